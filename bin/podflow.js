@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx, so `podflow` works from a checkout without a build step.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const tsxCli = join(dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
+const result = spawnSync(process.execPath, [tsxCli, join(here, '..', 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
+if (result.error) {
+  console.error(`podflow: cannot start tsx: ${result.error.message}`);
+  process.exit(2);
+}
+process.exit(result.status ?? (result.signal ? 1 : 0));

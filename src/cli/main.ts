@@ -1,0 +1,55 @@
+// The `podflow` command: parses options with commander and dispatches to subcommands.
+// Exit codes (STYLE.md §8): 0 all valid, 1 some invalid, 2 only unknowns or a usage error.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export const EXIT_OK = 0;
+export const EXIT_INVALID = 1;
+export const EXIT_USAGE = 2;
+
+function packageVersion(): string {
+  const pkgPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('podflow')
+    .description(
+      'Property-based conformance tests and fuzzing for the Contiv-VPP pod-to-pod data path\n' +
+        '(pod TAPs, reflective and global ACLs, NAT44 identity mappings, VXLAN between nodes).',
+    )
+    .version(packageVersion(), '-V, --version', 'print the podflow version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError('(run podflow --help for usage)')
+    .exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through exitOverride with exit code 0.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`podflow: ${message}\n`);
+    return EXIT_USAGE;
+  }
+  if (argv.length === 0) {
+    program.outputHelp();
+  }
+  return EXIT_OK;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
