@@ -13,3 +13,4 @@ export * from './tcp.ts';
 export * from './udp.ts';
 export * from './vxlan.ts';
 export * from './mask.ts';
+export * from './json.ts';

@@ -10,22 +10,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { frameArb } from '../../src/generators/frame.ts';
 import { checksumErrors, decodePacket, encodePacket, ip4, ip4ToString, macToString, type Layer, type LayerKind } from '../../src/packet/index.ts';
 import { encodePcap } from '../../src/packet/pcap.ts';
+import { SCAPY_PYTHON, toolGate } from '../support/external-tools.ts';
 
 const SEED = 4242;
-const SCAPY_PYTHON = '/usr/bin/python3';
-
-function toolMissing(cmd: string, args: string[]): string | null {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return r.status === 0 ? null : `${cmd} ${args.join(' ')} failed: ${(r.error?.message ?? r.stderr ?? '').trim().split('\n').pop()}`;
-}
-const tsharkMissing = toolMissing('tshark', ['--version']);
-const scapyMissing = toolMissing(SCAPY_PYTHON, ['-c', 'import scapy.all']);
-// CI installs both: there a missing tool fails the run instead of skipping it.
-const inCi = !!process.env.CI;
-if (!inCi) {
-  if (tsharkMissing) console.warn(`dissector cross-check with tshark skipped: ${tsharkMissing} (apt-get install tshark)`);
-  if (scapyMissing) console.warn(`dissector cross-check with scapy skipped: ${scapyMissing} (apt-get install python3-scapy)`);
-}
+const tshark = toolGate({ tools: ['tshark'] });
+const scapy = toolGate({ scapy: true });
 
 /** Hand-made odd frames that must be in every run, whatever the generator draws. */
 function oddFrames(): Layer[][] {
@@ -149,9 +138,9 @@ function badChecksumIndices(layers: Layer[]): Set<number> {
   return new Set(checksumErrors(layers).map((e) => e.index));
 }
 
-describe.skipIf(!!tsharkMissing && !inCi)(`cross-check with tshark${tsharkMissing ? ` (skipped: ${tsharkMissing})` : ''}`, () => {
+describe.skipIf(tshark.skip)(tshark.title('cross-check with tshark'), () => {
   test(`tshark reports our value for every modelled field of ${FRAMES.length} frames`, () => {
-    expect(tsharkMissing, 'tshark must be installed in CI').toBeNull();
+    tshark.require();
     const rows = tsharkFields();
     expect(rows.length).toBe(FRAMES.length);
     const mismatches: string[] = [];
@@ -220,9 +209,9 @@ const SCAPY: Partial<Record<LayerKind, (l: any) => Expect>> = {
   vxlan: (l) => ({ flags: l.flags, vni: l.vni }),
 };
 
-describe.skipIf(!!scapyMissing && !inCi)(`cross-check with scapy${scapyMissing ? ` (skipped: ${scapyMissing})` : ''}`, () => {
+describe.skipIf(scapy.skip)(scapy.title('cross-check with scapy'), () => {
   test(`scapy's rdpcap reports our value for every modelled field of ${FRAMES.length} frames`, () => {
-    expect(scapyMissing, 'scapy must be installed in CI').toBeNull();
+    scapy.require();
     const r = spawnSync(SCAPY_PYTHON, ['-c', SCAPY_SCRIPT, pcapPath], { encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(r.status, r.stderr).toBe(0);
     const packets = JSON.parse(r.stdout) as [string, Record<string, number | string>][][];
