@@ -151,24 +151,21 @@ export interface ChecksumError {
 
 /**
  * Checksums that differ from a recomputation over the same bytes (IPv4 header, TCP, UDP unless 0, ICMP).
- * Quoted headers inside ICMP errors are skipped: their L4 part is cut.
+ * Each checksum is recomputed alone, over the frame as it is: a bad inner checksum does not make the
+ * outer UDP checksum (which covers those inner bytes) look wrong. Quoted headers in ICMP errors are
+ * skipped: their L4 part is cut.
  */
 export function checksumErrors(layers: readonly Layer[], opts?: EncodeOptions): ChecksumError[] {
-  const recomputed = layers.map((l) => {
-    if (l.kind === 'ipv4' || l.kind === 'tcp' || l.kind === 'icmp') return { ...l, checksum: undefined };
-    if (l.kind === 'udp' && l.checksum !== 0) return { ...l, checksum: undefined };
-    return l;
-  });
-  const again = decodePacket(encodePacket(recomputed, opts), opts).layers;
   const errors: ChecksumError[] = [];
   let quoted = false;
   for (let i = 0; i < layers.length; i++) {
     const a = layers[i]!;
-    const b = again[i];
-    if (!quoted && b && (a.kind === 'ipv4' || a.kind === 'tcp' || a.kind === 'udp' || a.kind === 'icmp') && b.kind === a.kind) {
-      const expected = (b as { checksum?: number }).checksum ?? 0;
-      const actual = a.checksum ?? expected;
-      if (actual !== expected && !(a.kind === 'udp' && actual === 0)) errors.push({ index: i, layer: a.kind, field: 'checksum', actual, expected });
+    if (!quoted && (a.kind === 'ipv4' || a.kind === 'tcp' || a.kind === 'udp' || a.kind === 'icmp') && a.checksum !== undefined && !(a.kind === 'udp' && a.checksum === 0)) {
+      const alone = layers.slice();
+      alone[i] = { ...a, checksum: undefined };
+      const b = decodePacket(encodePacket(alone, opts), opts).layers[i];
+      const expected = b?.kind === a.kind ? ((b as { checksum?: number }).checksum ?? 0) : a.checksum;
+      if (a.checksum !== expected) errors.push({ index: i, layer: a.kind, field: 'checksum', actual: a.checksum, expected });
     }
     if (a.kind === 'icmp' && layers[i + 1]?.kind === 'ipv4') quoted = true;
   }

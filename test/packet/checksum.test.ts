@@ -54,4 +54,19 @@ describe('full checksums', () => {
     const tcp = decodePacket(encodePacket([{ kind: 'ethernet', dst: 1, src: 2 }, { kind: 'ipv4', src: 1, dst: 2 }, { kind: 'tcp', srcPort: 1, dstPort: 2, checksum: 7 }])).layers;
     expect(checksumErrors(tcp).map((e) => e.layer)).toEqual(['tcp']);
   });
+
+  test('a bad inner checksum inside VXLAN does not make the outer UDP checksum look wrong (found by the tshark cross-check)', () => {
+    const layers = decodePacket(
+      encodePacket([
+        { kind: 'ethernet', dst: 1, src: 2 },
+        { kind: 'ipv4', src: 1, dst: 2 },
+        { kind: 'udp', srcPort: 50038 }, // computed over the inner bytes as they are
+        { kind: 'vxlan', vni: 10 },
+        { kind: 'ethernet', dst: 3, src: 4 },
+        { kind: 'ipv4', src: 3, dst: 4, checksum: 0x0bad },
+        { kind: 'udp', srcPort: 1, dstPort: 2 },
+      ]),
+    ).layers;
+    expect(checksumErrors(layers).map((e) => [e.index, e.layer])).toEqual([[5, 'ipv4']]);
+  });
 });
