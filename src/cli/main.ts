@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { registerExplainCommand } from './explain.ts';
+import { UsageError } from './io.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
@@ -15,7 +17,7 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+export function buildProgram(setExit: (code: number) => void = () => {}): Command {
   const program = new Command();
   program
     .name('podflow')
@@ -27,11 +29,15 @@ export function buildProgram(): Command {
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError('(run podflow --help for usage)')
     .exitOverride();
+  registerExplainCommand(program, setExit);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  let exit = EXIT_OK;
+  const program = buildProgram((code) => {
+    exit = code;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -39,14 +45,18 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end through exitOverride with exit code 0.
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`podflow: ${message}\n`);
+    if (err instanceof UsageError) {
+      process.stderr.write(`podflow: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    // Anything else is a bug in podflow: say so plainly, with the stack for the report.
+    process.stderr.write(`podflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT_USAGE;
   }
   if (argv.length === 0) {
     program.outputHelp();
   }
-  return EXIT_OK;
+  return exit;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];

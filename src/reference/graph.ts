@@ -1,0 +1,145 @@
+// The node table and the dispatcher: a short loop that steps a buffer through nodes, records their trace,
+// applies their effects to the VPP instance, and stops at a terminal or at a hop limit (a loop is a model bug).
+import type { Buf, Effect, NodeDef, Terminal } from './node-def.ts';
+import type { NodeName } from './node-names.ts';
+import type { VppInstance } from './state/vpp.ts';
+import type { TraceRecord } from './trace/records.ts';
+import { aclPluginInIp4Fa } from './nodes/acl-plugin-in-ip4-fa.ts';
+import { aclPluginInIp4L2 } from './nodes/acl-plugin-in-ip4-l2.ts';
+import { aclPluginOutIp4Fa } from './nodes/acl-plugin-out-ip4-fa.ts';
+import { arpInput } from './nodes/arp-input.ts';
+import { dpdkInput } from './nodes/dpdk-input.ts';
+import { errorDrop } from './nodes/error-drop.ts';
+import { ethernetInput } from './nodes/ethernet-input.ts';
+import { interfaceOutput } from './nodes/interface-output.ts';
+import { interfaceTx } from './nodes/interface-tx.ts';
+import { ip4Arp } from './nodes/ip4-arp.ts';
+import { ip4Drop } from './nodes/ip4-drop.ts';
+import { ip4IcmpError } from './nodes/ip4-icmp-error.ts';
+import { ip4Input } from './nodes/ip4-input.ts';
+import { ip4LoadBalance } from './nodes/ip4-load-balance.ts';
+import { ip4Local } from './nodes/ip4-local.ts';
+import { ip4Lookup } from './nodes/ip4-lookup.ts';
+import { ip4Rewrite } from './nodes/ip4-rewrite.ts';
+import { ip4UdpLookup } from './nodes/ip4-udp-lookup.ts';
+import { l2Fwd } from './nodes/l2-fwd.ts';
+import { l2InputClassify } from './nodes/l2-input-classify.ts';
+import { l2Input } from './nodes/l2-input.ts';
+import { l2Output } from './nodes/l2-output.ts';
+import { nat44In2outOutputSlowpath } from './nodes/nat44-in2out-output-slowpath.ts';
+import { nat44In2outOutput } from './nodes/nat44-in2out-output.ts';
+import { nat44In2outSlowpath } from './nodes/nat44-in2out-slowpath.ts';
+import { nat44In2out } from './nodes/nat44-in2out.ts';
+import { nat44Out2in } from './nodes/nat44-out2in.ts';
+import { virtioInput } from './nodes/virtio-input.ts';
+import { vxlan4Encap } from './nodes/vxlan4-encap.ts';
+import { vxlan4Input } from './nodes/vxlan4-input.ts';
+
+export type { NodeName };
+
+export const NODES = {
+  'virtio-input': virtioInput,
+  'dpdk-input': dpdkInput,
+  'ethernet-input': ethernetInput,
+  'arp-input': arpInput,
+  'ip4-input': ip4Input,
+  'acl-plugin-in-ip4-fa': aclPluginInIp4Fa,
+  'acl-plugin-out-ip4-fa': aclPluginOutIp4Fa,
+  'acl-plugin-in-ip4-l2': aclPluginInIp4L2,
+  'nat44-out2in': nat44Out2in,
+  'nat44-in2out': nat44In2out,
+  'nat44-in2out-slowpath': nat44In2outSlowpath,
+  'nat44-in2out-output': nat44In2outOutput,
+  'nat44-in2out-output-slowpath': nat44In2outOutputSlowpath,
+  'ip4-lookup': ip4Lookup,
+  'ip4-load-balance': ip4LoadBalance,
+  'ip4-rewrite': ip4Rewrite,
+  'ip4-local': ip4Local,
+  'ip4-udp-lookup': ip4UdpLookup,
+  'ip4-icmp-error': ip4IcmpError,
+  'ip4-drop': ip4Drop,
+  'ip4-arp': ip4Arp,
+  'vxlan4-input': vxlan4Input,
+  'vxlan4-encap': vxlan4Encap,
+  'l2-input': l2Input,
+  'l2-input-classify': l2InputClassify,
+  'l2-fwd': l2Fwd,
+  'l2-output': l2Output,
+  'interface-output': interfaceOutput,
+  'interface-tx': interfaceTx,
+  'error-drop': errorDrop,
+} satisfies Record<NodeName, NodeDef<NodeName>>;
+
+/** More steps than any path through two VPPs takes (the seed's longest walk has 19 records). */
+export const HOP_LIMIT = 64;
+
+export class ModelLoopError extends Error {
+  constructor(readonly path: string[]) {
+    super(`model bug: a packet took more than ${HOP_LIMIT} steps: ${path.slice(-12).join(' → ')}`);
+    this.name = 'ModelLoopError';
+  }
+}
+
+export interface WalkResult {
+  records: TraceRecord[];
+  terminal: Terminal;
+  buf: Buf;
+  /** the nodes visited, in order (model names, not trace names) */
+  path: NodeName[];
+}
+
+/** Applies a node's effects to the VPP instance (the only place model state changes). */
+export function applyEffects(vpp: VppInstance, effects: readonly Effect[], now: number): void {
+  for (const e of effects) {
+    switch (e.kind) {
+      case 'acl-session-add': {
+        const flags: [number, number] = [0, 0];
+        flags[e.isInput ? 1 : 0] = e.tcpFlags;
+        if (vpp.aclSessions.makeRoom(now)) vpp.aclSessions.add(e.key, e.swIfIndex, e.proto, now, flags);
+        break;
+      }
+      case 'acl-session-hit': {
+        const s = vpp.aclSessions.byKey.get(e.key);
+        if (s) {
+          s.lastActive = now;
+          s.flagsSeen[e.isInput ? 1 : 0] |= e.tcpFlags;
+          const cls = s.proto === 6 ? ((s.flagsSeen[0] | (s.flagsSeen[1] << 8)) & 0x1717) === 0x1212 ? 1 : 2 : 0;
+          s.timeoutClass = cls;
+        }
+        break;
+      }
+      case 'nat-session-add':
+        if (!vpp.natSessions.lookup(e.key)) vpp.natSessions.add(e.key, e.to);
+        break;
+      case 'counter': {
+        const k = `${e.node}: ${e.error}`;
+        vpp.counters.set(k, (vpp.counters.get(k) ?? 0) + 1);
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Steps a buffer from `start` until a terminal. Trace records carry the node's printed name and a timestamp
+ * of `now` plus one microsecond per record (timestamps are volatile: masked in golden comparisons).
+ */
+export function walk(vpp: VppInstance, start: NodeName, buf: Buf, now: number): WalkResult {
+  const records: TraceRecord[] = [];
+  const path: NodeName[] = [];
+  const baseUs = Math.round(now * 1e6);
+  let node: NodeName = start;
+  let b = buf;
+  for (let step = 0; ; step++) {
+    if (step >= HOP_LIMIT) throw new ModelLoopError(path);
+    path.push(node);
+    const def = NODES[node] as NodeDef<NodeName>;
+    const res = def.process(b, { vpp, now });
+    const name = res.traceName ?? node;
+    for (const body of res.trace) records.push({ node: name, timeUs: baseUs + records.length, body });
+    if (res.effects) applyEffects(vpp, res.effects, now);
+    b = res.buf;
+    if (res.next === 'DELIVER' || res.next === 'WIRE' || res.next === 'DROPPED') return { records, terminal: res.next, buf: b, path };
+    node = res.next;
+  }
+}

@@ -1,0 +1,36 @@
+// The names of the model's graph nodes (VPP's node names, 18.01 spelling). graph.ts must register exactly
+// these, and a node's `next` must be one of them: both are compile errors otherwise.
+export const NODE_NAMES = [
+  'virtio-input',
+  'dpdk-input',
+  'ethernet-input',
+  'arp-input',
+  'ip4-input',
+  'acl-plugin-in-ip4-fa',
+  'acl-plugin-out-ip4-fa',
+  'acl-plugin-in-ip4-l2',
+  'nat44-out2in',
+  'nat44-in2out',
+  'nat44-in2out-slowpath',
+  'nat44-in2out-output',
+  'nat44-in2out-output-slowpath',
+  'ip4-lookup',
+  'ip4-load-balance',
+  'ip4-rewrite',
+  'ip4-local',
+  'ip4-udp-lookup',
+  'ip4-icmp-error',
+  'ip4-drop',
+  'ip4-arp',
+  'vxlan4-input',
+  'vxlan4-encap',
+  'l2-input',
+  'l2-input-classify',
+  'l2-fwd',
+  'l2-output',
+  'interface-output',
+  'interface-tx',
+  'error-drop',
+] as const;
+
+export type NodeName = (typeof NODE_NAMES)[number];

@@ -1,0 +1,128 @@
+// Shared body of the three acl-plugin nodes (DATAPATH.md §8): session lookup first, then first match over
+// the interface's ACLs; permit+reflect adds a session when the table has room. The nodes differ only in
+// direction, where the IP header is, and which feature follows.
+import { ACL_DENY, ACL_PERMIT_REFLECT, ACL_SESSION_HIT, fill5tuple, firstMatch, sessionKey, timeoutClassOf, type FiveTuple } from '../state/acl.ts';
+import { aclsOf } from '../state/vpp.ts';
+import type { Buf, Effect, NodeContext, NodeResult } from '../node-def.ts';
+import type { TraceBody } from '../trace/records.ts';
+import { aclNextIndex } from './features.ts';
+
+export const ACL_ERRORS = {
+  drop: 'ACL deny packets',
+  permit: 'ACL permit packets',
+  newSession: 'new sessions added',
+  existingSession: 'existing session packets',
+  tooMany: 'too many sessions to add new',
+} as const;
+
+function hex16(n: number, digits = 16): string {
+  return n.toString(16).padStart(digits, '0');
+}
+
+function addrWord(addr: number): string {
+  // bytes 8..15 of an ip46 address hold the IPv4 address at 12..15; a little-endian u64 print reverses them
+  const b = [addr >>> 24, (addr >>> 16) & 0xff, (addr >>> 8) & 0xff, addr & 0xff];
+  return b.reverse().map((x) => x.toString(16).padStart(2, '0')).join('') + '00000000';
+}
+
+/** fa_5tuple_t printed as six little-endian u64 words, VPP 18.01 layout (§8.7). */
+export function pktInfo18(t: FiveTuple): [string, string, string, string, string, string] {
+  const lsb16 = t.swIfIndex & 0xffff;
+  const flagBits = (t.tcpFlagsValid ? 1 : 0) | (t.isInput ? 2 : 0) | (t.l4Valid ? 4 : 0) | (t.nonFirstFragment ? 8 : 0);
+  return [
+    '0000000000000000',
+    addrWord(t.src),
+    '0000000000000000',
+    addrWord(t.dst),
+    hex16(lsb16, 4) + hex16(t.proto, 4) + hex16(t.port1, 4) + hex16(t.port0, 4),
+    hex16(flagBits, 2) + hex16(t.tcpFlags, 2) + 'ffff' + hex16(t.swIfIndex >>> 0, 8),
+  ];
+}
+
+export interface AclNodeSpec {
+  node: string;
+  isInput: boolean;
+  /** offset of the IP header in buf.data */
+  l3: number;
+  /** the feature after this node when the packet is permitted */
+  next: string;
+}
+
+export function aclProcess<N extends string>(buf: Buf, ctx: NodeContext, spec: AclNodeSpec): NodeResult<N> {
+  const { vpp, now } = ctx;
+  const sw = spec.isInput ? buf.rx : buf.tx;
+  const t = fill5tuple(buf.data, spec.l3, spec.isInput, sw);
+  const key = sessionKey(t, vpp.profile);
+  const effects: Effect[] = [];
+  let action: number;
+  let matchAcl = -1;
+  let matchRule = -1;
+  let traceBits = 0;
+  let error: string | undefined;
+  const session = vpp.aclSessions.lookup(key, now);
+  if (session) {
+    if (session.swIfIndex !== sw) {
+      // A hit on another interface with the same lsb16(sw_if_index) drops the packet (§8.4).
+      action = ACL_DENY;
+      error = ACL_ERRORS.drop;
+    } else {
+      action = ACL_SESSION_HIT;
+      matchRule = session.poolIndex;
+      traceBits = 0x80000000;
+      if (t.tcpFlagsValid) {
+        const seen: [number, number] = [...session.flagsSeen];
+        seen[spec.isInput ? 1 : 0] |= t.tcpFlags;
+        const cls = timeoutClassOf(session.proto, seen);
+        if (cls !== session.timeoutClass) traceBits = (traceBits | 0x00010000 | (session.timeoutClass << 8) | cls) >>> 0;
+      }
+      effects.push({ kind: 'acl-session-hit', key, isInput: spec.isInput, tcpFlags: t.tcpFlagsValid ? t.tcpFlags : 0 });
+    }
+  } else {
+    const m = firstMatch(aclsOf(vpp, sw, spec.isInput), t);
+    if (!m) {
+      action = ACL_DENY;
+      error = ACL_ERRORS.drop;
+    } else {
+      matchAcl = m.acl;
+      matchRule = m.rule;
+      action = m.action;
+      if (m.action === ACL_DENY) error = ACL_ERRORS.drop;
+      else if (m.action === ACL_PERMIT_REFLECT) {
+        if (vpp.aclSessions.hasRoom(now)) effects.push({ kind: 'acl-session-add', key, swIfIndex: sw, proto: t.proto, isInput: spec.isInput, tcpFlags: t.tcpFlagsValid ? t.tcpFlags : 0 });
+        else {
+          action = ACL_DENY;
+          error = ACL_ERRORS.tooMany;
+        }
+      }
+    }
+  }
+  const trace: TraceBody = {
+    kind: 'acl',
+    swIfIndex: sw,
+    nextIndex: error ? 0 : aclNextIndex(spec.next),
+    action,
+    matchAcl,
+    matchRule,
+    traceBits,
+    pktInfo: pktInfo18(t),
+    tuple: {
+      isInput: spec.isInput,
+      swIfIndex: sw,
+      lsb16: sw & 0xffff,
+      isIp6: false,
+      nonFirstFragment: t.nonFirstFragment,
+      src: t.src,
+      dst: t.dst,
+      proto: t.proto,
+      l4Valid: t.l4Valid,
+      port0: t.port0,
+      port1: t.port1,
+      tcpFlagsValid: t.tcpFlagsValid,
+      tcpFlags: t.tcpFlags,
+      rsvd: 0,
+    },
+  };
+  if (vpp.profile.name === 'vpp-current') trace.lcIndex = 0;
+  if (error) return { next: 'error-drop' as N, buf: { ...buf, drop: { node: spec.node, error } }, trace: [trace], effects };
+  return { next: spec.next as N, buf, trace: [trace], effects };
+}

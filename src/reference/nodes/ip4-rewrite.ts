@@ -1,0 +1,59 @@
+// ip4-rewrite: TTL − 1 with VPP's incremental checksum (DATAPATH.md §7.1), the MTU check (§7.3), and the
+// adjacency's L2 header (neighbour MAC, interface MAC, 0x0800) prepended. TTL reaching 0 goes to
+// ip4-icmp-error unrewritten (§7.2); an adjacency without a neighbour to ip4-arp. Next: the first ip4-output
+// feature of the TX interface, or <ifc>-output. Models V:src/vnet/ip/ip4_forward.c (ip4_rewrite_inline).
+import { ip4ToString, readU16, toHex, vppTtlDecrementChecksum, writeMac, writeU16 } from '../../packet/index.ts';
+import { toDrop, type NodeDef } from '../node-def.ts';
+import type { NodeName } from '../node-names.ts';
+import { nextOutputFeature } from './features.ts';
+
+const ERRORS = { mtuExceeded: 'ip4 MTU exceeded and DF set', noAdjacency: 'no adjacency (model: lookup did not resolve)' } as const;
+
+export const ip4Rewrite: NodeDef<NodeName> = {
+  name: 'ip4-rewrite',
+  nexts: ['acl-plugin-out-ip4-fa', 'nat44-in2out-output', 'interface-output', 'ip4-icmp-error', 'ip4-arp', 'error-drop'],
+  errors: ERRORS,
+  process(buf, { vpp }) {
+    const adj = buf.adj;
+    if (!adj) return toDrop(buf, 'ip4-rewrite', ERRORS.noAdjacency);
+    const iface = vpp.ifBySw.get(adj.swIfIndex)!;
+    const ip = buf.data;
+    const ttl = ip[8]!;
+    if (ttl <= 1) return { next: 'ip4-icmp-error', buf: { ...buf, icmpError: { type: 11, code: 0 } }, trace: [] };
+    const length = readU16(ip, 2);
+    const mtu = vpp.mtu.get(adj.swIfIndex) ?? 1500;
+    if (length > mtu) {
+      const df = (ip[6]! & 0x40) !== 0;
+      if (vpp.profile.mtuExceeded === 'icmp-or-fragment' && df) return { next: 'ip4-icmp-error', buf: { ...buf, icmpError: { type: 3, code: 4, mtu } }, trace: [] };
+      // 18.01 drops whatever DF says; fragmentation (current VPP without DF) is not modelled and drops too.
+      return toDrop(buf, 'ip4-rewrite', ERRORS.mtuExceeded);
+    }
+    const mac = vpp.neighbors.get(adj.swIfIndex, adj.nextHop);
+    if (mac === undefined) return { next: 'ip4-arp', buf, trace: [] };
+    const out = new Uint8Array(14 + ip.length);
+    writeMac(out, 0, mac);
+    writeMac(out, 6, iface.mac!);
+    out[12] = 0x08;
+    out[13] = 0x00;
+    out.set(ip, 14);
+    out[14 + 8] = ttl - 1;
+    writeU16(out, 14 + 10, vppTtlDecrementChecksum(readU16(ip, 10)));
+    const next = nextOutputFeature(vpp, adj.swIfIndex, 'ip4-rewrite');
+    return {
+      next,
+      buf: { ...buf, data: out, currentData: buf.currentData - 14, tx: adj.swIfIndex },
+      trace: [
+        {
+          kind: 'ip4-rewrite',
+          txSwIfIndex: adj.swIfIndex,
+          dpoIdx: adj.dpoIdx,
+          via: ip4ToString(adj.nextHop),
+          ifName: iface.name,
+          rewrite: toHex(out, 0, 14),
+          flowHash: buf.flowHash,
+          bytes: out.slice(0, Math.min(60, out.length)),
+        },
+      ],
+    };
+  },
+};

@@ -1,0 +1,32 @@
+// l2-fwd: static L2 FIB of bridge domain 1 (learning and flooding off, DATAPATH.md §2.7 object 4): the remote
+// BVI MAC forwards to its tunnel, the own BVI MAC to L3 (ip4-input with RX = loop0, no ethernet-input
+// record); a miss is dropped ("L2 forward misses": ARP never crosses the mesh). Next: l2-output, ip4-input,
+// arp-input, error-drop. Models V:src/vnet/l2/l2_fwd.c and l2_to_bvi().
+import { readMac, readU16 } from '../../packet/index.ts';
+import { toDrop, type NodeDef } from '../node-def.ts';
+import type { NodeName } from '../node-names.ts';
+
+const ERRORS = { miss: 'L2 forward misses', reflect: 'Reflection Drop', bviEthertype: 'BVI packet with unhandled ethertype' } as const;
+
+export const l2Fwd: NodeDef<NodeName> = {
+  name: 'l2-fwd',
+  nexts: ['l2-output', 'ip4-input', 'arp-input', 'error-drop'],
+  errors: ERRORS,
+  process(buf, { vpp }) {
+    const f = buf.data;
+    const dst = readMac(f, 0);
+    const trace = [{ kind: 'l2-fwd' as const, swIfIndex: buf.rx, dst, src: readMac(f, 6), bdIndex: buf.bdIndex ?? vpp.bd.id }];
+    const target = vpp.bd.fib.get(dst);
+    if (target === undefined) return toDrop(buf, 'l2-fwd', ERRORS.miss, trace);
+    if (target === buf.rx) return toDrop(buf, 'l2-fwd', ERRORS.reflect, trace);
+    const member = vpp.bd.members.get(target);
+    if (member?.bvi) {
+      const type = readU16(f, 12);
+      const l3 = { ...buf, data: f.subarray(14), currentData: buf.currentData + 14, rx: target };
+      if (type === 0x0800) return { next: 'ip4-input', buf: l3, trace };
+      if (type === 0x0806) return { next: 'arp-input', buf: l3, trace };
+      return toDrop(buf, 'l2-fwd', ERRORS.bviEthertype, trace);
+    }
+    return { next: 'l2-output', buf: { ...buf, tx: target }, trace };
+  },
+};

@@ -1,0 +1,31 @@
+// l2-input: a frame enters bridge domain 1, from the BVI (loop0-output, SHG 0 for BVI unicast) or from a VXLAN
+// tunnel after decap (SHG 1), DATAPATH.md §2.7, §3.4. Broadcast and multicast would need flooding, which
+// Contiv turns off: they are dropped here. With an input ACL on loop0 the L2 ACL runs next (18.01: through
+// l2-input-classify). Next: l2-input-classify, acl-plugin-in-ip4-l2, l2-fwd, error-drop.
+// Models V:src/vnet/l2/l2_input.c (feature bitmap reduced to the features Contiv enables).
+import { readMac } from '../../packet/index.ts';
+import { aclsOf } from '../state/vpp.ts';
+import { toDrop, type NodeDef } from '../node-def.ts';
+import type { NodeName } from '../node-names.ts';
+
+const ERRORS = { drop: 'L2 input drops' } as const;
+
+export const l2Input: NodeDef<NodeName> = {
+  name: 'l2-input',
+  nexts: ['l2-input-classify', 'acl-plugin-in-ip4-l2', 'l2-fwd', 'error-drop'],
+  errors: ERRORS,
+  process(buf, { vpp }) {
+    const f = buf.data;
+    const trace = [{ kind: 'l2-input' as const, swIfIndex: buf.rx, dst: readMac(f, 0), src: readMac(f, 6) }];
+    const member = vpp.bd.members.get(buf.rx);
+    if (!member) return toDrop(buf, 'l2-input', ERRORS.drop, trace);
+    const shg = member.bvi ? 0 : member.shg;
+    const out = { ...buf, shg, bdIndex: vpp.bd.id };
+    if ((f[0]! & 1) === 1 && !vpp.bd.flood) return toDrop(out, 'l2-input', ERRORS.drop, trace);
+    const isIp4 = f[12] === 0x08 && f[13] === 0x00;
+    if (isIp4 && aclsOf(vpp, buf.rx, true).length > 0) {
+      return { next: vpp.profile.l2InputClassifyRecord ? 'l2-input-classify' : 'acl-plugin-in-ip4-l2', buf: out, trace };
+    }
+    return { next: 'l2-fwd', buf: out, trace };
+  },
+};

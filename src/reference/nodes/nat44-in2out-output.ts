@@ -1,0 +1,22 @@
+// nat44-in2out-output (fast path): post-routing SNAT on the main NIC's output (DATAPATH.md §9, seed q11).
+// The outer VXLAN packet's first packet misses (`next index 3, session -1`); later packets with the same
+// outer source port hit the session the slow path made. The printed sw_if_index is the RX interface
+// (loop0 for encapsulated traffic). Next: nat44-in2out-output-slowpath or interface-output.
+// Models F:src/plugins/nat/in2out.c (output feature variant).
+import type { NodeDef } from '../node-def.ts';
+import type { NodeName } from '../node-names.ts';
+import { in2outKey, natTuple, rewriteSource } from './nat-common.ts';
+
+export const nat44In2outOutput: NodeDef<NodeName> = {
+  name: 'nat44-in2out-output',
+  nexts: ['nat44-in2out-output-slowpath', 'interface-output'],
+  errors: {},
+  process(buf, { vpp }) {
+    const t = natTuple(buf.data, 14);
+    const s = vpp.natSessions.lookup(in2outKey(t));
+    const traceName = vpp.profile.natNodeNames['nat44-in2out-output'];
+    const label = vpp.profile.natTraceLabels.in2outFast;
+    if (s) return { next: 'interface-output', buf: { ...buf, nated: true, data: s.to ? rewriteSource(buf.data, 14, t, s.to.addr, s.to.port) : buf.data }, traceName, trace: [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: s.index }] };
+    return { next: 'nat44-in2out-output-slowpath', buf, traceName, trace: [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 3, session: -1 }] };
+  },
+};

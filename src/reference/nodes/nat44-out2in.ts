@@ -1,0 +1,39 @@
+// nat44-out2in: DNAT of packets arriving on an outside interface (pod TAPs of non-endpoints, the main NIC),
+// DATAPATH.md §9, seed SN-q6 / q14. A pod destination has no mapping and passes untranslated with forwarding
+// on (`session index -1`); the VXLAN outer packet matches the (node IP, UDP, 4789) identity mapping, which
+// holds one session per node. Next: ip4-lookup, or error-drop when forwarding is off and nothing matches.
+// Models F:src/plugins/nat/out2in.c; the trace sw_if_index is the RX interface.
+import { mappingByExternal } from '../state/nat.ts';
+import { toDrop, type NodeDef } from '../node-def.ts';
+import type { NodeName } from '../node-names.ts';
+import { natTuple, out2inKey } from './nat-common.ts';
+
+const ERRORS = { noTranslation: 'No translation' } as const;
+
+export const nat44Out2in: NodeDef<NodeName> = {
+  name: 'nat44-out2in',
+  nexts: ['ip4-lookup', 'error-drop'],
+  errors: ERRORS,
+  process(buf, { vpp }) {
+    const t = natTuple(buf.data, 0);
+    const key = out2inKey(t);
+    const traceName = vpp.profile.natNodeNames['nat44-out2in'];
+    const label = vpp.profile.natTraceLabels.out2in;
+    const existing = vpp.natSessions.lookup(key);
+    const mapping = existing ? undefined : mappingByExternal(vpp.nat, t.dst, t.proto, t.dport);
+    if (existing || mapping) {
+      // Identity mapping: a session, no rewrite.
+      const index = existing ? existing.index : vpp.natSessions.peekIndex();
+      return {
+        next: 'ip4-lookup',
+        buf,
+        traceName,
+        trace: [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: index }],
+        effects: existing ? [] : [{ kind: 'nat-session-add', key }],
+      };
+    }
+    const trace = [{ kind: 'nat44-out2in' as const, label, swIfIndex: buf.rx, nextIndex: vpp.nat.forwarding ? 1 : 0, sessionIndex: -1 }];
+    if (!vpp.nat.forwarding) return toDrop(buf, traceName, ERRORS.noTranslation, trace, { traceName });
+    return { next: 'ip4-lookup', buf, traceName, trace };
+  },
+};

@@ -1,0 +1,30 @@
+// vxlan4-input: decapsulation (DATAPATH.md §6.6, seed q15): flags must be exactly 0x08; the tunnel is found by
+// (outer source, VNI) and the outer destination must be the tunnel's source. The inner frame enters bridge
+// domain 1 with RX = the tunnel (SHG 1). The outer UDP checksum is not verified.
+// Next: l2-input, error-drop. Models V:src/vnet/vxlan/decap.c.
+import { readU32 } from '../../packet/index.ts';
+import { toDrop, type NodeDef } from '../node-def.ts';
+import type { NodeName } from '../node-names.ts';
+
+const ERRORS = { badFlags: 'packets with bad flags field in vxlan header', noTunnel: 'no such tunnel packets', short: 'packet too short for vxlan' } as const;
+
+export const vxlan4Input: NodeDef<NodeName> = {
+  name: 'vxlan4-input',
+  nexts: ['l2-input', 'error-drop'],
+  errors: ERRORS,
+  process(buf, { vpp }) {
+    const ip = buf.data; // the outer IPv4 header, as ip4-udp-lookup left it
+    if (ip.length < 36 + 14) return toDrop(buf, 'vxlan4-input', ERRORS.short);
+    const vni = readU32(ip, 32) >>> 8;
+    if (ip[28] !== 0x08) return toDrop(buf, 'vxlan4-input', ERRORS.badFlags, [{ kind: 'vxlan4-input-error', vni }]);
+    const src = readU32(ip, 12);
+    const dst = readU32(ip, 16);
+    const tunnel = vpp.tunnels.find((t) => t.dst === src && t.vni === vni && t.src === dst);
+    if (!tunnel) return toDrop(buf, 'vxlan4-input', ERRORS.noTunnel, [{ kind: 'vxlan4-input-error', vni }]);
+    return {
+      next: 'l2-input',
+      buf: { ...buf, data: ip.subarray(36), currentData: buf.currentData + 36, rx: tunnel.iface.swIfIndex, shg: 1, bdIndex: vpp.bd.id },
+      trace: [{ kind: 'vxlan4-input', tunnel: tunnel.iface.tunnelInstance ?? 0, vni, next: 1, error: 0 }],
+    };
+  },
+};

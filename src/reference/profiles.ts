@@ -1,0 +1,67 @@
+// Behaviour profiles (DATAPATH.md §1.2): everything that differs between the Contiv VPP 18.01 build of the
+// seed and current FD.io VPP is a named switch here, looked up by nodes and renderers in one place.
+import type { TraceFormat } from './trace/records.ts';
+
+export type ProfileName = 'vpp-18.01-contiv' | 'vpp-current';
+
+export interface Profile {
+  name: ProfileName;
+  traceFormat: TraceFormat;
+  /** trace names of the NAT44 nodes, by the model's (18.01) node name */
+  natNodeNames: Record<'nat44-in2out' | 'nat44-in2out-slowpath' | 'nat44-out2in' | 'nat44-in2out-output' | 'nat44-in2out-output-slowpath', string>;
+  /** label printed by each NAT44 trace line */
+  natTraceLabels: { in2outFast: string; in2outSlow: string; out2in: string };
+  /** 18.01 puts `l2-input-classify` between l2-input and the L2 ACL node on the BVI; v19.01 uses the L2 feature arc */
+  l2InputClassifyRecord: boolean;
+  /** since v18.04 an ICMP echo reply (and timestamp/info/mask replies) hits the request's session */
+  aclIcmpReplyInversion: boolean;
+  /** 18.01: the outer lookup after VXLAN encap prints stale metadata 0x00000001; since v20.01 the inner flow hash */
+  outerFlowHash: 'stale-bvi-sequence' | 'inner-flow-hash';
+  /** 18.01 buffer trace lines print `free-list %d` */
+  bufferFreeList: boolean;
+  /** ip4-rewrite when the L3 length exceeds the TX MTU: 18.01 drops; since v18.07 DF → ICMP frag-needed, else fragment */
+  mtuExceeded: 'drop' | 'icmp-or-fragment';
+}
+
+export const PROFILES: Record<ProfileName, Profile> = {
+  'vpp-18.01-contiv': {
+    name: 'vpp-18.01-contiv',
+    traceFormat: 'vpp-18.01',
+    natNodeNames: {
+      'nat44-in2out': 'nat44-in2out',
+      'nat44-in2out-slowpath': 'nat44-in2out-slowpath',
+      'nat44-out2in': 'nat44-out2in',
+      'nat44-in2out-output': 'nat44-in2out-output',
+      'nat44-in2out-output-slowpath': 'nat44-in2out-output-slowpath',
+    },
+    natTraceLabels: { in2outFast: 'NAT44_IN2OUT_FAST_PATH', in2outSlow: 'NAT44_IN2OUT_SLOW_PATH', out2in: 'NAT44_OUT2IN' },
+    l2InputClassifyRecord: true,
+    aclIcmpReplyInversion: false,
+    outerFlowHash: 'stale-bvi-sequence',
+    bufferFreeList: true,
+    mtuExceeded: 'drop',
+  },
+  'vpp-current': {
+    name: 'vpp-current',
+    traceFormat: 'vpp-current',
+    natNodeNames: {
+      'nat44-in2out': 'nat44-ed-in2out',
+      'nat44-in2out-slowpath': 'nat44-ed-in2out-slowpath',
+      'nat44-out2in': 'nat44-ed-out2in',
+      'nat44-in2out-output': 'nat44-ed-in2out-output',
+      'nat44-in2out-output-slowpath': 'nat44-ed-in2out-output-slowpath',
+    },
+    natTraceLabels: { in2outFast: 'NAT44_IN2OUT_ED_FAST_PATH', in2outSlow: 'NAT44_IN2OUT_ED_SLOW_PATH', out2in: 'NAT44_OUT2IN_ED_FAST_PATH' },
+    l2InputClassifyRecord: false,
+    aclIcmpReplyInversion: true,
+    outerFlowHash: 'inner-flow-hash',
+    bufferFreeList: false,
+    mtuExceeded: 'icmp-or-fragment',
+  },
+};
+
+export function profileByName(name: string): Profile {
+  const p = (PROFILES as Record<string, Profile>)[name];
+  if (!p) throw new RangeError(`unknown profile '${name}' (known: ${Object.keys(PROFILES).join(', ')})`);
+  return p;
+}

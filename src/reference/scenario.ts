@@ -1,0 +1,203 @@
+// The scenario file: topology (with history-dependent values pinned where a trace must be reproduced),
+// ACL configuration as raw tables + attachments (policies come from the policy renderer), and packets
+// to inject at pods or on a node's wire at virtual times. Validated with a schema; errors name the field.
+import { z } from 'zod';
+import { isIp4, layersFromJson, FrameJsonError, type Layer } from '../packet/index.ts';
+import type { IpamConfig } from './topology/ipam.ts';
+
+const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+const Mac = z.string().regex(MAC_RE, 'expected a MAC address like 02:fe:69:99:eb:9d');
+const Ip = z.string().refine(isIp4, 'expected an IPv4 address like 10.1.1.12');
+const Cidr = z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d{1,2}$/, 'expected an IPv4 CIDR like 10.1.0.0/16');
+const U16 = z.number().int().min(0).max(0xffff);
+const SwIfIndex = z.number().int().min(0).max(0xfffffffe);
+
+const IpamSchema = z
+  .object({
+    podSubnetCidr: Cidr,
+    podNetworkPrefixLen: z.number().int(),
+    podIfIpCidr: Cidr,
+    vppHostSubnetCidr: Cidr,
+    vppHostNetworkPrefixLen: z.number().int(),
+    nodeInterconnectCidr: Cidr,
+    vxlanCidr: Cidr,
+    nodeInterconnectExcludedIps: z.array(Ip),
+  })
+  .partial()
+  .strict();
+
+const IfPin = z.object({ swIfIndex: SwIfIndex.optional(), hwIfIndex: SwIfIndex.optional() }).strict();
+
+const PodSchema = z
+  .object({
+    name: z.string().min(1),
+    namespace: z.string().min(1).default('default'),
+    labels: z.record(z.string(), z.string()).default({}),
+    /** pinned pod IP; allocated by Contiv's IPAM order when absent */
+    ip: Ip.optional(),
+    /** a local endpoint of at least one service: NAT44 in+out on its TAP (DATAPATH.md §3.2) */
+    serviceEndpoint: z.boolean().default(false),
+    containerPorts: z.array(z.object({ name: z.string().optional(), port: U16, protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP') }).strict()).default([]),
+    tap: z
+      .object({
+        /** VPP interface name, `tap<N>` */
+        name: z.string().regex(/^tap\d+$/, 'expected tap<N>').optional(),
+        swIfIndex: SwIfIndex.optional(),
+        hwIfIndex: SwIfIndex.optional(),
+        /** VPP-side MAC (random 02:fe:… in Contiv) */
+        mac: Mac.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const NodeSchema = z
+  .object({
+    id: z.number().int().min(1).max(255),
+    name: z.string().min(1).optional(),
+    gbe: z.object({ name: z.string().min(1).optional(), mac: Mac.optional(), swIfIndex: SwIfIndex.optional(), hwIfIndex: SwIfIndex.optional() }).strict().default({}),
+    tap0: IfPin.default({}),
+    loop0: IfPin.default({}),
+    /** per remote node ID: the tunnel interface's sw_if_index and `vxlan_tunnel<instance>` number */
+    tunnels: z.record(z.string().regex(/^\d+$/), z.object({ swIfIndex: SwIfIndex.optional(), instance: z.number().int().min(0).optional() }).strict()).default({}),
+    pods: z.array(PodSchema).default([]),
+  })
+  .strict();
+
+const AclRuleSchema = z
+  .object({
+    action: z.enum(['deny', 'permit', 'permit+reflect']),
+    src: Cidr.optional(),
+    dst: Cidr.optional(),
+    /** IP protocol; 0 or absent = any (ports ignored) */
+    proto: z.number().int().min(0).max(255).default(0),
+    sport: z.tuple([U16, U16]).default([0, 65535]),
+    dport: z.tuple([U16, U16]).default([0, 65535]),
+  })
+  .strict();
+
+const NodeAclSchema = z
+  .object({
+    tables: z.array(z.object({ index: z.number().int().min(0), tag: z.string().optional(), rules: z.array(AclRuleSchema) }).strict()).default([]),
+    /** by VPP interface name (`tap11`, `loop0`, `GigabitEthernet0/8/0`, `tap0`) */
+    attach: z.array(z.object({ interface: z.string().min(1), input: z.array(z.number().int().min(0)).default([]), output: z.array(z.number().int().min(0)).default([]) }).strict()).default([]),
+  })
+  .strict();
+
+const PacketSchema = z
+  .object({
+    label: z.string().optional(),
+    /** virtual time in seconds; defaults to 1 ms after the previous packet */
+    at: z.number().min(0).optional(),
+    from: z.union([z.object({ pod: z.string().min(1) }).strict(), z.object({ node: z.number().int().min(1).max(255), wire: z.literal(true) }).strict()]),
+    /** layers, outer first; a frame from a pod may start at ipv4: the pod's stack adds Ethernet (DATAPATH.md §2.5) */
+    frame: z.array(z.looseObject({ kind: z.string() })).optional(),
+    hex: z.string().optional(),
+  })
+  .strict()
+  .refine((p) => (p.frame === undefined) !== (p.hex === undefined), { message: 'give exactly one of frame or hex' });
+
+export const ScenarioSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    profile: z.enum(['vpp-18.01-contiv', 'vpp-current']).optional(),
+    topology: z
+      .object({
+        ipam: IpamSchema.default({}),
+        nodes: z.array(NodeSchema).min(1),
+      })
+      .strict(),
+    /** raw ACL configuration per node ID; absent = no ACL anywhere (no policy) */
+    acls: z.record(z.string().regex(/^\d+$/), NodeAclSchema).optional(),
+    /** acl-plugin session settings (DATAPATH.md §8.5) */
+    sessions: z.object({ udpIdle: z.number().positive().optional(), tcpIdle: z.number().positive().optional(), tcpTransient: z.number().positive().optional(), maxEntries: z.number().int().positive().optional() }).strict().default({}),
+    /** NAT44 as Contiv configures it; switches exist to model broken setups */
+    nat: z.object({ forwarding: z.boolean().default(true), vxlanIdentity: z.boolean().default(true), addressIdentity: z.boolean().default(true) }).strict().default({ forwarding: true, vxlanIdentity: true, addressIdentity: true }),
+    packets: z.array(PacketSchema).default([]),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type ScenarioData = z.output<typeof ScenarioSchema>;
+export type PodSpec = z.output<typeof PodSchema>;
+export type NodeSpec = z.output<typeof NodeSchema>;
+export type AclRuleSpec = z.output<typeof AclRuleSchema>;
+export type NodeAclSpec = z.output<typeof NodeAclSchema>;
+
+export interface ScenarioPacket {
+  label?: string;
+  at: number;
+  from: { pod: string } | { node: number; wire: true };
+  layers?: Layer[];
+  bytes?: Uint8Array;
+}
+
+export interface Scenario extends Omit<ScenarioData, 'packets'> {
+  packets: ScenarioPacket[];
+  ipamOverrides: Partial<IpamConfig>;
+}
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(`${source}: invalid scenario:\n${issues.map((i) => `  ${i.path || '(top level)'}: ${i.message}`).join('\n')}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '');
+}
+
+/** Validates a parsed JSON value as a scenario; `source` (a file name) prefixes every error. */
+export function parseScenario(json: unknown, source = 'scenario'): Scenario {
+  const r = ScenarioSchema.safeParse(json);
+  if (!r.success) throw new ScenarioError(source, r.error.issues.map((i) => ({ path: pathText(i.path), message: i.message })));
+  const data = r.data;
+  const issues: { path: string; message: string }[] = [];
+  let t = 0;
+  const packets: ScenarioPacket[] = data.packets.map((p, i) => {
+    t = p.at ?? (i === 0 ? 0 : t + 0.001);
+    const out: ScenarioPacket = { at: t, from: p.from };
+    if (p.label !== undefined) out.label = p.label;
+    try {
+      if (p.frame) out.layers = layersFromJson(p.frame, `packets[${i}].frame`);
+      else out.bytes = hexBytes(p.hex!, `packets[${i}].hex`);
+    } catch (e) {
+      if (e instanceof FrameJsonError) issues.push({ path: e.path, message: e.message.slice(e.path.length + 2) });
+      else throw e;
+    }
+    return out;
+  });
+  const ids = new Set<number>();
+  data.topology.nodes.forEach((n, i) => {
+    if (ids.has(n.id)) issues.push({ path: `topology.nodes[${i}].id`, message: `node ID ${n.id} appears twice` });
+    ids.add(n.id);
+  });
+  const podNames = new Set<string>();
+  data.topology.nodes.forEach((n, i) =>
+    n.pods.forEach((p, j) => {
+      if (podNames.has(p.name)) issues.push({ path: `topology.nodes[${i}].pods[${j}].name`, message: `pod name '${p.name}' appears twice (pod names are unique in a scenario)` });
+      podNames.add(p.name);
+    }),
+  );
+  packets.forEach((p, i) => {
+    if ('pod' in p.from && !podNames.has(p.from.pod)) issues.push({ path: `packets[${i}].from.pod`, message: `no pod named '${p.from.pod}'` });
+    if ('node' in p.from && !ids.has(p.from.node)) issues.push({ path: `packets[${i}].from.node`, message: `no node with ID ${p.from.node}` });
+  });
+  if (data.acls) for (const k of Object.keys(data.acls)) if (!ids.has(Number(k))) issues.push({ path: `acls.${k}`, message: `no node with ID ${k}` });
+  if (issues.length > 0) throw new ScenarioError(source, issues);
+  const { packets: _raw, ...rest } = data;
+  return { ...rest, packets, ipamOverrides: data.topology.ipam as Partial<IpamConfig> };
+}
+
+function hexBytes(text: string, path: string): Uint8Array {
+  const clean = text.replace(/\s/g, '');
+  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new FrameJsonError(path, 'expected an even number of hex digits');
+  return Uint8Array.from(clean.match(/../g) ?? [], (h) => parseInt(h, 16));
+}

@@ -1,0 +1,139 @@
+// IPv4 FIB of VRF 0 (DATAPATH.md §2.5–§2.7): longest-prefix match, recursive next hops resolved through
+// connected routes, adjacencies rewritten from the neighbour table. dpo-idx numbers are stable handles.
+import { ip4ToString } from '../../packet/index.ts';
+
+export type FibPath =
+  /** out of an interface; no next hop = the destination itself is the neighbour (pod /32 routes) */
+  | { kind: 'attached'; swIfIndex: number; nextHop?: number }
+  /** via a next hop only, resolved recursively (routes to other nodes' pods) */
+  | { kind: 'recursive'; nextHop: number }
+  /** a connected subnet: neighbours on the interface */
+  | { kind: 'connected'; swIfIndex: number }
+  /** an address of this VPP: deliver to ip4-local */
+  | { kind: 'receive'; swIfIndex: number }
+  | { kind: 'drop' };
+
+export interface FibEntry {
+  network: number;
+  prefixLen: number;
+  path: FibPath;
+  /** what installed it, for explanations (e.g. `vppRouteFromRequest`) */
+  source: string;
+  /** load-balance / receive DPO index printed by ip4-lookup (opaque, stable) */
+  dpoIdx: number;
+}
+
+export interface Adjacency {
+  swIfIndex: number;
+  nextHop: number;
+  /** adjacency index printed by ip4-rewrite */
+  dpoIdx: number;
+}
+
+export type Resolution =
+  | { kind: 'forward'; entry: FibEntry; adjacency: Adjacency; recursive: boolean }
+  | { kind: 'local'; entry: FibEntry }
+  | { kind: 'drop'; entry?: FibEntry; reason: 'no-route' | 'drop-route' | 'unresolved' };
+
+function mask(len: number): number {
+  return len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+}
+
+export class Fib {
+  /** by prefix length, longest first, then network */
+  private readonly entries: FibEntry[] = [];
+  private readonly adjacencies = new Map<string, Adjacency>();
+  private nextDpo: number;
+
+  constructor(firstDpoIdx = 10) {
+    this.nextDpo = firstDpoIdx;
+  }
+
+  add(network: number, prefixLen: number, path: FibPath, source: string): FibEntry {
+    const e: FibEntry = { network: (network & mask(prefixLen)) >>> 0, prefixLen, path, source, dpoIdx: this.nextDpo++ };
+    const existing = this.entries.findIndex((x) => x.network === e.network && x.prefixLen === prefixLen);
+    if (existing >= 0) this.entries[existing] = e;
+    else this.entries.push(e);
+    this.entries.sort((a, b) => b.prefixLen - a.prefixLen || a.network - b.network);
+    return e;
+  }
+
+  remove(network: number, prefixLen: number): void {
+    const i = this.entries.findIndex((x) => x.network === ((network & mask(prefixLen)) >>> 0) && x.prefixLen === prefixLen);
+    if (i >= 0) this.entries.splice(i, 1);
+  }
+
+  lookup(addr: number): FibEntry | undefined {
+    for (const e of this.entries) if (((addr & mask(e.prefixLen)) >>> 0) === e.network) return e;
+    return undefined;
+  }
+
+  all(): readonly FibEntry[] {
+    return this.entries;
+  }
+
+  adjacency(swIfIndex: number, nextHop: number): Adjacency {
+    const k = `${swIfIndex}|${nextHop}`;
+    let a = this.adjacencies.get(k);
+    if (!a) {
+      a = { swIfIndex, nextHop, dpoIdx: this.nextDpo++ };
+      this.adjacencies.set(k, a);
+    }
+    return a;
+  }
+
+  /** Resolves a destination to an adjacency (following one level of recursion, as Contiv's routes need). */
+  resolve(dst: number): Resolution {
+    const entry = this.lookup(dst);
+    if (!entry) return { kind: 'drop', reason: 'no-route' };
+    const p = entry.path;
+    switch (p.kind) {
+      case 'receive':
+        return { kind: 'local', entry };
+      case 'drop':
+        return { kind: 'drop', entry, reason: 'drop-route' };
+      case 'attached':
+        return { kind: 'forward', entry, adjacency: this.adjacency(p.swIfIndex, p.nextHop ?? dst), recursive: false };
+      case 'connected':
+        return { kind: 'forward', entry, adjacency: this.adjacency(p.swIfIndex, dst), recursive: false };
+      case 'recursive': {
+        const via = this.lookup(p.nextHop);
+        if (!via || (via.path.kind !== 'connected' && via.path.kind !== 'attached')) return { kind: 'drop', entry, reason: 'unresolved' };
+        const sw = via.path.swIfIndex;
+        return { kind: 'forward', entry, adjacency: this.adjacency(sw, p.nextHop), recursive: true };
+      }
+    }
+  }
+
+  describe(): string[] {
+    return this.entries.map((e) => {
+      const p = e.path;
+      const via =
+        p.kind === 'attached'
+          ? `via sw_if_index ${p.swIfIndex}${p.nextHop !== undefined ? ` ${ip4ToString(p.nextHop)}` : ''}`
+          : p.kind === 'recursive'
+            ? `via ${ip4ToString(p.nextHop)}`
+            : p.kind === 'connected'
+              ? `connected sw_if_index ${p.swIfIndex}`
+              : p.kind;
+      return `${ip4ToString(e.network)}/${e.prefixLen} ${via} (${e.source})`;
+    });
+  }
+}
+
+/** Static and learned IPv4 neighbours per interface (DATAPATH.md §2.5 step 7, §2.7 object 3). */
+export class NeighborTable {
+  private readonly map = new Map<string, { mac: number; isStatic: boolean }>();
+
+  set(swIfIndex: number, ip: number, mac: number, isStatic = true): void {
+    this.map.set(`${swIfIndex}|${ip}`, { mac, isStatic });
+  }
+
+  get(swIfIndex: number, ip: number): number | undefined {
+    return this.map.get(`${swIfIndex}|${ip}`)?.mac;
+  }
+
+  delete(swIfIndex: number, ip: number): void {
+    this.map.delete(`${swIfIndex}|${ip}`);
+  }
+}

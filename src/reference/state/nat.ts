@@ -1,0 +1,77 @@
+// NAT44 as Contiv configures it for pod-to-pod traffic (DATAPATH.md §3.2, §9): interface roles, forwarding,
+// identity mappings for the node IP, and the sessions identity translation creates. Nothing is translated.
+
+export interface NatInterfaceRole {
+  inside: boolean;
+  outside: boolean;
+  /** `nat44-in2out-output` on the TX side (the main NIC) */
+  outputFeature: boolean;
+}
+
+export interface StaticMapping {
+  local: number;
+  external: number;
+  /** undefined = address-only */
+  proto?: number;
+  port?: number;
+  identity: boolean;
+}
+
+export interface NatConfig {
+  forwarding: boolean;
+  roles: Map<number, NatInterfaceRole>;
+  mappings: StaticMapping[];
+  /** address pool for SNAT (the node IP) */
+  pool: number[];
+}
+
+export interface NatSession {
+  index: number;
+  key: string;
+  /** the source a dynamic SNAT session rewrites to; absent for identity and bypass sessions */
+  to?: { addr: number; port: number };
+}
+
+/** Per-VPP-instance NAT session pool: indices are history (masked in golden comparisons). */
+export class NatSessionTable {
+  readonly byKey = new Map<string, NatSession>();
+  private next = 0;
+
+  lookup(key: string): NatSession | undefined {
+    return this.byKey.get(key);
+  }
+
+  peekIndex(): number {
+    return this.next;
+  }
+
+  add(key: string, to?: { addr: number; port: number }): NatSession {
+    const s: NatSession = { index: this.next++, key };
+    if (to) s.to = to;
+    this.byKey.set(key, s);
+    return s;
+  }
+
+  clear(): void {
+    this.byKey.clear();
+  }
+}
+
+/** Static mapping for an outgoing packet by local address: exact (addr, proto, port) first, then address-only. */
+export function mappingByLocal(cfg: NatConfig, addr: number, proto: number, port: number): StaticMapping | undefined {
+  return cfg.mappings.find((m) => m.local === addr && m.proto === proto && m.port === port) ?? cfg.mappings.find((m) => m.local === addr && m.proto === undefined);
+}
+
+/** Static mapping for an incoming packet by external address: exact (addr, proto, port) first, then address-only. */
+export function mappingByExternal(cfg: NatConfig, addr: number, proto: number, port: number): StaticMapping | undefined {
+  return cfg.mappings.find((m) => m.external === addr && m.proto === proto && m.port === port) ?? cfg.mappings.find((m) => m.external === addr && m.proto === undefined);
+}
+
+/**
+ * nat44-classify (Contiv fork): to out2in only when the destination is a pool address, matches a non-identity
+ * address-only mapping, or a non-identity (addr, port, proto) mapping (a service VIP); else in2out.
+ */
+export function classifyToOut2in(cfg: NatConfig, dst: number, proto: number, port: number): boolean {
+  if (cfg.pool.includes(dst)) return true;
+  return cfg.mappings.some((m) => !m.identity && m.external === dst && (m.proto === undefined || (m.proto === proto && m.port === port)));
+}

@@ -1,0 +1,225 @@
+// The cluster as the model sees it: nodes with their interfaces (names, sw_if_index, MACs, addresses) and
+// pods with IPs. Values VPP assigns by history are derived deterministically unless the scenario pins them.
+import { ip4, ip4ToString, mac, macToString } from '../../packet/index.ts';
+import type { NodeSpec, PodSpec } from '../scenario.ts';
+import {
+  bviMac,
+  hostInterconnect,
+  makeIpam,
+  natLoopbackIp,
+  nodeIp,
+  nodePodNetwork,
+  podGatewayIp,
+  podVppIfIp,
+  PodIpAllocator,
+  vxlanBviIp,
+  type Cidr,
+  type Ipam,
+  type IpamConfig,
+} from './ipam.ts';
+
+export const POD_MAC = 0x000000000002; // every pod's eth0 (DATAPATH.md §2.1)
+export const DEFAULT_GBE_NAME = 'GigabitEthernet0/8/0';
+export const VXLAN_VNI = 10;
+export const VXLAN_BD_ID = 1;
+
+export type InterfaceKind = 'gbe' | 'tap0' | 'loop0' | 'vxlan' | 'pod';
+
+export interface Interface {
+  kind: InterfaceKind;
+  name: string;
+  swIfIndex: number;
+  hwIfIndex: number;
+  mac?: number;
+  /** addresses with prefix length (the /32 of a pod TAP only puts it into L3 mode) */
+  addresses: Cidr[];
+  /** pod TAPs: the pod's name */
+  pod?: string;
+  /** VXLAN tunnels: the remote node ID and `vxlan_tunnel<instance>` */
+  remoteNode?: number;
+  tunnelInstance?: number;
+}
+
+export interface Pod {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  ip: number;
+  nodeId: number;
+  serviceEndpoint: boolean;
+  containerPorts: { name?: string; port: number; protocol: 'TCP' | 'UDP' | 'SCTP' }[];
+  tap: Interface;
+}
+
+export interface Node {
+  id: number;
+  name: string;
+  ip: Cidr; // main NIC address
+  gbe: Interface;
+  tap0: Interface;
+  loop0: Interface;
+  /** by remote node ID */
+  tunnels: Map<number, Interface>;
+  pods: Pod[];
+  podNetwork: Cidr;
+  gateway: number;
+  natLoopback: number;
+  bviIp: Cidr;
+  bviMac: number;
+  interfaces: Interface[];
+}
+
+export interface Topology {
+  ipam: Ipam;
+  nodes: Node[];
+  nodeById: Map<number, Node>;
+  podByName: Map<string, Pod>;
+  podByIp: Map<number, Pod>;
+}
+
+/** A deterministic 32-bit hash (FNV-1a) of text, for derived MACs. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Derived VPP-side TAP MAC `02:fe:xx:xx:xx:xx` (Contiv draws bytes 2–5 at random; here a hash of node and pod IP). */
+export function derivedTapMac(nodeId: number, podIp: number): number {
+  return 0x02fe00000000 + hash32(`tap:${nodeId}:${ip4ToString(podIp)}`);
+}
+
+/** Derived main NIC MAC `08:00:27:00:00:<id>` (the seed's NICs are VirtualBox ones). */
+export function derivedGbeMac(nodeId: number): number {
+  return 0x080027000000 + nodeId;
+}
+
+export class TopologyError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'TopologyError';
+  }
+}
+
+/**
+ * Builds the topology. Default numbering per node (history-free): main NIC 1, tap0 2, loop0 3, one tunnel per
+ * remote node in ID order from 4 (`vxlan_tunnel0…`), then the pods' TAPs in order (`tap<sw_if_index>`).
+ */
+export function buildTopology(specs: readonly NodeSpec[], ipamOverrides: Partial<IpamConfig> = {}): Topology {
+  const ipam = makeIpam(ipamOverrides);
+  const ids = specs.map((s) => s.id).sort((a, b) => a - b);
+  const nodes: Node[] = [];
+  const podByName = new Map<string, Pod>();
+  const podByIp = new Map<number, Pod>();
+  specs.forEach((spec, ni) => {
+    const path = `topology.nodes[${ni}]`;
+    const used = new Map<number, string>();
+    const claim = (sw: number, what: string): number => {
+      const other = used.get(sw);
+      if (other) throw new TopologyError(path, `sw_if_index ${sw} is used by both ${other} and ${what}`);
+      used.set(sw, what);
+      return sw;
+    };
+    const ip = nodeIp(ipam, spec.id);
+    const gbeSw = claim(spec.gbe.swIfIndex ?? 1, 'the main NIC');
+    const gbe: Interface = { kind: 'gbe', name: spec.gbe.name ?? DEFAULT_GBE_NAME, swIfIndex: gbeSw, hwIfIndex: spec.gbe.hwIfIndex ?? gbeSw, mac: spec.gbe.mac ? mac(spec.gbe.mac) : derivedGbeMac(spec.id), addresses: [ip] };
+    const host = hostInterconnect(ipam, spec.id);
+    const tap0Sw = claim(spec.tap0.swIfIndex ?? 2, 'tap0');
+    const tap0: Interface = { kind: 'tap0', name: 'tap0', swIfIndex: tap0Sw, hwIfIndex: spec.tap0.hwIfIndex ?? tap0Sw, mac: 0x012345678942, addresses: [{ network: host.vppEnd, prefixLen: host.network.prefixLen }] };
+    const loopSw = claim(spec.loop0.swIfIndex ?? 3, 'loop0');
+    const bvi = vxlanBviIp(ipam, spec.id);
+    const loop0: Interface = { kind: 'loop0', name: 'loop0', swIfIndex: loopSw, hwIfIndex: spec.loop0.hwIfIndex ?? loopSw, mac: bviMac(spec.id), addresses: [bvi] };
+    const tunnels = new Map<number, Interface>();
+    let nextSw = 4;
+    const nextFree = (): number => {
+      while (used.has(nextSw)) nextSw++;
+      return nextSw;
+    };
+    const remotes = ids.filter((r) => r !== spec.id);
+    const instances = new Set<number>();
+    remotes.forEach((r, k) => {
+      const pin = spec.tunnels[String(r)] ?? {};
+      const sw = claim(pin.swIfIndex ?? nextFree(), `the tunnel to node ${r}`);
+      const instance = pin.instance ?? k;
+      if (instances.has(instance)) throw new TopologyError(`${path}.tunnels.${r}.instance`, `vxlan_tunnel${instance} is used twice`);
+      instances.add(instance);
+      tunnels.set(r, { kind: 'vxlan', name: `vxlan_tunnel${instance}`, swIfIndex: sw, hwIfIndex: sw, addresses: [], remoteNode: r, tunnelInstance: instance });
+    });
+    for (const k of Object.keys(spec.tunnels)) {
+      if (!remotes.includes(Number(k))) throw new TopologyError(`${path}.tunnels.${k}`, `there is no remote node ${k}`);
+    }
+    const alloc = new PodIpAllocator(ipam, spec.id);
+    const podNetwork = nodePodNetwork(ipam, spec.id);
+    for (const [pi, p] of spec.pods.entries()) {
+      if (p.ip !== undefined) {
+        try {
+          alloc.reserve(ip4(p.ip));
+        } catch (e) {
+          throw new TopologyError(`${path}.pods[${pi}].ip`, (e as Error).message);
+        }
+      }
+    }
+    const node: Node = {
+      id: spec.id,
+      name: spec.name ?? `node${spec.id}`,
+      ip,
+      gbe,
+      tap0,
+      loop0,
+      tunnels,
+      pods: [],
+      podNetwork,
+      gateway: podGatewayIp(ipam, spec.id),
+      natLoopback: natLoopbackIp(ipam, spec.id),
+      bviIp: bvi,
+      bviMac: bviMac(spec.id),
+      interfaces: [gbe, tap0, loop0, ...tunnels.values()],
+    };
+    const tapNames = new Set<string>();
+    spec.pods.forEach((p: PodSpec, pi) => {
+      let podIp: number;
+      try {
+        podIp = p.ip !== undefined ? ip4(p.ip) : alloc.next();
+      } catch (e) {
+        throw new TopologyError(`${path}.pods[${pi}]`, (e as Error).message);
+      }
+      const sw = claim(p.tap.swIfIndex ?? nextFree(), `the TAP of pod ${p.name}`);
+      const name = p.tap.name ?? `tap${sw}`;
+      if (tapNames.has(name)) throw new TopologyError(`${path}.pods[${pi}].tap.name`, `${name} is used twice`);
+      tapNames.add(name);
+      const tap: Interface = {
+        kind: 'pod',
+        name,
+        swIfIndex: sw,
+        hwIfIndex: p.tap.hwIfIndex ?? sw,
+        mac: p.tap.mac ? mac(p.tap.mac) : derivedTapMac(spec.id, podIp),
+        addresses: [{ network: podVppIfIp(ipam, podIp), prefixLen: 32 }],
+        pod: p.name,
+      };
+      const pod: Pod = { name: p.name, namespace: p.namespace, labels: p.labels, ip: podIp, nodeId: spec.id, serviceEndpoint: p.serviceEndpoint, containerPorts: p.containerPorts, tap };
+      node.pods.push(pod);
+      node.interfaces.push(tap);
+      if (podByName.has(p.name)) throw new TopologyError(`${path}.pods[${pi}].name`, `pod name '${p.name}' appears twice`);
+      podByName.set(p.name, pod);
+      podByIp.set(podIp, pod);
+    });
+    nodes.push(node);
+  });
+  const nodeIps = new Map<number, number>();
+  for (const n of nodes) {
+    const other = nodeIps.get(n.ip.network);
+    if (other !== undefined) throw new TopologyError('topology.nodes', `nodes ${other} and ${n.id} get the same node IP ${ip4ToString(n.ip.network)} (node IDs alias in a narrow nodeInterconnectCidr)`);
+    nodeIps.set(n.ip.network, n.id);
+  }
+  return { ipam, nodes, nodeById: new Map(nodes.map((n) => [n.id, n])), podByName, podByIp };
+}
+
+export function describeInterface(i: Interface): string {
+  return `${i.name} (sw_if_index ${i.swIfIndex}${i.mac !== undefined ? `, ${macToString(i.mac)}` : ''})`;
+}
