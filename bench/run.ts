@@ -1,6 +1,7 @@
 // `npm run bench`: speed figures as JSON on stdout. Targets are read by people from the numbers
 // (issue notes), not asserted here. Usage: npm run bench [-- --only packet,pcap] [-- --frames N]
 import { parseArgs } from 'node:util';
+import { modelBench } from './model.ts';
 import { packetBench } from './packet.ts';
 
 export interface BenchResult {
@@ -9,6 +10,7 @@ export interface BenchResult {
 
 const SUITES: Record<string, (opts: { frames: number }) => Promise<BenchResult>> = {
   packet: packetBench,
+  model: modelBench,
 };
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@ import { parseScenario, ScenarioError } from '../reference/scenario.ts';
 import { simulate, type Outcome, type SimulationResult } from '../reference/simulate.ts';
 import { TopologyError } from '../reference/topology/topology.ts';
 import { ConfigError } from '../reference/state/vpp.ts';
-import { renderPacketTrace } from '../reference/trace/render.ts';
+import { renderDocumentationForm } from '../reference/trace/render.ts';
 import { readJsonFile, UsageError } from './io.ts';
 
 export function describeOutcome(o: Outcome): string {
@@ -36,17 +36,21 @@ export function runScenarioFile(file: string, profile?: string): SimulationResul
   }
 }
 
+/**
+ * The traces in the documentation form of the seed (a heading per node and packet, then its records), so that
+ * the output is itself a trace file `podflow trace diff` reads; packet labels and results are `#` comments.
+ */
 export function explainText(result: SimulationResult, only?: number): string {
   const format = PROFILES[result.profile].traceFormat;
-  const out: string[] = [];
+  const out: string[] = [`# podflow explain (profile ${result.profile})`];
   for (const p of result.packets) {
     if (only !== undefined && p.index !== only) continue;
-    out.push(`=== packet ${p.index}${p.label ? `: ${p.label}` : ''} (profile ${result.profile})`);
-    for (const t of p.traces) {
+    out.push('', `# packet ${p.index}${p.label ? `: ${p.label}` : ''}`, ...p.outcomes.map((o) => `# result: ${describeOutcome(o)}`));
+    const captures = p.traces.map((t) => {
       const node = result.topology.nodeById.get(t.nodeId)!;
-      out.push('', `--- node ${t.nodeId} (${node.name}, ${ip4ToString(node.ip.network)})`, renderPacketTrace({ records: t.records }, format).trimEnd());
-    }
-    out.push('', ...p.outcomes.map((o) => `result: ${describeOutcome(o)}`), '');
+      return { heading: `packet ${p.index} on node ${t.nodeId} (${node.name}, ${ip4ToString(node.ip.network)}):`, records: t.records };
+    });
+    out.push(renderDocumentationForm(captures, format).trimEnd());
   }
   return `${out.join('\n')}\n`;
 }

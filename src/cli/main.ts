@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerExplainCommand } from './explain.ts';
+import { registerTraceCommands } from './trace-commands.ts';
 import { UsageError } from './io.ts';
 
 export const EXIT_OK = 0;
@@ -30,6 +31,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
     .showHelpAfterError('(run podflow --help for usage)')
     .exitOverride();
   registerExplainCommand(program, setExit);
+  registerTraceCommands(program, setExit);
   return program;
 }
 

@@ -19,6 +19,8 @@ export interface Profile {
   outerFlowHash: 'stale-bvi-sequence' | 'inner-flow-hash';
   /** 18.01 buffer trace lines print `free-list %d` */
   bufferFreeList: boolean;
+  /** the buffer flag NAT sets, as printed: `nated` in 18.01, `natted` in current VPP (src/vnet/buffer.h) */
+  bufferNatFlagName: string;
   /** ip4-rewrite when the L3 length exceeds the TX MTU: 18.01 drops; since v18.07 DF → ICMP frag-needed, else fragment */
   mtuExceeded: 'drop' | 'icmp-or-fragment';
 }
@@ -39,6 +41,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     aclIcmpReplyInversion: false,
     outerFlowHash: 'stale-bvi-sequence',
     bufferFreeList: true,
+    bufferNatFlagName: 'nated',
     mtuExceeded: 'drop',
   },
   'vpp-current': {
@@ -56,6 +59,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     aclIcmpReplyInversion: true,
     outerFlowHash: 'inner-flow-hash',
     bufferFreeList: false,
+    bufferNatFlagName: 'natted',
     mtuExceeded: 'icmp-or-fragment',
   },
 };

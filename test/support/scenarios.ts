@@ -28,3 +28,22 @@ export function openClusterInput(nodes: number, podsPerNode: number, extra: Part
 export function withPackets(input: ScenarioInput, packets: { from: string; layers: Layer[]; at?: number }[]): Scenario {
   return parseScenario({ ...input, packets: packets.map((p) => ({ from: { pod: p.from }, frame: layersToJson(p.layers), ...(p.at !== undefined ? { at: p.at } : {}) })) });
 }
+
+/** One node, pods a (10.1.1.2) and b (10.1.1.3), both isolated: b accepts ICMP from a; a accepts only TCP/80 from b. */
+export const TWO_ISOLATED: ScenarioInput = {
+  version: 1,
+  topology: { nodes: [{ id: 1, pods: [{ name: 'a' }, { name: 'b' }] }] },
+  acls: {
+    '1': {
+      tables: [
+        { index: 0, tag: 'REFLECTION', rules: [{ action: 'permit+reflect' }] },
+        { index: 1, tag: 'local a', rules: [{ action: 'permit', src: '10.1.1.3/32', proto: 6, dport: [80, 80] }, { action: 'deny' }] },
+        { index: 2, tag: 'local b', rules: [{ action: 'permit', src: '10.1.1.2/32', proto: 1 }, { action: 'permit', src: '10.1.1.2/32', proto: 6, dport: [8080, 8080] }, { action: 'deny' }] },
+      ],
+      attach: [
+        { interface: 'tap4', input: [0], output: [1] },
+        { interface: 'tap5', input: [0], output: [2] },
+      ],
+    },
+  },
+};

@@ -13,7 +13,7 @@ export const interfaceTx: NodeDef<NodeName> = {
   process(buf, { vpp }) {
     const iface = vpp.ifBySw.get(buf.tx)!;
     const f = buf.data;
-    const flagWords = [...(buf.nated ? ['nated'] : []), 'l2-hdr-offset 0', 'l3-hdr-offset 14'];
+    const flagWords = [...(buf.nated ? [vpp.profile.bufferNatFlagName] : []), 'l2-hdr-offset 0', 'l3-hdr-offset 14'];
     const buffer = { index: 0x1000, currentData: buf.currentData, length: f.length, cloneCount: 0, totlenNifb: 0, trace: 0, flagWords };
     const isIp4 = f[12] === 0x08 && f[13] === 0x00;
     const body = {

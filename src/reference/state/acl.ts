@@ -156,9 +156,14 @@ const ICMP_INVERSE: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 1
  */
 export function sessionKey(t: FiveTuple, profile: Profile): string {
   const lsb16 = t.swIfIndex & 0xffff;
-  let p0 = t.port0;
-  let p1 = t.port1;
-  if (!t.isInput && profile.aclIcmpReplyInversion && t.proto === 1 && ICMP_INVERSE[p0] !== undefined) p0 = ICMP_INVERSE[p0]!;
+  const p0 = t.port0;
+  const p1 = t.port1;
+  // Since v18.04 an ICMP reply's mirrored key keeps type and code in place and inverts the type
+  // (session_inlines.h reverse key: icmp4_invmap), so an echo reply finds its request's session.
+  if (!t.isInput && profile.aclIcmpReplyInversion && t.proto === 1) {
+    const inv = ICMP_INVERSE[p0];
+    return `${t.dst}|${t.src}|${inv ?? p0}|${p1}|${t.proto}|${lsb16}`;
+  }
   return t.isInput ? `${t.src}|${t.dst}|${p0}|${p1}|${t.proto}|${lsb16}` : `${t.dst}|${t.src}|${p1}|${p0}|${t.proto}|${lsb16}`;
 }
 
