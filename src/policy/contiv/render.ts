@@ -1,0 +1,162 @@
+// Kubernetes cluster → Contiv's rendered configuration per node (DATAPATH.md §10, §3.1): the pods' rule lists,
+// local and global tables, and the VPP ACLs with their attachments (per-pod output ACL, Global ACL on the main
+// NIC / loop0 / tap0 output, Reflective ACL on input), shared where tables are identical, fed to the model.
+import { ip4ToString } from '../../packet/index.ts';
+import { parseScenario, type NodeSpec, type ScenarioInput } from '../../reference/scenario.ts';
+import type { Acl, AclRule } from '../../reference/state/acl.ts';
+import type { AclConfig } from '../../reference/state/vpp.ts';
+import { buildTopology, type Topology } from '../../reference/topology/topology.ts';
+import type { Cluster, ClusterPod } from '../types.ts';
+import { podRules, type PodRules } from './configurator.ts';
+import { policySelects, processPolicy, type ContivPolicy } from './processor.ts';
+import { rulesEqual, type ContivRule } from './rules.ts';
+import { globalTable, localTable, type LocalPod } from './tables.ts';
+
+export const REFLECTION_TAG = 'contiv/vpp-policy-REFLECTION';
+export const GLOBAL_TAG = 'contiv/vpp-policy-NODE-GLOBAL';
+
+export function podKey(p: Pick<ClusterPod, 'namespace' | 'name'>): string {
+  return `${p.namespace}/${p.name}`;
+}
+
+/** Contiv node IDs: pinned ones first, then the smallest unused positive integer in order of appearance. */
+export function nodeIds(cluster: Cluster): Map<string, number> {
+  const ids = new Map<string, number>();
+  const used = new Set<number>();
+  for (const n of cluster.nodes) if (n.id !== undefined) {
+    ids.set(n.name, n.id);
+    used.add(n.id);
+  }
+  let next = 1;
+  for (const n of cluster.nodes) {
+    if (ids.has(n.name)) continue;
+    while (used.has(next)) next++;
+    ids.set(n.name, next);
+    used.add(next);
+  }
+  return ids;
+}
+
+/** The scenario topology of a cluster: one model node per Kubernetes node, pods named `namespace/name`. */
+export function clusterTopologyInput(cluster: Cluster): ScenarioInput {
+  const ids = nodeIds(cluster);
+  const nodes: NodeSpec[] = cluster.nodes.map((n) => ({
+    id: ids.get(n.name)!,
+    name: n.name,
+    gbe: {},
+    tap0: {},
+    loop0: {},
+    tunnels: {},
+    pods: cluster.pods
+      .filter((p) => p.nodeName === n.name)
+      .map((p) => ({
+        name: podKey(p),
+        namespace: p.namespace,
+        labels: p.labels,
+        serviceEndpoint: false,
+        containerPorts: p.containerPorts.map((c) => ({ ...(c.name !== undefined ? { name: c.name } : {}), port: c.containerPort, protocol: c.protocol })),
+        tap: {},
+        ...(p.ip !== undefined ? { ip: p.ip } : {}),
+      })),
+  }));
+  return { version: 1, topology: { nodes } };
+}
+
+export interface RenderedPod {
+  key: string;
+  ip: number;
+  nodeId: number;
+  rules: PodRules;
+  local: ContivRule[];
+  /** the VPP ACL index of its local table, when isolated */
+  aclIndex?: number;
+}
+
+export interface RenderedAcl {
+  index: number;
+  tag: string;
+  contiv: ContivRule[];
+  rules: AclRule[];
+}
+
+export interface RenderedNode {
+  id: number;
+  name: string;
+  pods: RenderedPod[];
+  global: ContivRule[];
+  acls: RenderedAcl[];
+  /** by VPP interface name */
+  attach: { interface: string; input: number[]; output: number[] }[];
+  config: AclConfig;
+}
+
+export interface RenderedCluster {
+  topology: Topology;
+  nodes: RenderedNode[];
+  podByKey: Map<string, RenderedPod>;
+  policies: ContivPolicy[];
+}
+
+/** ContivRule → VPP ACL rule (§10.9): DENY/PERMIT, any networks omitted, TCP/UDP with a destination port range, ANY as protocol 0. */
+export function toAclRule(r: ContivRule): AclRule {
+  const rule: AclRule = { action: r.action === 'DENY' ? 0 : 1, proto: 0, sport: [0, 65535], dport: [0, 65535] };
+  if (r.src) rule.src = r.src;
+  if (r.dst) rule.dst = r.dst;
+  if (r.protocol === 'TCP' || r.protocol === 'UDP') {
+    rule.proto = r.protocol === 'TCP' ? 6 : 17;
+    if (r.dstPort !== 0) rule.dport = [r.dstPort, r.dstPort];
+  }
+  return rule;
+}
+
+/** Renders every node of the cluster as Contiv would; throws ContivRenderError where Contiv would crash (D6). */
+export function renderCluster(cluster: Cluster): RenderedCluster {
+  const scenario = parseScenario(clusterTopologyInput(cluster), 'cluster');
+  const topology = buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
+  const ipOf = (pod: ClusterPod): number | undefined => topology.podByName.get(podKey(pod))?.ip;
+  const policies = cluster.policies.map((p) => processPolicy(cluster, p, { ipOf }));
+  const nodes: RenderedNode[] = [];
+  const podByKey = new Map<string, RenderedPod>();
+  for (const node of topology.nodes) {
+    const pods: RenderedPod[] = [];
+    for (const mp of node.pods) {
+      const cp = cluster.pods.find((p) => podKey(p) === mp.name)!;
+      const applied = policies.filter((_, i) => policySelects(cluster.policies[i]!, cp));
+      pods.push({ key: mp.name, ip: mp.ip, nodeId: node.id, rules: podRules(applied, node.natLoopback), local: [] });
+    }
+    const locals: LocalPod[] = pods.map((p) => ({ ip: p.ip, rules: p.rules }));
+    pods.forEach((p, i) => (p.local = localTable(locals[i]!, locals)));
+    const global = globalTable(locals);
+    // VPP ACLs: the Reflective ACL, each distinct local table once, the Global ACL (indices in creation order).
+    const acls: RenderedAcl[] = [];
+    const isolated = pods.filter((p) => p.local.length > 0);
+    const needsReflection = isolated.length > 0 || global.length > 0;
+    if (needsReflection) acls.push({ index: 0, tag: REFLECTION_TAG, contiv: [], rules: [{ action: 2, proto: 0, sport: [0, 65535], dport: [0, 65535] }] });
+    for (const p of isolated) {
+      const shared = acls.find((a) => a.tag !== REFLECTION_TAG && a.tag !== GLOBAL_TAG && rulesEqual(a.contiv, p.local));
+      if (shared) p.aclIndex = shared.index;
+      else {
+        p.aclIndex = acls.length;
+        acls.push({ index: acls.length, tag: `contiv/vpp-policy-local-${ip4ToString(p.ip)}`, contiv: p.local, rules: p.local.map(toAclRule) });
+      }
+    }
+    let globalIndex: number | undefined;
+    if (global.length > 0) {
+      globalIndex = acls.length;
+      acls.push({ index: globalIndex, tag: GLOBAL_TAG, contiv: global, rules: global.map(toAclRule) });
+    }
+    const attach: RenderedNode['attach'] = [];
+    for (const p of isolated) attach.push({ interface: topology.podByName.get(p.key)!.tap.name, input: [0], output: [p.aclIndex!] });
+    if (globalIndex !== undefined) for (const ifc of [node.gbe, node.loop0, node.tap0]) attach.push({ interface: ifc.name, input: [0], output: [globalIndex] });
+    const ifByName = new Map(node.interfaces.map((i) => [i.name, i]));
+    const config: AclConfig = { acls: new Map(acls.map((a) => [a.index, { index: a.index, tag: a.tag, rules: a.rules } satisfies Acl])), input: new Map(), output: new Map() };
+    for (const a of attach) {
+      const sw = ifByName.get(a.interface)!.swIfIndex;
+      if (a.input.length) config.input.set(sw, a.input);
+      if (a.output.length) config.output.set(sw, a.output);
+    }
+    nodes.push({ id: node.id, name: node.name, pods, global, acls, attach, config });
+    for (const p of pods) podByKey.set(p.key, p);
+  }
+  return { topology, nodes, podByKey, policies };
+}

@@ -1,0 +1,105 @@
+// The cluster as policies see it: namespaces and pods with labels, and networking.k8s.io/v1 NetworkPolicy with
+// every field of the API. Absent and empty are kept apart where the API gives them different meanings.
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+/** metav1.LabelSelector: matchLabels and matchExpressions are ANDed; an empty selector selects everything. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface IPBlock {
+  cidr: string;
+  except?: string[];
+}
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+}
+
+export type PolicyProtocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface NetworkPolicyPort {
+  /** default TCP */
+  protocol?: PolicyProtocol;
+  /** a number, or the name of a container port of the destination pod; absent = all ports */
+  port?: number | string;
+  /** with a numeric port: the range port..endPort */
+  endPort?: number;
+}
+
+export interface NetworkPolicyIngressRule {
+  /** absent or empty: all sources */
+  from?: NetworkPolicyPeer[];
+  /** absent or empty: all ports */
+  ports?: NetworkPolicyPort[];
+}
+
+export interface NetworkPolicyEgressRule {
+  /** absent or empty: all destinations */
+  to?: NetworkPolicyPeer[];
+  ports?: NetworkPolicyPort[];
+}
+
+export interface NetworkPolicy {
+  name: string;
+  namespace: string;
+  podSelector: LabelSelector;
+  /** absent: Ingress, plus Egress when egress rules are present (as the API server fills it in) */
+  policyTypes?: ('Ingress' | 'Egress')[];
+  ingress?: NetworkPolicyIngressRule[];
+  egress?: NetworkPolicyEgressRule[];
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol: PolicyProtocol;
+}
+
+export interface ClusterNamespace {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface ClusterPod {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  /** the Kubernetes node the pod runs on */
+  nodeName: string;
+  /** status.podIP when known; otherwise allocated by Contiv's IPAM on its node */
+  ip?: string;
+  containerPorts: ContainerPort[];
+}
+
+export interface ClusterNode {
+  name: string;
+  /** Contiv node ID; otherwise the smallest unused positive integer in order of appearance */
+  id?: number;
+}
+
+export interface Cluster {
+  nodes: ClusterNode[];
+  namespaces: ClusterNamespace[];
+  pods: ClusterPod[];
+  policies: NetworkPolicy[];
+}
+
+export type L4Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMP';
+
+/** A connection attempt between two pods (or an IP outside the cluster) for the semantics to judge. */
+export interface Connection {
+  src: { pod: string } | { ip: string };
+  dst: { pod: string } | { ip: string };
+  protocol: L4Protocol;
+  /** destination port (ignored for ICMP) */
+  port: number;
+}
