@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { modelBench } from './model.ts';
 import { packetBench } from './packet.ts';
+import { policyBench } from './policy.ts';
 
 export interface BenchResult {
   [metric: string]: number | string | boolean | null | BenchResult;
@@ -11,6 +12,7 @@ export interface BenchResult {
 const SUITES: Record<string, (opts: { frames: number }) => Promise<BenchResult>> = {
   packet: packetBench,
   model: modelBench,
+  policy: policyBench,
 };
 
 async function main(): Promise<void> {

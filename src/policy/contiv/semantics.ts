@@ -1,7 +1,7 @@
 // The `contiv` semantics of a connection's first packet, two ways: the decision formula over Contiv's rendered
 // tables (DATAPATH.md §5), and the reference data path walking a real first packet through the rendered VPP
 // ACLs. The policy properties check that both agree, and compare them with the upstream oracle.
-import type { Layer } from '../../packet/index.ts';
+import { ip4, type Layer } from '../../packet/index.ts';
 import type { ProfileName } from '../../reference/profiles.ts';
 import { parseScenario, type Scenario } from '../../reference/scenario.ts';
 import { Simulation, type Outcome } from '../../reference/simulate.ts';
@@ -18,12 +18,18 @@ function protocolOf(conn: Connection): 'TCP' | 'UDP' | 'OTHER' {
 
 /** §5: same node — the server's local table; across nodes — the client node's global table, then the server's local table. */
 export function contivFormula(r: RenderedCluster, conn: Connection): Verdict {
-  if (!('pod' in conn.src) || !('pod' in conn.dst)) throw new RangeError('contivFormula judges pod-to-pod connections');
-  const c = r.podByKey.get(conn.src.pod);
+  if (!('pod' in conn.dst)) throw new RangeError('contivFormula judges connections to pods');
   const s = r.podByKey.get(conn.dst.pod);
-  if (!c || !s) throw new RangeError(`unknown pod ${!c ? conn.src.pod : conn.dst.pod}`);
+  if (!s) throw new RangeError(`unknown pod ${conn.dst.pod}`);
   const proto = protocolOf(conn);
   const port = proto === 'OTHER' ? 0 : conn.port;
+  if (!('pod' in conn.src)) {
+    // An address outside the pods (e.g. the NAT loopback after a service's SNAT) meets the server's local table.
+    const src = ip4(conn.src.ip);
+    return s.local.length > 0 && firstMatchContiv(s.local, src, s.ip, proto, port).action !== 'PERMIT' ? 'deny' : 'allow';
+  }
+  const c = r.podByKey.get(conn.src.pod);
+  if (!c) throw new RangeError(`unknown pod ${conn.src.pod}`);
   if (c.nodeId !== s.nodeId) {
     const g = r.nodes.find((n) => n.id === c.nodeId)!.global;
     if (g.length > 0 && firstMatchContiv(g, c.ip, s.ip, proto, port).action !== 'PERMIT') return 'deny';

@@ -107,11 +107,15 @@ export function natLoopbackIp(ipam: Ipam, id: number): number {
   return n.network + 2 ** (32 - n.prefixLen) - 2;
 }
 
-/** Node IP on the main NIC: NodeInterconnect + id, shifted by +1 for each excluded IP <= it (in list order). */
+/**
+ * Node IP on the main NIC: NodeInterconnect + id, shifted by +1 for each excluded IP <= it. ipam.go sorts the
+ * excluded IPs ascending first (DATAPATH.md §2.3 says "in list order"; contiv's TestExcludeGateway with
+ * [.196, .194] gives nodes 1–3 .193, .195, .197, which only the sorted order does).
+ */
 export function nodeIp(ipam: Ipam, id: number): Cidr {
   const c = ipam.nodeInterconnect;
   let addr = c.network + idPart(id, 32 - c.prefixLen);
-  for (const ex of ipam.excluded) if (ex <= addr) addr += 1;
+  for (const ex of [...ipam.excluded].sort((a, b) => a - b)) if (ex <= addr) addr += 1;
   return { network: addr >>> 0, prefixLen: c.prefixLen };
 }
 
