@@ -2,11 +2,14 @@
 // §10.5): per pod, the vswitch egress list from its ingress policies (peer as source, the pod implicitly the
 // destination) and the vswitch ingress list from its egress policies (peer as destination).
 import type { ContivPolicy } from './processor.ts';
-import { hostNet, sortedInsert, type ContivRule } from './rules.ts';
+import { compareRules, hostNet, type ContivRule } from './rules.ts';
 
 function generateRules(dir: 'Ingress' | 'Egress', policies: readonly ContivPolicy[], natLoopback: number): ContivRule[] {
   const rules: ContivRule[] = [];
-  const add = (r: ContivRule): void => sortedInsert(rules, r);
+  // Appended in generation order unless an equal rule (Compare == 0) is present; the cache sorts tables later.
+  const add = (r: ContivRule): void => {
+    if (!rules.some((x) => compareRules(x, r) === 0)) rules.push(r);
+  };
   let hasPolicy = false;
   let allAllowed = false;
   for (const pol of [...policies].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
