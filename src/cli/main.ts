@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerExplainCommand } from './explain.ts';
+import { registerFuzzCommands } from './fuzz.ts';
 import { registerPoliciesCommands } from './policies.ts';
 import { registerTraceCommands } from './trace-commands.ts';
 import { UsageError } from './io.ts';
@@ -34,6 +35,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
   registerExplainCommand(program, setExit);
   registerTraceCommands(program, setExit);
   registerPoliciesCommands(program, setExit);
+  registerFuzzCommands(program, setExit);
   return program;
 }
 

@@ -1,10 +1,10 @@
 // Contiv's policy configurator (C:plugins/policy/configurator/configurator_impl.go generateRules, DATAPATH.md
 // §10.5): per pod, the vswitch egress list from its ingress policies (peer as source, the pod implicitly the
 // destination) and the vswitch ingress list from its egress policies (peer as destination).
-import type { ContivPolicy } from './processor.ts';
+import type { ContivPolicy, RenderFaults } from './processor.ts';
 import { compareRules, hostNet, type ContivRule } from './rules.ts';
 
-function generateRules(dir: 'Ingress' | 'Egress', policies: readonly ContivPolicy[], natLoopback: number): ContivRule[] {
+function generateRules(dir: 'Ingress' | 'Egress', policies: readonly ContivPolicy[], natLoopback: number, faults: RenderFaults): ContivRule[] {
   const rules: ContivRule[] = [];
   // Appended in generation order unless an equal rule (Compare == 0) is present; the cache sorts tables later.
   const add = (r: ContivRule): void => {
@@ -32,7 +32,7 @@ function generateRules(dir: 'Ingress' | 'Egress', policies: readonly ContivPolic
   }
   if (hasPolicy && !allAllowed) {
     // NAT loopback: a pod may reach itself through a service (D7); only on the side of the pod's ingress.
-    if (dir === 'Ingress') add({ action: 'PERMIT', src: hostNet(natLoopback), protocol: 'ANY', srcPort: 0, dstPort: 0 });
+    if (dir === 'Ingress' && !faults.noNatLoopbackPermit) add({ action: 'PERMIT', src: hostNet(natLoopback), protocol: 'ANY', srcPort: 0, dstPort: 0 });
     add({ action: 'DENY', protocol: 'ANY', srcPort: 0, dstPort: 0 });
   }
   return rules;
@@ -45,6 +45,6 @@ export interface PodRules {
   ingress: ContivRule[];
 }
 
-export function podRules(policies: readonly ContivPolicy[], natLoopback: number): PodRules {
-  return { egress: generateRules('Ingress', policies, natLoopback), ingress: generateRules('Egress', policies, natLoopback) };
+export function podRules(policies: readonly ContivPolicy[], natLoopback: number, faults: RenderFaults = {}): PodRules {
+  return { egress: generateRules('Ingress', policies, natLoopback, faults), ingress: generateRules('Egress', policies, natLoopback, faults) };
 }

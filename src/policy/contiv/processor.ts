@@ -86,7 +86,17 @@ export interface PodIps {
   ipOf(pod: ClusterPod): number | undefined;
 }
 
-function peerPods(cluster: Cluster, p: NetworkPolicy, peer: NonNullable<NetworkPolicy['ingress']>[number]['from'], ips: PodIps): { pods: number[] | null; ipBlocks: Net[] | null } {
+/** Deliberate rendering faults, for mutation testing of the invariant catalogue (never set in real use). */
+export interface RenderFaults {
+  /** ipBlock.except is not subtracted */
+  ignoreIpBlockExcept?: boolean;
+  /** the NAT-loopback PERMIT is not generated */
+  noNatLoopbackPermit?: boolean;
+  /** the global table (egress policies towards other nodes) is not rendered */
+  noGlobalTable?: boolean;
+}
+
+function peerPods(cluster: Cluster, p: NetworkPolicy, peer: NonNullable<NetworkPolicy['ingress']>[number]['from'], ips: PodIps, faults: RenderFaults): { pods: number[] | null; ipBlocks: Net[] | null } {
   if (!peer || peer.length === 0) return { pods: null, ipBlocks: null };
   const pods: number[] = [];
   const blocks: Net[] = [];
@@ -102,7 +112,7 @@ function peerPods(cluster: Cluster, p: NetworkPolicy, peer: NonNullable<NetworkP
       selected = cluster.pods.filter((pod) => (isEmptySelector(sel) ? pod.namespace !== 'kube-system' : selects(sel, nsLabels.get(pod.namespace) ?? {})));
     } else if (x.ipBlock) {
       let subnets = [cidrNet(x.ipBlock.cidr)];
-      for (const ex of x.ipBlock.except ?? []) subnets = subnets.flatMap((s) => subtractSubnet(s, cidrNet(ex)));
+      for (const ex of faults.ignoreIpBlockExcept ? [] : (x.ipBlock.except ?? [])) subnets = subnets.flatMap((s) => subtractSubnet(s, cidrNet(ex)));
       blocks.push(...subnets);
       continue;
     }
@@ -130,9 +140,9 @@ function ports(p: NetworkPolicy, list: NonNullable<NetworkPolicy['ingress']>[num
 }
 
 /** The processed form of one policy (types and matches); throws ContivRenderError for D6 inputs. */
-export function processPolicy(cluster: Cluster, p: NetworkPolicy, ips: PodIps): ContivPolicy {
+export function processPolicy(cluster: Cluster, p: NetworkPolicy, ips: PodIps, faults: RenderFaults = {}): ContivPolicy {
   const matches: ContivMatch[] = [];
-  for (const r of p.ingress ?? []) matches.push({ type: 'Ingress', ...peerPods(cluster, p, r.from, ips), ports: ports(p, r.ports) });
-  for (const r of p.egress ?? []) matches.push({ type: 'Egress', ...peerPods(cluster, p, r.to, ips), ports: ports(p, r.ports) });
+  for (const r of p.ingress ?? []) matches.push({ type: 'Ingress', ...peerPods(cluster, p, r.from, ips, faults), ports: ports(p, r.ports) });
+  for (const r of p.egress ?? []) matches.push({ type: 'Egress', ...peerPods(cluster, p, r.to, ips, faults), ports: ports(p, r.ports) });
   return { id: `${p.namespace}/${p.name}`, type: policyType(p), matches };
 }

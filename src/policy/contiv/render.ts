@@ -8,7 +8,7 @@ import type { AclConfig } from '../../reference/state/vpp.ts';
 import { buildTopology, type Topology } from '../../reference/topology/topology.ts';
 import type { Cluster, ClusterPod } from '../types.ts';
 import { podRules, type PodRules } from './configurator.ts';
-import { policySelects, processPolicy, type ContivPolicy } from './processor.ts';
+import { policySelects, processPolicy, type ContivPolicy, type RenderFaults } from './processor.ts';
 import { rulesEqual, type ContivRule } from './rules.ts';
 import { globalTable, localTable, type LocalPod } from './tables.ts';
 
@@ -110,11 +110,11 @@ export function toAclRule(r: ContivRule): AclRule {
 }
 
 /** Renders every node of the cluster as Contiv would; throws ContivRenderError where Contiv would crash (D6). */
-export function renderCluster(cluster: Cluster): RenderedCluster {
+export function renderCluster(cluster: Cluster, faults: RenderFaults = {}): RenderedCluster {
   const scenario = parseScenario(clusterTopologyInput(cluster), 'cluster');
   const topology = buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
   const ipOf = (pod: ClusterPod): number | undefined => topology.podByName.get(podKey(pod))?.ip;
-  const policies = cluster.policies.map((p) => processPolicy(cluster, p, { ipOf }));
+  const policies = cluster.policies.map((p) => processPolicy(cluster, p, { ipOf }, faults));
   const nodes: RenderedNode[] = [];
   const podByKey = new Map<string, RenderedPod>();
   for (const node of topology.nodes) {
@@ -122,11 +122,11 @@ export function renderCluster(cluster: Cluster): RenderedCluster {
     for (const mp of node.pods) {
       const cp = cluster.pods.find((p) => podKey(p) === mp.name)!;
       const applied = policies.filter((_, i) => policySelects(cluster.policies[i]!, cp));
-      pods.push({ key: mp.name, ip: mp.ip, nodeId: node.id, rules: podRules(applied, node.natLoopback), local: [] });
+      pods.push({ key: mp.name, ip: mp.ip, nodeId: node.id, rules: podRules(applied, node.natLoopback, faults), local: [] });
     }
     const locals: LocalPod[] = pods.map((p) => ({ ip: p.ip, rules: p.rules }));
     pods.forEach((p, i) => (p.local = localTable(locals[i]!, locals)));
-    const global = globalTable(locals);
+    const global = faults.noGlobalTable ? [] : globalTable(locals);
     // VPP ACLs: the Reflective ACL, each distinct local table once, the Global ACL (indices in creation order).
     const acls: RenderedAcl[] = [];
     const isolated = pods.filter((p) => p.local.length > 0);

@@ -1,0 +1,113 @@
+// The one interface every data path under test implements (STYLE.md §7): the reference model, Linux network
+// namespaces, a VPP lab. Everything crossing it is plain data — resolved addresses, ACL tables, frames — so an
+// adapter needs nothing of the model. A check that cannot get an answer from an adapter says "unknown".
+import type { PcapRecord } from '../packet/pcap.ts';
+
+/** A topology with every address resolved (the caller runs IPAM); names are the VPP interface names. */
+export interface AdapterTopology {
+  nodes: AdapterNode[];
+}
+
+export interface AdapterNode {
+  id: number;
+  name: string;
+  /** main NIC address with prefix, e.g. 192.168.16.1/24 */
+  nodeIp: string;
+  gbe: { name: string; mac: string };
+  /** loop0, the BVI of bridge domain 1 */
+  bvi: { ip: string; mac: string };
+  vni: number;
+  pods: AdapterPod[];
+}
+
+export interface AdapterPod {
+  name: string;
+  ip: string;
+  /** the pod's eth0 MAC (00:00:00:00:00:02 in Contiv) */
+  mac: string;
+  tap: { name: string; mac: string };
+  gateway: string;
+}
+
+/** ACL configuration per node ID, in the scenario's raw form (tables of rules and attachments by interface). */
+export interface AdapterAclConfig {
+  [nodeId: string]: {
+    tables: { index: number; tag?: string; rules: { action: 'deny' | 'permit' | 'permit+reflect'; src?: string; dst?: string; proto: number; sport: [number, number]; dport: [number, number] }[] }[];
+    attach: { interface: string; input: number[]; output: number[] }[];
+  };
+}
+
+export interface Injection {
+  /** index of the packet in its scenario */
+  packet: number;
+  /** virtual time, seconds */
+  at: number;
+  from: { pod: string } | { node: number; wire: true };
+  frame: Uint8Array;
+}
+
+/** Capture points: `pod:<name>:tx`, `pod:<name>:rx`, `node:<id>:wire`. */
+export interface Capture {
+  point: string;
+  time: number;
+  packet: number;
+  data: Uint8Array;
+}
+
+export interface Observation {
+  captures: Capture[];
+  /** per packet, where it ended, when the adapter knows (the reference model does; a real data path may not) */
+  outcomes?: Map<number, PacketFate[]>;
+  /** per packet and node: `show trace` records, when the adapter can trace (typed loosely: adapters parse text) */
+  traces?: Map<number, { nodeId: number; records: unknown[] }[]>;
+}
+
+export type PacketFate =
+  | { kind: 'delivered'; nodeId: number; pod: string; frame: Uint8Array }
+  | { kind: 'host'; nodeId: number }
+  | { kind: 'dropped'; nodeId: number; node: string; error: string }
+  | { kind: 'lost'; nodeId: number; reason: string };
+
+export interface AdapterCapabilities {
+  /** produces `show trace` records */
+  traces: boolean;
+  /** knows where a dropped packet was dropped and why */
+  dropReasons: boolean;
+  /** honours virtual time (session timeouts can be tested without waiting) */
+  virtualTime: boolean;
+}
+
+export interface Adapter {
+  readonly name: string;
+  readonly capabilities: AdapterCapabilities;
+  setup(topology: AdapterTopology, options?: { profile?: string; sessions?: { udpIdle?: number; tcpIdle?: number; tcpTransient?: number; maxEntries?: number } }): Promise<void>;
+  apply(acls: AdapterAclConfig): Promise<void>;
+  /** sends the frames in order; state (sessions) persists between calls until teardown or reset */
+  inject(frames: Injection[]): Promise<Observation>;
+  /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
+  reset(): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+/** An adapter failed to answer (timed out, crashed, unreachable): checks return "unknown", never "invalid". */
+export class AdapterUnavailable extends Error {
+  constructor(
+    readonly adapter: string,
+    message: string,
+  ) {
+    super(`${adapter}: ${message}`);
+    this.name = 'AdapterUnavailable';
+  }
+}
+
+export function capturesAsPcap(captures: readonly Capture[]): Map<string, PcapRecord[]> {
+  const out = new Map<string, PcapRecord[]>();
+  for (const c of captures) {
+    const us = Math.round(c.time * 1e6);
+    const rec: PcapRecord = { tsSec: Math.floor(us / 1e6), tsFrac: us % 1e6, data: c.data };
+    const list = out.get(c.point);
+    if (list) list.push(rec);
+    else out.set(c.point, [rec]);
+  }
+  return out;
+}

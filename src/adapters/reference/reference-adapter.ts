@@ -1,0 +1,106 @@
+// The reference model as an adapter (wrapped, not special-cased, as Maelstrom's in-memory network is): it
+// rebuilds the resolved topology as a pinned scenario and runs injections through simulate(). It is the one
+// adapter that imports the model; it can also trace, report drop reasons, and run on virtual time.
+import type { ProfileName } from '../../reference/profiles.ts';
+import { parseScenario, type Scenario } from '../../reference/scenario.ts';
+import { Simulation } from '../../reference/simulate.ts';
+import type { Adapter, AdapterAclConfig, AdapterTopology, Injection, Observation, PacketFate } from '../adapter.ts';
+
+export interface ReferenceAdapterOptions {
+  profile?: ProfileName;
+  /** NAT44 as configured (default: Contiv's, with both identity mappings and forwarding) */
+  nat?: { forwarding?: boolean; vxlanIdentity?: boolean; addressIdentity?: boolean };
+  /** session settings that override the scenario's (e.g. a broken data path with short timeouts) */
+  sessions?: Record<string, number>;
+  /** runs after each (re)configuration: a mutant's hook to break the configured VPPs */
+  afterConfigure?: (sim: Simulation) => void;
+  /** a name for reports (default `reference(<profile>)`) */
+  name?: string;
+}
+
+export class ReferenceAdapter implements Adapter {
+  readonly name: string;
+  readonly capabilities = { traces: true, dropReasons: true, virtualTime: true };
+  private topology?: AdapterTopology;
+  private sessions: Record<string, number> = {};
+  private sim?: Simulation;
+  private profile: ProfileName;
+
+  constructor(private readonly opts: ReferenceAdapterOptions = {}) {
+    this.profile = opts.profile ?? 'vpp-18.01-contiv';
+    this.name = opts.name ?? `reference(${this.profile})`;
+  }
+
+  async setup(topology: AdapterTopology, options: { profile?: string; sessions?: Record<string, number | undefined> } = {}): Promise<void> {
+    this.topology = topology;
+    if (options.profile) this.profile = options.profile as ProfileName;
+    this.sessions = Object.fromEntries(Object.entries(options.sessions ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>;
+    this.sim = this.configured(undefined);
+  }
+
+  async apply(acls: AdapterAclConfig): Promise<void> {
+    this.sim = this.configured(acls);
+  }
+
+  private configured(acls: AdapterAclConfig | undefined): Simulation {
+    const sim = new Simulation(this.scenario(acls), this.profile);
+    this.opts.afterConfigure?.(sim);
+    return sim;
+  }
+
+  async inject(frames: Injection[]): Promise<Observation> {
+    const sim = this.requireSim();
+    const obs: Observation = { captures: [], outcomes: new Map(), traces: new Map() };
+    for (const f of frames) {
+      const r = sim.inject({ at: f.at, from: f.from, bytes: f.frame }, f.packet);
+      obs.captures.push(...r.frames.map((c) => ({ point: c.point, time: c.time, packet: f.packet, data: c.data })));
+      const fates: PacketFate[] = r.outcomes.map((o) => (o.kind === 'lost' ? { kind: 'lost', nodeId: o.nodeId, reason: o.reason } : o.kind === 'host' ? { kind: 'host', nodeId: o.nodeId } : o));
+      obs.outcomes!.set(f.packet, [...(obs.outcomes!.get(f.packet) ?? []), ...fates]);
+      obs.traces!.set(f.packet, [...(obs.traces!.get(f.packet) ?? []), ...r.traces.map((t) => ({ nodeId: t.nodeId, records: t.records }))]);
+    }
+    return obs;
+  }
+
+  async reset(): Promise<void> {
+    for (const vpp of this.requireSim().vpps.values()) {
+      vpp.aclSessions.clear();
+      vpp.natSessions.clear();
+    }
+  }
+
+  async teardown(): Promise<void> {
+    this.sim = undefined;
+  }
+
+  /** The simulation itself, for checks that compare against the model's own structures. */
+  get simulation(): Simulation {
+    return this.requireSim();
+  }
+
+  private requireSim(): Simulation {
+    if (!this.sim) throw new Error(`${this.name}: setup() was not called`);
+    return this.sim;
+  }
+
+  private scenario(acls: AdapterAclConfig | undefined): Scenario {
+    const t = this.topology!;
+    return parseScenario(
+      {
+        version: 1,
+        topology: {
+          nodes: t.nodes.map((n) => ({
+            id: n.id,
+            name: n.name,
+            gbe: { name: n.gbe.name, mac: n.gbe.mac },
+            pods: n.pods.map((p) => ({ name: p.name, ip: p.ip, tap: { name: p.tap.name, mac: p.tap.mac } })),
+          })),
+        },
+        ...(acls ? { acls } : {}),
+        sessions: { ...this.sessions, ...(this.opts.sessions ?? {}) },
+        ...(this.opts.nat ? { nat: { forwarding: true, vxlanIdentity: true, addressIdentity: true, ...this.opts.nat } } : {}),
+      },
+      `${this.name} topology`,
+    );
+  }
+}
+

@@ -1,0 +1,101 @@
+// Runs the invariant catalogue against an adapter: per property, chunks of runs with seeds derived from the
+// run seed (so Ctrl-C and time budgets stop between chunks, and every failure keeps a seed and path that replay
+// it), shrinking through fast-check, and one crashing check never aborting the run (Jepsen's check-safe).
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import type { Adapter } from '../adapters/adapter.ts';
+import { AdapterUnavailable } from '../adapters/adapter.ts';
+import type { PropertyDef, Verdict } from '../properties/types.ts';
+import type { Counterexample, PropertyResult } from './results.ts';
+
+/** A 31-bit seed derived from the run seed and labels (property id, chunk index). */
+export function deriveSeed(seed: number, ...labels: (string | number)[]): number {
+  const h = createHash('sha256').update(`${seed}|${labels.join('|')}`).digest();
+  return h.readUInt32BE(0) & 0x7fffffff;
+}
+
+export function contentId(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+class InvalidVerdict extends Error {
+  constructor(readonly verdict: Extract<Verdict, { status: 'invalid' }>) {
+    super(verdict.details);
+  }
+}
+
+export interface RunPropertyOptions {
+  seed: number;
+  /** total runs (stops earlier when the deadline passes or on interrupt) */
+  runs: number;
+  chunk: number;
+  deadline?: number;
+  interrupted: () => boolean;
+  onChunk?: (done: number) => void;
+}
+
+/** Checks one property; returns its result with at most one (shrunk) counterexample. */
+export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: RunPropertyOptions): Promise<PropertyResult> {
+  const start = performance.now();
+  const result: PropertyResult = { id: p.id, description: p.description, seedSteps: p.seedSteps, runs: 0, verdict: 'valid', timeMs: 0, unknownReasons: [], counterexamples: [], coverage: {} };
+  const missing = Object.entries(p.needs ?? {}).filter(([k, v]) => v && !adapter.capabilities[k as keyof Adapter['capabilities']]);
+  if (missing.length > 0) {
+    result.verdict = 'unknown';
+    result.unknownReasons.push(`adapter ${adapter.name} lacks ${missing.map(([k]) => k).join(', ')}`);
+    return result;
+  }
+  const unknown = new Set<string>();
+  for (let chunk = 0; result.runs < o.runs; chunk++) {
+    if (o.interrupted() || (o.deadline !== undefined && Date.now() > o.deadline)) break;
+    const numRuns = Math.min(o.chunk, o.runs - result.runs);
+    const seed = deriveSeed(o.seed, p.id, chunk);
+    const out = await fc.check(
+      fc.asyncProperty(p.arbitrary(), async (c) => {
+        let v: Verdict;
+        try {
+          v = await p.check(c, adapter);
+        } catch (e) {
+          // An adapter that cannot answer makes the case unknown, never a failure.
+          if (e instanceof AdapterUnavailable) {
+            unknown.add(e.message);
+            return true;
+          }
+          throw e;
+        }
+        if (v.status === 'unknown') {
+          unknown.add(v.reason);
+          return true;
+        }
+        if (v.status === 'invalid') throw new InvalidVerdict(v);
+        return true;
+      }),
+      { seed, numRuns },
+    );
+    result.runs += out.numRuns;
+    o.onChunk?.(result.runs);
+    if (out.failed) {
+      const err = out.errorInstance;
+      const v: Extract<Verdict, { status: 'invalid' }> = err instanceof InvalidVerdict ? err.verdict : { status: 'invalid', details: `the check crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
+      const cx: Counterexample = {
+        id: contentId(p.id, adapter.name, out.counterexample),
+        property: p.id,
+        adapter: adapter.name,
+        seed,
+        path: out.counterexamplePath ?? '',
+        details: v.details,
+        seedSteps: p.seedSteps,
+        case: out.counterexample?.[0],
+      };
+      if (v.expected !== undefined) cx.expected = v.expected;
+      if (v.received !== undefined) cx.received = v.received;
+      if (v.packet !== undefined) cx.packet = v.packet;
+      result.counterexamples.push(cx);
+      result.verdict = 'invalid';
+      break;
+    }
+  }
+  if (result.verdict === 'valid' && unknown.size > 0 && result.runs === 0) result.verdict = 'unknown';
+  result.unknownReasons.push(...unknown);
+  result.timeMs = Math.round(performance.now() - start);
+  return result;
+}

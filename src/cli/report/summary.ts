@@ -1,0 +1,23 @@
+// summary.md: the run at a glance, one row per property, then each counterexample with its replay line.
+import { overallVerdict, type RunResult } from '../results.ts';
+
+export function summaryMarkdown(r: RunResult): string {
+  const lines = [
+    `# podflow fuzz ${r.info.runId}`,
+    '',
+    `adapter \`${r.info.adapter}\`, seed ${r.info.seed}, ${r.info.options.runs !== undefined ? `${r.info.options.runs} runs per property` : `time budget ${r.info.options.time}`}${r.info.interrupted ? ', **interrupted**' : ''}: **${overallVerdict(r)}**`,
+    '',
+    '| property | runs | verdict | time | seed steps |',
+    '|---|---:|---|---:|---|',
+    ...r.properties.map((p) => `| ${p.id} | ${p.runs} | ${p.verdict} | ${(p.timeMs / 1000).toFixed(1)} s | ${p.seedSteps.join(', ')} |`),
+  ];
+  for (const p of r.properties) {
+    for (const cx of p.counterexamples) {
+      lines.push('', `## ${p.id}: counterexample ${cx.id}`, '', cx.details, '');
+      if (cx.expected !== undefined || cx.received !== undefined) lines.push(`EXPECTED ${cx.expected ?? '—'} / RECEIVED ${cx.received ?? '—'}`, '');
+      lines.push('Replay:', '', '```sh', `npx podflow replay ${cx.id}`, `npx podflow fuzz --adapter ${r.info.adapter} --property ${p.id} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${cx.path}`, '```');
+    }
+    if (p.unknownReasons.length > 0) lines.push('', `## ${p.id}: unknown`, '', ...p.unknownReasons.map((u) => `- ${u}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,31 @@
+// Helpers the invariant files share: decoding the frames a case produced, and the wire captures of a connection.
+import { decodePacket, findLayer, type Layer } from '../packet/index.ts';
+import type { Capture, Observation } from '../adapters/adapter.ts';
+import type { SentConnection } from './harness.ts';
+
+export function layersOf(c: Capture): Layer[] {
+  return decodePacket(c.data).layers;
+}
+
+export function wireCaptures(o: Observation | undefined): Capture[] {
+  return (o?.captures ?? []).filter((c) => c.point.startsWith('node:'));
+}
+
+/** The wire captures of a connection's request and reply, each once (a frame is captured on both nodes' wire). */
+export function connectionWire(s: SentConnection): Capture[] {
+  const seen = new Set<string>();
+  const out: Capture[] = [];
+  for (const c of [...wireCaptures(s.request), ...wireCaptures(s.reply)]) {
+    const k = `${c.packet}|${Buffer.from(c.data).toString('hex')}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(c);
+  }
+  return out;
+}
+
+export function delivered(o: Observation | undefined, pod: string): boolean {
+  return (o?.captures ?? []).some((c) => c.point === `pod:${pod}:rx`);
+}
+
+export { findLayer };

@@ -1,0 +1,101 @@
+// The case most invariants share: a generated cluster (topology and policies), rendered the way Contiv renders
+// it, configured on an adapter, and connections sent one by one from fresh state (request, then the reply when
+// the request arrived). The observations come back with what the reference semantics expected.
+import fc from 'fast-check';
+import { ip4ToString } from '../packet/index.ts';
+import type { Adapter, AdapterAclConfig, Observation } from '../adapters/adapter.ts';
+import { clusterArb, connectionSpecArb, resolveConnection, type ClusterConstraints, type ConnectionSpec } from '../generators/cluster.ts';
+import { renderCluster, type RenderedCluster } from '../policy/contiv/render.ts';
+import type { RenderFaults } from '../policy/contiv/processor.ts';
+import { contivFormula, firstPacket, replyPacket, type Verdict as PolicyVerdict } from '../policy/contiv/semantics.ts';
+import type { Cluster, Connection } from '../policy/types.ts';
+import type { AclRule } from '../reference/state/acl.ts';
+import { encodePacket } from '../packet/index.ts';
+import { POD_MAC } from '../reference/topology/topology.ts';
+import { adapterTopology } from './resolve.ts';
+
+export interface ClusterCase {
+  cluster: Cluster;
+  connections: ConnectionSpec[];
+}
+
+export function clusterCaseArb(constraints: ClusterConstraints = {}, maxConnections = 4): fc.Arbitrary<ClusterCase> {
+  return fc.record({ cluster: clusterArb({ minPods: 2, ...constraints }), connections: fc.array(connectionSpecArb, { minLength: 1, maxLength: maxConnections }) });
+}
+
+function aclRuleJson(r: AclRule): AdapterAclConfig[string]['tables'][number]['rules'][number] {
+  const out: AdapterAclConfig[string]['tables'][number]['rules'][number] = {
+    action: r.action === 0 ? 'deny' : r.action === 1 ? 'permit' : 'permit+reflect',
+    proto: r.proto,
+    sport: r.sport,
+    dport: r.dport,
+  };
+  if (r.src) out.src = `${ip4ToString(r.src.network)}/${r.src.prefixLen}`;
+  if (r.dst) out.dst = `${ip4ToString(r.dst.network)}/${r.dst.prefixLen}`;
+  return out;
+}
+
+/** Contiv's rendered ACLs in the adapters' plain form. */
+export function adapterAcls(r: RenderedCluster): AdapterAclConfig {
+  const out: AdapterAclConfig = {};
+  for (const n of r.nodes) out[String(n.id)] = { tables: n.acls.map((a) => ({ index: a.index, tag: a.tag, rules: a.rules.map(aclRuleJson) })), attach: n.attach };
+  return out;
+}
+
+export interface SentConnection {
+  connection: Connection;
+  /** what the contiv semantics (decision formula over the rendered tables) says about the first packet */
+  expected: PolicyVerdict;
+  request: Observation;
+  reply?: Observation;
+  /** packet indices of the request and the reply */
+  requestPacket: number;
+  replyPacket?: number;
+}
+
+export interface CaseRun {
+  rendered: RenderedCluster;
+  sent: SentConnection[];
+}
+
+/** An adapter that configures a deliberately faulty rendering (a mutant of Contiv's renderer). */
+export function renderFaultsOf(adapter: Adapter): RenderFaults {
+  return (adapter as { renderFaults?: RenderFaults }).renderFaults ?? {};
+}
+
+/**
+ * Configures the adapter for the case and sends every connection from fresh state. The adapter gets the ACLs
+ * its renderer produces; what is expected comes from the correct rendering (Contiv's semantics).
+ */
+export async function runClusterCase(c: ClusterCase, adapter: Adapter, profile?: string): Promise<CaseRun> {
+  const correct = renderCluster(c.cluster);
+  const faults = renderFaultsOf(adapter);
+  const rendered = Object.keys(faults).length > 0 ? renderCluster(c.cluster, faults) : correct;
+  await adapter.setup(adapterTopology(rendered.topology), profile ? { profile } : {});
+  await adapter.apply(adapterAcls(rendered));
+  const sent: SentConnection[] = [];
+  let packet = 0;
+  for (const spec of c.connections) {
+    const conn = resolveConnection(c.cluster, spec);
+    if (!conn || !('pod' in conn.src) || !('pod' in conn.dst)) continue;
+    const client = rendered.topology.podByName.get(conn.src.pod)!;
+    const server = rendered.topology.podByName.get(conn.dst.pod)!;
+    await adapter.reset();
+    const at = packet * 0.001;
+    const frame = (pod: typeof client, layers: ReturnType<typeof firstPacket>): Uint8Array => encodePacket([{ kind: 'ethernet', dst: pod.tap.mac!, src: POD_MAC }, ...layers]);
+    const requestPacket = packet++;
+    const request = await adapter.inject([{ packet: requestPacket, at, from: { pod: client.name }, frame: frame(client, firstPacket(conn, client.ip, server.ip)) }]);
+    const s: SentConnection = { connection: conn, expected: contivFormula(correct, conn), request, requestPacket };
+    if (request.captures.some((x) => x.point === `pod:${server.name}:rx`)) {
+      s.replyPacket = packet++;
+      s.reply = await adapter.inject([{ packet: s.replyPacket, at: at + 0.0005, from: { pod: server.name }, frame: frame(server, replyPacket(conn, client.ip, server.ip)) }]);
+    }
+    sent.push(s);
+  }
+  return { rendered: correct, sent };
+}
+
+export function describeConnection(c: Connection): string {
+  const end = (e: Connection['src']): string => ('pod' in e ? e.pod : e.ip);
+  return `${end(c.src)} -> ${end(c.dst)} ${c.protocol}${c.protocol === 'ICMP' ? '' : `/${c.port}`}`;
+}

@@ -1,0 +1,33 @@
+// The invariant catalogue: every property, by id. A plain list (no mutable registry): adding an invariant is
+// adding a file and a line here.
+import { connectionVerdictEqualsPolicy } from './connection-verdict-equals-policy.ts';
+import { deniedConnectionLeavesNoFrame } from './denied-connection-leaves-no-frame.ts';
+import { encapsulatedTrafficAlwaysPermitted } from './encapsulated-traffic-always-permitted.ts';
+import { outputAclIffReflectiveInput } from './output-acl-iff-reflective-input.ts';
+import { responsePassesByReflectiveSession } from './response-passes-by-reflective-session.ts';
+import { responsePathMirrorsRequest } from './response-path-mirrors-request.ts';
+import { ttlAndChecksums } from './ttl-and-checksums.ts';
+import { sessionExpiryOnVirtualClock } from './session-expiry-on-virtual-clock.ts';
+import { natLoopbackReachesIsolatedPods } from './nat-loopback-reaches-isolated-pods.ts';
+import type { PropertyDef } from './types.ts';
+import { vxlanNeverSourceNated } from './vxlan-never-source-nated.ts';
+import { vxlanWireFormat } from './vxlan-wire-format.ts';
+
+// Each property has its own case type; the catalogue only needs them as opaque cases.
+export const PROPERTIES: readonly PropertyDef<any>[] = [
+  encapsulatedTrafficAlwaysPermitted,
+  vxlanNeverSourceNated,
+  responsePassesByReflectiveSession,
+  connectionVerdictEqualsPolicy,
+  deniedConnectionLeavesNoFrame,
+  vxlanWireFormat,
+  ttlAndChecksums,
+  responsePathMirrorsRequest,
+  outputAclIffReflectiveInput,
+  sessionExpiryOnVirtualClock,
+  natLoopbackReachesIsolatedPods,
+];
+
+export function propertyById(id: string): PropertyDef<unknown> | undefined {
+  return PROPERTIES.find((p) => p.id === id);
+}

@@ -1,0 +1,37 @@
+// A pod with an ingress policy still accepts its node's NAT loopback address 10.1.<id>.254: the source a
+// service's SNAT gives a pod reaching itself through the service (DATAPATH.md §10.5, D7). The probe is sent in
+// from the node's wire with that source, to each pod of the case.
+import { encodePacket, mac } from '../packet/index.ts';
+import { adapterAcls, clusterCaseArb, renderFaultsOf, type ClusterCase } from './harness.ts';
+import { renderCluster } from '../policy/contiv/render.ts';
+import { delivered } from './common.ts';
+import { adapterTopology } from './resolve.ts';
+import { invalid, VALID, type PropertyDef } from './types.ts';
+
+export const natLoopbackReachesIsolatedPods: PropertyDef<ClusterCase> = {
+  id: 'nat-loopback-reaches-isolated-pods',
+  description: "every pod, isolated or not, accepts traffic from its node's NAT loopback address",
+  seedSteps: ['§10.5', 'D7'],
+  masks: [],
+  arbitrary: () => clusterCaseArb(),
+  async check(c, adapter) {
+    const faults = renderFaultsOf(adapter);
+    const configured = renderCluster(c.cluster, faults);
+    await adapter.setup(adapterTopology(configured.topology));
+    await adapter.apply(adapterAcls(configured));
+    let packet = 0;
+    for (const node of configured.topology.nodes) {
+      for (const pod of node.pods) {
+        await adapter.reset();
+        const frame = encodePacket([
+          { kind: 'ethernet', dst: node.gbe.mac!, src: mac('02:00:00:00:00:fe') },
+          { kind: 'ipv4', src: node.natLoopback, dst: pod.ip, ttl: 64 },
+          { kind: 'tcp', srcPort: 33000, dstPort: 8080, flags: 0x02 },
+        ]);
+        const obs = await adapter.inject([{ packet: packet++, at: packet * 0.001, from: { node: node.id, wire: true }, frame }]);
+        if (!delivered(obs, pod.name)) return invalid(`${pod.name}: a SYN from the NAT loopback ${node.natLoopback >>> 24}.${(node.natLoopback >>> 16) & 0xff}.${(node.natLoopback >>> 8) & 0xff}.${node.natLoopback & 0xff} was not delivered`, { packet: packet - 1 });
+      }
+    }
+    return VALID;
+  },
+};

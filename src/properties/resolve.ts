@@ -1,0 +1,18 @@
+// From the model's topology to the plain, fully resolved topology every adapter receives.
+import { ip4ToString, macToString } from '../packet/index.ts';
+import type { AdapterTopology } from '../adapters/adapter.ts';
+import { VXLAN_VNI, POD_MAC, type Topology } from '../reference/topology/topology.ts';
+
+export function adapterTopology(t: Topology): AdapterTopology {
+  return {
+    nodes: t.nodes.map((n) => ({
+      id: n.id,
+      name: n.name,
+      nodeIp: `${ip4ToString(n.ip.network)}/${n.ip.prefixLen}`,
+      gbe: { name: n.gbe.name, mac: macToString(n.gbe.mac!) },
+      bvi: { ip: `${ip4ToString(n.bviIp.network)}/${n.bviIp.prefixLen}`, mac: macToString(n.bviMac) },
+      vni: VXLAN_VNI,
+      pods: n.pods.map((p) => ({ name: p.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC), tap: { name: p.tap.name, mac: macToString(p.tap.mac!) }, gateway: ip4ToString(n.gateway) })),
+    })),
+  };
+}

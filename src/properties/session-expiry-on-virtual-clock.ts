@@ -1,0 +1,54 @@
+// Sessions over time (DATAPATH.md §8.5): a TCP connection that saw SYN and SYN-ACK stays transient; until its
+// timeout (120 s) every response-direction packet passes by the reflective sessions; after it, the next one is
+// judged by policy like a new connection. Needs an adapter on virtual time.
+import fc from 'fast-check';
+import { encodePacket, type Layer } from '../packet/index.ts';
+import { renderCluster } from '../policy/contiv/render.ts';
+import { contivFormula } from '../policy/contiv/semantics.ts';
+import { resolveConnection } from '../generators/cluster.ts';
+import { POD_MAC } from '../reference/topology/topology.ts';
+import { adapterAcls, clusterCaseArb, describeConnection, renderFaultsOf, type ClusterCase } from './harness.ts';
+import { delivered } from './common.ts';
+import { adapterTopology } from './resolve.ts';
+import { invalid, VALID, type PropertyDef } from './types.ts';
+
+export const TCP_TRANSIENT_TIMEOUT = 120;
+
+export interface IdleCase extends ClusterCase {
+  idle: number;
+}
+
+export const sessionExpiryOnVirtualClock: PropertyDef<IdleCase> = {
+  id: 'session-expiry-on-virtual-clock',
+  description: 'a half-open TCP connection passes responses until its transient session times out (120 s), then policy judges again',
+  seedSteps: ['§8.5', 'r3', 'r5'],
+  masks: [],
+  needs: { virtualTime: true },
+  arbitrary: () =>
+    fc
+      .tuple(clusterCaseArb({}, 1), fc.oneof(fc.integer({ min: 1, max: 119 }), fc.integer({ min: 122, max: 400 })))
+      .map(([c, idle]) => ({ ...c, connections: c.connections.map((x) => ({ ...x, protocol: 'TCP' as const })), idle })),
+  async check(c, adapter) {
+    const conn = resolveConnection(c.cluster, c.connections[0]!);
+    if (!conn || !('pod' in conn.src) || !('pod' in conn.dst)) return VALID;
+    const correct = renderCluster(c.cluster);
+    const faults = renderFaultsOf(adapter);
+    const configured = Object.keys(faults).length > 0 ? renderCluster(c.cluster, faults) : correct;
+    if (contivFormula(correct, conn) === 'deny') return VALID;
+    await adapter.setup(adapterTopology(configured.topology));
+    await adapter.apply(adapterAcls(configured));
+    const client = configured.topology.podByName.get(conn.src.pod)!;
+    const server = configured.topology.podByName.get(conn.dst.pod)!;
+    const seg = (from: typeof client, to: typeof client, sp: number, dp: number, flags: number): Uint8Array =>
+      encodePacket([{ kind: 'ethernet', dst: from.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: from.ip, dst: to.ip, ttl: 64 } as Layer, { kind: 'tcp', srcPort: sp, dstPort: dp, flags }]);
+    const sp = 40000;
+    await adapter.inject([{ packet: 0, at: 0, from: { pod: client.name }, frame: seg(client, server, sp, conn.port, 0x02) }]);
+    await adapter.inject([{ packet: 1, at: 0.001, from: { pod: server.name }, frame: seg(server, client, conn.port, sp, 0x12) }]);
+    const later = await adapter.inject([{ packet: 2, at: 0.001 + c.idle, from: { pod: server.name }, frame: seg(server, client, conn.port, sp, 0x18) }]);
+    const got = delivered(later, client.name) ? 'allow' : 'deny';
+    // After the timeout the packet is a fresh first packet from server to client.
+    const want = c.idle <= TCP_TRANSIENT_TIMEOUT ? 'allow' : contivFormula(correct, { src: conn.dst, dst: conn.src, protocol: 'TCP', port: sp });
+    if (got !== want) return invalid(`${describeConnection(conn)}: a response ${c.idle} s after the SYN-ACK was ${got === 'allow' ? 'delivered' : 'dropped'}, expected ${want === 'allow' ? 'delivered' : 'dropped'} (transient timeout ${TCP_TRANSIENT_TIMEOUT} s)`, { packet: 2, expected: want, received: got });
+    return VALID;
+  },
+};

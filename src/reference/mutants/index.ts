@@ -1,0 +1,96 @@
+// Named, realistic faults of the data path, its configuration, or Contiv's rendering: the suite's self-test.
+// Each must be caught by some invariant (`podflow mutants` prints the kill matrix); a surviving mutant is a
+// hole in the catalogue. Data-path faults are profile switches or hooks on a configured VPP; rendering faults
+// are flags of the policy renderer (structurally its RenderFaults) — the expected semantics stays correct.
+import type { Simulation } from '../simulate.ts';
+
+export interface Mutant {
+  id: string;
+  description: string;
+  layer: 'data path' | 'configuration' | 'rendering';
+  /** NAT44 configuration the mutant runs with */
+  nat?: { forwarding?: boolean; vxlanIdentity?: boolean; addressIdentity?: boolean };
+  /** acl-plugin session settings */
+  sessions?: Record<string, number>;
+  /** breaks the configured VPPs after each (re)configuration */
+  configure?: (sim: Simulation) => void;
+  /** faults of the policy renderer */
+  render?: { ignoreIpBlockExcept?: boolean; noNatLoopbackPermit?: boolean; noGlobalTable?: boolean };
+}
+
+function eachVpp(sim: Simulation, f: (vpp: Simulation['vpps'] extends Map<number, infer V> ? V : never) => void): void {
+  for (const vpp of sim.vpps.values()) f(vpp);
+}
+
+export const MUTANTS: readonly Mutant[] = [
+  {
+    id: 'snat-on-vxlan',
+    description: 'no NAT44 identity mappings for the node IP: the outer VXLAN packet is source-NATed to a dynamic port',
+    layer: 'configuration',
+    nat: { vxlanIdentity: false, addressIdentity: false },
+  },
+  {
+    id: 'no-reflective-acl-on-loop0',
+    description: 'loop0 has the Global ACL on output but no Reflective ACL on input',
+    layer: 'configuration',
+    configure: (sim) => eachVpp(sim, (vpp) => vpp.acl.input.delete(vpp.node.loop0.swIfIndex)),
+  },
+  {
+    id: 'no-reflective-acl-on-pod',
+    description: "an isolated pod's TAP has its local table on output but no Reflective ACL on input",
+    layer: 'configuration',
+    configure: (sim) => eachVpp(sim, (vpp) => { for (const p of vpp.node.pods) vpp.acl.input.delete(p.tap.swIfIndex); }),
+  },
+  {
+    id: 'global-acl-without-final-permit',
+    description: 'the Global ACL lacks its final PERMIT ANY (encapsulated traffic meets a deny)',
+    layer: 'configuration',
+    configure: (sim) =>
+      eachVpp(sim, (vpp) => {
+        for (const acl of vpp.acl.acls.values()) if (acl.tag?.includes('NODE-GLOBAL')) acl.rules = acl.rules.slice(0, -1);
+      }),
+  },
+  {
+    id: 'l2fib-entry-missing',
+    description: "the static L2 FIB entries for remote BVI MACs are missing (with flooding off: nothing crosses)",
+    layer: 'configuration',
+    configure: (sim) =>
+      eachVpp(sim, (vpp) => {
+        for (const [macAddr, sw] of [...vpp.bd.fib]) if (sw !== vpp.node.loop0.swIfIndex) vpp.bd.removeFibEntry(macAddr);
+      }),
+  },
+  {
+    id: 'wrong-vni',
+    description: 'every tunnel uses VNI 11 instead of 10 (consistently, so traffic still flows)',
+    layer: 'configuration',
+    configure: (sim) => eachVpp(sim, (vpp) => { for (const t of vpp.tunnels) t.vni = 11; }),
+  },
+  {
+    id: 'session-timeout-too-short',
+    description: 'acl-plugin TCP transient timeout 10 s instead of 120 s',
+    layer: 'configuration',
+    sessions: { tcpTransient: 10 },
+  },
+  {
+    id: 'ipblock-except-ignored',
+    description: 'the renderer ignores ipBlock.except',
+    layer: 'rendering',
+    render: { ignoreIpBlockExcept: true },
+  },
+  {
+    id: 'nat-loopback-permit-missing',
+    description: 'the renderer omits the NAT-loopback PERMIT of isolated pods',
+    layer: 'rendering',
+    render: { noNatLoopbackPermit: true },
+  },
+  {
+    id: 'egress-not-rendered-for-remote',
+    description: 'egress policies are not rendered for destinations on other nodes (no global table)',
+    layer: 'rendering',
+    render: { noGlobalTable: true },
+  },
+];
+
+export function mutantById(id: string): Mutant | undefined {
+  return MUTANTS.find((m) => m.id === id);
+}
