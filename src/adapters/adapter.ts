@@ -6,6 +6,8 @@ import type { PcapRecord } from '../packet/pcap.ts';
 /** A topology with every address resolved (the caller runs IPAM); names are the VPP interface names. */
 export interface AdapterTopology {
   nodes: AdapterNode[];
+  /** Contiv IPAM settings that differ from the defaults (CIDRs and prefix lengths, as in contiv-vpp.yaml) */
+  ipam?: { podSubnetCidr?: string; podNetworkPrefixLen?: number; nodeInterconnectCidr?: string; vxlanCidr?: string };
 }
 
 export interface AdapterNode {

@@ -5,7 +5,12 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { Adapter } from '../adapters/adapter.ts';
 import { AdapterUnavailable } from '../adapters/adapter.ts';
-import type { PropertyDef, Verdict } from '../properties/types.ts';
+import type { CheckContext, PropertyDef, Verdict } from '../properties/types.ts';
+import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
+import type { ProfileName } from '../reference/profiles.ts';
+
+/** The check context the CLI gives properties: reference adapters on demand. */
+export const CHECK_CONTEXT: CheckContext = { reference: (profile) => new ReferenceAdapter(profile ? { profile: profile as ProfileName } : {}) };
 import type { Counterexample, PropertyResult } from './results.ts';
 
 /** A 31-bit seed derived from the run seed and labels (property id, chunk index). */
@@ -53,7 +58,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
       fc.asyncProperty(p.arbitrary(), async (c) => {
         let v: Verdict;
         try {
-          v = await p.check(c, adapter);
+          v = await p.check(c, adapter, CHECK_CONTEXT);
         } catch (e) {
           // An adapter that cannot answer makes the case unknown, never a failure.
           if (e instanceof AdapterUnavailable) {

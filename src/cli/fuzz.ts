@@ -15,7 +15,7 @@ import { policiesToYaml } from '../policy/yaml.ts';
 import type { PropertyDef } from '../properties/types.ts';
 import { ADAPTER_NAMES, createAdapter } from './adapters.ts';
 import { corpusEntries, loadCorpusEntry, saveCorpusEntry } from './corpus.ts';
-import { runProperty } from './fuzz-runner.ts';
+import { CHECK_CONTEXT, runProperty } from './fuzz-runner.ts';
 import { UsageError } from './io.ts';
 import { writeRunReport, type CounterexampleFiles } from './report/write.ts';
 import { overallVerdict, type RunResult } from './results.ts';
@@ -176,7 +176,7 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
         const p = propertyById(e.property);
         if (!p) throw new UsageError(`${dir}/case.json: unknown property '${e.property}'`);
         const name = opts.adapter ?? (ADAPTER_NAMES.includes(e.adapter.replace(/^reference\((.*)\)$/, 'reference:$1')) ? e.adapter.replace(/^reference\((.*)\)$/, 'reference:$1') : 'reference');
-        const v = await p.check(e.case, createAdapter(name));
+        const v = await p.check(e.case, createAdapter(name), CHECK_CONTEXT);
         if (v.status === 'invalid') failing++;
         process.stdout.write(`${v.status.padEnd(7)} ${e.id} ${e.property} on ${name}${v.status === 'invalid' ? `: ${v.details}` : v.status === 'unknown' ? `: ${v.reason}` : ''}\n`);
       }

@@ -6,8 +6,10 @@ import fc from 'fast-check';
 import type { Cluster, ClusterPod, Connection, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../policy/types.ts';
 
 export interface ClusterConstraints {
-  /** Kubernetes nodes (default 2) */
+  /** Kubernetes nodes (default 2); `topology: 'varied'` draws 2..4 */
   nodes?: number;
+  /** 'varied': 2–4 nodes, pinned node IDs up to 255 or derived ones, and IPAM variations (default 'fixed') */
+  topology?: 'fixed' | 'varied';
   /** pods (default 1..6) */
   minPods?: number;
   maxPods?: number;
@@ -119,15 +121,49 @@ function podArb(i: number, nodes: number): fc.Arbitrary<ClusterPod> {
     });
 }
 
+/**
+ * Contiv IPAM variations that keep node IDs 1..255 unaliased (at least 8 ID bits in every per-node field):
+ * other pod subnets and per-node prefix lengths, another interconnect and VXLAN range.
+ */
+export const ipamArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      podSubnetCidr: fc.constantFrom('10.1.0.0/16', '10.128.0.0/14', '172.20.0.0/15'),
+      podNetworkPrefixLen: fc.constantFrom(24, 25),
+      nodeInterconnectCidr: fc.constantFrom('192.168.16.0/24', '10.20.0.0/16'),
+      vxlanCidr: fc.constantFrom('192.168.30.0/24', '10.30.0.0/20'),
+    }).map((r) => ({ ...r, podNetworkPrefixLen: r.podSubnetCidr.endsWith('/16') ? 24 : r.podNetworkPrefixLen })),
+  },
+);
+
+/** Node IDs: derived (the smallest unused) or pinned anywhere in 1..255, distinct. */
+function nodesArb(count: number, varied: boolean): fc.Arbitrary<Cluster['nodes']> {
+  const names = Array.from({ length: count }, (_, i) => ({ name: `node-${i + 1}` }));
+  if (!varied) return fc.constant(names);
+  return fc.oneof(
+    fc.constant(names),
+    fc.uniqueArray(fc.integer({ min: 1, max: 255 }), { minLength: count, maxLength: count }).map((ids) => names.map((n, i) => ({ ...n, id: ids[i]! }))),
+  );
+}
+
 export function clusterArb(constraints: ClusterConstraints = {}): fc.Arbitrary<Cluster> {
-  const c: Required<ClusterConstraints> = { nodes: 2, minPods: 1, maxPods: 6, maxPolicies: 4, ipBlocks: 'any', portWithoutNumber: false, ...constraints };
+  const c: Required<ClusterConstraints> = { nodes: 2, topology: 'fixed', minPods: 1, maxPods: 6, maxPolicies: 4, ipBlocks: 'any', portWithoutNumber: false, ...constraints };
+  const varied = c.topology === 'varied';
   return fc
-    .tuple(fc.integer({ min: c.minPods, max: c.maxPods }), fc.integer({ min: 0, max: c.maxPolicies }))
-    .chain(([pods, policies]) =>
-      fc.tuple(fc.tuple(...Array.from({ length: pods }, (_, i) => podArb(i, c.nodes))), fc.tuple(...Array.from({ length: policies }, (_, i) => policyArb(c, i)))),
+    .tuple(fc.integer({ min: c.minPods, max: c.maxPods }), fc.integer({ min: 0, max: c.maxPolicies }), varied ? fc.integer({ min: 2, max: 4 }) : fc.constant(c.nodes))
+    .chain(([pods, policies, nodes]) =>
+      fc.tuple(
+        fc.tuple(...Array.from({ length: pods }, (_, i) => podArb(i, nodes))),
+        fc.tuple(...Array.from({ length: policies }, (_, i) => policyArb(c, i))),
+        nodesArb(nodes, varied),
+        varied ? ipamArb : fc.constant(undefined),
+      ),
     )
-    .map(([pods, policies]) => ({
-      nodes: Array.from({ length: c.nodes }, (_, i) => ({ name: `node-${i + 1}` })),
+    .map(([pods, policies, nodes, ipam]) => ({
+      ...(ipam ? { ipam } : {}),
+      nodes,
       namespaces: NAMESPACES.map((name) => ({ name, labels: NS_LABELS[name]! })),
       pods,
       policies,

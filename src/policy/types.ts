@@ -87,6 +87,13 @@ export interface ClusterNode {
 }
 
 export interface Cluster {
+  /** Contiv's IPAM settings (contiv-vpp.yaml) when not the defaults; not part of the Kubernetes manifests */
+  ipam?: {
+    podSubnetCidr?: string;
+    podNetworkPrefixLen?: number;
+    nodeInterconnectCidr?: string;
+    vxlanCidr?: string;
+  };
   nodes: ClusterNode[];
   namespaces: ClusterNamespace[];
   pods: ClusterPod[];

@@ -20,7 +20,7 @@ export interface ClusterCase {
 }
 
 export function clusterCaseArb(constraints: ClusterConstraints = {}, maxConnections = 4): fc.Arbitrary<ClusterCase> {
-  return fc.record({ cluster: clusterArb({ minPods: 2, ...constraints }), connections: fc.array(connectionSpecArb, { minLength: 1, maxLength: maxConnections }) });
+  return fc.record({ cluster: clusterArb({ minPods: 2, topology: 'varied', maxPods: 8, ...constraints }), connections: fc.array(connectionSpecArb, { minLength: 1, maxLength: maxConnections }) });
 }
 
 function aclRuleJson(r: AclRule): AdapterAclConfig[string]['tables'][number]['rules'][number] {

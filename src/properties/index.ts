@@ -9,6 +9,7 @@ import { responsePathMirrorsRequest } from './response-path-mirrors-request.ts';
 import { ttlAndChecksums } from './ttl-and-checksums.ts';
 import { sessionExpiryOnVirtualClock } from './session-expiry-on-virtual-clock.ts';
 import { natLoopbackReachesIsolatedPods } from './nat-loopback-reaches-isolated-pods.ts';
+import { referenceAgreesWithAdapter } from './reference-agrees-with-adapter.ts';
 import type { PropertyDef } from './types.ts';
 import { vxlanNeverSourceNated } from './vxlan-never-source-nated.ts';
 import { vxlanWireFormat } from './vxlan-wire-format.ts';
@@ -26,6 +27,7 @@ export const PROPERTIES: readonly PropertyDef<any>[] = [
   outputAclIffReflectiveInput,
   sessionExpiryOnVirtualClock,
   natLoopbackReachesIsolatedPods,
+  referenceAgreesWithAdapter,
 ];
 
 export function propertyById(id: string): PropertyDef<unknown> | undefined {

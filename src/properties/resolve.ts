@@ -4,7 +4,9 @@ import type { AdapterTopology } from '../adapters/adapter.ts';
 import { VXLAN_VNI, POD_MAC, type Topology } from '../reference/topology/topology.ts';
 
 export function adapterTopology(t: Topology): AdapterTopology {
+  const c = t.ipam.config;
   return {
+    ipam: { podSubnetCidr: c.podSubnetCidr, podNetworkPrefixLen: c.podNetworkPrefixLen, nodeInterconnectCidr: c.nodeInterconnectCidr, vxlanCidr: c.vxlanCidr },
     nodes: t.nodes.map((n) => ({
       id: n.id,
       name: n.name,

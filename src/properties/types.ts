@@ -20,7 +20,13 @@ export interface PropertyDef<C> {
   /** which adapter capabilities the check needs; without them it answers unknown */
   needs?: { traces?: boolean; dropReasons?: boolean; virtualTime?: boolean };
   arbitrary(): fc.Arbitrary<C>;
-  check(c: C, adapter: Adapter): Promise<Verdict>;
+  check(c: C, adapter: Adapter, ctx: CheckContext): Promise<Verdict>;
+}
+
+/** What a check may use besides the adapter under test: a reference model to compare with. */
+export interface CheckContext {
+  /** a fresh reference adapter with the given profile (default vpp-18.01-contiv) */
+  reference(profile?: string): Adapter;
 }
 
 export const VALID: Verdict = { status: 'valid' };

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { PROPERTIES } from '../../src/properties/index.ts';
+import { CHECK_CONTEXT } from '../../src/cli/fuzz-runner.ts';
 
 const SEED = 5150;
 const RUNS = 40;
@@ -13,7 +14,7 @@ describe.each(['vpp-18.01-contiv', 'vpp-current'] as const)('invariants on the r
     const adapter = new ReferenceAdapter({ profile });
     const result = await fc.check(
       fc.asyncProperty(p.arbitrary(), async (c) => {
-        const v = await p.check(c, adapter);
+        const v = await p.check(c, adapter, CHECK_CONTEXT);
         if (v.status === 'invalid') throw new Error(v.details);
         return true;
       }),

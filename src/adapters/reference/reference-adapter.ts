@@ -88,6 +88,7 @@ export class ReferenceAdapter implements Adapter {
       {
         version: 1,
         topology: {
+          ...(t.ipam ? { ipam: t.ipam } : {}),
           nodes: t.nodes.map((n) => ({
             id: n.id,
             name: n.name,

@@ -59,7 +59,7 @@ export function clusterTopologyInput(cluster: Cluster): ScenarioInput {
         ...(p.ip !== undefined ? { ip: p.ip } : {}),
       })),
   }));
-  return { version: 1, topology: { nodes } };
+  return { version: 1, topology: { nodes, ...(cluster.ipam ? { ipam: cluster.ipam } : {}) } };
 }
 
 export interface RenderedPod {
