@@ -44,6 +44,13 @@ export function parseShard(text: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** The CLI spec of an adapter from its report name: `reference(vpp-current)` → `reference:vpp-current`, `mutant:x` as is. */
+export function adapterSpecOf(name: string): string {
+  const m = /^reference\((.*)\)$/.exec(name);
+  if (m) return `reference:${m[1]}`;
+  return name.startsWith('mutant:') ? name : 'reference';
+}
+
 function isClusterCase(c: unknown): c is ClusterCase {
   return typeof c === 'object' && c !== null && 'cluster' in c && 'connections' in c;
 }
@@ -175,7 +182,7 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
         const e = loadCorpusEntry(dir);
         const p = propertyById(e.property);
         if (!p) throw new UsageError(`${dir}/case.json: unknown property '${e.property}'`);
-        const name = opts.adapter ?? (ADAPTER_NAMES.includes(e.adapter.replace(/^reference\((.*)\)$/, 'reference:$1')) ? e.adapter.replace(/^reference\((.*)\)$/, 'reference:$1') : 'reference');
+        const name = opts.adapter ?? adapterSpecOf(e.adapter);
         const v = await p.check(e.case, createAdapter(name), CHECK_CONTEXT);
         if (v.status === 'invalid') failing++;
         process.stdout.write(`${v.status.padEnd(7)} ${e.id} ${e.property} on ${name}${v.status === 'invalid' ? `: ${v.details}` : v.status === 'unknown' ? `: ${v.reason}` : ''}\n`);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerExplainCommand } from './explain.ts';
 import { registerFuzzCommands } from './fuzz.ts';
+import { registerMutantsCommand } from './mutants.ts';
 import { registerPoliciesCommands } from './policies.ts';
 import { registerTraceCommands } from './trace-commands.ts';
 import { UsageError } from './io.ts';
@@ -36,6 +37,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
   registerTraceCommands(program, setExit);
   registerPoliciesCommands(program, setExit);
   registerFuzzCommands(program, setExit);
+  registerMutantsCommand(program, setExit);
   return program;
 }
 
