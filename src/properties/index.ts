@@ -10,6 +10,7 @@ import { ttlAndChecksums } from './ttl-and-checksums.ts';
 import { sessionExpiryOnVirtualClock } from './session-expiry-on-virtual-clock.ts';
 import { natLoopbackReachesIsolatedPods } from './nat-loopback-reaches-isolated-pods.ts';
 import { referenceAgreesWithAdapter } from './reference-agrees-with-adapter.ts';
+import { connectionLifecycle } from './connection-lifecycle.ts';
 import type { PropertyDef } from './types.ts';
 import { vxlanNeverSourceNated } from './vxlan-never-source-nated.ts';
 import { vxlanWireFormat } from './vxlan-wire-format.ts';
@@ -28,6 +29,7 @@ export const PROPERTIES: readonly PropertyDef<any>[] = [
   sessionExpiryOnVirtualClock,
   natLoopbackReachesIsolatedPods,
   referenceAgreesWithAdapter,
+  connectionLifecycle,
 ];
 
 export function propertyById(id: string): PropertyDef<unknown> | undefined {

@@ -4,6 +4,7 @@
 import type { ProfileName } from '../../reference/profiles.ts';
 import { parseScenario, type Scenario } from '../../reference/scenario.ts';
 import { Simulation } from '../../reference/simulate.ts';
+import { aclConfigFromSpec } from '../../reference/state/vpp.ts';
 import type { Adapter, AdapterAclConfig, AdapterTopology, Injection, Observation, PacketFate } from '../adapter.ts';
 
 export interface ReferenceAdapterOptions {
@@ -38,8 +39,19 @@ export class ReferenceAdapter implements Adapter {
     this.sim = this.configured(undefined);
   }
 
+  /**
+   * Replaces the ACL configuration in place: sessions survive ACL changes (they are not re-evaluated, DATAPATH.md
+   * §8.4), except on interfaces that lose every ACL, whose sessions go with them.
+   */
   async apply(acls: AdapterAclConfig): Promise<void> {
-    this.sim = this.configured(acls);
+    const scenario = this.scenario(acls);
+    const sim = this.requireSim();
+    for (const vpp of sim.vpps.values()) {
+      const before = new Set([...vpp.acl.input.keys(), ...vpp.acl.output.keys()]);
+      vpp.acl = aclConfigFromSpec(scenario.acls?.[String(vpp.node.id)], vpp.node, `acls.${vpp.node.id}`, vpp.ifByName);
+      for (const sw of before) if (!vpp.acl.input.has(sw) && !vpp.acl.output.has(sw)) vpp.aclSessions.removeInterface(sw);
+    }
+    this.opts.afterConfigure?.(sim);
   }
 
   private configured(acls: AdapterAclConfig | undefined): Simulation {

@@ -1,0 +1,40 @@
+// Connection lifecycles as fast-check model-based commands (STYLE.md §5): open a TCP connection (SYN, SYN-ACK,
+// ACK), send data either way, close it, a UDP request/response, idle time on the virtual clock, and the
+// cluster's policies removed or restored mid-connection. Pods are referred to by index modulo the pod count.
+import fc from 'fast-check';
+
+export type LifecycleStep =
+  | { kind: 'open-tcp'; from: number; to: number; port: number }
+  | { kind: 'data'; conn: number; fromServer: boolean }
+  | { kind: 'close'; conn: number }
+  | { kind: 'udp'; from: number; to: number; port: number }
+  | { kind: 'idle'; seconds: number }
+  | { kind: 'policies'; on: boolean };
+
+const port = fc.constantFrom(53, 80, 443, 8080);
+
+export const lifecycleStepArb: fc.Arbitrary<LifecycleStep> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('open-tcp' as const), from: fc.nat(), to: fc.nat(), port }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('data' as const), conn: fc.nat(), fromServer: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), conn: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('udp' as const), from: fc.nat(), to: fc.nat(), port }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('idle' as const), seconds: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 121, max: 700 })) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('policies' as const), on: fc.boolean() }) },
+);
+
+export function describeStep(s: LifecycleStep): string {
+  switch (s.kind) {
+    case 'open-tcp':
+      return `open TCP pod#${s.from} -> pod#${s.to}:${s.port}`;
+    case 'data':
+      return `data on connection #${s.conn} from the ${s.fromServer ? 'server' : 'client'}`;
+    case 'close':
+      return `FIN on connection #${s.conn}`;
+    case 'udp':
+      return `UDP pod#${s.from} -> pod#${s.to}:${s.port}`;
+    case 'idle':
+      return `idle ${s.seconds} s`;
+    case 'policies':
+      return s.on ? 'restore the policies' : 'remove every policy';
+  }
+}

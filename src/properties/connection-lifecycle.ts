@@ -1,0 +1,124 @@
+// Connections over their life (DATAPATH.md §8.4–§8.5, §5 response rule): a step sequence of TCP opens, data
+// both ways, closes, UDP exchanges, idle time and policy changes, run as a model-based test. Claims: a new
+// connection is judged by the policies in force; while its sessions live (less than 120 s idle) an open
+// connection's packets pass both ways whatever the policies say; after longer idleness or a policy change a
+// packet the policies allow still passes (sessions are never needed for what policy allows).
+import fc from 'fast-check';
+import { encodePacket, type Layer } from '../packet/index.ts';
+import { clusterArb } from '../generators/cluster.ts';
+import { describeStep, lifecycleStepArb, type LifecycleStep } from '../generators/lifecycle.ts';
+import { renderCluster, type RenderedCluster } from '../policy/contiv/render.ts';
+import { contivFormula } from '../policy/contiv/semantics.ts';
+import type { Cluster, Connection } from '../policy/types.ts';
+import { POD_MAC } from '../reference/topology/topology.ts';
+import { adapterAcls, renderFaultsOf } from './harness.ts';
+import { delivered } from './common.ts';
+import { adapterTopology } from './resolve.ts';
+import { invalid, VALID, type PropertyDef } from './types.ts';
+
+export interface LifecycleCase {
+  cluster: Cluster;
+  steps: LifecycleStep[];
+}
+
+const TRANSIENT = 120;
+
+interface Open {
+  client: string;
+  server: string;
+  sport: number;
+  dport: number;
+  lastActive: number;
+  /** a policy change happened since the last packet: sessions of re-isolated interfaces may be gone */
+  changed: boolean;
+}
+
+export const connectionLifecycle: PropertyDef<LifecycleCase> = {
+  id: 'connection-lifecycle',
+  description: 'open connections pass both ways while their sessions live; new ones follow the policies in force',
+  seedSteps: ['§8.4', '§8.5', 'I14', 'r3'],
+  masks: [],
+  needs: { virtualTime: true },
+  arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5 }), steps: fc.array(lifecycleStepArb, { minLength: 1, maxLength: 12 }) }),
+  async check(c, adapter) {
+    const full = renderCluster(c.cluster, renderFaultsOf(adapter));
+    const none = renderCluster({ ...c.cluster, policies: [] }, renderFaultsOf(adapter));
+    const correct = { on: renderCluster(c.cluster), off: renderCluster({ ...c.cluster, policies: [] }) };
+    await adapter.setup(adapterTopology(full.topology));
+    await adapter.apply(adapterAcls(full));
+    const pods = [...full.topology.podByName.values()];
+    let on = true;
+    let now = 0;
+    let packet = 0;
+    const open: Open[] = [];
+    const allows = (r: RenderedCluster, conn: Connection): boolean => contivFormula(r, conn) === 'allow';
+    const send = async (from: string, to: string, layers: (s: typeof pods[number], d: typeof pods[number]) => Layer[]): Promise<boolean> => {
+      const s = full.topology.podByName.get(from)!;
+      const d = full.topology.podByName.get(to)!;
+      now += 0.001;
+      const obs = await adapter.inject([{ packet: packet++, at: now, from: { pod: from }, frame: encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, ...layers(s, d)]) }]);
+      return delivered(obs, to);
+    };
+    const tcp = (sp: number, dp: number, flags: number) => (s: typeof pods[number], d: typeof pods[number]): Layer[] => [{ kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sp, dstPort: dp, flags }];
+    const done: string[] = [];
+    const fail = (why: string) => invalid(`after ${done.length ? done.join('; ') : 'no step'}: ${why}`, { packet: packet - 1 });
+    for (const step of c.steps) {
+      const rules = on ? correct.on : correct.off;
+      switch (step.kind) {
+        case 'open-tcp':
+        case 'udp': {
+          const a = pods[step.from % pods.length]!;
+          const b = pods[(step.from + 1 + (step.to % (pods.length - 1))) % pods.length]!;
+          const sport = 40000 + packet;
+          const proto = step.kind === 'udp' ? 'UDP' : 'TCP';
+          const want = allows(rules, { src: { pod: a.name }, dst: { pod: b.name }, protocol: proto, port: step.port });
+          const got = step.kind === 'udp'
+            ? await send(a.name, b.name, (s, d) => [{ kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'udp', srcPort: sport, dstPort: step.port }, { kind: 'raw', data: Uint8Array.of(1) }])
+            : await send(a.name, b.name, tcp(sport, step.port, 0x02));
+          if (got !== want) return fail(`${describeStep(step)}: the first packet was ${got ? 'delivered' : 'dropped'}, the policies ${want ? 'allow' : 'deny'} it`);
+          if (!got) break;
+          const back = step.kind === 'udp'
+            ? await send(b.name, a.name, (s, d) => [{ kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'udp', srcPort: step.port, dstPort: sport }, { kind: 'raw', data: Uint8Array.of(2) }])
+            : await send(b.name, a.name, tcp(step.port, sport, 0x12));
+          if (!back) return fail(`${describeStep(step)}: the response was dropped`);
+          if (step.kind === 'open-tcp') {
+            if (!(await send(a.name, b.name, tcp(sport, step.port, 0x10)))) return fail(`${describeStep(step)}: the handshake's ACK was dropped`);
+            open.push({ client: a.name, server: b.name, sport, dport: step.port, lastActive: now, changed: false });
+          }
+          break;
+        }
+        case 'data':
+        case 'close': {
+          if (open.length === 0) break;
+          const k = step.conn % open.length;
+          const o = open[k]!;
+          const fromServer = step.kind === 'data' && step.fromServer;
+          const [src, dst, sp, dp] = fromServer ? [o.server, o.client, o.dport, o.sport] : [o.client, o.server, o.sport, o.dport];
+          const got = await send(src, dst, tcp(sp, dp, step.kind === 'close' ? 0x11 : 0x18));
+          const policyAllows = allows(rules, { src: { pod: src }, dst: { pod: dst }, protocol: 'TCP', port: dp });
+          const sessionsLive = now - o.lastActive <= TRANSIENT && !o.changed;
+          if (!got && (sessionsLive || policyAllows)) return fail(`${describeStep(step)} (${(now - o.lastActive).toFixed(0)} s after its last packet${o.changed ? ', policies changed since' : ''}): dropped although ${sessionsLive ? 'its sessions live' : 'the policies allow it'}`);
+          if (got) {
+            o.lastActive = now;
+            o.changed = false;
+          }
+          if (step.kind === 'close') open.splice(k, 1);
+          break;
+        }
+        case 'idle':
+          now += step.seconds;
+          break;
+        case 'policies':
+          if (step.on !== on) {
+            on = step.on;
+            await adapter.apply(adapterAcls(on ? full : none));
+            for (const o of open) o.changed = true;
+          }
+          break;
+      }
+      done.push(describeStep(step));
+    }
+    return VALID;
+  },
+};
+
