@@ -11,6 +11,7 @@ import { sessionExpiryOnVirtualClock } from './session-expiry-on-virtual-clock.t
 import { natLoopbackReachesIsolatedPods } from './nat-loopback-reaches-isolated-pods.ts';
 import { referenceAgreesWithAdapter } from './reference-agrees-with-adapter.ts';
 import { connectionLifecycle } from './connection-lifecycle.ts';
+import { oddPacketsAreContained } from './odd-packets-are-contained.ts';
 import type { PropertyDef } from './types.ts';
 import { vxlanNeverSourceNated } from './vxlan-never-source-nated.ts';
 import { vxlanWireFormat } from './vxlan-wire-format.ts';
@@ -30,6 +31,7 @@ export const PROPERTIES: readonly PropertyDef<any>[] = [
   natLoopbackReachesIsolatedPods,
   referenceAgreesWithAdapter,
   connectionLifecycle,
+  oddPacketsAreContained,
 ];
 
 export function propertyById(id: string): PropertyDef<unknown> | undefined {

@@ -1,0 +1,38 @@
+// Odd single packets (STYLE.md §5 edge cases on purpose): TTL 0/1/2, IP options, fragments, bad checksums,
+// truncated frames, non-IP, ARP, broadcast, traffic to unknown pods, VXLAN with a wrong VNI or flags on the wire.
+// They are built against a topology when sent (pods by index modulo count), so shrinking stays valid.
+import fc from 'fast-check';
+
+export type OddKind =
+  | 'ttl'
+  | 'ip-options'
+  | 'fragment'
+  | 'bad-ip-checksum'
+  | 'bad-l4-checksum'
+  | 'truncated'
+  | 'non-ip'
+  | 'arp'
+  | 'broadcast'
+  | 'unknown-pod'
+  | 'wire-wrong-vni'
+  | 'wire-bad-flags';
+
+export interface OddPacket {
+  kind: OddKind;
+  from: number;
+  to: number;
+  ttl: number;
+  cut: number;
+  fragOffset: number;
+  vni: number;
+}
+
+export const oddPacketArb: fc.Arbitrary<OddPacket> = fc.record({
+  kind: fc.constantFrom<OddKind>('ttl', 'ip-options', 'fragment', 'bad-ip-checksum', 'bad-l4-checksum', 'truncated', 'non-ip', 'arp', 'broadcast', 'unknown-pod', 'wire-wrong-vni', 'wire-bad-flags'),
+  from: fc.nat(),
+  to: fc.nat(),
+  ttl: fc.constantFrom(0, 1, 2, 3),
+  cut: fc.integer({ min: 1, max: 60 }),
+  fragOffset: fc.oneof(fc.constant(0x1000), fc.integer({ min: 1, max: 0x1fff })),
+  vni: fc.oneof(fc.constant(11), fc.integer({ min: 0, max: 0xffffff })),
+});

@@ -1,0 +1,95 @@
+// Odd packets stay contained (DATAPATH.md §4.8, §7.2, §7.4, §6.6): whatever a pod or the wire sends — expired
+// TTLs, options, fragments, bad checksums, truncated or non-IP frames, ARP, broadcasts, unknown destinations,
+// VXLAN with a wrong VNI — only well-formed VXLAN ever crosses the wire, no ARP or broadcast reaches another
+// node, and a pod receives only frames addressed to it (or ICMP errors about its own packets).
+import fc from 'fast-check';
+import { encodePacket, readU16, readU32, type Layer } from '../packet/index.ts';
+import { oddPacketArb, type OddPacket } from '../generators/odd-packets.ts';
+import { clusterArb } from '../generators/cluster.ts';
+import { renderCluster } from '../policy/contiv/render.ts';
+import type { Cluster } from '../policy/types.ts';
+import { POD_MAC } from '../reference/topology/topology.ts';
+import { adapterAcls, renderFaultsOf } from './harness.ts';
+import { adapterTopology } from './resolve.ts';
+import { invalid, VALID, type PropertyDef } from './types.ts';
+
+export interface OddCase {
+  cluster: Cluster;
+  packets: OddPacket[];
+}
+
+export const oddPacketsAreContained: PropertyDef<OddCase> = {
+  id: 'odd-packets-are-contained',
+  description: 'malformed and unexpected frames never cross the wire unencapsulated and reach only their own destination',
+  seedSteps: ['§4.8', '§7.4', '§6.6', 'P10', 'P14'],
+  masks: [],
+  arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5, topology: 'varied' }), packets: fc.array(oddPacketArb, { minLength: 1, maxLength: 4 }) }),
+  async check(c, adapter) {
+    const r = renderCluster(c.cluster, renderFaultsOf(adapter));
+    await adapter.setup(adapterTopology(r.topology));
+    await adapter.apply(adapterAcls(r));
+    const pods = [...r.topology.podByName.values()];
+    const nodeOf = (id: number) => r.topology.nodeById.get(id)!;
+    let n = 0;
+    for (const o of c.packets) {
+      const a = pods[o.from % pods.length]!;
+      const b = pods[(o.from + 1 + (o.to % (pods.length - 1))) % pods.length]!;
+      const eth: Layer = { kind: 'ethernet', dst: a.tap.mac!, src: POD_MAC };
+      const ip = (over: Partial<Extract<Layer, { kind: 'ipv4' }>> = {}): Layer => ({ kind: 'ipv4', src: a.ip, dst: b.ip, ttl: 64, id: 7, ...over });
+      const udp: Layer[] = [{ kind: 'udp', srcPort: 5000, dstPort: 53 }, { kind: 'raw', data: Uint8Array.of(1, 2, 3, 4) }];
+      let from: { pod: string } | { node: number; wire: true } = { pod: a.name };
+      let layers: Layer[];
+      let dstIp: number | undefined = b.ip;
+      switch (o.kind) {
+        case 'ttl': layers = [eth, ip({ ttl: o.ttl }), ...udp]; break;
+        case 'ip-options': layers = [eth, ip({ options: Uint8Array.of(7, 7, 4, 0, 0, 0, 0, 1) }), ...udp]; break;
+        case 'fragment': layers = [eth, ip({ fragOffset: o.fragOffset, flags: 1, protocol: 17 }), { kind: 'raw', data: new Uint8Array(16) }]; break;
+        case 'bad-ip-checksum': layers = [eth, ip({ checksum: 0xbad1 }), ...udp]; break;
+        case 'bad-l4-checksum': layers = [eth, ip(), { kind: 'udp', srcPort: 5000, dstPort: 53, checksum: 0x1bad }, { kind: 'raw', data: Uint8Array.of(1) }]; break;
+        case 'truncated': layers = [{ kind: 'raw', data: encodePacket([eth, ip(), ...udp]).subarray(0, Math.min(o.cut, 41)) }]; break;
+        case 'non-ip': layers = [{ ...eth, type: 0x86dd }, { kind: 'raw', data: new Uint8Array(40) }]; dstIp = undefined; break;
+        case 'arp': layers = [{ kind: 'ethernet', dst: 0xffffffffffff, src: POD_MAC }, { kind: 'arp', op: 1, sha: POD_MAC, spa: a.ip, tha: 0, tpa: b.ip }]; dstIp = undefined; break;
+        case 'broadcast': layers = [{ kind: 'ethernet', dst: 0xffffffffffff, src: POD_MAC }, ip({ dst: 0xffffffff }), ...udp]; dstIp = 0xffffffff; break;
+        case 'unknown-pod': dstIp = (((b.ip & 0xffffff00) >>> 0) + 250) >>> 0; layers = [eth, ip({ dst: dstIp }), ...udp]; break;
+        case 'wire-wrong-vni':
+        case 'wire-bad-flags': {
+          const here = nodeOf(b.nodeId);
+          const other = r.topology.nodes.find((x) => x.id !== here.id)!;
+          from = { node: here.id, wire: true };
+          const vni = o.kind === 'wire-wrong-vni' ? (o.vni === 10 ? 11 : o.vni) : 10;
+          layers = [
+            { kind: 'ethernet', dst: here.gbe.mac!, src: other.gbe.mac! },
+            { kind: 'ipv4', src: other.ip.network, dst: here.ip.network, ttl: 253 },
+            { kind: 'udp', srcPort: 50000, checksum: 0 },
+            { kind: 'vxlan', vni, flags: o.kind === 'wire-bad-flags' ? 0x0c : 0x08 },
+            { kind: 'ethernet', dst: here.bviMac, src: other.bviMac },
+            { kind: 'ipv4', src: a.ip, dst: b.ip, ttl: 63 },
+            ...udp,
+          ];
+          break;
+        }
+      }
+      const frame = encodePacket(layers);
+      const obs = await adapter.inject([{ packet: n, at: n * 0.001, from, frame }]);
+      n++;
+      for (const cap of obs.captures) {
+        const d = cap.data;
+        if (cap.point.endsWith(':wire') && !('node' in from && cap.point === `node:${from.node}:wire` && d === frame)) {
+          if (d.length < 64 || readU16(d, 12) !== 0x0800 || d[23] !== 17 || readU16(d, 36) !== 4789) return invalid(`${o.kind} from ${'pod' in from ? from.pod : `node ${from.node}'s wire`}: a frame that is not VXLAN crossed ${cap.point}`, { packet: cap.packet });
+          if (readU16(d, 62) !== 0x0800) return invalid(`${o.kind}: a non-IPv4 inner frame (ARP or other) crossed ${cap.point}`, { packet: cap.packet });
+          if (d[50]! & 1) return invalid(`${o.kind}: a broadcast or multicast inner frame crossed ${cap.point}`, { packet: cap.packet });
+        }
+        const m = /^pod:(.+):rx$/.exec(cap.point);
+        if (m) {
+          const pod = r.topology.podByName.get(m[1]!)!;
+          const to = readU32(d, 30);
+          const icmpErrorToSender = d[23] === 1 && pod.name === a.name && (d[34] === 3 || d[34] === 11);
+          if (to !== pod.ip && !icmpErrorToSender) return invalid(`${o.kind}: pod ${pod.name} received a frame for ${to >>> 24}.${(to >>> 16) & 255}.${(to >>> 8) & 255}.${to & 255}`, { packet: cap.packet });
+          if (dstIp === undefined && !icmpErrorToSender) return invalid(`${o.kind}: a non-IP frame was delivered to ${pod.name}`, { packet: cap.packet });
+        }
+      }
+    }
+    return VALID;
+  },
+};
+
