@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capturesAsPcap, type Adapter } from '../adapters/adapter.ts';
@@ -17,8 +18,9 @@ import { ADAPTER_NAMES, createAdapter } from './adapters.ts';
 import { corpusEntries, loadCorpusEntry, saveCorpusEntry } from './corpus.ts';
 import { CHECK_CONTEXT, runProperty } from './fuzz-runner.ts';
 import { UsageError } from './io.ts';
-import { writeRunReport, type CounterexampleFiles } from './report/write.ts';
-import { overallVerdict, type RunResult } from './results.ts';
+import { registerMergeCommand } from './merge.ts';
+import { counterexamplePackets, writeRunReport, type CounterexampleFiles } from './report/write.ts';
+import { overallVerdict, type PropertyResult, type RunResult } from './results.ts';
 
 const DEFAULT_RUNS = 200;
 const CHUNK = 25;
@@ -55,8 +57,12 @@ function isClusterCase(c: unknown): c is ClusterCase {
   return typeof c === 'object' && c !== null && 'cluster' in c && 'connections' in c;
 }
 
-/** Re-runs a counterexample's case on the adapter (received) and on the reference (expected) for its pcaps. */
-async function counterexampleFiles(id: string, c: unknown, adapter: Adapter): Promise<CounterexampleFiles> {
+/**
+ * Re-runs a counterexample's case on the adapter (received) and on the reference (expected) for its pcaps, and
+ * keeps, for the connection that failed (the one that sent `failedPacket` when given, else the first the two
+ * handle differently, else all of them), both sides' traces and decoded frames for the report.
+ */
+async function counterexampleFiles(id: string, c: unknown, adapter: Adapter, failedPacket?: number): Promise<CounterexampleFiles> {
   const files: CounterexampleFiles = { id };
   if (!isClusterCase(c)) return files;
   const received = await runClusterCase(c, adapter);
@@ -66,6 +72,8 @@ async function counterexampleFiles(id: string, c: unknown, adapter: Adapter): Pr
   files.expected = caps(expected);
   files.scenario = { version: 1, topology: adapterTopology(received.rendered.topology), acls: adapterAcls(received.rendered), connections: received.sent.map((s) => s.connection) };
   files.policiesYaml = policiesToYaml(c.cluster.policies);
+  files.topology = adapterTopology(received.rendered.topology);
+  files.packets = counterexamplePackets(expected, received, files.topology, failedPacket);
   return files;
 }
 
@@ -78,6 +86,7 @@ interface FuzzOptions {
   shard?: string;
   out: string;
   corpus: string | false;
+  workers?: string;
 }
 
 export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: RunResult; folder: string }> {
@@ -115,22 +124,63 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
     },
     properties: [],
   };
+  const workers = o.workers === undefined ? 1 : Number(o.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers: expected an integer 1..64, got '${o.workers}'`);
   const tty = process.stderr.isTTY === true;
   const bar = tty ? new cliProgress.SingleBar({ format: 'podflow {bar} {value}/{total} properties | {prop} {runs} runs | failures {failures}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(props.length, 0, { prop: '', runs: 0, failures: 0 });
   let failures = 0;
+  const byId = new Map<string, PropertyResult>();
   try {
-    for (const [i, p] of props.entries()) {
-      if (interrupted) break;
-      const pd = perPropertyDeadline(i);
-      const r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => bar?.update(i, { prop: p.id, runs: n, failures }) });
-      if (r.verdict === 'invalid') failures++;
-      result.properties.push(r);
-      bar?.update(i + 1, { prop: p.id, runs: r.runs, failures });
+    if (workers === 1) {
+      for (const [i, p] of props.entries()) {
+        if (interrupted) break;
+        const pd = perPropertyDeadline(i);
+        const r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => bar?.update(i, { prop: p.id, runs: n, failures }) });
+        if (r.verdict === 'invalid') failures++;
+        byId.set(p.id, r);
+        bar?.update(i + 1, { prop: p.id, runs: r.runs, failures });
+      }
+    } else {
+      // Properties go to workers round-robin; each worker has its own adapter. Results are reported in catalogue order.
+      const shares = Array.from({ length: Math.min(workers, props.length) }, (_, w) => props.filter((_, i) => i % workers === w));
+      const per = deadline === undefined ? undefined : (deadline - Date.now()) / Math.max(1, Math.ceil(props.length / shares.length));
+      let finished = 0;
+      await Promise.all(
+        shares.map(
+          (share) =>
+            new Promise<void>((resolve, reject) => {
+              const job = { adapter: o.adapter, properties: share.map((p) => p.id), seed, runs, chunk: CHUNK, deadlines: share.map((_, k) => (per === undefined ? undefined : Date.now() + per * (k + 1))) };
+              // Worker threads do not inherit tsx's loader: register it (resolved from here, whatever the cwd).
+              const w = new Worker(new URL('./fuzz-worker-entry.mjs', import.meta.url), { workerData: job });
+              const onInt = (): void => w.postMessage('interrupt');
+              process.on('SIGINT', onInt);
+              w.on('message', (m: { kind: string; result?: PropertyResult }) => {
+                if (m.kind === 'result' && m.result) {
+                  byId.set(m.result.id, m.result);
+                  if (m.result.verdict === 'invalid') failures++;
+                  bar?.update(++finished, { prop: m.result.id, runs: m.result.runs, failures });
+                }
+              });
+              w.on('error', (e) => {
+                process.removeListener('SIGINT', onInt);
+                reject(e);
+              });
+              w.on('exit', () => {
+                process.removeListener('SIGINT', onInt);
+                resolve();
+              });
+            }),
+        ),
+      );
     }
   } finally {
     bar?.stop();
     process.removeListener('SIGINT', onSigint);
+  }
+  for (const p of props) {
+    const r = byId.get(p.id);
+    if (r) result.properties.push(r);
   }
   result.info.interrupted = interrupted;
   const files: CounterexampleFiles[] = [];
@@ -163,11 +213,14 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
     .option('-o, --out <dir>', 'reports folder', 'reports')
     .option('--corpus <dir>', 'corpus folder for shrunk counterexamples', 'corpus')
     .option('--no-corpus', 'do not add counterexamples to the corpus')
+    .option('-w, --workers <N>', 'parallel worker threads on this machine (default 1)')
     .action(async (opts: FuzzOptions) => {
       const { code, result, folder } = await runFuzz(opts);
       process.stdout.write(summaryTable(result, folder));
       setExit(code);
     });
+
+  registerMergeCommand(program, setExit);
 
   program
     .command('replay')

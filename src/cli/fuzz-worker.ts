@@ -1,0 +1,32 @@
+// A fuzz worker thread: runs its share of the catalogue against its own adapter and posts each property's result.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PROPERTIES } from '../properties/index.ts';
+import { createAdapter } from './adapters.ts';
+import { runProperty } from './fuzz-runner.ts';
+
+export interface WorkerJob {
+  adapter: string;
+  properties: string[];
+  seed: number;
+  runs: number;
+  chunk: number;
+  deadlines: (number | undefined)[];
+}
+
+let interrupted = false;
+parentPort!.on('message', (m: unknown) => {
+  if (m === 'interrupt') interrupted = true;
+});
+
+const job = workerData as WorkerJob;
+const adapter = createAdapter(job.adapter);
+for (const [i, id] of job.properties.entries()) {
+  if (interrupted) break;
+  const p = PROPERTIES.find((x) => x.id === id)!;
+  const deadline = job.deadlines[i];
+  const r = await runProperty(p, adapter, { seed: job.seed, runs: job.runs, chunk: job.chunk, ...(deadline !== undefined ? { deadline } : {}), interrupted: () => interrupted, onChunk: (n) => parentPort!.postMessage({ kind: 'progress', id, runs: n }) });
+  parentPort!.postMessage({ kind: 'result', result: r });
+}
+parentPort!.postMessage({ kind: 'done', interrupted });
+// The message listener would keep the thread alive: close the port so the worker exits.
+parentPort!.close();
