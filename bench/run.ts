@@ -1,6 +1,7 @@
 // `npm run bench`: speed figures as JSON on stdout. Targets are read by people from the numbers
 // (issue notes), not asserted here. Usage: npm run bench [-- --only packet,pcap] [-- --frames N]
 import { parseArgs } from 'node:util';
+import { fuzzBench } from './fuzz.ts';
 import { modelBench } from './model.ts';
 import { packetBench } from './packet.ts';
 import { policyBench } from './policy.ts';
@@ -13,6 +14,7 @@ const SUITES: Record<string, (opts: { frames: number }) => Promise<BenchResult>>
   packet: packetBench,
   model: modelBench,
   policy: policyBench,
+  fuzz: fuzzBench,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,38 @@
+// Fuzzer speed: cases per second of the default catalogue mix on one worker (each property's generated cases
+// checked against the reference adapter), and the median time-to-kill of the named mutants (cases and ms
+// until the first property fails).
+import { ReferenceAdapter } from '../src/adapters/reference/reference-adapter.ts';
+import { killMatrix } from '../src/cli/mutants.ts';
+import { runProperty } from '../src/cli/fuzz-runner.ts';
+import { PROPERTIES } from '../src/properties/index.ts';
+import type { BenchResult } from './run.ts';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+export async function fuzzBench(): Promise<BenchResult> {
+  const adapter = new ReferenceAdapter();
+  const perProperty: BenchResult = {};
+  let cases = 0;
+  let ms = 0;
+  for (const p of PROPERTIES) {
+    const t0 = performance.now();
+    const r = await runProperty(p, adapter, { seed: 7, runs: 300, chunk: 100, interrupted: () => false });
+    const dt = performance.now() - t0;
+    cases += r.runs;
+    ms += dt;
+    perProperty[p.id] = Math.round((r.runs / dt) * 1000);
+  }
+  const rows = await killMatrix({ runs: 100, seed: 1, stopAtFirstKill: true });
+  return {
+    casesPerSecOneWorker: Math.round((cases / ms) * 1000),
+    casesPerSecByProperty: perProperty,
+    mutants: rows.length,
+    killed: rows.filter((r) => r.killed).length,
+    medianCasesToKill: median(rows.filter((r) => r.killed).map((r) => r.casesToKill!)),
+    medianMsToKill: median(rows.filter((r) => r.killed).map((r) => r.msToKill!)),
+    msToKillByMutant: Object.fromEntries(rows.map((r) => [r.mutant, r.msToKill ?? null])),
+  };
+}
