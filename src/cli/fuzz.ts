@@ -184,7 +184,7 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
   }
   result.info.interrupted = interrupted;
   const files: CounterexampleFiles[] = [];
-  for (const p of result.properties) for (const cx of p.counterexamples) files.push(await counterexampleFiles(cx.id, cx.case, adapter));
+  for (const p of result.properties) for (const cx of p.counterexamples) files.push(await counterexampleFiles(cx.id, cx.case, adapter, cx.packet));
   const folder = writeRunReport(o.out, result, files);
   if (o.corpus !== false) for (const p of result.properties) for (const cx of p.counterexamples) saveCorpusEntry(o.corpus, cx, files.find((f) => f.id === cx.id));
   const verdict = overallVerdict(result);

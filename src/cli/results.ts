@@ -9,6 +9,8 @@ export interface RunInfo {
   nodeVersion: string;
   options: { runs?: number; time?: string; properties: string[]; shard?: { index: number; count: number }; chunk: number };
   interrupted: boolean;
+  /** `podflow merge`: the run IDs the run was merged from */
+  mergedFrom?: string[];
 }
 
 export interface Counterexample {
@@ -48,6 +50,34 @@ export interface PropertyResult {
 export interface RunResult {
   info: RunInfo;
   properties: PropertyResult[];
+}
+
+/** The coverage key of a `show trace` node name: interface-specific output/TX nodes count as the model's graph node. */
+export function coverageNodeName(node: string): string {
+  const m = /^(.+)-(output|tx)$/.exec(node);
+  if (m && !/^(nat44|l2-|ip4-|ip6-|interface|acl-|vxlan|ethernet|error)/.test(m[1]!)) return `interface-${m[2]}`;
+  return node;
+}
+
+/**
+ * Adds `show trace` records (per packet and node, as adapters report them) to a coverage count: graph nodes by
+ * name (see coverageNodeName) and ACL matches as `acl <A> rule <R>` (`acl session` for a session hit). Keys of
+ * ACL matches contain a space, node names never do. Deterministic; returns `into`.
+ */
+export function countCoverage(traces: Iterable<{ records: readonly unknown[] }>, into: Record<string, number> = {}): Record<string, number> {
+  const add = (k: string): void => {
+    into[k] = (into[k] ?? 0) + 1;
+  };
+  for (const t of traces) {
+    for (const r of t.records) {
+      if (typeof r !== 'object' || r === null) continue;
+      const rec = r as { node?: unknown; body?: { kind?: unknown; matchAcl?: unknown; matchRule?: unknown } };
+      if (typeof rec.node === 'string') add(coverageNodeName(rec.node));
+      const b = rec.body;
+      if (b && b.kind === 'acl' && typeof b.matchAcl === 'number') add(b.matchAcl < 0 ? 'acl session' : `acl ${b.matchAcl} rule ${String(b.matchRule)}`);
+    }
+  }
+  return into;
 }
 
 export function overallVerdict(r: RunResult): PropertyVerdict {

@@ -1,37 +1,568 @@
-// report.html: a self-contained page (no external assets) with the run, per property its runs, verdict and
-// time, and per counterexample the details, the replay line and its files.
-import { overallVerdict, type RunResult } from '../results.ts';
-import type { CounterexampleFiles } from './write.ts';
+// report.html: one self-contained page (inline CSS, no scripts, no external URLs). The run; per property its runs,
+// verdict, time and coverage (graph nodes and ACL rules hit); per counterexample the details, the replay line,
+// the scenario and policies, EXPECTED vs RECEIVED per layer at the first capture point where they differ, both
+// traces side by side with the first divergent record marked and the seed step it violates, and the picture of
+// the path through both nodes (svg.ts). Everything printed is escaped.
+import { diffLayers, ip4ToString, macToString, summarizePacket, toHex, type FieldDiff, type Layer } from '../../packet/index.ts';
+import { NODE_NAMES } from '../../reference/node-names.ts';
+import { diffTraces, type TraceDiffResult, type TraceDivergence } from '../../reference/trace/diff.ts';
+import { VOLATILE_18_01 } from '../../reference/trace/masks.ts';
+import type { TraceRecord } from '../../reference/trace/records.ts';
+import { formatTimestamp, renderRecord } from '../../reference/trace/render.ts';
+import { countCoverage, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
+import { featureLabel, pathFeatures, qualifiedNodes, twoNodePathSvg, type FeatureStep, type PathFailure, type PathHop, type SvgNode } from './svg.ts';
+import { pcapName, type CapturedFrame, type CounterexampleFiles, type CounterexamplePacket, type PacketSide } from './write.ts';
 
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+/** The seed's steps in a few words (DATAPATH.md cites them as q1…q18, r1…r11). */
+export const SEED_STEP_TEXT: Readonly<Record<string, string>> = {
+  q1: 'the request arrives from the client through the Reflective ACL and a no-op nat44-out2in',
+  q2: "a static route sends the other node's pods via the VXLAN tunnel's far side, through BVI loop0",
+  q3: "egress Global ACL (acl-plugin-out-ip4-fa on loop0): the client's egress policies",
+  q4: 'the packet enters bridge domain 1 via BVI loop0',
+  q5: 'ingress Reflective ACL of loop0 allows and reflects',
+  q6: "a static ARP entry gives the tunnel's far-end BVI MAC",
+  q7: 'a static L2 FIB entry picks the VXLAN tunnel (no flooding)',
+  q8: 'VXLAN encapsulation (vxlan4-encap): UDP 4789 from this node to the target node, VNI 10',
+  q9: 'the encapsulated packet is routed out via the GbE',
+  q10: 'egress Global ACL on the GbE: encapsulated traffic is always permitted',
+  q11: 'nat44-in2out-output: identity mapping, VXLAN is never source-NATed',
+  q12: "the request arrives via dpdk-input on the target node's VPP",
+  q13: 'ingress Reflective ACL on the GbE permits and reflects',
+  q14: 'nat44-out2in: identity mapping for the VXLAN port',
+  q15: 'into bridge domain 1, the VXLAN header is stripped',
+  q16: 'Reflective ACL on the ingress of loop0 permits and creates the free pass for responses',
+  q17: 'nat44-in2out: no source NAT (not a response from a service)',
+  q18: "delivery to the server's pod: route, local table on the TAP's output, the TAP",
+  r1: 'the response arrives from the server through the Reflective ACL and a no-op nat44-in2out',
+  r2: "a static route sends the client's node's pods via the VXLAN tunnel, through loop0",
+  r3: 'egress Global ACL on loop0 is bypassed by the reflective session',
+  r4: 'the packet enters bridge domain 1 via BVI loop0',
+  r5: 'ingress Reflective ACL of loop0 has no effect',
+  r6: "request steps 6.–12.: VXLAN to the client's node",
+  r7: 'ingress Reflective ACL on the GbE has no effect',
+  r8: 'nat44-out2in: identity mapping for the VXLAN port',
+  r9: 'Reflective ACL on the ingress of loop0 has no effect',
+  r10: 'nat44-in2out: no source NAT',
+  r11: "delivery to the client's pod: the reflected session passes the TAP's output ACL",
+};
+
+function stepText(step: string): string {
+  if (SEED_STEP_TEXT[step]) return SEED_STEP_TEXT[step]!;
+  if (step.startsWith('SN-')) return `step ${step.slice(3)} of the same-node flow`;
+  return '';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Analysis of a counterexample's packets: trace diffs per node, the first differing capture point, the drop.
+
+interface HopDiff {
+  hop: number;
+  nodeId: number;
+  expected?: TraceRecord[];
+  received?: TraceRecord[];
+  diff: TraceDiffResult;
+}
+
+interface FrameDiff {
+  point: string;
+  occurrence: number;
+  expected?: CapturedFrame;
+  received?: CapturedFrame;
+  diffs: FieldDiff[];
+}
+
+interface FirstDivergence {
+  hop: number;
+  nodeId: number;
+  div: TraceDivergence;
+  step?: FeatureStep;
+}
+
+interface PacketAnalysis {
+  pkt: CounterexamplePacket;
+  hops: HopDiff[];
+  /** both sides have traces */
+  traced: boolean;
+  first?: FirstDivergence;
+  frame?: FrameDiff;
+  drop?: { nodeId: number; node: string; error: string };
+}
+
+function hopsOf(side: PacketSide | undefined): PathHop[] {
+  return (side?.traces ?? []).map((t) => ({ nodeId: t.nodeId, nodes: qualifiedNodes(t.records) }));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function frameDiff(e: PacketSide | undefined, a: PacketSide | undefined): FrameDiff | undefined {
+  const ef = e?.frames ?? [];
+  const af = a?.frames ?? [];
+  const used = new Set<number>();
+  const seen = new Map<string, number>();
+  const nth = (frames: readonly CapturedFrame[], point: string, k: number): number => {
+    let c = 0;
+    for (let i = 0; i < frames.length; i++) if (frames[i]!.point === point && c++ === k) return i;
+    return -1;
+  };
+  for (const f of ef) {
+    const k = seen.get(f.point) ?? 0;
+    seen.set(f.point, k + 1);
+    const j = nth(af, f.point, k);
+    if (j >= 0) used.add(j);
+    const r = j >= 0 ? af[j] : undefined;
+    if (!r) return { point: f.point, occurrence: k, expected: f, diffs: [] };
+    if (!sameBytes(f.data, r.data)) return { point: f.point, occurrence: k, expected: f, received: r, diffs: diffLayers(f.layers, r.layers) };
+  }
+  const extra = af.findIndex((_, i) => !used.has(i));
+  if (extra >= 0) {
+    const r = af[extra]!;
+    return { point: r.point, occurrence: af.slice(0, extra).filter((x) => x.point === r.point).length, received: r, diffs: [] };
+  }
+  return undefined;
+}
+
+function analyzePacket(pkt: CounterexamplePacket): PacketAnalysis {
+  const e = pkt.expected;
+  const a = pkt.received;
+  const traced = (e?.traces.length ?? 0) > 0 && (a?.traces.length ?? 0) > 0;
+  const hops: HopDiff[] = [];
+  let first: FirstDivergence | undefined;
+  if (traced || (a?.traces.length ?? 0) > 0 || (e?.traces.length ?? 0) > 0) {
+    const expFeatures = pathFeatures(hopsOf(e), pkt.direction);
+    const recFeatures = pathFeatures(hopsOf(a), pkt.direction);
+    const n = Math.max(e?.traces.length ?? 0, a?.traces.length ?? 0);
+    for (let i = 0; i < n; i++) {
+      const et = e?.traces[i];
+      const at = a?.traces[i];
+      let diff: TraceDiffResult;
+      if (et && at && et.nodeId !== at.nodeId) {
+        diff = { equal: false, first: { recordIndex: 0, node: et.records[0]?.node ?? '', field: 'node id', expected: et.nodeId, actual: at.nodeId }, maskedFields: 0 };
+      } else {
+        diff = diffTraces({ records: et?.records ?? [] }, { records: at?.records ?? [] }, VOLATILE_18_01);
+      }
+      const h: HopDiff = { hop: i, nodeId: (et ?? at)!.nodeId, diff };
+      if (et) h.expected = et.records;
+      if (at) h.received = at.records;
+      hops.push(h);
+      if (!first && diff.first && traced) {
+        const f: FirstDivergence = { hop: i, nodeId: h.nodeId, div: diff.first };
+        const step = expFeatures[i]?.[diff.first.recordIndex] ?? recFeatures[i]?.[diff.first.recordIndex];
+        if (step) f.step = step;
+        first = f;
+      }
+    }
+  }
+  const out: PacketAnalysis = { pkt, hops, traced };
+  if (first) out.first = first;
+  const fd = frameDiff(e, a);
+  if (fd) out.frame = fd;
+  const drop = a?.fates.find((f) => f.kind === 'dropped');
+  if (drop && drop.kind === 'dropped') out.drop = { nodeId: drop.nodeId, node: drop.node, error: drop.error };
+  return out;
+}
+
+interface CxAnalysis {
+  packets: PacketAnalysis[];
+  primary?: PacketAnalysis;
+}
+
+function analyze(f: CounterexampleFiles | undefined, cx: Counterexample | undefined): CxAnalysis {
+  const packets = (f?.packets ?? []).map(analyzePacket);
+  const differs = (p: PacketAnalysis): boolean => p.first !== undefined || p.frame !== undefined;
+  const byVerdict = cx?.packet !== undefined ? packets.find((p) => p.pkt.received?.packet === cx.packet && differs(p)) : undefined;
+  const primary = byVerdict ?? packets.find((p) => p.first) ?? packets.find(differs) ?? packets.find((p) => p.drop) ?? (cx?.packet !== undefined ? packets.find((p) => p.pkt.received?.packet === cx.packet) : undefined) ?? packets[0];
+  return primary ? { packets, primary } : { packets };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Formatting helpers.
+
+function fmtScalar(v: unknown): string {
+  if (v === undefined) return '—';
+  if (v instanceof Uint8Array) return v.length === 0 ? '(empty)' : toHex(v).length > 96 ? `${toHex(v).slice(0, 96)}… (${v.length} bytes)` : toHex(v);
+  if (typeof v === 'number') return v >= 10 && Number.isInteger(v) ? `${v} (0x${v.toString(16)})` : String(v);
+  return String(v);
+}
+
+function fmtField(layer: string, field: string, v: unknown): string {
+  if (typeof v === 'number') {
+    if ((layer === 'ethernet' && (field === 'src' || field === 'dst')) || (layer === 'arp' && (field === 'sha' || field === 'tha'))) return macToString(v);
+    if ((layer === 'ipv4' && (field === 'src' || field === 'dst')) || (layer === 'arp' && (field === 'spa' || field === 'tpa'))) return ip4ToString(v);
+  }
+  return fmtScalar(v);
+}
+
+function summaries(layers: readonly Layer[] | undefined): string[] {
+  if (!layers) return [];
+  try {
+    return summarizePacket(layers);
+  } catch {
+    return layers.map((l) => l.kind);
+  }
+}
+
+function recordLines(rec: TraceRecord): string[] {
+  let body: string[];
+  try {
+    body = renderRecord(rec, 'vpp-18.01');
+  } catch {
+    body = [`  ${JSON.stringify(rec.body)}`];
+  }
+  return [`${formatTimestamp(rec.timeUs)}: ${rec.node}`, ...body];
+}
+
+function divergenceLine(d: TraceDivergence): string {
+  return `record #${d.recordIndex} ${d.node}, field ${d.field}: expected ${fmtScalar(d.expected)}, received ${fmtScalar(d.actual)}`;
+}
+
+function dirName(d: 'request' | 'response'): string {
+  return d === 'request' ? 'request' : 'response';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// trace-diff.txt
+
+/** Both traces of the failing connection's packets as VPP text, the first divergent record marked with `>>`. */
+export function traceDiffText(f: CounterexampleFiles, cx?: Counterexample): string | undefined {
+  const a = analyze(f, cx);
+  if (!a.packets.some((p) => p.hops.length > 0)) return undefined;
+  const out: string[] = [];
+  for (const p of a.packets) {
+    out.push(`=== ${dirName(p.pkt.direction)} of ${p.pkt.description} (expected packet ${p.pkt.expected?.packet ?? '—'}, received packet ${p.pkt.received?.packet ?? '—'})`);
+    if (p.first) out.push(`first divergence: node ${p.first.nodeId}, ${divergenceLine(p.first.div)}${p.first.step?.seedStep ? ` — seed step ${p.first.step.seedStep} (${featureLabel(p.first.step.feature)})` : ''}`);
+    else if (p.hops.length > 0) out.push(p.traced ? 'traces identical (volatile fields masked)' : 'only one side traced');
+    if (p.drop) out.push(`received: dropped on node ${p.drop.nodeId} at ${p.drop.node}: ${p.drop.error}`);
+    for (const h of p.hops) {
+      const mark = (recs: TraceRecord[] | undefined): string[] =>
+        (recs ?? []).flatMap((r, i) => recordLines(r).map((l) => `${h.diff.first && h.diff.first.recordIndex === i ? '>> ' : '   '}${l}`));
+      out.push('', `--- node ${h.nodeId}: ${h.diff.first ? `diverges at ${divergenceLine(h.diff.first)}` : `identical (${h.diff.maskedFields} fields masked)`}`);
+      out.push('EXPECTED (reference):', ...mark(h.expected), '', 'RECEIVED (adapter):', ...mark(h.received));
+    }
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Coverage
+
+interface CoverageView {
+  source: 'runs' | 'counterexamples' | 'none';
+  nodes: [string, number][];
+  acl: [string, number][];
+}
+
+function coverageOf(p: PropertyResult, files: readonly CounterexampleFiles[]): CoverageView {
+  let cov: Record<string, number> = p.coverage ?? {};
+  let source: CoverageView['source'] = 'runs';
+  if (Object.keys(cov).length === 0) {
+    cov = {};
+    for (const cx of p.counterexamples) {
+      const f = files.find((x) => x.id === cx.id);
+      for (const pk of f?.packets ?? []) countCoverage([...(pk.expected?.traces ?? []), ...(pk.received?.traces ?? [])], cov);
+    }
+    source = Object.keys(cov).length > 0 ? 'counterexamples' : 'none';
+  }
+  const entries = Object.entries(cov).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { source, nodes: entries.filter(([k]) => !k.includes(' ')), acl: entries.filter(([k]) => k.startsWith('acl ')) };
+}
+
+function coverageCell(c: CoverageView): string {
+  if (c.source === 'none') return '<td class="cov">—</td>';
+  const known = new Set<string>(NODE_NAMES);
+  const hit = c.nodes.filter(([k]) => known.has(k)).length;
+  const missing = NODE_NAMES.filter((n) => !c.nodes.some(([k]) => k === n));
+  const list = (xs: [string, number][]): string => xs.map(([k, v]) => `${esc(k)} ×${v}`).join(', ');
+  return `<td class="cov"><details><summary>${hit}/${NODE_NAMES.length} graph nodes, ${c.acl.length} ACL rule${c.acl.length === 1 ? '' : 's'}${c.source === 'counterexamples' ? ' <small>(counterexample traces only)</small>' : ''}</summary>
+<p><b>nodes:</b> ${list(c.nodes) || '—'}</p><p><b>ACL rules hit:</b> ${list(c.acl) || '—'}</p><p><b>not visited:</b> ${missing.map(esc).join(', ') || '—'}</p></details></td>`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sections of a counterexample
+
+function svgNodes(f: CounterexampleFiles | undefined, pk: readonly CounterexamplePacket[], hopsList: readonly PathHop[][]): SvgNode[] {
+  const order: number[] = [];
+  const add = (id: number | undefined): void => {
+    if (id !== undefined && !order.includes(id)) order.push(id);
+  };
+  const first = pk[0];
+  add(first?.client?.nodeId);
+  add(first?.server?.nodeId);
+  for (const hops of hopsList) for (const h of hops) add(h.nodeId);
+  return order.map((id) => {
+    const tn = f?.topology?.nodes.find((n) => n.id === id);
+    const node: SvgNode = { id };
+    if (tn) {
+      node.name = tn.name;
+      node.ip = tn.nodeIp.replace(/\/\d+$/, '');
+      node.gbe = tn.gbe.name;
+      const pods: NonNullable<SvgNode['pods']> = [];
+      for (const [role, end] of [['client', first?.client], ['server', first?.server]] as const) {
+        const pod = end ? tn.pods.find((p) => p.name === end.pod) : undefined;
+        if (pod && !pods.some((x) => x.name === pod.name)) pods.push({ name: pod.name, ip: pod.ip, tap: pod.tap.name, role });
+      }
+      node.pods = pods;
+    }
+    return node;
+  });
+}
+
+function pictureSection(cx: Counterexample, f: CounterexampleFiles | undefined, a: CxAnalysis): string {
+  const primary = a.primary;
+  if (!primary) return '';
+  const conn = a.packets.filter((p) => p.pkt.connection === primary.pkt.connection);
+  // The adapter's path; the reference's only when the adapter traced nothing of the connection.
+  const receivedTraced = conn.some((x) => (x.pkt.received?.traces.length ?? 0) > 0);
+  const from = receivedTraced ? 'received' : 'expected';
+  const pathOf = (dir: 'request' | 'response'): { hops: PathHop[] } => {
+    const p = conn.find((x) => x.pkt.direction === dir);
+    return { hops: hopsOf(receivedTraced ? p?.pkt.received : p?.pkt.expected) };
+  };
+  const req = pathOf('request');
+  const resp = pathOf('response');
+  if (req.hops.length === 0 && resp.hops.length === 0) return '<h3>Path through the nodes</h3>\n<p class="note">No traces on either side, so there is no path to draw.</p>';
+  let failure: PathFailure | undefined;
+  if (primary.first) {
+    const d = primary.first.div;
+    // The feature comes from the expected path: where the adapter skipped or replaced a node, the marker shows
+    // what should have run there.
+    failure = { nodeId: primary.first.nodeId, path: primary.pkt.direction, hop: primary.first.hop, index: d.recordIndex, vppNode: d.node, kind: 'diverged', label: `${d.node}: ${d.field} expected ${fmtScalar(d.expected)}, received ${fmtScalar(d.actual)}` };
+    if (primary.first.step) failure.feature = primary.first.step.feature;
+  } else if (primary.drop) {
+    const hops = primary.pkt.direction === 'request' ? req.hops : resp.hops;
+    let hop = -1;
+    let index = -1;
+    hops.forEach((h, i) => {
+      if (h.nodeId !== primary.drop!.nodeId) return;
+      const names = h.nodes.map((x) => x.split('@')[0]);
+      const j = names.lastIndexOf(primary.drop!.node);
+      hop = i;
+      index = j >= 0 ? j : h.nodes.length - 1;
+    });
+    failure = { nodeId: primary.drop.nodeId, vppNode: primary.drop.node, kind: 'dropped', label: `${primary.drop.node}: ${primary.drop.error}`, ...(hop >= 0 ? { path: primary.pkt.direction, hop, index } : {}) };
+  }
+  const nodes = svgNodes(f, conn.map((p) => p.pkt), [req.hops, resp.hops]);
+  const svg = twoNodePathSvg({ nodes, requestPath: req.hops, responsePath: resp.hops, ...(failure ? { failure } : {}), idPrefix: `cx-${cx.id}`, title: primary.pkt.description });
+  const note = from === 'expected' ? '<p class="note">The adapter does not trace: the expected (reference) path is drawn.</p>' : '';
+  // Inline SVG in HTML needs no namespace declaration (and the page then names no URL at all).
+  return `<h3>Path through the nodes</h3>\n${note}<div class="picture">${svg.replace(' xmlns="http://www.w3.org/2000/svg"', '')}</div>`;
+}
+
+function layersSection(a: CxAnalysis, cx: Counterexample): string {
+  const p = a.primary;
+  const parts: string[] = ['<h3>EXPECTED vs RECEIVED</h3>'];
+  if (cx.expected !== undefined || cx.received !== undefined) {
+    parts.push(`<p class="verdict-values"><b>EXPECTED</b> <code>${esc(cx.expected ?? '—')}</code> <b>RECEIVED</b> <code>${esc(cx.received ?? '—')}</code></p>`);
+  }
+  if (!p) return parts.concat('<p class="note">No frames were kept for this counterexample: only generated cluster cases are re-run for frames and traces (see the case below).</p>').join('\n');
+  const e = p.pkt.expected;
+  const r = p.pkt.received;
+  // every capture point of the packet, in order
+  const points: string[] = [];
+  for (const fr of [...(e?.frames ?? []), ...(r?.frames ?? [])]) if (!points.includes(fr.point)) points.push(fr.point);
+  const rows = points.map((pt) => {
+    const ef = (e?.frames ?? []).filter((x) => x.point === pt);
+    const rf = (r?.frames ?? []).filter((x) => x.point === pt);
+    const same = ef.length === rf.length && ef.every((x, i) => sameBytes(x.data, rf[i]!.data));
+    const last = (fs: CapturedFrame[]): string => (fs.length === 0 ? '(nothing)' : fs.map((x) => summaries(x.layers.filter((l) => l.kind !== 'ethernet')).join(' / ')).join('; '));
+    return `<tr class="${same ? 'same' : 'differs'}"><td><code>${esc(pt)}</code></td><td>${esc(last(ef))}</td><td>${esc(last(rf))}</td><td>${same ? 'same' : '<b>differs</b>'}</td></tr>`;
+  });
+  parts.push(`<p>${esc(dirName(p.pkt.direction))} of <b>${esc(p.pkt.description)}</b> — frames at each capture point:</p>`);
+  parts.push(`<table class="points"><tr><th>capture point</th><th>EXPECTED</th><th>RECEIVED</th><th></th></tr>\n${rows.join('\n')}\n</table>`);
+  const fd = p.frame;
+  if (!fd) {
+    parts.push('<p class="note">The frames are identical at every capture point.</p>');
+    return parts.join('\n');
+  }
+  parts.push(`<h4>Per layer at <code>${esc(fd.point)}</code>${fd.occurrence > 0 ? ` (frame ${fd.occurrence + 1})` : ''}</h4>`);
+  const es = summaries(fd.expected?.layers);
+  const rs = summaries(fd.received?.layers);
+  const n = Math.max(es.length, rs.length, 1);
+  const layerRows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const bad = fd.diffs.some((d) => d.index === i) || !fd.expected || !fd.received;
+    const kind = fd.expected?.layers[i]?.kind ?? fd.received?.layers[i]?.kind ?? '';
+    layerRows.push(`<tr class="${bad ? 'differs' : 'same'}"><td>${esc(kind)}</td><td><code>${esc(es[i] ?? (fd.expected ? '' : '(no frame)'))}</code></td><td><code>${esc(rs[i] ?? (fd.received ? '' : '(no frame)'))}</code></td></tr>`);
+  }
+  parts.push(`<table class="layers"><tr><th>layer</th><th>EXPECTED</th><th>RECEIVED</th></tr>\n${layerRows.join('\n')}\n</table>`);
+  if (fd.diffs.length > 0) {
+    const kinds = new Map<number, string>();
+    const dr = fd.diffs.map((d) => {
+      const layer = d.layer === 'missing' ? 'missing' : d.layer;
+      kinds.set(d.index, layer);
+      return `<tr><td>${esc(layer)}${d.occurrence > 0 ? ` #${d.occurrence + 1}` : ''}</td><td><code>${esc(d.field)}</code></td><td><code>${esc(fmtField(layer, d.field, d.expected))}</code></td><td><code>${esc(fmtField(layer, d.field, d.actual))}</code></td></tr>`;
+    });
+    parts.push(`<table class="fields"><tr><th>layer</th><th>field</th><th>EXPECTED</th><th>RECEIVED</th></tr>\n${dr.join('\n')}\n</table>`);
+  } else if (!fd.received) {
+    parts.push('<p class="note">RECEIVED: no frame at this capture point.</p>');
+  } else if (!fd.expected) {
+    parts.push('<p class="note">EXPECTED: no frame at this capture point.</p>');
+  }
+  return parts.join('\n');
+}
+
+/** Both traces of one node, record by record; the divergent record highlighted (`anchor`: the first divergence). */
+function traceTable(h: HopDiff, anchor?: string): string {
+  const n = Math.max(h.expected?.length ?? 0, h.received?.length ?? 0);
+  const rows: string[] = [];
+  const div = h.diff.first?.recordIndex;
+  for (let i = 0; i < n; i++) {
+    const e = h.expected?.[i];
+    const a = h.received?.[i];
+    const cls = i !== div ? '' : anchor !== undefined ? ` class="divergent first" id="${esc(anchor)}"` : ' class="divergent"';
+    const cell = (r: TraceRecord | undefined): string => (r ? `<pre>${esc(recordLines(r).join('\n'))}</pre>` : '<pre class="none">—</pre>');
+    rows.push(`<tr${cls}><td class="idx">${i}</td><td>${cell(e)}</td><td>${cell(a)}</td></tr>`);
+  }
+  return `<table class="trace"><tr><th>#</th><th>EXPECTED (reference)</th><th>RECEIVED (adapter)</th></tr>\n${rows.join('\n')}\n</table>`;
+}
+
+function seedStepChips(steps: readonly string[], hit: string | undefined): string {
+  return steps.map((s) => `<span class="step${s === hit ? ' hit' : ''}" title="${esc(stepText(s))}">${esc(s)}</span>`).join(' ');
+}
+
+function traceSection(cx: Counterexample, a: CxAnalysis): string {
+  const p = a.primary;
+  if (!p || p.hops.length === 0) return `<h3>Trace diff</h3>\n<p class="note">No traces to compare (${p ? 'the adapter does not trace' : 'only generated cluster cases are re-run for traces'}).</p>`;
+  const parts: string[] = ['<h3>Trace diff</h3>'];
+  if (p.first) {
+    const d = p.first.div;
+    const step = p.first.step?.seedStep;
+    const inProperty = step !== undefined && cx.seedSteps.includes(step);
+    parts.push(
+      `<p class="first-divergence">First divergent node: <a href="#cx-${esc(cx.id)}-first-divergence"><b class="divnode">${esc(d.node)}</b></a> on node ${p.first.nodeId} (${esc(dirName(p.pkt.direction))}), ${esc(divergenceLine(d))}.` +
+        (p.first.step ? ` Feature: <i>${esc(featureLabel(p.first.step.feature))}</i>` : '') +
+        (step ? `, seed step <span class="step hit">${esc(step)}</span>${stepText(step) ? `: ${esc(stepText(step))}` : ''}${inProperty ? ' — one of the property\'s seed steps' : ''}` : '') +
+        '.</p>',
+    );
+  } else if (p.traced) {
+    parts.push(`<p class="note">Both traces agree on every node (volatile fields masked)${p.drop ? `; the adapter dropped the packet at ${esc(p.drop.node)} on node ${p.drop.nodeId}: ${esc(p.drop.error)}` : ''}.</p>`);
+  } else {
+    parts.push('<p class="note">Only one side traced this packet.</p>');
+  }
+  parts.push(`<p>The property's seed steps: ${seedStepChips(cx.seedSteps, p.first?.step?.seedStep)}</p>`);
+  for (const h of p.hops) {
+    const head = `node ${h.nodeId}: ${h.diff.first ? `diverges at ${divergenceLine(h.diff.first)}` : `identical (${h.diff.maskedFields} volatile fields masked)`}`;
+    const open = h.diff.first ? ' open' : '';
+    const anchor = p.first && p.first.hop === h.hop ? `cx-${cx.id}-first-divergence` : undefined;
+    parts.push(`<details class="hop"${open}><summary>${esc(head)}</summary>\n${traceTable(h, anchor)}\n</details>`);
+  }
+  const others = a.packets.filter((x) => x !== p);
+  if (others.length > 0) {
+    const o = others.map((x) => {
+      const s = x.first ? `first divergence on node ${x.first.nodeId}: ${divergenceLine(x.first.div)}` : x.frame ? `frames differ at ${x.frame.point}` : 'same as expected';
+      return `<details class="hop"><summary>${esc(`${dirName(x.pkt.direction)} of ${x.pkt.description}: ${s}`)}</summary>\n${x.hops.map((h) => traceTable(h)).join('\n')}\n</details>`;
+    });
+    parts.push(`<h4>Other packets of the case</h4>\n${o.join('\n')}`);
+  }
+  return parts.join('\n');
+}
+
+function scenarioSection(f: CounterexampleFiles | undefined, a: CxAnalysis): string {
+  const parts: string[] = ['<h3>Scenario</h3>'];
+  const conns = [...new Set(a.packets.map((p) => p.pkt.description))];
+  if (conns.length > 0) parts.push(`<p>Connection${conns.length > 1 ? 's' : ''}: ${conns.map((c) => `<code>${esc(c)}</code>`).join(', ')}</p>`);
+  const topo = f?.topology;
+  if (topo) {
+    const rows = topo.nodes.map(
+      (n) => `<tr><td>${n.id}</td><td>${esc(n.name)}</td><td>${esc(n.nodeIp)}</td><td>${esc(n.gbe.name)}</td><td>${n.pods.map((p) => `${esc(p.name)} ${esc(p.ip)} (${esc(p.tap.name)})`).join('<br/>') || '—'}</td></tr>`,
+    );
+    parts.push(`<table class="topology"><tr><th>node</th><th>name</th><th>IP</th><th>NIC</th><th>pods</th></tr>\n${rows.join('\n')}\n</table>`);
+  }
+  if (f?.policiesYaml !== undefined) parts.push(`<details><summary>policies.yaml</summary><pre>${esc(f.policiesYaml)}</pre></details>`);
+  return parts.join('\n');
+}
+
+function filesSection(cx: Counterexample, f: CounterexampleFiles | undefined): string {
+  if (!f) return '';
+  const base = `counterexamples/${cx.id}`;
+  const link = (name: string, label = name): string => `<a href="${esc(`${base}/${name}`)}">${esc(label)}</a>`;
+  const links: string[] = [];
+  if (f.scenario !== undefined) links.push(link('scenario.json'));
+  if (f.policiesYaml !== undefined) links.push(link('policies.yaml'));
+  if ((f.packets?.length ?? 0) > 0) links.push(link('traces.json'), link('trace-diff.txt'));
+  const pcaps: string[] = [];
+  const points = [...new Set([...(f.expected?.keys() ?? []), ...(f.received?.keys() ?? [])])];
+  for (const pt of points) {
+    const e = f.expected?.has(pt) ? link(`expected-${pcapName(pt)}.pcap`, 'expected') : 'expected: none';
+    const r = f.received?.has(pt) ? link(`received-${pcapName(pt)}.pcap`, 'received') : 'received: none';
+    pcaps.push(`<li><code>${esc(pt)}</code>: ${e}, ${r}</li>`);
+  }
+  return `<h3>Files</h3>\n<p>${links.join(' · ')}</p>${pcaps.length > 0 ? `\n<ul class="pcaps">${pcaps.join('')}</ul>` : ''}`;
+}
+
+function counterexampleSection(r: RunResult, p: PropertyResult, cx: Counterexample, f: CounterexampleFiles | undefined): string {
+  const a = analyze(f, cx);
+  return `<section class="counterexample" id="cx-${esc(cx.id)}">
+<h2>${esc(p.id)} — counterexample <code>${esc(cx.id)}</code></h2>
+<p class="details">${esc(cx.details)}</p>
+<p>${esc(p.description)}</p>
+<h3>Replay</h3>
+<pre class="replay">npx podflow replay ${esc(cx.id)}
+npx podflow fuzz --adapter ${esc(r.info.adapter)} --property ${esc(p.id)} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${esc(cx.path)}</pre>
+${scenarioSection(f, a)}
+${layersSection(a, cx)}
+${traceSection(cx, a)}
+${pictureSection(cx, f, a)}
+${filesSection(cx, f)}
+<details><summary>the shrunk case (JSON)</summary><pre>${esc(JSON.stringify(cx.case, null, 2) ?? 'undefined')}</pre></details>
+</section>`;
+}
+
+const CSS = `body{font-family:Helvetica,Arial,sans-serif;margin:1.5em 2em;color:#222}
+h1 .valid,td.valid{color:#1b5e20}h1 .invalid,td.invalid{color:#b71c1c}h1 .unknown,td.unknown{color:#8d6e00}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;vertical-align:top;text-align:left}
+tr.invalid{background:#fdecea}tr.unknown{background:#fff8e1}tr.valid{background:#f1f8e9}
+tr.differs{background:#fdecea}tr.divergent td{background:#ffecec}tr.divergent.first td{background:#ffd7d7;outline:2px solid #d00000}
+pre{background:#f6f6f6;padding:6px;margin:0;overflow:auto;font-size:12px}
+table.trace pre{background:transparent;padding:0}table.trace td.idx{color:#777}
+.step{display:inline-block;border:1px solid #999;border-radius:3px;padding:0 4px;font-family:monospace}
+.step.hit{background:#d00000;color:#fff;border-color:#d00000}
+.divnode{color:#d00000}.note{color:#555;font-style:italic}
+section.counterexample{border-top:3px solid #b71c1c;margin-top:2em;padding-top:.5em}
+.picture{margin:.5em 0}details{margin:.3em 0}summary{cursor:pointer}td.cov details{margin:0}`;
+
 export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
+  const verdict = overallVerdict(r);
+  const count = (v: string): number => r.properties.filter((p) => p.verdict === v).length;
+  const o = r.info.options;
+  const info: [string, string][] = [
+    ['adapter', `<code>${esc(r.info.adapter)}</code>`],
+    ['seed', String(r.info.seed)],
+    ['budget', o.runs !== undefined ? `${o.runs} runs per property` : `time ${esc(o.time ?? '—')}`],
+    ['properties', `${r.properties.length}: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown`],
+  ];
+  if (o.shard) info.push(['shard', `${o.shard.index}/${o.shard.count}`]);
+  if (r.info.mergedFrom) info.push(['merged from', r.info.mergedFrom.map((x) => `<code>${esc(x)}</code>`).join(', ')]);
+  info.push(['versions', `podflow ${esc(r.info.podflowVersion)}, node ${esc(r.info.nodeVersion)}`]);
+  if (r.info.interrupted) info.push(['interrupted', 'yes — the results cover what ran before Ctrl-C']);
   const rows = r.properties
-    .map((p) => `<tr class="${p.verdict}"><td>${esc(p.id)}</td><td>${p.runs}</td><td>${p.verdict}</td><td>${(p.timeMs / 1000).toFixed(1)} s</td><td>${esc(p.seedSteps.join(', '))}</td></tr>`)
+    .map((p) => {
+      const cxs = p.counterexamples.map((cx) => `<a href="#cx-${esc(cx.id)}">${esc(cx.id)}</a>`).join(' ');
+      return `<tr class="${p.verdict}"><td><code>${esc(p.id)}</code></td><td>${p.runs}</td><td class="${p.verdict}">${p.verdict}${cxs ? ` ${cxs}` : ''}</td><td>${(p.timeMs / 1000).toFixed(1)} s</td>${coverageCell(coverageOf(p, files))}<td>${seedStepChips(p.seedSteps, undefined)}</td></tr>`;
+    })
     .join('\n');
-  const cxs = r.properties
-    .flatMap((p) => p.counterexamples.map((cx) => ({ p, cx, f: files.find((x) => x.id === cx.id) })))
-    .map(
-      ({ p, cx, f }) => `<section><h2>${esc(p.id)} — counterexample ${esc(cx.id)}</h2>
-<p>${esc(cx.details)}</p>
-${cx.expected !== undefined || cx.received !== undefined ? `<p><b>EXPECTED</b> ${esc(cx.expected ?? '—')} <b>RECEIVED</b> ${esc(cx.received ?? '—')}</p>` : ''}
-<p>Seed steps: ${esc(cx.seedSteps.join(', '))}. Replay: <code>npx podflow replay ${esc(cx.id)}</code> (fast-check seed ${cx.seed}, path ${esc(cx.path)})</p>
-${f ? `<p>Files: <code>counterexamples/${esc(cx.id)}/</code> ${[...(f.received?.keys() ?? [])].map((k) => esc(k)).join(', ')}</p>` : ''}
-<details><summary>case</summary><pre>${esc(JSON.stringify(cx.case, null, 2))}</pre></details>
-</section>`,
-    )
+  const unknowns = r.properties
+    .filter((p) => p.unknownReasons.length > 0)
+    .map((p) => `<li><code>${esc(p.id)}</code>: ${p.unknownReasons.map(esc).join('; ')}</li>`)
     .join('\n');
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>podflow ${esc(r.info.runId)}</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}.invalid{background:#fdd}.unknown{background:#ffd}.valid{background:#efe}pre{background:#f6f6f6;padding:8px;overflow:auto}</style>
+  const cxs = r.properties.flatMap((p) => p.counterexamples.map((cx) => counterexampleSection(r, p, cx, files.find((x) => x.id === cx.id)))).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"/><title>podflow ${esc(r.info.runId)}: ${verdict}</title>
+<style>${CSS}</style>
 </head><body>
-<h1>podflow fuzz ${esc(r.info.runId)}: ${overallVerdict(r)}</h1>
-<p>adapter <code>${esc(r.info.adapter)}</code>, seed ${r.info.seed}${r.info.interrupted ? ', interrupted' : ''}</p>
-<table><tr><th>property</th><th>runs</th><th>verdict</th><th>time</th><th>seed steps</th></tr>
+<h1>podflow fuzz <code>${esc(r.info.runId)}</code>: <span class="${verdict}">${verdict}</span></h1>
+<table class="run">${info.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>
+<h2>Properties</h2>
+<table class="properties"><tr><th>property</th><th>runs</th><th>verdict</th><th>time</th><th>coverage</th><th>seed steps</th></tr>
 ${rows}
 </table>
+${unknowns ? `<h2>Unknown</h2>\n<ul>${unknowns}</ul>` : ''}
 ${cxs}
 </body></html>
 `;

@@ -1,0 +1,186 @@
+// `podflow merge DIR…`: the run folders of shards (run on many machines, `--shard K/N`) as one run. Properties
+// are united (a property run by several folders: runs and times summed, invalid if any says invalid, else unknown
+// if any says unknown), counterexamples concatenated with their files, and the merged folder written like a
+// fuzz run's (reports/merged-<hash of the input run IDs>, reports/latest updated). Exit codes as fuzz
+// (STYLE.md §8): 0 all valid, 1 some invalid, 2 only unknowns or a usage error.
+import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodePcap, type PcapRecord } from '../packet/pcap.ts';
+import { PROPERTIES } from '../properties/index.ts';
+import { readJsonFile, readTextFile, UsageError } from './io.ts';
+import { parseCounterexampleData, pcapName, writeRunReport, type CounterexampleFiles } from './report/write.ts';
+import { overallVerdict, type Counterexample, type PropertyResult, type PropertyVerdict, type RunInfo, type RunResult } from './results.ts';
+
+export interface LoadedRun {
+  dir: string;
+  result: RunResult;
+  files: CounterexampleFiles[];
+}
+
+const VERDICTS: readonly PropertyVerdict[] = ['valid', 'invalid', 'unknown'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkRunInfo(file: string, v: unknown): RunInfo {
+  if (!isObject(v)) throw new UsageError(`${file}: not a podflow run.json (expected an object)`);
+  for (const [k, t] of [['runId', 'string'], ['seed', 'number'], ['adapter', 'string']] as const) {
+    if (typeof v[k] !== t) throw new UsageError(`${file}: not a podflow run.json (field '${k}' should be a ${t})`);
+  }
+  if (!isObject(v.options) || !Array.isArray(v.options.properties)) throw new UsageError(`${file}: not a podflow run.json (field 'options.properties' should be a list)`);
+  return v as unknown as RunInfo;
+}
+
+function checkResults(file: string, v: unknown): PropertyResult[] {
+  if (!Array.isArray(v)) throw new UsageError(`${file}: not a podflow results.json (expected a list of property results)`);
+  v.forEach((p: unknown, i) => {
+    const where = `${file}: property ${i + 1}`;
+    if (!isObject(p) || typeof p.id !== 'string') throw new UsageError(`${where}: no 'id'`);
+    if (!VERDICTS.includes(p.verdict as PropertyVerdict)) throw new UsageError(`${where} (${p.id}): verdict should be valid, invalid or unknown`);
+    if (typeof p.runs !== 'number' || typeof p.timeMs !== 'number') throw new UsageError(`${where} (${p.id}): 'runs' and 'timeMs' should be numbers`);
+    if (!Array.isArray(p.counterexamples)) throw new UsageError(`${where} (${p.id}): 'counterexamples' should be a list`);
+    if (p.verdict === 'invalid' && p.counterexamples.length === 0) throw new UsageError(`${where} (${p.id}): invalid without a counterexample`);
+  });
+  return (v as PropertyResult[]).map((p) => ({ ...p, seedSteps: p.seedSteps ?? [], unknownReasons: p.unknownReasons ?? [], coverage: p.coverage ?? {} }));
+}
+
+/** A counterexample's folder read back: scenario, policies, pcaps (keyed by capture point when traces.json names it). */
+function loadCounterexampleFiles(dir: string, id: string): CounterexampleFiles {
+  const files: CounterexampleFiles = { id };
+  const cdir = join(dir, 'counterexamples', id);
+  if (!existsSync(cdir)) return files;
+  if (existsSync(join(cdir, 'scenario.json'))) files.scenario = readJsonFile(join(cdir, 'scenario.json'));
+  if (existsSync(join(cdir, 'policies.yaml'))) files.policiesYaml = readTextFile(join(cdir, 'policies.yaml'));
+  if (existsSync(join(cdir, 'traces.json'))) {
+    try {
+      const data = parseCounterexampleData(readTextFile(join(cdir, 'traces.json')));
+      if (data.topology) files.topology = data.topology;
+      files.packets = data.packets;
+    } catch (e) {
+      throw new UsageError(`${join(cdir, 'traces.json')}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const pointNames = new Map<string, string>();
+  for (const p of files.packets ?? []) for (const s of [p.expected, p.received]) for (const f of s?.frames ?? []) pointNames.set(pcapName(f.point), f.point);
+  for (const name of readdirSync(cdir).sort()) {
+    const m = /^(expected|received)-(.+)\.pcap$/.exec(name);
+    if (!m) continue;
+    const decoded = decodePcap(new Uint8Array(readFileSync(join(cdir, name))));
+    if (!decoded.ok) throw new UsageError(`${join(cdir, name)}: invalid pcap: ${decoded.error.message}`);
+    const side = m[1] as 'expected' | 'received';
+    const map = (files[side] ??= new Map<string, PcapRecord[]>());
+    map.set(pointNames.get(m[2]!) ?? m[2]!, decoded.records);
+  }
+  return files;
+}
+
+/** Reads a run folder (run.json, results.json and the counterexamples' files); one-line usage errors otherwise. */
+export function loadRunFolder(dir: string): LoadedRun {
+  if (!existsSync(dir)) throw new UsageError(`${dir}: no such folder`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a folder`);
+  for (const f of ['run.json', 'results.json']) {
+    if (!existsSync(join(dir, f))) throw new UsageError(`${dir}: not a podflow run folder (no ${f})`);
+  }
+  const info = checkRunInfo(join(dir, 'run.json'), readJsonFile(join(dir, 'run.json')));
+  const properties = checkResults(join(dir, 'results.json'), readJsonFile(join(dir, 'results.json')));
+  const files = properties.flatMap((p) => p.counterexamples.map((cx) => loadCounterexampleFiles(dir, cx.id)));
+  return { dir, result: { info, properties }, files };
+}
+
+function combine(a: PropertyVerdict, b: PropertyVerdict): PropertyVerdict {
+  if (a === 'invalid' || b === 'invalid') return 'invalid';
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
+  return 'valid';
+}
+
+export function mergedRunId(runIds: readonly string[]): string {
+  return `merged-${createHash('sha256').update([...runIds].sort().join('\n')).digest('hex').slice(0, 12)}`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** One run from several: properties in catalogue order, then unknown ids in order of appearance. */
+export function mergeRuns(runs: readonly LoadedRun[]): { result: RunResult; files: CounterexampleFiles[] } {
+  const byId = new Map<string, PropertyResult>();
+  for (const run of runs) {
+    for (const p of run.result.properties) {
+      const m = byId.get(p.id);
+      if (!m) {
+        byId.set(p.id, { ...p, seedSteps: [...p.seedSteps], unknownReasons: [...p.unknownReasons], counterexamples: [...p.counterexamples], coverage: { ...p.coverage } });
+        continue;
+      }
+      m.runs += p.runs;
+      m.timeMs += p.timeMs;
+      m.verdict = combine(m.verdict, p.verdict);
+      for (const u of p.unknownReasons) if (!m.unknownReasons.includes(u)) m.unknownReasons.push(u);
+      for (const cx of p.counterexamples) if (!m.counterexamples.some((c: Counterexample) => c.id === cx.id)) m.counterexamples.push(cx);
+      for (const [k, v] of Object.entries(p.coverage)) m.coverage[k] = (m.coverage[k] ?? 0) + v;
+    }
+  }
+  const order = new Map(PROPERTIES.map((p, i) => [p.id, i]));
+  const seen = [...byId.keys()];
+  const rank = (id: string): number => order.get(id) ?? PROPERTIES.length + seen.indexOf(id);
+  const properties = [...byId.values()].sort((a, b) => rank(a.id) - rank(b.id));
+  const infos = runs.map((r) => r.result.info);
+  const first = infos[0]!;
+  const same = <T>(f: (i: RunInfo) => T): T | undefined => (infos.every((i) => f(i) === f(first)) ? f(first) : undefined);
+  const adapters = [...new Set(infos.map((i) => i.adapter))];
+  const runsOpt = same((i) => i.options.runs);
+  const timeOpt = same((i) => i.options.time);
+  const info: RunInfo = {
+    runId: mergedRunId(infos.map((i) => i.runId)),
+    seed: first.seed,
+    adapter: adapters.join(', '),
+    podflowVersion: version(),
+    nodeVersion: process.version,
+    options: { ...(runsOpt !== undefined ? { runs: runsOpt } : {}), ...(timeOpt !== undefined ? { time: timeOpt } : {}), properties: properties.map((p) => p.id), chunk: first.options.chunk },
+    interrupted: infos.some((i) => i.interrupted),
+    mergedFrom: infos.map((i) => i.runId),
+  };
+  const files: CounterexampleFiles[] = [];
+  for (const run of runs) for (const f of run.files) if (!files.some((x) => x.id === f.id)) files.push(f);
+  return { result: { info, properties }, files };
+}
+
+export function runMerge(dirs: readonly string[], o: { out: string }): { code: number; result: RunResult; folder: string } {
+  if (dirs.length === 0) throw new UsageError('merge: give at least one run folder');
+  const runs: LoadedRun[] = [];
+  for (const dir of dirs) {
+    const run = loadRunFolder(dir);
+    const dup = runs.find((r) => r.result.info.runId === run.result.info.runId);
+    if (dup) throw new UsageError(`${dir}: run ${run.result.info.runId} is already given as ${dup.dir}`);
+    runs.push(run);
+  }
+  const { result, files } = mergeRuns(runs);
+  const folder = writeRunReport(o.out, result, files);
+  const verdict = overallVerdict(result);
+  return { code: verdict === 'valid' ? 0 : verdict === 'invalid' ? 1 : 2, result, folder };
+}
+
+function summary(r: RunResult, folder: string): string {
+  const w = Math.max(8, ...r.properties.map((p) => p.id.length));
+  const lines = [`${'property'.padEnd(w)}  ${'runs'.padStart(6)}  verdict  time`];
+  for (const p of r.properties) lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s`);
+  lines.push('', `${overallVerdict(r)} — ${r.info.mergedFrom?.length ?? 0} runs merged — report: ${join(folder, 'report.html')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerMergeCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('merge')
+    .description('combine the report folders of several runs (e.g. shards on many machines) into one report')
+    .argument('<dirs...>', 'run folders (reports/<run-id>), each with run.json and results.json')
+    .option('-o, --out <dir>', 'reports folder for the merged run', 'reports')
+    .action((dirs: string[], opts: { out: string }) => {
+      const { code, result, folder } = runMerge(dirs, opts);
+      process.stdout.write(summary(result, folder));
+      setExit(code);
+    });
+}
