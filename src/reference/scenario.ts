@@ -201,3 +201,49 @@ function hexBytes(text: string, path: string): Uint8Array {
   if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new FrameJsonError(path, 'expected an even number of hex digits');
   return Uint8Array.from(clean.match(/../g) ?? [], (h) => parseInt(h, 16));
 }
+
+/**
+ * The scenario for input podflow generated itself (typed, already valid): the schema's defaults filled in
+ * without validating, because validation dominates the cost of a fuzz case. A test pins it to parseScenario.
+ */
+export function trustedScenario(input: ScenarioInput): Scenario {
+  const nodes: NodeSpec[] = input.topology.nodes.map((n) => ({
+    ...n,
+    gbe: n.gbe ?? {},
+    tap0: n.tap0 ?? {},
+    loop0: n.loop0 ?? {},
+    tunnels: n.tunnels ?? {},
+    pods: (n.pods ?? []).map((p) => ({
+      ...p,
+      namespace: p.namespace ?? 'default',
+      labels: p.labels ?? {},
+      serviceEndpoint: p.serviceEndpoint ?? false,
+      containerPorts: (p.containerPorts ?? []).map((c) => ({ ...c, protocol: c.protocol ?? 'TCP' })),
+      tap: p.tap ?? {},
+    })),
+  }));
+  const acls = input.acls
+    ? Object.fromEntries(
+        Object.entries(input.acls).map(([k, v]) => [
+          k,
+          {
+            tables: (v.tables ?? []).map((t) => ({ ...t, rules: t.rules.map((r) => ({ ...r, proto: r.proto ?? 0, sport: r.sport ?? [0, 65535], dport: r.dport ?? [0, 65535] })) })),
+            attach: (v.attach ?? []).map((a) => ({ ...a, input: a.input ?? [], output: a.output ?? [] })),
+          },
+        ]),
+      )
+    : undefined;
+  const ipam = input.topology.ipam ?? {};
+  const out: Scenario = {
+    version: 1,
+    topology: { ipam, nodes },
+    sessions: input.sessions ?? {},
+    nat: { forwarding: true, vxlanIdentity: true, addressIdentity: true, ...(input.nat ?? {}) },
+    packets: [],
+    ipamOverrides: ipam as Partial<IpamConfig>,
+  };
+  if (acls) out.acls = acls as Scenario['acls'];
+  if (input.profile) out.profile = input.profile;
+  if (input.name !== undefined) out.name = input.name;
+  return out;
+}

@@ -2,7 +2,7 @@
 // rebuilds the resolved topology as a pinned scenario and runs injections through simulate(). It is the one
 // adapter that imports the model; it can also trace, report drop reasons, and run on virtual time.
 import type { ProfileName } from '../../reference/profiles.ts';
-import { parseScenario, type Scenario } from '../../reference/scenario.ts';
+import { trustedScenario, type Scenario } from '../../reference/scenario.ts';
 import { Simulation } from '../../reference/simulate.ts';
 import { aclConfigFromSpec } from '../../reference/state/vpp.ts';
 import type { Adapter, AdapterAclConfig, AdapterTopology, Injection, Observation, PacketFate } from '../adapter.ts';
@@ -96,7 +96,7 @@ export class ReferenceAdapter implements Adapter {
 
   private scenario(acls: AdapterAclConfig | undefined): Scenario {
     const t = this.topology!;
-    return parseScenario(
+    return trustedScenario(
       {
         version: 1,
         topology: {
@@ -112,7 +112,6 @@ export class ReferenceAdapter implements Adapter {
         sessions: { ...this.sessions, ...(this.opts.sessions ?? {}) },
         ...(this.opts.nat ? { nat: { forwarding: true, vxlanIdentity: true, addressIdentity: true, ...this.opts.nat } } : {}),
       },
-      `${this.name} topology`,
     );
   }
 }

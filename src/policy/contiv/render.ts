@@ -2,7 +2,7 @@
 // local and global tables, and the VPP ACLs with their attachments (per-pod output ACL, Global ACL on the main
 // NIC / loop0 / tap0 output, Reflective ACL on input), shared where tables are identical, fed to the model.
 import { ip4ToString } from '../../packet/index.ts';
-import { parseScenario, type NodeSpec, type ScenarioInput } from '../../reference/scenario.ts';
+import { trustedScenario, type NodeSpec, type ScenarioInput } from '../../reference/scenario.ts';
 import type { Acl, AclRule } from '../../reference/state/acl.ts';
 import type { AclConfig } from '../../reference/state/vpp.ts';
 import { buildTopology, type Topology } from '../../reference/topology/topology.ts';
@@ -111,7 +111,7 @@ export function toAclRule(r: ContivRule): AclRule {
 
 /** Renders every node of the cluster as Contiv would; throws ContivRenderError where Contiv would crash (D6). */
 export function renderCluster(cluster: Cluster, faults: RenderFaults = {}): RenderedCluster {
-  const scenario = parseScenario(clusterTopologyInput(cluster), 'cluster');
+  const scenario = trustedScenario(clusterTopologyInput(cluster));
   const topology = buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
   const ipOf = (pod: ClusterPod): number | undefined => topology.podByName.get(podKey(pod))?.ip;
   const policies = cluster.policies.map((p) => processPolicy(cluster, p, { ipOf }, faults));

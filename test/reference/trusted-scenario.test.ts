@@ -1,0 +1,13 @@
+// trustedScenario fills the schema's defaults without validating (the fuzzer's fast path): it must give exactly
+// what parseScenario gives for every input podflow generates itself.
+import { fc, test } from '@fast-check/vitest';
+import { expect } from 'vitest';
+import { clusterArb } from '../../src/generators/cluster.ts';
+import { clusterTopologyInput, renderCluster } from '../../src/policy/contiv/render.ts';
+import { adapterAcls } from '../../src/properties/harness.ts';
+import { parseScenario, trustedScenario } from '../../src/reference/scenario.ts';
+
+test.prop([clusterArb({ topology: 'varied' })], { seed: 77, numRuns: 200 })('equals parseScenario on generated cluster topologies with rendered ACLs', (cluster) => {
+  const input = { ...clusterTopologyInput(cluster), acls: adapterAcls(renderCluster(cluster)), sessions: { tcpTransient: 30 }, nat: { vxlanIdentity: false } };
+  expect(trustedScenario(input)).toEqual(parseScenario(input));
+});
