@@ -1,7 +1,7 @@
 // The one interface every data path under test implements (STYLE.md §7): the reference model, Linux network
 // namespaces, a VPP lab. Everything crossing it is plain data — resolved addresses, ACL tables, frames — so an
 // adapter needs nothing of the model. A check that cannot get an answer from an adapter says "unknown".
-import type { PcapRecord } from '../packet/pcap.ts';
+import { pcapRecordsByPoint, type PcapRecord } from '../packet/pcap.ts';
 
 /** A topology with every address resolved (the caller runs IPAM); names are the VPP interface names. */
 export interface AdapterTopology {
@@ -102,14 +102,7 @@ export class AdapterUnavailable extends Error {
   }
 }
 
+/** The captures of an observation as pcap records per capture point. */
 export function capturesAsPcap(captures: readonly Capture[]): Map<string, PcapRecord[]> {
-  const out = new Map<string, PcapRecord[]>();
-  for (const c of captures) {
-    const us = Math.round(c.time * 1e6);
-    const rec: PcapRecord = { tsSec: Math.floor(us / 1e6), tsFrac: us % 1e6, data: c.data };
-    const list = out.get(c.point);
-    if (list) list.push(rec);
-    else out.set(c.point, [rec]);
-  }
-  return out;
+  return pcapRecordsByPoint(captures);
 }

@@ -7,16 +7,8 @@ import type { Counterexample } from './results.ts';
 import { pcapName, type CounterexampleFiles } from './report/write.ts';
 import { readJsonFile, UsageError } from './io.ts';
 
-export interface CorpusEntry {
-  id: string;
-  property: string;
-  adapter: string;
-  seed: number;
-  path: string;
-  details: string;
-  seedSteps: string[];
-  case: unknown;
-}
+/** What case.json holds: the counterexample without its report-only parts. */
+export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'>;
 
 export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: CounterexampleFiles | undefined): string {
   const final = join(corpusDir, cx.id);

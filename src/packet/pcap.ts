@@ -359,3 +359,19 @@ function putU16(b: Uint8Array, off: number, v: number, le: boolean): void {
 function isU32(v: number): boolean {
   return Number.isInteger(v) && v >= 0 && v <= U32_MAX;
 }
+
+/**
+ * Groups captured frames by capture point as pcap records, timestamped from virtual time in seconds (never the
+ * wall clock), so files made from a scenario are byte-stable.
+ */
+export function pcapRecordsByPoint(frames: Iterable<{ point: string; time: number; data: Uint8Array }>): Map<string, PcapRecord[]> {
+  const out = new Map<string, PcapRecord[]>();
+  for (const f of frames) {
+    const us = Math.round(f.time * 1e6);
+    const rec: PcapRecord = { tsSec: Math.floor(us / 1e6), tsFrac: us % 1e6, data: f.data };
+    const list = out.get(f.point);
+    if (list) list.push(rec);
+    else out.set(f.point, [rec]);
+  }
+  return out;
+}

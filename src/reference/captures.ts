@@ -1,19 +1,11 @@
 // Frames seen at each capture point of a simulation as pcap records, timestamped from the scenario's virtual
 // clock (never the wall clock), so the files are byte-stable: one pcap per pod TAP and per node wire.
-import type { PcapRecord } from '../packet/pcap.ts';
+import { pcapRecordsByPoint as recordsByPoint, type PcapRecord } from '../packet/pcap.ts';
 import type { CapturedFrame } from './simulate.ts';
 
 /** Groups frames by capture point, in order, with microsecond timestamps from virtual time. */
 export function pcapRecordsByPoint(frames: Iterable<CapturedFrame>): Map<string, PcapRecord[]> {
-  const out = new Map<string, PcapRecord[]>();
-  for (const f of frames) {
-    const us = Math.round(f.time * 1e6);
-    const rec: PcapRecord = { tsSec: Math.floor(us / 1e6), tsFrac: us % 1e6, data: f.data };
-    const list = out.get(f.point);
-    if (list) list.push(rec);
-    else out.set(f.point, [rec]);
-  }
-  return out;
+  return recordsByPoint(frames);
 }
 
 /** A file name for a capture point: `pod-client-tx.pcap`, `node-1-wire.pcap`. */

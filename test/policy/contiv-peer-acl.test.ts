@@ -1,7 +1,7 @@
 // Reproduces contiv/vpp's ACL-renderer expectations (acl_renderer_test.go through mock/aclengine; their facts,
 // our code): fixture test/fixtures/contiv-peer/acl_renderer_test.json, checked against our tables and toAclRule.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cidr, fx, readFixture, sorted, toRule, type FxRule } from './contiv-peer-support.ts';
 import { describe, expect, test } from 'vitest';
 import { ip4, ip4ToString } from '../../src/packet/index.ts';
 import { toAclRule } from '../../src/policy/contiv/render.ts';
@@ -13,14 +13,6 @@ import type { AclRule } from '../../src/reference/state/acl.ts';
 // ---------------------------------------------------------------------------------------------------
 // Fixture shape and adapters
 
-interface FxRule {
-  action: 'PERMIT' | 'DENY';
-  src: string;
-  dst: string;
-  protocol: 'TCP' | 'UDP' | 'OTHER' | 'ANY';
-  srcPort: number;
-  dstPort: number;
-}
 interface FxRender {
   pod: string;
   ip: string;
@@ -63,28 +55,8 @@ interface FxTest {
   expected: { phases: FxPhaseExpected[] };
 }
 
-const FIXTURE = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'contiv-peer', 'acl_renderer_test.json'), 'utf8')) as { tests: FxTest[] };
+const FIXTURE = readFixture<{ tests: FxTest[] }>('acl_renderer_test.json');
 
-function cidr(s: string): Net | undefined {
-  if (s === '') return undefined;
-  const [a, l] = s.split('/');
-  return net(ip4(a!), Number(l));
-}
-function cidrString(n: Net | undefined): string {
-  return n ? `${ip4ToString(n.network)}/${n.prefixLen}` : '';
-}
-function toRule(r: FxRule): ContivRule {
-  const out: ContivRule = { action: r.action, protocol: r.protocol, srcPort: r.srcPort, dstPort: r.dstPort };
-  const s = cidr(r.src);
-  const d = cidr(r.dst);
-  if (s) out.src = s;
-  if (d) out.dst = d;
-  return out;
-}
-function fx(r: ContivRule): FxRule {
-  return { action: r.action, src: cidrString(r.src), dst: cidrString(r.dst), protocol: r.protocol, srcPort: r.srcPort, dstPort: r.dstPort };
-}
-const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
 // ---------------------------------------------------------------------------------------------------
 // Node 1's ACL configuration. The tables come from our localTable/globalTable and every rule from our

@@ -1,7 +1,7 @@
 // Reproduces contiv/vpp's renderer-cache expectations (cache_test.go; their facts, our code): fixture
 // test/fixtures/contiv-peer/renderer-cache_test.json, checked against localTable/globalTable of src/policy/contiv/tables.ts.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cidr, fx, readFixture, sorted, toRule, type FxRule } from './contiv-peer-support.ts';
 import { describe, expect, test } from 'vitest';
 import { ip4, ip4ToString } from '../../src/packet/index.ts';
 import { net, rulesEqual, type ContivRule, type Net } from '../../src/policy/contiv/rules.ts';
@@ -10,14 +10,6 @@ import { globalTable, localTable, type LocalPod } from '../../src/policy/contiv/
 // ---------------------------------------------------------------------------------------------------
 // Fixture shape and adapters
 
-interface FxRule {
-  action: 'PERMIT' | 'DENY';
-  src: string;
-  dst: string;
-  protocol: 'TCP' | 'UDP' | 'OTHER' | 'ANY';
-  srcPort: number;
-  dstPort: number;
-}
 interface FxUpdate {
   pod: string;
   ip: string;
@@ -60,29 +52,8 @@ interface FxTest {
   };
 }
 
-const FIXTURE = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'contiv-peer', 'renderer-cache_test.json'), 'utf8')) as { tests: FxTest[] };
+const FIXTURE = readFixture<{ tests: FxTest[] }>('renderer-cache_test.json');
 
-function cidr(s: string): Net | undefined {
-  if (s === '') return undefined;
-  const [a, l] = s.split('/');
-  return net(ip4(a!), Number(l));
-}
-function cidrString(n: Net | undefined): string {
-  return n ? `${ip4ToString(n.network)}/${n.prefixLen}` : '';
-}
-function toRule(r: FxRule): ContivRule {
-  const out: ContivRule = { action: r.action, protocol: r.protocol, srcPort: r.srcPort, dstPort: r.dstPort };
-  const s = cidr(r.src);
-  const d = cidr(r.dst);
-  if (s) out.src = s;
-  if (d) out.dst = d;
-  return out;
-}
-/** Our rule in the fixture's notation, so that mismatches print readably. */
-function fx(r: ContivRule): FxRule {
-  return { action: r.action, src: cidrString(r.src), dst: cidrString(r.dst), protocol: r.protocol, srcPort: r.srcPort, dstPort: r.dstPort };
-}
-const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
 // ---------------------------------------------------------------------------------------------------
 // A tiny model of the cache's bookkeeping around our table functions (the tables themselves are ours):

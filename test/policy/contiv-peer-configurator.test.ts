@@ -1,7 +1,6 @@
 // Reproduces contiv/vpp's policy-configurator expectations (configurator_test.go via the mock renderer; their
 // facts, our code): fixture test/fixtures/contiv-peer/configurator_test.json, checked against podRules().
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cidr, cidrString, fx, readFixture, toRule, type FxRule } from './contiv-peer-support.ts';
 import { describe, expect, test } from 'vitest';
 import { ip4, ip4ToString } from '../../src/packet/index.ts';
 import { podRules, type PodRules } from '../../src/policy/contiv/configurator.ts';
@@ -11,14 +10,6 @@ import { firstMatchContiv, hostNet, net, sortedTable, subtractSubnet, type Conti
 // ---------------------------------------------------------------------------------------------------
 // Fixture shape and adapters
 
-interface FxRule {
-  action: 'PERMIT' | 'DENY';
-  src: string;
-  dst: string;
-  protocol: 'TCP' | 'UDP' | 'OTHER' | 'ANY';
-  srcPort: number;
-  dstPort: number;
-}
 interface FxMatch {
   type: 'INGRESS' | 'EGRESS';
   pods: string[] | null;
@@ -52,27 +43,8 @@ interface FxTest {
   };
 }
 
-const FIXTURE = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'contiv-peer', 'configurator_test.json'), 'utf8')) as { tests: FxTest[] };
+const FIXTURE = readFixture<{ tests: FxTest[] }>('configurator_test.json');
 
-function cidr(s: string): Net | undefined {
-  if (s === '') return undefined;
-  const [a, l] = s.split('/');
-  return net(ip4(a!), Number(l));
-}
-function cidrString(n: Net | undefined): string {
-  return n ? `${ip4ToString(n.network)}/${n.prefixLen}` : '';
-}
-function toRule(r: FxRule): ContivRule {
-  const out: ContivRule = { action: r.action, protocol: r.protocol, srcPort: r.srcPort, dstPort: r.dstPort };
-  const s = cidr(r.src);
-  const d = cidr(r.dst);
-  if (s) out.src = s;
-  if (d) out.dst = d;
-  return out;
-}
-function fx(r: ContivRule): FxRule {
-  return { action: r.action, src: cidrString(r.src), dst: cidrString(r.dst), protocol: r.protocol, srcPort: r.srcPort, dstPort: r.dstPort };
-}
 
 /**
  * The processed policies of the fixture as our ContivPolicy: pod IDs → IPs (unknown or IP-less pods contribute
