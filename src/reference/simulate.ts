@@ -2,12 +2,12 @@
 // with the trace of every node, every frame at each capture point (pod TAPs, each node's wire) as
 // pcap-ready records, and where each packet ended: delivered to a pod, or dropped with VPP's reason.
 import { encodePacket, readMac, type Layer } from '../packet/index.ts';
-import { SW_IF_INDEX_INVALID, type Buf } from './node-def.ts';
+import { newBuf } from './node-def.ts';
 import { walk, type NodeName } from './graph.ts';
 import { profileByName, type Profile, type ProfileName } from './profiles.ts';
 import type { Scenario, ScenarioPacket } from './scenario.ts';
 import { configureNode, type AclConfig, type VppInstance } from './state/vpp.ts';
-import { buildTopology, POD_MAC, type Pod, type Topology } from './topology/topology.ts';
+import { buildTopology, POD_MAC, type Node, type Pod, type Topology } from './topology/topology.ts';
 import type { TraceRecord } from './trace/records.ts';
 
 /** Where a frame was seen: `pod:<name>:tx` (sent by the pod), `pod:<name>:rx` (delivered to it), `node:<id>:wire`. */
@@ -64,6 +64,17 @@ export class Simulation {
   readonly topology: Topology;
   readonly profile: Profile;
   readonly vpps = new Map<number, VppInstance>();
+  /**
+   * Encoded frames of packets given as layers, per packet object: encoding was most of `inject`'s own cost, and a
+   * scenario packet is data that is not edited once injected (a packet with other layers is a new object, or at
+   * least a new `layers` array, which the cache compares). Weak, so packets a caller drops are not kept.
+   */
+  private readonly encoded = new WeakMap<ScenarioPacket, { layers: readonly Layer[]; bytes: Uint8Array }>();
+  /** Capture point names, built once per pod / node rather than per frame. */
+  private readonly podPointNames = new Map<string, { tx: CapturePoint; rx: CapturePoint }>();
+  private readonly wirePointNames = new Map<number, CapturePoint>();
+  /** Nodes by main NIC MAC, in topology order: who receives a frame put on the shared wire. */
+  private readonly byGbeMac = new Map<number, Node[]>();
 
   constructor(
     readonly scenario: Scenario,
@@ -73,6 +84,40 @@ export class Simulation {
     this.profile = typeof profile === 'string' ? profileByName(profile) : profile;
     this.topology = buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
     for (const node of this.topology.nodes) this.vpps.set(node.id, configureNode(this.topology, node, scenario, this.profile, opts.acls?.get(node.id)));
+    for (const node of this.topology.nodes) {
+      const mac = node.gbe.mac!;
+      const list = this.byGbeMac.get(mac);
+      if (list) list.push(node);
+      else this.byGbeMac.set(mac, [node]);
+    }
+  }
+
+  private podPoints(pod: string): { tx: CapturePoint; rx: CapturePoint } {
+    let p = this.podPointNames.get(pod);
+    if (!p) {
+      p = { tx: `pod:${pod}:tx`, rx: `pod:${pod}:rx` };
+      this.podPointNames.set(pod, p);
+    }
+    return p;
+  }
+
+  private wirePoint(nodeId: number): CapturePoint {
+    let p = this.wirePointNames.get(nodeId);
+    if (p === undefined) {
+      p = `node:${nodeId}:wire`;
+      this.wirePointNames.set(nodeId, p);
+    }
+    return p;
+  }
+
+  /** The frame of a packet given as layers (cached per packet object, see `encoded`). */
+  private packetFrame(p: ScenarioPacket, pod: Pod | undefined): Uint8Array {
+    const layers = p.layers ?? [];
+    const hit = this.encoded.get(p);
+    if (hit && hit.layers === layers) return hit.bytes;
+    const bytes = pod ? this.podFrame(pod, layers) : encodePacket(layers);
+    this.encoded.set(p, { layers, bytes });
+    return bytes;
   }
 
   /** The frame a pod sends: a frame starting at IPv4 gets the pod's Ethernet header (pod MAC → its TAP's MAC). */
@@ -90,22 +135,22 @@ export class Simulation {
     let rx: number;
     if ('pod' in p.from) {
       const pod = this.topology.podByName.get(p.from.pod)!;
-      frame = p.bytes ?? this.podFrame(pod, p.layers ?? []);
+      frame = p.bytes ?? this.packetFrame(p, pod);
       nodeId = pod.nodeId;
       start = 'virtio-input';
       rx = pod.tap.swIfIndex;
-      result.frames.push({ point: `pod:${pod.name}:tx`, time: p.at, data: frame, packet: index });
+      result.frames.push({ point: this.podPoints(pod.name).tx, time: p.at, data: frame, packet: index });
     } else {
       nodeId = p.from.node;
-      frame = p.bytes ?? encodePacket(p.layers ?? []);
+      frame = p.bytes ?? this.packetFrame(p, undefined);
       start = 'dpdk-input';
       rx = this.topology.nodeById.get(nodeId)!.gbe.swIfIndex;
-      result.frames.push({ point: `node:${nodeId}:wire`, time: p.at, data: frame, packet: index });
+      result.frames.push({ point: this.wirePoint(nodeId), time: p.at, data: frame, packet: index });
     }
     for (let hop = 0; ; hop++) {
       const vpp = this.vpps.get(nodeId)!;
       const time = p.at + hop * 1e-4;
-      const buf: Buf = { data: frame, currentData: 0, rx, tx: SW_IF_INDEX_INVALID, flowHash: 0, shg: 0, nated: false, l4ChecksumComputed: false };
+      const buf = newBuf(frame, rx);
       const w = walk(vpp, start, buf, time);
       result.traces.push({ nodeId, records: w.records, path: w.path });
       if (w.terminal === 'DROPPED') {
@@ -116,15 +161,14 @@ export class Simulation {
       const iface = vpp.ifBySw.get(w.buf.tx)!;
       if (w.terminal === 'DELIVER') {
         if (iface.kind === 'pod') {
-          result.frames.push({ point: `pod:${iface.pod}:rx`, time, data: out, packet: index });
+          result.frames.push({ point: this.podPoints(iface.pod!).rx, time, data: out, packet: index });
           result.outcomes.push({ kind: 'delivered', nodeId, pod: iface.pod!, frame: out });
         } else result.outcomes.push({ kind: 'host', nodeId, frame: out });
         break;
       }
       // WIRE: the nodes share one L2 segment; the frame reaches the node whose main NIC has its destination MAC.
-      result.frames.push({ point: `node:${nodeId}:wire`, time, data: out, packet: index });
-      const dst = readMac(out, 0);
-      const peer = this.topology.nodes.find((n) => n.id !== nodeId && n.gbe.mac === dst);
+      result.frames.push({ point: this.wirePoint(nodeId), time, data: out, packet: index });
+      const peer = this.peerOnWire(readMac(out, 0), nodeId);
       if (!peer) {
         result.outcomes.push({ kind: 'lost', nodeId, reason: 'no node on the wire has the destination MAC', frame: out });
         break;
@@ -133,13 +177,21 @@ export class Simulation {
         result.outcomes.push({ kind: 'lost', nodeId, reason: `crossed the wire ${MAX_NODE_HOPS} times (a loop)`, frame: out });
         break;
       }
-      result.frames.push({ point: `node:${peer.id}:wire`, time, data: out, packet: index });
+      result.frames.push({ point: this.wirePoint(peer.id), time, data: out, packet: index });
       nodeId = peer.id;
       start = 'dpdk-input';
       rx = peer.gbe.swIfIndex;
       frame = out;
     }
     return result;
+  }
+
+  /** The first node in topology order, other than `from`, whose main NIC has the MAC. */
+  private peerOnWire(mac: number, from: number): Node | undefined {
+    const list = this.byGbeMac.get(mac);
+    if (!list) return undefined;
+    for (const n of list) if (n.id !== from) return n;
+    return undefined;
   }
 
   counters(): Map<number, Map<string, number>> {

@@ -1,11 +1,12 @@
 // Shared body of the three acl-plugin nodes (DATAPATH.md §8): session lookup first, then first match over
 // the interface's ACLs; permit+reflect adds a session when the table has room. The nodes differ only in
 // direction, where the IP header is, and which feature follows.
-import { ACL_DENY, ACL_PERMIT_REFLECT, ACL_SESSION_HIT, fill5tuple, firstMatch, sessionKey, timeoutClassOf, type FiveTuple } from '../state/acl.ts';
+import { ACL_DENY, ACL_PERMIT_REFLECT, ACL_SESSION_HIT, fill5tuple, firstMatch, sessionKey, timeoutClassOfFlags, type FiveTuple } from '../state/acl.ts';
 import { aclsOf } from '../state/vpp.ts';
-import type { Buf, Effect, NodeContext, NodeResult } from '../node-def.ts';
+import { copyBuf, result, type Buf, type Effect, type NodeContext, type NodeResult } from '../node-def.ts';
 import type { TraceBody } from '../trace/records.ts';
 import { aclNextIndex } from './features.ts';
+import { hex64 } from './trace-hex.ts';
 
 export const ACL_ERRORS = {
   drop: 'ACL deny packets',
@@ -15,14 +16,8 @@ export const ACL_ERRORS = {
   tooMany: 'too many sessions to add new',
 } as const;
 
-function hex16(n: number, digits = 16): string {
-  return n.toString(16).padStart(digits, '0');
-}
-
-function addrWord(addr: number): string {
-  // bytes 8..15 of an ip46 address hold the IPv4 address at 12..15; a little-endian u64 print reverses them
-  const b = [addr >>> 24, (addr >>> 16) & 0xff, (addr >>> 8) & 0xff, addr & 0xff];
-  return b.reverse().map((x) => x.toString(16).padStart(2, '0')).join('') + '00000000';
+function byteSwap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
 
 /** fa_5tuple_t printed as six little-endian u64 words, VPP 18.01 layout (§8.7). */
@@ -31,11 +26,14 @@ export function pktInfo18(t: FiveTuple): [string, string, string, string, string
   const flagBits = (t.tcpFlagsValid ? 1 : 0) | (t.isInput ? 2 : 0) | (t.l4Valid ? 4 : 0) | (t.nonFirstFragment ? 8 : 0);
   return [
     '0000000000000000',
-    addrWord(t.src),
+    // bytes 8..15 of an ip46 address hold the IPv4 address at 12..15; a little-endian u64 print reverses them
+    hex64(byteSwap32(t.src), 0),
     '0000000000000000',
-    addrWord(t.dst),
-    hex16(lsb16, 4) + hex16(t.proto, 4) + hex16(t.port1, 4) + hex16(t.port0, 4),
-    hex16(flagBits, 2) + hex16(t.tcpFlags, 2) + 'ffff' + hex16(t.swIfIndex >>> 0, 8),
+    hex64(byteSwap32(t.dst), 0),
+    // lsb16(sw_if_index), proto, port1, port0 as four 16-bit fields
+    hex64(((lsb16 << 16) | (t.proto & 0xffff)) >>> 0, (((t.port1 & 0xffff) << 16) | (t.port0 & 0xffff)) >>> 0),
+    // flags byte, tcp flags byte, 0xffff, sw_if_index
+    hex64(((flagBits << 24) | ((t.tcpFlags & 0xff) << 16) | 0xffff) >>> 0, t.swIfIndex >>> 0),
   ];
 }
 
@@ -70,9 +68,9 @@ export function aclProcess<N extends string>(buf: Buf, ctx: NodeContext, spec: A
       matchRule = session.poolIndex;
       traceBits = 0x80000000;
       if (t.tcpFlagsValid) {
-        const seen: [number, number] = [...session.flagsSeen];
-        seen[spec.isInput ? 1 : 0] |= t.tcpFlags;
-        const cls = timeoutClassOf(session.proto, seen);
+        const seenOut = session.flagsSeen[0] | (spec.isInput ? 0 : t.tcpFlags);
+        const seenIn = session.flagsSeen[1] | (spec.isInput ? t.tcpFlags : 0);
+        const cls = timeoutClassOfFlags(session.proto, seenOut, seenIn);
         if (cls !== session.timeoutClass) traceBits = (traceBits | 0x00010000 | (session.timeoutClass << 8) | cls) >>> 0;
       }
       effects.push({ kind: 'acl-session-hit', key, isInput: spec.isInput, tcpFlags: t.tcpFlagsValid ? t.tcpFlags : 0 });
@@ -123,6 +121,10 @@ export function aclProcess<N extends string>(buf: Buf, ctx: NodeContext, spec: A
     },
   };
   if (vpp.profile.name === 'vpp-current') trace.lcIndex = 0;
-  if (error) return { next: 'error-drop' as N, buf: { ...buf, drop: { node: spec.node, error } }, trace: [trace], effects };
-  return { next: spec.next as N, buf, trace: [trace], effects };
+  if (error) {
+    const dropped = copyBuf(buf);
+    dropped.drop = { node: spec.node, error };
+    return result('error-drop' as N, dropped, [trace], undefined, effects);
+  }
+  return result(spec.next as N, buf, [trace], undefined, effects);
 }

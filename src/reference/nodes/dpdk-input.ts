@@ -2,9 +2,10 @@
 // straight to ip4-input with current_data advanced past Ethernet (no ethernet-input record); others to
 // ethernet-input. Buffer index, mbuf phys_addr and data_off are volatile; the model prints stable stand-ins.
 // Models V:src/plugins/dpdk/device/node.c and its trace (format_dpdk_rx_trace).
-import type { NodeDef } from '../node-def.ts';
+import { advanceBuf, copyBuf, result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { ethernetLineView, ip4HeaderView } from '../trace/ip4-view.ts';
+import { bufferView, mbufView } from './dpdk-common.ts';
 
 export const dpdkInput: NodeDef<NodeName> = {
   name: 'dpdk-input',
@@ -16,17 +17,22 @@ export const dpdkInput: NodeDef<NodeName> = {
     const isIp4 = frame.length >= 14 && frame[12] === 0x08 && frame[13] === 0x00;
     const advance = isIp4 ? 14 : 0;
     const flagWords = isIp4 ? ['l4-cksum-computed', 'l4-cksum-correct', 'l2-hdr-offset 0', 'l3-hdr-offset 14'] : ['l2-hdr-offset 0', 'l3-hdr-offset 14'];
-    const buffer = { index: 0x4000, currentData: advance, length: frame.length - advance, cloneCount: 0, totlenNifb: 0, trace: 0, flagWords };
     const trace = {
       kind: 'dpdk-input' as const,
       ifName: iface.name,
       rxQueue: 0,
-      buffer: vpp.profile.bufferFreeList ? { ...buffer, freeList: 0 } : buffer,
-      mbuf: { port: 0, nbSegs: 1, pktLen: frame.length, bufLen: 2176, dataLen: frame.length, olFlags: 0, dataOff: 128, physAddr: 0, packetType: 0, l2Len: 0, l3Len: 0, outerL2Len: 0, outerL3Len: 0 },
+      buffer: bufferView(0x4000, advance, frame.length - advance, flagWords, vpp.profile.bufferFreeList),
+      mbuf: mbufView(0, frame.length, 128),
       eth: ethernetLineView(frame, 0),
       ip: ip4HeaderView(frame, 14, Math.max(0, Math.min(frame.length, 256) - 14), vpp.profile.traceFormat),
     };
-    if (!isIp4) return { next: 'ethernet-input', buf: { ...buf, l4ChecksumComputed: false }, trace: [trace] };
-    return { next: 'ip4-input', buf: { ...buf, data: frame.subarray(14), currentData: buf.currentData + 14, l4ChecksumComputed: true }, trace: [trace] };
+    if (!isIp4) {
+      const out = copyBuf(buf);
+      out.l4ChecksumComputed = false;
+      return result('ethernet-input', out, [trace]);
+    }
+    const out = advanceBuf(buf, 14);
+    out.l4ChecksumComputed = true;
+    return result('ip4-input', out, [trace]);
   },
 };

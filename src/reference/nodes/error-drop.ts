@@ -1,6 +1,6 @@
 // error-drop: the end of a dropped packet; prints `<node>: <error string>` and counts it.
 // Models V:src/vlib/drop.c (format_error_trace).
-import type { NodeDef } from '../node-def.ts';
+import { result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 
 export const errorDrop: NodeDef<NodeName> = {
@@ -9,6 +9,6 @@ export const errorDrop: NodeDef<NodeName> = {
   errors: {},
   process(buf) {
     const d = buf.drop ?? { node: 'unknown', error: 'dropped' };
-    return { next: 'DROPPED', buf, trace: [{ kind: 'error-drop', node: d.node, error: d.error }], effects: [{ kind: 'counter', node: d.node, error: d.error }] };
+    return result('DROPPED', buf, [{ kind: 'error-drop', node: d.node, error: d.error }], undefined, [{ kind: 'counter', node: d.node, error: d.error }]);
   },
 };

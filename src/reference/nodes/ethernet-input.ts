@@ -2,7 +2,7 @@
 // ethertype (DATAPATH.md §4.1 row 2). Uses: the RX interface MAC. Sets: current_data past Ethernet.
 // Next: ip4-input, arp-input, error-drop. Models V:src/vnet/ethernet/node.c (one-line trace, source first).
 import { readMac, readU16 } from '../../packet/index.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { advanceBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { ethernetLineView } from '../trace/ip4-view.ts';
 
@@ -15,14 +15,14 @@ export const ethernetInput: NodeDef<NodeName> = {
   process(buf, { vpp }) {
     const f = buf.data;
     if (f.length < 14) return toDrop(buf, 'ethernet-input', ERRORS.short);
-    const trace = [ethernetLineView(f, 0)].map((eth) => ({ kind: 'ethernet-input' as const, eth }));
+    const trace = [{ kind: 'ethernet-input' as const, eth: ethernetLineView(f, 0) }];
     const dst = readMac(f, 0);
     const iface = vpp.ifBySw.get(buf.rx)!;
     const groupAddress = (f[0]! & 1) === 1; // broadcast and multicast
     if (!groupAddress && dst !== iface.mac) return toDrop(buf, 'ethernet-input', ERRORS.macMismatch, trace);
     const type = readU16(f, 12);
-    if (type === 0x0800) return { next: 'ip4-input', buf: { ...buf, data: f.subarray(14), currentData: buf.currentData + 14 }, trace };
-    if (type === 0x0806) return { next: 'arp-input', buf: { ...buf, data: f.subarray(14), currentData: buf.currentData + 14 }, trace };
+    if (type === 0x0800) return result('ip4-input', advanceBuf(buf, 14), trace);
+    if (type === 0x0806) return result('arp-input', advanceBuf(buf, 14), trace);
     return toDrop(buf, 'ethernet-input', type === 0x8100 || type === 0x88a8 ? ERRORS.unknownVlan : ERRORS.unknownType, trace);
   },
 };

@@ -1,7 +1,7 @@
 // Feature arcs per interface (DATAPATH.md §3.3): which node follows ip4-input, the ACL and NAT nodes on
 // input and output, and the `next index` an ACL node prints for its successor (§8.8).
 import { classifyToOut2in } from '../state/nat.ts';
-import { aclsOf, type VppInstance } from '../state/vpp.ts';
+import { hasAcls, type VppInstance } from '../state/vpp.ts';
 
 export type InputFeature = 'acl-plugin-in-ip4-fa' | 'nat44-out2in' | 'nat44-in2out' | 'ip4-lookup';
 export type OutputFeature = 'acl-plugin-out-ip4-fa' | 'nat44-in2out-output' | 'interface-output';
@@ -20,13 +20,13 @@ function natInputNode(vpp: VppInstance, sw: number, ip: Uint8Array): InputFeatur
 
 /** The node after `after` on the ip4-unicast arc of `sw` (`after` = 'ip4-input' for the first feature). */
 export function nextInputFeature(vpp: VppInstance, sw: number, after: 'ip4-input' | 'acl-plugin-in-ip4-fa', ip: Uint8Array): InputFeature {
-  if (after === 'ip4-input' && aclsOf(vpp, sw, true).length > 0) return 'acl-plugin-in-ip4-fa';
+  if (after === 'ip4-input' && hasAcls(vpp, sw, true)) return 'acl-plugin-in-ip4-fa';
   return natInputNode(vpp, sw, ip) ?? 'ip4-lookup';
 }
 
 /** The node after `after` on the ip4-output arc of `sw`. */
 export function nextOutputFeature(vpp: VppInstance, sw: number, after: 'ip4-rewrite' | 'acl-plugin-out-ip4-fa'): OutputFeature {
-  if (after === 'ip4-rewrite' && aclsOf(vpp, sw, false).length > 0) return 'acl-plugin-out-ip4-fa';
+  if (after === 'ip4-rewrite' && hasAcls(vpp, sw, false)) return 'acl-plugin-out-ip4-fa';
   return vpp.nat.roles.get(sw)?.outputFeature ? 'nat44-in2out-output' : 'interface-output';
 }
 

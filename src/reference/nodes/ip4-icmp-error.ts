@@ -4,7 +4,7 @@
 // the RX interface, its TTL 255 (§14 q8 leaves the source open: this follows V:src/vnet/ip/icmp4.c
 // ip4_icmp_error, which takes the RX interface's address). Next: ip4-lookup (routed back to the sender).
 import { encodePacket, readU32 } from '../../packet/index.ts';
-import { toDrop, SW_IF_INDEX_INVALID, type NodeDef } from '../node-def.ts';
+import { copyBuf, result, SW_IF_INDEX_INVALID, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { ip4HeaderView } from '../trace/ip4-view.ts';
 
@@ -29,11 +29,15 @@ export const ip4IcmpError: NodeDef<NodeName> = {
         { kind: 'raw', data: quoted },
       ],
     );
-    const { icmpError: _done, ...rest } = buf;
-    return {
-      next: 'ip4-lookup',
-      buf: { ...rest, data, tx: SW_IF_INDEX_INVALID, flowHash: 0 },
-      trace: [{ kind: 'ip4-icmp-error', ip: ip4HeaderView(data, 0, Math.min(64, data.length), vpp.profile.traceFormat) }],
-    };
+    const out = copyBuf(buf);
+    out.data = data;
+    out.tx = SW_IF_INDEX_INVALID;
+    out.flowHash = 0;
+    out.icmpError = undefined; // answered
+    return result(
+      'ip4-lookup',
+      out,
+      [{ kind: 'ip4-icmp-error', ip: ip4HeaderView(data, 0, Math.min(64, data.length), vpp.profile.traceFormat) }],
+    );
   },
 };

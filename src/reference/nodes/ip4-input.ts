@@ -3,7 +3,7 @@
 // nat44-in2out, ip4-lookup, error-drop. Models V:src/vnet/ip/ip4_input.c / ip4_input.h (single-packet loop:
 // TTL is left to ip4-rewrite, §7.2). Trace: format_ip4_header over 64 captured bytes.
 import { ipv4HeaderChecksum, readU16 } from '../../packet/index.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { ip4HeaderView } from '../trace/ip4-view.ts';
 import { nextInputFeature } from './features.ts';
@@ -34,6 +34,6 @@ export const ip4Input: NodeDef<NodeName> = {
     const total = readU16(ip, 2);
     if (total < 20) return toDrop(buf, 'ip4-input', IP4_ERRORS.tooShort, trace);
     if (total > ip.length) return toDrop(buf, 'ip4-input', IP4_ERRORS.badLength, trace);
-    return { next: nextInputFeature(vpp, buf.rx, 'ip4-input', ip), buf, trace };
+    return result(nextInputFeature(vpp, buf.rx, 'ip4-input', ip), buf, trace);
   },
 };

@@ -3,7 +3,7 @@
 // Contiv; VPP's own ICMP echo replies are not modelled and counted as such). Trace at indent 4.
 // Next: ip4-udp-lookup, error-drop. Models V:src/vnet/ip/ip4_forward.c (ip4_local).
 import { l4Checksum, readU16, readU32 } from '../../packet/index.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { ip4HeaderView } from '../trace/ip4-view.ts';
 
@@ -29,6 +29,6 @@ export const ip4Local: NodeDef<NodeName> = {
       const computed = l4Checksum(ip, ihl, ihl + udpLen, ihl + 6, readU32(ip, 12), readU32(ip, 16), 17);
       if (csum !== (computed === 0 ? 0xffff : computed)) return toDrop(buf, 'ip4-local', ERRORS.udpChecksum, trace);
     }
-    return { next: 'ip4-udp-lookup', buf, trace };
+    return result('ip4-udp-lookup', buf, trace);
   },
 };

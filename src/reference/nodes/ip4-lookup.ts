@@ -3,7 +3,7 @@
 // an own address to ip4-local; no route to ip4-drop. Printed `fib` is the TX sw_if_index if set, else 0.
 // Models V:src/vnet/ip/ip4_forward.c (ip4_lookup_inline); flow hash 0 for a single-bucket load balance.
 import { readU32 } from '../../packet/index.ts';
-import { SW_IF_INDEX_INVALID, type NodeDef } from '../node-def.ts';
+import { copyBuf, result, SW_IF_INDEX_INVALID, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { ip4HeaderView } from '../trace/ip4-view.ts';
 
@@ -16,17 +16,22 @@ export const ip4Lookup: NodeDef<NodeName> = {
     const res = vpp.fib.resolve(readU32(ip, 16));
     const fib = buf.tx !== SW_IF_INDEX_INVALID ? buf.tx : 0;
     const view = ip4HeaderView(ip, 0, Math.min(60, ip.length), vpp.profile.traceFormat);
+    const out = copyBuf(buf);
+    out.flowHash = 0;
     if (res.kind === 'drop') {
       const dpoIdx = res.entry?.dpoIdx ?? 0;
-      return { next: 'ip4-drop', buf: { ...buf, flowHash: 0, lbDpoIdx: dpoIdx }, trace: [{ kind: 'ip4-fib', fib, dpoIdx, flowHash: 0, ip: view }] };
+      out.lbDpoIdx = dpoIdx;
+      return result('ip4-drop', out, [{ kind: 'ip4-fib', fib, dpoIdx, flowHash: 0, ip: view }]);
     }
-    if (res.kind === 'local') return { next: 'ip4-local', buf: { ...buf, flowHash: 0 }, trace: [{ kind: 'ip4-fib', fib, dpoIdx: res.entry.dpoIdx, flowHash: 0, ip: view }] };
+    if (res.kind === 'local') return result('ip4-local', out, [{ kind: 'ip4-fib', fib, dpoIdx: res.entry.dpoIdx, flowHash: 0, ip: view }]);
     // A recursive route prints its load-balance index; an attached one prints the adjacency itself.
     const dpoIdx = res.recursive ? res.entry.dpoIdx : res.adjacency.dpoIdx;
-    return {
-      next: res.recursive ? 'ip4-load-balance' : 'ip4-rewrite',
-      buf: { ...buf, adj: res.adjacency, lbDpoIdx: dpoIdx, flowHash: 0 },
-      trace: [{ kind: 'ip4-fib', fib, dpoIdx, flowHash: 0, ip: view }],
-    };
+    out.adj = res.adjacency;
+    out.lbDpoIdx = dpoIdx;
+    return result(
+      res.recursive ? 'ip4-load-balance' : 'ip4-rewrite',
+      out,
+      [{ kind: 'ip4-fib', fib, dpoIdx, flowHash: 0, ip: view }],
+    );
   },
 };

@@ -2,10 +2,11 @@
 // adjacency's L2 header (neighbour MAC, interface MAC, 0x0800) prepended. TTL reaching 0 goes to
 // ip4-icmp-error unrewritten (§7.2); an adjacency without a neighbour to ip4-arp. Next: the first ip4-output
 // feature of the TX interface, or <ifc>-output. Models V:src/vnet/ip/ip4_forward.c (ip4_rewrite_inline).
-import { ip4ToString, readU16, toHex, vppTtlDecrementChecksum, writeMac, writeU16 } from '../../packet/index.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { readU16, vppTtlDecrementChecksum, writeMac, writeU16 } from '../../packet/index.ts';
+import { copyBuf, result, toDrop, withIcmpError, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { nextOutputFeature } from './features.ts';
+import { hex14 } from './trace-hex.ts';
 
 const ERRORS = { mtuExceeded: 'ip4 MTU exceeded and DF set', noAdjacency: 'no adjacency (model: lookup did not resolve)' } as const;
 
@@ -19,18 +20,18 @@ export const ip4Rewrite: NodeDef<NodeName> = {
     const iface = vpp.ifBySw.get(adj.swIfIndex)!;
     const ip = buf.data;
     const ttl = ip[8]!;
-    if (ttl <= 1) return { next: 'ip4-icmp-error', buf: { ...buf, icmpError: { type: 11, code: 0 } }, trace: [] };
+    if (ttl <= 1) return result('ip4-icmp-error', withIcmpError(buf, { type: 11, code: 0 }), []);
     const length = readU16(ip, 2);
     const mtu = vpp.mtu.get(adj.swIfIndex) ?? 1500;
     if (length > mtu) {
       const df = (ip[6]! & 0x40) !== 0;
-      if (vpp.profile.mtuExceeded === 'icmp-or-fragment' && df) return { next: 'ip4-icmp-error', buf: { ...buf, icmpError: { type: 3, code: 4, mtu } }, trace: [] };
+      if (vpp.profile.mtuExceeded === 'icmp-or-fragment' && df) return result('ip4-icmp-error', withIcmpError(buf, { type: 3, code: 4, mtu }), []);
       // 18.01 drops whatever DF says; fragmentation (current VPP without DF) is not modelled and drops too.
       return toDrop(buf, 'ip4-rewrite', ERRORS.mtuExceeded);
     }
     const mac = vpp.neighbors.get(adj.swIfIndex, adj.nextHop);
-    if (mac === undefined) return { next: 'ip4-arp', buf, trace: [] };
-    const out = new Uint8Array(14 + ip.length);
+    if (mac === undefined) return result('ip4-arp', buf, []);
+    const out = vpp.buffers.alloc(14 + ip.length);
     writeMac(out, 0, mac);
     writeMac(out, 6, iface.mac!);
     out[12] = 0x08;
@@ -39,21 +40,25 @@ export const ip4Rewrite: NodeDef<NodeName> = {
     out[14 + 8] = ttl - 1;
     writeU16(out, 14 + 10, vppTtlDecrementChecksum(readU16(ip, 10)));
     const next = nextOutputFeature(vpp, adj.swIfIndex, 'ip4-rewrite');
-    return {
+    const rewritten = copyBuf(buf);
+    rewritten.data = out;
+    rewritten.currentData = buf.currentData - 14;
+    rewritten.tx = adj.swIfIndex;
+    return result(
       next,
-      buf: { ...buf, data: out, currentData: buf.currentData - 14, tx: adj.swIfIndex },
-      trace: [
+      rewritten,
+      [
         {
           kind: 'ip4-rewrite',
           txSwIfIndex: adj.swIfIndex,
           dpoIdx: adj.dpoIdx,
-          via: ip4ToString(adj.nextHop),
+          via: adj.nextHopText,
           ifName: iface.name,
-          rewrite: toHex(out, 0, 14),
+          rewrite: hex14(out, 0),
           flowHash: buf.flowHash,
           bytes: out.slice(0, Math.min(60, out.length)),
         },
       ],
-    };
+    );
   },
 };

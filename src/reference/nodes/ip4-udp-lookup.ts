@@ -2,7 +2,7 @@
 // port has no listener: ICMP port unreachable back to the sender (ip4-icmp-error).
 // Next: vxlan4-input, ip4-icmp-error. Models V:src/vnet/udp/udp_local.c.
 import { readU16 } from '../../packet/index.ts';
-import type { NodeDef } from '../node-def.ts';
+import { result, withIcmpError, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 
 export const ip4UdpLookup: NodeDef<NodeName> = {
@@ -15,7 +15,7 @@ export const ip4UdpLookup: NodeDef<NodeName> = {
     const srcPort = readU16(ip, ihl);
     const dstPort = readU16(ip, ihl + 2);
     const trace = [{ kind: 'ip4-udp-lookup' as const, srcPort, dstPort, noListener: dstPort !== 4789 }];
-    if (dstPort === 4789) return { next: 'vxlan4-input', buf, trace };
-    return { next: 'ip4-icmp-error', buf: { ...buf, icmpError: { type: 3, code: 3 } }, trace };
+    if (dstPort === 4789) return result('vxlan4-input', buf, trace);
+    return result('ip4-icmp-error', withIcmpError(buf, { type: 3, code: 3 }), trace);
   },
 };

@@ -3,7 +3,7 @@
 // record); a miss is dropped ("L2 forward misses": ARP never crosses the mesh). Next: l2-output, ip4-input,
 // arp-input, error-drop. Models V:src/vnet/l2/l2_fwd.c and l2_to_bvi().
 import { readMac, readU16 } from '../../packet/index.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { advanceBuf, copyBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 
 const ERRORS = { miss: 'L2 forward misses', reflect: 'Reflection Drop', bviEthertype: 'BVI packet with unhandled ethertype' } as const;
@@ -22,11 +22,14 @@ export const l2Fwd: NodeDef<NodeName> = {
     const member = vpp.bd.members.get(target);
     if (member?.bvi) {
       const type = readU16(f, 12);
-      const l3 = { ...buf, data: f.subarray(14), currentData: buf.currentData + 14, rx: target };
-      if (type === 0x0800) return { next: 'ip4-input', buf: l3, trace };
-      if (type === 0x0806) return { next: 'arp-input', buf: l3, trace };
+      const l3 = advanceBuf(buf, 14);
+      l3.rx = target;
+      if (type === 0x0800) return result('ip4-input', l3, trace);
+      if (type === 0x0806) return result('arp-input', l3, trace);
       return toDrop(buf, 'l2-fwd', ERRORS.bviEthertype, trace);
     }
-    return { next: 'l2-output', buf: { ...buf, tx: target }, trace };
+    const out = copyBuf(buf);
+    out.tx = target;
+    return result('l2-output', out, trace);
   },
 };

@@ -4,8 +4,8 @@
 // l2-input-classify). Next: l2-input-classify, acl-plugin-in-ip4-l2, l2-fwd, error-drop.
 // Models V:src/vnet/l2/l2_input.c (feature bitmap reduced to the features Contiv enables).
 import { readMac } from '../../packet/index.ts';
-import { aclsOf } from '../state/vpp.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { hasAcls } from '../state/vpp.ts';
+import { copyBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 
 const ERRORS = { drop: 'L2 input drops' } as const;
@@ -20,12 +20,14 @@ export const l2Input: NodeDef<NodeName> = {
     const member = vpp.bd.members.get(buf.rx);
     if (!member) return toDrop(buf, 'l2-input', ERRORS.drop, trace);
     const shg = member.bvi ? 0 : member.shg;
-    const out = { ...buf, shg, bdIndex: vpp.bd.id };
+    const out = copyBuf(buf);
+    out.shg = shg;
+    out.bdIndex = vpp.bd.id;
     if ((f[0]! & 1) === 1 && !vpp.bd.flood) return toDrop(out, 'l2-input', ERRORS.drop, trace);
     const isIp4 = f[12] === 0x08 && f[13] === 0x00;
-    if (isIp4 && aclsOf(vpp, buf.rx, true).length > 0) {
-      return { next: vpp.profile.l2InputClassifyRecord ? 'l2-input-classify' : 'acl-plugin-in-ip4-l2', buf: out, trace };
+    if (isIp4 && hasAcls(vpp, buf.rx, true)) {
+      return result(vpp.profile.l2InputClassifyRecord ? 'l2-input-classify' : 'acl-plugin-in-ip4-l2', out, trace);
     }
-    return { next: 'l2-fwd', buf: out, trace };
+    return result('l2-fwd', out, trace);
   },
 };

@@ -1,7 +1,7 @@
 // Shared helpers of the NAT44 nodes (DATAPATH.md §9): the session keys and the 5-tuple they read.
 import { ipv4HeaderChecksum, l4Checksum, readU16, writeU16 } from '../../packet/index.ts';
 import type { VppInstance } from '../state/vpp.ts';
-import type { Effect } from '../node-def.ts';
+import { copyBuf, type Buf, type Effect } from '../node-def.ts';
 
 export interface NatTuple {
   src: number;
@@ -27,14 +27,27 @@ export function natTuple(bytes: Uint8Array, l3: number): NatTuple {
   };
 }
 
+// Session keys are opaque (nothing prints them): the direction, the address halves, the port and the protocol
+// as 16-bit code units of one short flat string, built and hashed much faster than decimal text per packet.
+const IN2OUT = 1;
+const OUT2IN = 2;
+
 /** in2out sessions are found by the inside (local) address and port. */
 export function in2outKey(t: NatTuple): string {
-  return `in|${t.src}|${t.sport}|${t.proto}`;
+  return String.fromCharCode(IN2OUT, t.src >>> 16, t.src & 0xffff, t.sport & 0xffff, t.proto & 0xffff);
 }
 
 /** out2in sessions are found by the outside (external) address and port. */
 export function out2inKey(t: NatTuple): string {
-  return `out|${t.dst}|${t.dport}|${t.proto}`;
+  return String.fromCharCode(OUT2IN, t.dst >>> 16, t.dst & 0xffff, t.dport & 0xffff, t.proto & 0xffff);
+}
+
+/** A copy of `buf` carrying `data` (translated or not) and the buffer flag `nated`. */
+export function natedBuf(buf: Buf, data: Uint8Array): Buf {
+  const out = copyBuf(buf);
+  out.data = data;
+  out.nated = true;
+  return out;
 }
 
 /** First port of dynamic SNAT allocations (VPP allocates from 1024 upwards per thread). */

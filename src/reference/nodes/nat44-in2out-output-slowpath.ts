@@ -6,9 +6,9 @@
 // Next: interface-output. Models F:src/plugins/nat/in2out.c slow path (snat_static_mapping_match).
 import { readU16, writeU16 } from '../../packet/index.ts';
 import { mappingByLocal } from '../state/nat.ts';
-import type { NodeDef } from '../node-def.ts';
+import { result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { dynamicSnat, in2outKey, natTuple } from './nat-common.ts';
+import { dynamicSnat, in2outKey, natedBuf, natTuple } from './nat-common.ts';
 
 export const nat44In2outOutputSlowpath: NodeDef<NodeName> = {
   name: 'nat44-in2out-output-slowpath',
@@ -30,9 +30,9 @@ export const nat44In2outOutputSlowpath: NodeDef<NodeName> = {
           writeU16(data, csumOff, 0);
         }
       }
-      return { next: 'interface-output', buf: { ...buf, data, nated: true }, traceName, trace: [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: index }], effects: [{ kind: 'nat-session-add', key: in2outKey(t) }] };
+      return result('interface-output', natedBuf(buf, data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: index }], traceName, [{ kind: 'nat-session-add', key: in2outKey(t) }]);
     }
     const r = dynamicSnat(buf.data, 14, t, vpp);
-    return { next: 'interface-output', buf: { ...buf, data: r.data, nated: true }, traceName, trace: [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: r.index }], effects: r.effects };
+    return result('interface-output', natedBuf(buf, r.data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: r.index }], traceName, r.effects);
   },
 };

@@ -3,9 +3,9 @@
 // outer source port hit the session the slow path made. The printed sw_if_index is the RX interface
 // (loop0 for encapsulated traffic). Next: nat44-in2out-output-slowpath or interface-output.
 // Models F:src/plugins/nat/in2out.c (output feature variant).
-import type { NodeDef } from '../node-def.ts';
+import { result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { in2outKey, natTuple, rewriteSource } from './nat-common.ts';
+import { in2outKey, natedBuf, natTuple, rewriteSource } from './nat-common.ts';
 
 export const nat44In2outOutput: NodeDef<NodeName> = {
   name: 'nat44-in2out-output',
@@ -16,7 +16,7 @@ export const nat44In2outOutput: NodeDef<NodeName> = {
     const s = vpp.natSessions.lookup(in2outKey(t));
     const traceName = vpp.profile.natNodeNames['nat44-in2out-output'];
     const label = vpp.profile.natTraceLabels.in2outFast;
-    if (s) return { next: 'interface-output', buf: { ...buf, nated: true, data: s.to ? rewriteSource(buf.data, 14, t, s.to.addr, s.to.port) : buf.data }, traceName, trace: [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: s.index }] };
-    return { next: 'nat44-in2out-output-slowpath', buf, traceName, trace: [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 3, session: -1 }] };
+    if (s) return result('interface-output', natedBuf(buf, s.to ? rewriteSource(buf.data, 14, t, s.to.addr, s.to.port) : buf.data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: s.index }], traceName);
+    return result('nat44-in2out-output-slowpath', buf, [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 3, session: -1 }], traceName);
   },
 };

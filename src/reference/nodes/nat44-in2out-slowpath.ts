@@ -2,9 +2,9 @@
 // enabled (DATAPATH.md §9: `next index 0, session -1`). With forwarding off the model source-NATs it to the
 // node IP with a dynamically allocated port (the broken setup the fuzzer's mutants explore).
 // Next: ip4-lookup. Models F:src/plugins/nat/in2out.c slow path.
-import type { NodeDef } from '../node-def.ts';
+import { result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { dynamicSnat, natTuple } from './nat-common.ts';
+import { dynamicSnat, natedBuf, natTuple } from './nat-common.ts';
 
 export const nat44In2outSlowpath: NodeDef<NodeName> = {
   name: 'nat44-in2out-slowpath',
@@ -13,8 +13,8 @@ export const nat44In2outSlowpath: NodeDef<NodeName> = {
   process(buf, { vpp }) {
     const traceName = vpp.profile.natNodeNames['nat44-in2out-slowpath'];
     const label = vpp.profile.natTraceLabels.in2outSlow;
-    if (vpp.nat.forwarding) return { next: 'ip4-lookup', buf, traceName, trace: [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: -1 }] };
+    if (vpp.nat.forwarding) return result('ip4-lookup', buf, [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: -1 }], traceName);
     const r = dynamicSnat(buf.data, 0, natTuple(buf.data, 0), vpp);
-    return { next: 'ip4-lookup', buf: { ...buf, data: r.data, nated: true }, traceName, trace: [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: r.index }], effects: r.effects };
+    return result('ip4-lookup', natedBuf(buf, r.data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: r.index }], traceName, r.effects);
   },
 };

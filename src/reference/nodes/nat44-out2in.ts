@@ -4,7 +4,7 @@
 // holds one session per node. Next: ip4-lookup, or error-drop when forwarding is off and nothing matches.
 // Models F:src/plugins/nat/out2in.c; the trace sw_if_index is the RX interface.
 import { mappingByExternal } from '../state/nat.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { natTuple, out2inKey } from './nat-common.ts';
 
@@ -24,16 +24,16 @@ export const nat44Out2in: NodeDef<NodeName> = {
     if (existing || mapping) {
       // Identity mapping: a session, no rewrite.
       const index = existing ? existing.index : vpp.natSessions.peekIndex();
-      return {
-        next: 'ip4-lookup',
+      return result(
+        'ip4-lookup',
         buf,
+        [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: index }],
         traceName,
-        trace: [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: index }],
-        effects: existing ? [] : [{ kind: 'nat-session-add', key }],
-      };
+        existing ? [] : [{ kind: 'nat-session-add', key }],
+      );
     }
     const trace = [{ kind: 'nat44-out2in' as const, label, swIfIndex: buf.rx, nextIndex: vpp.nat.forwarding ? 1 : 0, sessionIndex: -1 }];
     if (!vpp.nat.forwarding) return toDrop(buf, traceName, ERRORS.noTranslation, trace, { traceName });
-    return { next: 'ip4-lookup', buf, traceName, trace };
+    return result('ip4-lookup', buf, trace, traceName);
   },
 };

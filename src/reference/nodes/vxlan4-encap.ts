@@ -4,7 +4,7 @@
 // tunnel's sw_if_index; flow hash per profile). Models V:src/vnet/vxlan/encap.c (vxlan_encap_inline).
 import { ipv4HeaderChecksum, readU32, writeU16, writeU32 } from '../../packet/index.ts';
 import { l2FlowHash, vxlanSourcePort } from '../flow-hash.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { copyBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 
 export const VXLAN_ENCAP_TTL = 254;
@@ -19,7 +19,7 @@ export const vxlan4Encap: NodeDef<NodeName> = {
     if (!tunnel) return toDrop(buf, 'vxlan4-encap', ERRORS.noTunnel);
     const inner = buf.data;
     const hash = l2FlowHash(inner);
-    const out = new Uint8Array(36 + inner.length);
+    const out = vpp.buffers.alloc(36 + inner.length);
     out[0] = 0x45;
     writeU16(out, 2, inner.length + 36);
     out[8] = VXLAN_ENCAP_TTL;
@@ -38,10 +38,12 @@ export const vxlan4Encap: NodeDef<NodeName> = {
     if (res.kind !== 'forward') return toDrop(buf, 'vxlan4-encap', ERRORS.unresolved, trace);
     // 18.01 prints stale L2 metadata (0x00000001) as the outer flow hash; current VPP the inner hash (§11.4).
     const flowHash = vpp.profile.outerFlowHash === 'stale-bvi-sequence' ? 1 : hash;
-    return {
-      next: 'ip4-load-balance',
-      buf: { ...buf, data: out, currentData: buf.currentData - 36, adj: res.adjacency, lbDpoIdx: res.entry.dpoIdx, flowHash },
-      trace,
-    };
+    const encapped = copyBuf(buf);
+    encapped.data = out;
+    encapped.currentData = buf.currentData - 36;
+    encapped.adj = res.adjacency;
+    encapped.lbDpoIdx = res.entry.dpoIdx;
+    encapped.flowHash = flowHash;
+    return result('ip4-load-balance', encapped, trace);
   },
 };

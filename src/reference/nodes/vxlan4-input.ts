@@ -3,7 +3,7 @@
 // domain 1 with RX = the tunnel (SHG 1). The outer UDP checksum is not verified.
 // Next: l2-input, error-drop. Models V:src/vnet/vxlan/decap.c.
 import { readU32 } from '../../packet/index.ts';
-import { toDrop, type NodeDef } from '../node-def.ts';
+import { advanceBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 
 const ERRORS = { badFlags: 'packets with bad flags field in vxlan header', noTunnel: 'no such tunnel packets', short: 'packet too short for vxlan' } as const;
@@ -21,10 +21,14 @@ export const vxlan4Input: NodeDef<NodeName> = {
     const dst = readU32(ip, 16);
     const tunnel = vpp.tunnels.find((t) => t.dst === src && t.vni === vni && t.src === dst);
     if (!tunnel) return toDrop(buf, 'vxlan4-input', ERRORS.noTunnel, [{ kind: 'vxlan4-input-error', vni }]);
-    return {
-      next: 'l2-input',
-      buf: { ...buf, data: ip.subarray(36), currentData: buf.currentData + 36, rx: tunnel.iface.swIfIndex, shg: 1, bdIndex: vpp.bd.id },
-      trace: [{ kind: 'vxlan4-input', tunnel: tunnel.iface.tunnelInstance ?? 0, vni, next: 1, error: 0 }],
-    };
+    const inner = advanceBuf(buf, 36);
+    inner.rx = tunnel.iface.swIfIndex;
+    inner.shg = 1;
+    inner.bdIndex = vpp.bd.id;
+    return result(
+      'l2-input',
+      inner,
+      [{ kind: 'vxlan4-input', tunnel: tunnel.iface.tunnelInstance ?? 0, vni, next: 1, error: 0 }],
+    );
   },
 };

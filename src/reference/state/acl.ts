@@ -153,6 +153,8 @@ const ICMP_INVERSE: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 1
  * The session key of a packet (acl_make_5tuple_session_key): input nodes use the packet's own order, output
  * nodes swap addresses and ports ("sessions match the packets received and mirror the packets sent").
  * lsb16(sw_if_index) is part of the key; with the profile's ICMP inversion a reply maps onto its request.
+ * The key is opaque (nothing prints it): eight 16-bit code units (address halves, ports, protocol, lsb16), a
+ * flat string that is built and hashed far faster than decimal text joined by separators, for every packet.
  */
 export function sessionKey(t: FiveTuple, profile: Profile): string {
   const lsb16 = t.swIfIndex & 0xffff;
@@ -162,14 +164,23 @@ export function sessionKey(t: FiveTuple, profile: Profile): string {
   // (session_inlines.h reverse key: icmp4_invmap), so an echo reply finds its request's session.
   if (!t.isInput && profile.aclIcmpReplyInversion && t.proto === 1) {
     const inv = ICMP_INVERSE[p0];
-    return `${t.dst}|${t.src}|${inv ?? p0}|${p1}|${t.proto}|${lsb16}`;
+    return keyOf(t.dst, t.src, inv ?? p0, p1, t.proto, lsb16);
   }
-  return t.isInput ? `${t.src}|${t.dst}|${p0}|${p1}|${t.proto}|${lsb16}` : `${t.dst}|${t.src}|${p1}|${p0}|${t.proto}|${lsb16}`;
+  return t.isInput ? keyOf(t.src, t.dst, p0, p1, t.proto, lsb16) : keyOf(t.dst, t.src, p1, p0, t.proto, lsb16);
+}
+
+function keyOf(a: number, b: number, p0: number, p1: number, proto: number, lsb16: number): string {
+  return String.fromCharCode(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, p0 & 0xffff, p1 & 0xffff, proto & 0xffff, lsb16);
 }
 
 export function timeoutClassOf(proto: number, flagsSeen: [number, number]): number {
+  return timeoutClassOfFlags(proto, flagsSeen[0], flagsSeen[1]);
+}
+
+/** timeoutClassOf with the output-side and input-side flags as two numbers (no array per packet). */
+export function timeoutClassOfFlags(proto: number, outputFlags: number, inputFlags: number): number {
   if (proto !== 6) return TIMEOUT_UDP_IDLE;
-  const asU16 = flagsSeen[0] | (flagsSeen[1] << 8);
+  const asU16 = outputFlags | (inputFlags << 8);
   return (asU16 & 0x1717) === 0x1212 ? TIMEOUT_TCP_IDLE : TIMEOUT_TCP_TRANSIENT;
 }
 

@@ -28,6 +28,8 @@ export interface Adjacency {
   nextHop: number;
   /** adjacency index printed by ip4-rewrite */
   dpoIdx: number;
+  /** the next hop as ip4-rewrite prints it (`via`), formatted once when the adjacency is made */
+  nextHopText: string;
 }
 
 export type Resolution =
@@ -39,10 +41,19 @@ function mask(len: number): number {
   return len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
 }
 
+/** Resolutions kept before the cache starts over (a fuzzer's random destinations must not grow it without bound). */
+const RESOLUTION_CACHE_MAX = 4096;
+
 export class Fib {
   /** by prefix length, longest first, then network */
   private readonly entries: FibEntry[] = [];
-  private readonly adjacencies = new Map<string, Adjacency>();
+  /** by sw_if_index, then next hop (numeric keys: no string building per packet) */
+  private readonly adjacencies = new Map<number, Map<number, Adjacency>>();
+  /**
+   * resolve() per destination, dropped whenever a route is added or removed. Adjacencies never change once
+   * made, so a cached resolution stays what resolve() would compute (the lookup is a linear scan otherwise).
+   */
+  private readonly resolved = new Map<number, Resolution>();
   private nextDpo: number;
 
   constructor(firstDpoIdx = 10) {
@@ -55,12 +66,14 @@ export class Fib {
     if (existing >= 0) this.entries[existing] = e;
     else this.entries.push(e);
     this.entries.sort((a, b) => b.prefixLen - a.prefixLen || a.network - b.network);
+    this.resolved.clear();
     return e;
   }
 
   remove(network: number, prefixLen: number): void {
     const i = this.entries.findIndex((x) => x.network === ((network & mask(prefixLen)) >>> 0) && x.prefixLen === prefixLen);
     if (i >= 0) this.entries.splice(i, 1);
+    this.resolved.clear();
   }
 
   lookup(addr: number): FibEntry | undefined {
@@ -73,17 +86,31 @@ export class Fib {
   }
 
   adjacency(swIfIndex: number, nextHop: number): Adjacency {
-    const k = `${swIfIndex}|${nextHop}`;
-    let a = this.adjacencies.get(k);
+    let bySw = this.adjacencies.get(swIfIndex);
+    if (!bySw) {
+      bySw = new Map();
+      this.adjacencies.set(swIfIndex, bySw);
+    }
+    let a = bySw.get(nextHop);
     if (!a) {
-      a = { swIfIndex, nextHop, dpoIdx: this.nextDpo++ };
-      this.adjacencies.set(k, a);
+      a = { swIfIndex, nextHop, dpoIdx: this.nextDpo++, nextHopText: ip4ToString(nextHop) };
+      bySw.set(nextHop, a);
     }
     return a;
   }
 
   /** Resolves a destination to an adjacency (following one level of recursion, as Contiv's routes need). */
   resolve(dst: number): Resolution {
+    let r = this.resolved.get(dst);
+    if (r === undefined) {
+      if (this.resolved.size >= RESOLUTION_CACHE_MAX) this.resolved.clear();
+      r = this.resolveUncached(dst);
+      this.resolved.set(dst, r);
+    }
+    return r;
+  }
+
+  private resolveUncached(dst: number): Resolution {
     const entry = this.lookup(dst);
     if (!entry) return { kind: 'drop', reason: 'no-route' };
     const p = entry.path;
@@ -123,17 +150,23 @@ export class Fib {
 
 /** Static and learned IPv4 neighbours per interface (DATAPATH.md §2.5 step 7, §2.7 object 3). */
 export class NeighborTable {
-  private readonly map = new Map<string, { mac: number; isStatic: boolean }>();
+  /** by sw_if_index, then IP (numeric keys: ip4-rewrite looks a neighbour up for every packet) */
+  private readonly map = new Map<number, Map<number, { mac: number; isStatic: boolean }>>();
 
   set(swIfIndex: number, ip: number, mac: number, isStatic = true): void {
-    this.map.set(`${swIfIndex}|${ip}`, { mac, isStatic });
+    let bySw = this.map.get(swIfIndex);
+    if (!bySw) {
+      bySw = new Map();
+      this.map.set(swIfIndex, bySw);
+    }
+    bySw.set(ip, { mac, isStatic });
   }
 
   get(swIfIndex: number, ip: number): number | undefined {
-    return this.map.get(`${swIfIndex}|${ip}`)?.mac;
+    return this.map.get(swIfIndex)?.get(ip)?.mac;
   }
 
   delete(swIfIndex: number, ip: number): void {
-    this.map.delete(`${swIfIndex}|${ip}`);
+    this.map.get(swIfIndex)?.delete(ip);
   }
 }

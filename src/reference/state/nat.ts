@@ -59,12 +59,17 @@ export class NatSessionTable {
 
 /** Static mapping for an outgoing packet by local address: exact (addr, proto, port) first, then address-only. */
 export function mappingByLocal(cfg: NatConfig, addr: number, proto: number, port: number): StaticMapping | undefined {
-  return cfg.mappings.find((m) => m.local === addr && m.proto === proto && m.port === port) ?? cfg.mappings.find((m) => m.local === addr && m.proto === undefined);
+  // Loops rather than find(): these run per packet on the NAT nodes.
+  for (const m of cfg.mappings) if (m.local === addr && m.proto === proto && m.port === port) return m;
+  for (const m of cfg.mappings) if (m.local === addr && m.proto === undefined) return m;
+  return undefined;
 }
 
 /** Static mapping for an incoming packet by external address: exact (addr, proto, port) first, then address-only. */
 export function mappingByExternal(cfg: NatConfig, addr: number, proto: number, port: number): StaticMapping | undefined {
-  return cfg.mappings.find((m) => m.external === addr && m.proto === proto && m.port === port) ?? cfg.mappings.find((m) => m.external === addr && m.proto === undefined);
+  for (const m of cfg.mappings) if (m.external === addr && m.proto === proto && m.port === port) return m;
+  for (const m of cfg.mappings) if (m.external === addr && m.proto === undefined) return m;
+  return undefined;
 }
 
 /**
@@ -73,5 +78,6 @@ export function mappingByExternal(cfg: NatConfig, addr: number, proto: number, p
  */
 export function classifyToOut2in(cfg: NatConfig, dst: number, proto: number, port: number): boolean {
   if (cfg.pool.includes(dst)) return true;
-  return cfg.mappings.some((m) => !m.identity && m.external === dst && (m.proto === undefined || (m.proto === proto && m.port === port)));
+  for (const m of cfg.mappings) if (!m.identity && m.external === dst && (m.proto === undefined || (m.proto === proto && m.port === port))) return true;
+  return false;
 }

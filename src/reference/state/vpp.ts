@@ -4,6 +4,7 @@ import type { NodeAclSpec, Scenario } from '../scenario.ts';
 import { hostInterconnect, parseCidr } from '../topology/ipam.ts';
 import { POD_MAC, VXLAN_BD_ID, VXLAN_VNI, type Interface, type Node, type Topology } from '../topology/topology.ts';
 import type { Profile } from '../profiles.ts';
+import { BufferMemory } from './buffers.ts';
 import { AclSessionTable, DEFAULT_SESSION_MAX, DEFAULT_SESSION_TIMEOUTS, type Acl, type AclRule } from './acl.ts';
 import { Fib, NeighborTable } from './fib.ts';
 import { BridgeDomain } from './l2.ts';
@@ -41,6 +42,8 @@ export interface VppInstance {
   mtu: Map<number, number>;
   /** `<node>: <error string>` → count */
   counters: Map<string, number>;
+  /** where nodes get the bytes of frames they build (memory, not state: see buffers.ts) */
+  buffers: BufferMemory;
 }
 
 export class ConfigError extends Error {
@@ -157,12 +160,21 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
     natSessions: new NatSessionTable(),
     mtu,
     counters: new Map(),
+    buffers: new BufferMemory(),
   };
+}
+
+/** Has the interface any ACL in that direction (a feature-arc check on every packet: no list is built)? */
+export function hasAcls(vpp: VppInstance, swIfIndex: number, isInput: boolean): boolean {
+  const list = (isInput ? vpp.acl.input : vpp.acl.output).get(swIfIndex);
+  return list !== undefined && list.length > 0;
 }
 
 /** The ACLs attached to an interface in a direction, in order (missing indices were rejected at configuration). */
 export function aclsOf(vpp: VppInstance, swIfIndex: number, isInput: boolean): Acl[] {
   const list = (isInput ? vpp.acl.input : vpp.acl.output).get(swIfIndex);
-  return list ? list.map((i) => vpp.acl.acls.get(i)!) : [];
+  const acls: Acl[] = [];
+  if (list) for (const i of list) acls.push(vpp.acl.acls.get(i)!);
+  return acls;
 }
 

@@ -23,6 +23,22 @@ function u32At(bytes: Uint8Array, i: number): number {
   return ((byteAt(bytes, i) << 24) | (byteAt(bytes, i + 1) << 16) | (byteAt(bytes, i + 2) << 8) | byteAt(bytes, i + 3)) >>> 0;
 }
 
+// Unchecked readers for the views below, which first make sure every byte they read lies in the buffer.
+function rd16(bytes: Uint8Array, i: number): number {
+  return (bytes[i]! << 8) | bytes[i + 1]!;
+}
+
+function rd32(bytes: Uint8Array, i: number): number {
+  return ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+}
+
+/** bytes[offset .. offset + n) with what lies outside the buffer read as zero (byteAt's rule), as a new buffer. */
+function zeroExtended(bytes: Uint8Array, offset: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = byteAt(bytes, offset + i);
+  return out;
+}
+
 // --- names VPP prints -------------------------------------------------------------------------------------
 
 /** src/vnet/ip/protocols.def at v18.01; current master adds 138–143, 253 and 254. */
@@ -180,37 +196,50 @@ export function parseVppEthertypeName(text: string): number | undefined {
 /** 16-bit one's-complement sum folded twice, as VPP's ip_csum_fold does. */
 function fold16(sum: number): number {
   let s = sum;
-  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
+  // Header sums stay far below 2^32, so the carry is s >>> 16.
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
   return s;
 }
 
-/** The checksum VPP says the header should have, or undefined when it accepts the stored one. */
+/**
+ * How many header bytes the checksum covers: v18.01's ip4_header_checksum sums ihl * 4 bytes; current VPP's
+ * ip4_header_checksum_inline at least the 20 fixed bytes, plus (ihl - 5) option words.
+ */
+function checksumBytes(ihl: number, format: TraceFormat): number {
+  return format === 'vpp-current' ? Math.max(20, ihl * 4) : ihl * 4;
+}
+
+/**
+ * The checksum VPP says the header should have, or undefined when it accepts the stored one. The checksum field
+ * itself is left out of the sum; every byte summed must lie in the buffer.
+ */
 function shouldBeChecksum(bytes: Uint8Array, off: number, format: TraceFormat): number | undefined {
-  const ihl = byteAt(bytes, off) & 0x0f;
-  const stored = u16At(bytes, off + 10);
+  const stored = rd16(bytes, off + 10);
+  const len = checksumBytes(bytes[off]! & 0x0f, format);
+  let sum = 0;
+  if (len === 20) {
+    // The usual header without options, its nine other words summed directly.
+    sum = rd16(bytes, off) + rd16(bytes, off + 2) + rd16(bytes, off + 4) + rd16(bytes, off + 6) + rd16(bytes, off + 8);
+    sum += rd16(bytes, off + 12) + rd16(bytes, off + 14) + rd16(bytes, off + 16) + rd16(bytes, off + 18);
+  } else {
+    for (let i = off; i < off + len; i += 2) sum += rd16(bytes, i);
+    if (len > 10) sum -= stored;
+  }
   if (format === 'vpp-current') {
-    // ip4_header_checksum_inline: at least the 20 fixed bytes, plus (ihl - 5) option words.
-    const len = Math.max(20, ihl * 4);
-    let sum = 0;
-    for (let i = 0; i < len; i += 2) if (i !== 10) sum += u16At(bytes, off + i);
     const computed = ~fold16(sum) & 0xffff;
     const valid = (~fold16(sum + stored) & 0xffff) === 0;
     return valid ? undefined : computed;
   }
-  // v18.01 ip4_header_checksum: over ihl * 4 bytes with the checksum field zeroed; 0 and 0xffff agree.
-  const len = ihl * 4;
-  let sum = 0;
-  for (let i = 0; i < len; i += 2) if (i !== 10) sum += u16At(bytes, off + i);
+  // v18.01: 0 and 0xffff agree.
   let computed = ~fold16(sum) & 0xffff;
   if (computed === 0 && stored === 0xffff) computed = stored;
   return computed === stored ? undefined : computed;
 }
 
-const FRAGMENT_FLAG_NAMES: readonly [number, string][] = [
-  [0x2000, 'MORE_FRAGMENTS'],
-  [0x4000, 'DONT_FRAGMENT'],
-  [0x8000, 'CONGESTION'],
-];
+/** The flag names format_ip4_header prints for bits 0x2000, 0x4000, 0x8000 of the flags word, indexed by those bits. */
+const FRAGMENT_FLAG_NAMES: readonly string[] = Array.from({ length: 8 }, (_, bits) =>
+  ['MORE_FRAGMENTS', 'DONT_FRAGMENT', 'CONGESTION'].filter((_name, i) => (bits & (1 << i)) !== 0).join(''),
+);
 
 function l4View(bytes: Uint8Array, off: number, max: number, proto: number, format: TraceFormat): Ip4L4View | undefined {
   switch (proto) {
@@ -218,24 +247,24 @@ function l4View(bytes: Uint8Array, off: number, max: number, proto: number, form
       if (max < 20) return { kind: 'truncated', protocol: 'TCP' };
       return {
         kind: 'tcp',
-        srcPort: u16At(bytes, off),
-        dstPort: u16At(bytes, off + 2),
-        seq: u32At(bytes, off + 4),
-        ack: u32At(bytes, off + 8),
-        flags: byteAt(bytes, off + 13),
-        headerBytes: (byteAt(bytes, off + 12) >>> 4) * 4,
-        window: u16At(bytes, off + 14),
-        checksum: u16At(bytes, off + 16),
+        srcPort: rd16(bytes, off),
+        dstPort: rd16(bytes, off + 2),
+        seq: rd32(bytes, off + 4),
+        ack: rd32(bytes, off + 8),
+        flags: bytes[off + 13]!,
+        headerBytes: (bytes[off + 12]! >>> 4) * 4,
+        window: rd16(bytes, off + 14),
+        checksum: rd16(bytes, off + 16),
       };
     case 17:
       if (max < 8) return { kind: 'truncated', protocol: 'UDP' };
-      return { kind: 'udp', srcPort: u16At(bytes, off), dstPort: u16At(bytes, off + 2), length: u16At(bytes, off + 4), checksum: u16At(bytes, off + 6) };
+      return { kind: 'udp', srcPort: rd16(bytes, off), dstPort: rd16(bytes, off + 2), length: rd16(bytes, off + 4), checksum: rd16(bytes, off + 6) };
     case 1: {
       // icmp46_header_t is 4 bytes: type, code, checksum.
       if (max < 4) return { kind: 'truncated', protocol: 'ICMP' };
-      const view: Extract<Ip4L4View, { kind: 'icmp' }> = { kind: 'icmp', type: byteAt(bytes, off), code: byteAt(bytes, off + 1), checksum: u16At(bytes, off + 2) };
+      const view: Extract<Ip4L4View, { kind: 'icmp' }> = { kind: 'icmp', type: bytes[off]!, code: bytes[off + 1]!, checksum: rd16(bytes, off + 2) };
       // Current VPP appends ` id %u` for echo messages when the identifier fits (icmp4.c).
-      if (format === 'vpp-current' && (view.type === 0 || view.type === 8) && 4 + 2 < max) view.id = u16At(bytes, off + 4);
+      if (format === 'vpp-current' && (view.type === 0 || view.type === 8) && 4 + 2 < max) view.id = rd16(bytes, off + 4);
       return view;
     }
     default:
@@ -252,43 +281,61 @@ export function ip4HeaderView(bytes: Uint8Array, offset: number, captured: numbe
   if (captured < 20) {
     return { protocol: 0, src: 0, dst: 0, version: 4, ihl: 5, tos: 0, ttl: 0, length: 0, checksum: 0, fragmentId: 0, fragmentOffset: 0, truncated: true };
   }
-  const vihl = byteAt(bytes, offset);
-  const protocol = byteAt(bytes, offset + 9);
-  const view: Ip4HeaderView = {
-    protocol,
-    src: u32At(bytes, offset + 12),
-    dst: u32At(bytes, offset + 16),
-    version: vihl >>> 4,
-    ihl: vihl & 0x0f,
-    tos: byteAt(bytes, offset + 1),
-    ttl: byteAt(bytes, offset + 8),
-    length: u16At(bytes, offset + 2),
-    checksum: u16At(bytes, offset + 10),
-    fragmentId: u16At(bytes, offset + 4),
-    fragmentOffset: 0,
-  };
-  const shouldBe = shouldBeChecksum(bytes, offset, format);
-  if (shouldBe !== undefined) view.checksumShouldBe = shouldBe;
+  // The view reads the captured bytes and the header bytes the checksum covers. When some of them lie outside the
+  // buffer (they read as zero), it works on a zero-extended copy; otherwise it reads the buffer unchecked.
+  const ihl = byteAt(bytes, offset) & 0x0f;
+  const reach = Math.max(captured, checksumBytes(ihl, format));
+  if (offset < 0 || offset + reach > bytes.length) return headerView(zeroExtended(bytes, offset, reach), 0, captured, format);
+  return headerView(bytes, offset, captured, format);
+}
 
-  let f = u16At(bytes, offset + 6);
+function headerView(bytes: Uint8Array, offset: number, captured: number, format: TraceFormat): Ip4HeaderView {
+  const vihl = bytes[offset]!;
+  const protocol = bytes[offset + 9]!;
+  const version = vihl >>> 4;
+  const ihl = vihl & 0x0f;
+  const src = rd32(bytes, offset + 12);
+  const dst = rd32(bytes, offset + 16);
+  const tos = bytes[offset + 1]!;
+  const ttl = bytes[offset + 8]!;
+  const length = rd16(bytes, offset + 2);
+  const checksum = rd16(bytes, offset + 10);
+  const fragmentId = rd16(bytes, offset + 4);
+  const shouldBe = shouldBeChecksum(bytes, offset, format);
+
+  let f = rd16(bytes, offset + 6);
   const o = 8 * (f & 0x1fff);
   // 18.01 XORs the byte offset into the flags word (o is up to 0xfff8, so it can flip flag bits);
   // current VPP clears the 13 offset bits instead.
   f = format === 'vpp-current' ? f & ~0x1fff & 0xffff : (f ^ o) & 0xffff;
-  view.fragmentOffset = o;
-  if (f !== 0) view.flagNames = FRAGMENT_FLAG_NAMES.filter(([bit]) => (f & bit) !== 0).map(([, name]) => name).join('');
-  if (format === 'vpp-current' && o !== 0) return view;
+  const flagNames = f !== 0 ? FRAGMENT_FLAG_NAMES[(f >>> 13) & 7]! : undefined;
+  // Current VPP stops before the L4 header of a non-first fragment.
+  const headerBytes = ihl * 4;
+  const l4 = (format === 'vpp-current' && o !== 0) || headerBytes >= captured ? undefined : l4View(bytes, offset + headerBytes, captured - headerBytes, protocol, format);
 
-  const headerBytes = view.ihl * 4;
-  if (headerBytes < captured) {
-    const l4 = l4View(bytes, offset + headerBytes, captured - headerBytes, protocol, format);
-    if (l4) view.l4 = l4;
+  // The usual views are built in one literal (no properties added afterwards, which would grow the object).
+  // Optional fields stay absent rather than undefined, in the order checksumShouldBe, flagNames, l4.
+  if (shouldBe === undefined && l4 !== undefined) {
+    return flagNames !== undefined
+      ? { protocol, src, dst, version, ihl, tos, ttl, length, checksum, fragmentId, fragmentOffset: o, flagNames, l4 }
+      : { protocol, src, dst, version, ihl, tos, ttl, length, checksum, fragmentId, fragmentOffset: o, l4 };
   }
+  const view: Ip4HeaderView = { protocol, src, dst, version, ihl, tos, ttl, length, checksum, fragmentId, fragmentOffset: o };
+  if (shouldBe !== undefined) view.checksumShouldBe = shouldBe;
+  if (flagNames !== undefined) view.flagNames = flagNames;
+  if (l4 !== undefined) view.l4 = l4;
   return view;
 }
 
 /** The `IP4: <src> -> <dst>` line of format_ethernet_header_with_length for the frame at `offset` (no VLAN handling). */
 export function ethernetLineView(bytes: Uint8Array, offset: number): EthernetLineView {
-  const macAt = (i: number): number => u16At(bytes, i) * 0x100000000 + u32At(bytes, i + 2);
-  return { type: u16At(bytes, offset + 12), dst: macAt(offset), src: macAt(offset + 6) };
+  if (offset >= 0 && offset + 14 <= bytes.length) {
+    const o = offset;
+    return { type: rd16(bytes, o + 12), dst: rd16(bytes, o) * 0x100000000 + rd32(bytes, o + 2), src: rd16(bytes, o + 6) * 0x100000000 + rd32(bytes, o + 8) };
+  }
+  return { type: u16At(bytes, offset + 12), dst: macAt(bytes, offset), src: macAt(bytes, offset + 6) };
+}
+
+function macAt(bytes: Uint8Array, i: number): number {
+  return u16At(bytes, i) * 0x100000000 + u32At(bytes, i + 2);
 }
