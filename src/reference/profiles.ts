@@ -23,6 +23,22 @@ export interface Profile {
   bufferNatFlagName: string;
   /** ip4-rewrite when the L3 length exceeds the TX MTU: 18.01 drops; since v18.07 DF → ICMP frag-needed, else fragment */
   mtuExceeded: 'drop' | 'icmp-or-fragment';
+  /** deliberate data-path faults for mutation testing (src/reference/mutants); absent in real profiles */
+  faults?: DataPathFaults;
+}
+
+/** Named faults a mutant can switch on; nodes look them up here, never anywhere else. */
+export interface DataPathFaults {
+  /** ip4-rewrite leaves the TTL (and so the checksum) alone */
+  ttlNotDecremented?: boolean;
+  /** ip4-rewrite decrements the TTL but keeps the old header checksum */
+  checksumNotUpdated?: boolean;
+  /** vxlan4-encap hashes the inner frame's MAC addresses instead of its IP 5-tuple for the source port */
+  flowHashOnMacs?: boolean;
+  /** ACL evaluation takes the last matching rule instead of the first */
+  aclLastMatch?: boolean;
+  /** output ACL nodes look sessions up with the packet's own order instead of the mirrored key */
+  sessionKeyNotMirrored?: boolean;
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {

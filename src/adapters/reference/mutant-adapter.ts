@@ -15,6 +15,7 @@ export class MutantAdapter extends ReferenceAdapter {
       ...(mutant.nat ? { nat: mutant.nat } : {}),
       ...(mutant.sessions ? { sessions: mutant.sessions } : {}),
       ...(mutant.configure ? { afterConfigure: mutant.configure } : {}),
+      ...(mutant.faults ? { faults: mutant.faults } : {}),
     });
     this.renderFaults = mutant.render ?? {};
   }

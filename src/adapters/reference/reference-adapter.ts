@@ -1,7 +1,7 @@
 // The reference model as an adapter (wrapped, not special-cased, as Maelstrom's in-memory network is): it
 // rebuilds the resolved topology as a pinned scenario and runs injections through simulate(). It is the one
 // adapter that imports the model; it can also trace, report drop reasons, and run on virtual time.
-import type { ProfileName } from '../../reference/profiles.ts';
+import { PROFILES, type DataPathFaults, type ProfileName } from '../../reference/profiles.ts';
 import { trustedScenario, type Scenario } from '../../reference/scenario.ts';
 import { Simulation } from '../../reference/simulate.ts';
 import { aclConfigFromSpec } from '../../reference/state/vpp.ts';
@@ -17,6 +17,8 @@ export interface ReferenceAdapterOptions {
   afterConfigure?: (sim: Simulation) => void;
   /** a name for reports (default `reference(<profile>)`) */
   name?: string;
+  /** data-path faults switched on in the profile (a mutant) */
+  faults?: DataPathFaults;
 }
 
 export class ReferenceAdapter implements Adapter {
@@ -55,7 +57,8 @@ export class ReferenceAdapter implements Adapter {
   }
 
   private configured(acls: AdapterAclConfig | undefined): Simulation {
-    const sim = new Simulation(this.scenario(acls), this.profile);
+    const profile = this.opts.faults ? { ...PROFILES[this.profile], faults: this.opts.faults } : this.profile;
+    const sim = new Simulation(this.scenario(acls), profile);
     this.opts.afterConfigure?.(sim);
     return sim;
   }

@@ -2,6 +2,7 @@
 // Each must be caught by some invariant (`podflow mutants` prints the kill matrix); a surviving mutant is a
 // hole in the catalogue. Data-path faults are profile switches or hooks on a configured VPP; rendering faults
 // are flags of the policy renderer (structurally its RenderFaults) — the expected semantics stays correct.
+import type { DataPathFaults } from '../profiles.ts';
 import type { Simulation } from '../simulate.ts';
 
 export interface Mutant {
@@ -16,6 +17,8 @@ export interface Mutant {
   configure?: (sim: Simulation) => void;
   /** faults of the policy renderer */
   render?: { ignoreIpBlockExcept?: boolean; noNatLoopbackPermit?: boolean; noGlobalTable?: boolean };
+  /** faults of the data path itself, as profile switches the graph nodes look up */
+  faults?: DataPathFaults;
 }
 
 function eachVpp(sim: Simulation, f: (vpp: Simulation['vpps'] extends Map<number, infer V> ? V : never) => void): void {
@@ -23,6 +26,36 @@ function eachVpp(sim: Simulation, f: (vpp: Simulation['vpps'] extends Map<number
 }
 
 export const MUTANTS: readonly Mutant[] = [
+  {
+    id: 'ttl-not-decremented',
+    description: 'ip4-rewrite forwards without decrementing the TTL',
+    layer: 'data path',
+    faults: { ttlNotDecremented: true },
+  },
+  {
+    id: 'checksum-not-updated',
+    description: 'ip4-rewrite decrements the TTL but does not update the IPv4 header checksum',
+    layer: 'data path',
+    faults: { checksumNotUpdated: true },
+  },
+  {
+    id: 'flow-hash-on-wrong-fields',
+    description: "vxlan4-encap computes the UDP source port from the inner MACs instead of the IP 5-tuple",
+    layer: 'data path',
+    faults: { flowHashOnMacs: true },
+  },
+  {
+    id: 'acl-last-match',
+    description: 'ACLs are evaluated last-match instead of first-match',
+    layer: 'data path',
+    faults: { aclLastMatch: true },
+  },
+  {
+    id: 'session-key-not-mirrored',
+    description: 'output ACL nodes look reflective sessions up without mirroring the packet\'s addresses and ports',
+    layer: 'data path',
+    faults: { sessionKeyNotMirrored: true },
+  },
   {
     id: 'snat-on-vxlan',
     description: 'no NAT44 identity mappings for the node IP: the outer VXLAN packet is source-NATed to a dynamic port',

@@ -76,7 +76,7 @@ export function aclProcess<N extends string>(buf: Buf, ctx: NodeContext, spec: A
       effects.push({ kind: 'acl-session-hit', key, isInput: spec.isInput, tcpFlags: t.tcpFlagsValid ? t.tcpFlags : 0 });
     }
   } else {
-    const m = firstMatch(aclsOf(vpp, sw, spec.isInput), t);
+    const m = firstMatch(aclsOf(vpp, sw, spec.isInput), t, vpp.profile.faults?.aclLastMatch === true);
     if (!m) {
       action = ACL_DENY;
       error = ACL_ERRORS.drop;

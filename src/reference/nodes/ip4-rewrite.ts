@@ -37,8 +37,11 @@ export const ip4Rewrite: NodeDef<NodeName> = {
     out[12] = 0x08;
     out[13] = 0x00;
     out.set(ip, 14);
-    out[14 + 8] = ttl - 1;
-    writeU16(out, 14 + 10, vppTtlDecrementChecksum(readU16(ip, 10)));
+    const faults = vpp.profile.faults;
+    if (!faults?.ttlNotDecremented) {
+      out[14 + 8] = ttl - 1;
+      if (!faults?.checksumNotUpdated) writeU16(out, 14 + 10, vppTtlDecrementChecksum(readU16(ip, 10)));
+    }
     const next = nextOutputFeature(vpp, adj.swIfIndex, 'ip4-rewrite');
     const rewritten = copyBuf(buf);
     rewritten.data = out;

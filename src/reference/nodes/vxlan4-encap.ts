@@ -18,7 +18,8 @@ export const vxlan4Encap: NodeDef<NodeName> = {
     const tunnel = vpp.tunnels.find((t) => t.iface.swIfIndex === buf.tx);
     if (!tunnel) return toDrop(buf, 'vxlan4-encap', ERRORS.noTunnel);
     const inner = buf.data;
-    const hash = l2FlowHash(inner);
+    // A mutant hashes the MACs (the non-IP branch of the flow hash) instead of the IP 5-tuple.
+    const hash = vpp.profile.faults?.flowHashOnMacs ? l2FlowHash(inner, 0) : l2FlowHash(inner);
     const out = vpp.buffers.alloc(36 + inner.length);
     out[0] = 0x45;
     writeU16(out, 2, inner.length + 36);

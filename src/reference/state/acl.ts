@@ -166,7 +166,8 @@ export function sessionKey(t: FiveTuple, profile: Profile): string {
     const inv = ICMP_INVERSE[p0];
     return keyOf(t.dst, t.src, inv ?? p0, p1, t.proto, lsb16);
   }
-  return t.isInput ? keyOf(t.src, t.dst, p0, p1, t.proto, lsb16) : keyOf(t.dst, t.src, p1, p0, t.proto, lsb16);
+  const mirror = !t.isInput && !profile.faults?.sessionKeyNotMirrored;
+  return mirror ? keyOf(t.dst, t.src, p1, p0, t.proto, lsb16) : keyOf(t.src, t.dst, p0, p1, t.proto, lsb16);
 }
 
 function keyOf(a: number, b: number, p0: number, p1: number, proto: number, lsb16: number): string {
