@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const tsxCli = join(dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
+// Ctrl-C reaches the whole process group: the child handles it (podflow fuzz finishes its chunk and writes the
+// report); this wrapper only waits for it and passes its exit code on.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
 const result = spawnSync(process.execPath, [tsxCli, join(here, '..', 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
   stdio: 'inherit',
 });

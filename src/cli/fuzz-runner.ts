@@ -11,7 +11,7 @@ import type { ProfileName } from '../reference/profiles.ts';
 
 /** The check context the CLI gives properties: reference adapters on demand. */
 export const CHECK_CONTEXT: CheckContext = { reference: (profile) => new ReferenceAdapter(profile ? { profile: profile as ProfileName } : {}) };
-import type { Counterexample, PropertyResult } from './results.ts';
+import { countCoverage, type Counterexample, type PropertyResult } from './results.ts';
 
 /** A 31-bit seed derived from the run seed and labels (property id, chunk index). */
 export function deriveSeed(seed: number, ...labels: (string | number)[]): number {
@@ -21,6 +21,27 @@ export function deriveSeed(seed: number, ...labels: (string | number)[]): number
 
 export function contentId(...parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+/**
+ * The adapter as properties see it, counting the graph nodes and ACL rules its traces show (coverage per
+ * property); everything else is delegated unchanged.
+ */
+export function countingAdapter(adapter: Adapter, counts: Record<string, number>): Adapter {
+  return {
+    name: adapter.name,
+    capabilities: adapter.capabilities,
+    setup: (t, o) => adapter.setup(t, o),
+    apply: (acls) => adapter.apply(acls),
+    reset: () => adapter.reset(),
+    teardown: () => adapter.teardown(),
+    async inject(frames) {
+      const obs = await adapter.inject(frames);
+      if (obs.traces) countCoverage([...obs.traces.values()].flat(), counts);
+      return obs;
+    },
+    ...(Object.hasOwn(adapter, 'renderFaults') || 'renderFaults' in adapter ? { renderFaults: (adapter as { renderFaults?: unknown }).renderFaults } : {}),
+  } as Adapter;
 }
 
 class InvalidVerdict extends Error {
@@ -50,7 +71,10 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
     return result;
   }
   const unknown = new Set<string>();
+  const counted = countingAdapter(adapter, result.coverage);
   for (let chunk = 0; result.runs < o.runs; chunk++) {
+    // Checks resolve as microtasks only: yield a turn of the event loop so signals (Ctrl-C) and timers run.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (o.interrupted() || (o.deadline !== undefined && Date.now() > o.deadline)) break;
     const numRuns = Math.min(o.chunk, o.runs - result.runs);
     const seed = deriveSeed(o.seed, p.id, chunk);
@@ -58,7 +82,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
       fc.asyncProperty(p.arbitrary(), async (c) => {
         let v: Verdict;
         try {
-          v = await p.check(c, adapter, CHECK_CONTEXT);
+          v = await p.check(c, counted, CHECK_CONTEXT);
         } catch (e) {
           // An adapter that cannot answer makes the case unknown, never a failure.
           if (e instanceof AdapterUnavailable) {

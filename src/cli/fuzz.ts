@@ -127,8 +127,11 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
   const workers = o.workers === undefined ? 1 : Number(o.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers: expected an integer 1..64, got '${o.workers}'`);
   const tty = process.stderr.isTTY === true;
-  const bar = tty ? new cliProgress.SingleBar({ format: 'podflow {bar} {value}/{total} properties | {prop} {runs} runs | failures {failures}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
-  bar?.start(props.length, 0, { prop: '', runs: 0, failures: 0 });
+  const bar = tty ? new cliProgress.SingleBar({ format: 'podflow {bar} {value}/{total} properties | {prop} {runs} runs | {rate} cases/s | failures {failures}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  bar?.start(props.length, 0, { prop: '', runs: 0, failures: 0, rate: 0 });
+  const started = Date.now();
+  let totalRuns = 0;
+  const rate = (): number => Math.round(totalRuns / Math.max(0.001, (Date.now() - started) / 1000));
   let failures = 0;
   const byId = new Map<string, PropertyResult>();
   try {
@@ -136,10 +139,11 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
       for (const [i, p] of props.entries()) {
         if (interrupted) break;
         const pd = perPropertyDeadline(i);
-        const r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => bar?.update(i, { prop: p.id, runs: n, failures }) });
+        const r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => bar?.update(i, { prop: p.id, runs: n, failures, rate: rate() }) });
+        totalRuns += r.runs;
         if (r.verdict === 'invalid') failures++;
         byId.set(p.id, r);
-        bar?.update(i + 1, { prop: p.id, runs: r.runs, failures });
+        bar?.update(i + 1, { prop: p.id, runs: r.runs, failures, rate: rate() });
       }
     } else {
       // Properties go to workers round-robin; each worker has its own adapter. Results are reported in catalogue order.
@@ -159,7 +163,8 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
                 if (m.kind === 'result' && m.result) {
                   byId.set(m.result.id, m.result);
                   if (m.result.verdict === 'invalid') failures++;
-                  bar?.update(++finished, { prop: m.result.id, runs: m.result.runs, failures });
+                  totalRuns += m.result.runs;
+                  bar?.update(++finished, { prop: m.result.id, runs: m.result.runs, failures, rate: rate() });
                 }
               });
               w.on('error', (e) => {
