@@ -265,11 +265,14 @@ describe('contiv policy-cache selector fixtures', () => {
     expect(compared).toBeGreaterThan(100);
   });
 
+  // Three queries call Contiv's internal helpers with an empty list, which return nothing by construction: that is
+  // not selector semantics (an empty whole selector selects everything, covered by the CombinationLabel0/5 queries).
+  test('only the empty-list helper queries are not reproduced', () => {
+    expect(cases.filter((c) => emptyHelperQuery(c.q)).length).toBe(3);
+  });
+
   for (const c of cases) {
-    if (emptyHelperQuery(c.q)) {
-      test.skip(`${c.title}: Contiv's internal helper returns nothing for an empty list by construction; that is not selector semantics (an empty whole selector selects everything, covered by the CombinationLabel0/5 queries)`, () => {});
-      continue;
-    }
+    if (emptyHelperQuery(c.q)) continue;
     test(c.title, () => {
       const w = new World(c.test.input.world);
       const a = answer(w, c.q);
