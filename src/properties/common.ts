@@ -28,4 +28,11 @@ export function delivered(o: Observation | undefined, pod: string): boolean {
   return (o?.captures ?? []).some((c) => c.point === `pod:${pod}:rx`);
 }
 
+/** The request and (when sent) the reply of a connection, each with its packet index. */
+export function exchanges(s: SentConnection): { obs: Observation; packet: number }[] {
+  const out = [{ obs: s.request, packet: s.requestPacket }];
+  if (s.reply && s.replyPacket !== undefined) out.push({ obs: s.reply, packet: s.replyPacket });
+  return out;
+}
+
 export { findLayer };

@@ -3,7 +3,7 @@
 // P3). Black-box: an allowed cross-node request reaches the receiver's wire and pod; with traces, no ACL
 // record on an outer VXLAN packet says deny.
 import { clusterCaseArb, describeConnection, runClusterCase, type ClusterCase } from './harness.ts';
-import { delivered } from './common.ts';
+import { delivered, exchanges } from './common.ts';
 import { invalid, VALID, type PropertyDef } from './types.ts';
 
 interface AclLike {
@@ -21,8 +21,7 @@ export const encapsulatedTrafficAlwaysPermitted: PropertyDef<ClusterCase> = {
   async check(c, adapter) {
     const run = await runClusterCase(c, adapter);
     for (const s of run.sent) {
-      for (const [obs, pkt] of [[s.request, s.requestPacket], [s.reply, s.replyPacket]] as const) {
-        if (!obs) continue;
+      for (const { obs, packet: pkt } of exchanges(s)) {
         for (const t of obs.traces?.get(pkt!) ?? []) {
           for (const r of t.records as { node: string; body: unknown }[]) {
             const b = r.body as AclLike;

@@ -3,6 +3,7 @@
 // header checksum and the MACs change (DATAPATH.md §7.1; P8, P13).
 import { checksumErrors, decodePacket, findLayer } from '../packet/index.ts';
 import { clusterCaseArb, describeConnection, runClusterCase, type ClusterCase } from './harness.ts';
+import { exchanges } from './common.ts';
 import { invalid, VALID, type PropertyDef } from './types.ts';
 
 export const ttlAndChecksums: PropertyDef<ClusterCase> = {
@@ -14,8 +15,7 @@ export const ttlAndChecksums: PropertyDef<ClusterCase> = {
   async check(c, adapter) {
     const run = await runClusterCase(c, adapter);
     for (const s of run.sent) {
-      for (const [obs, pkt] of [[s.request, s.requestPacket], [s.reply, s.replyPacket]] as const) {
-        if (!obs) continue;
+      for (const { obs, packet: pkt } of exchanges(s)) {
         const mine = obs.captures.filter((x) => x.packet === pkt);
         for (const cap of mine) {
           const errs = checksumErrors(decodePacket(cap.data).layers);
