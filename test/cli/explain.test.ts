@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { pcapFileName, pcapRecordsByPoint } from '../../src/reference/captures.ts';
+import { pcapRecordsByPoint } from '../../src/packet/pcap.ts';
+import { pcapName } from '../../src/cli/report/write.ts';
 import { simulate } from '../../src/reference/simulate.ts';
 import { loadExample } from '../support/scenarios.ts';
 
@@ -67,6 +68,6 @@ describe('capture points as pcap records', () => {
     expect([...by.keys()].sort()).toEqual(['node:1:wire', 'node:2:wire', 'pod:client:rx', 'pod:client:tx', 'pod:server:rx', 'pod:server:tx']);
     expect(by.get('pod:client:tx')![0]).toMatchObject({ tsSec: 1, tsFrac: 0 });
     expect(by.get('node:1:wire')!.map((x) => x.data.length)).toEqual([124, 124]);
-    expect(pcapFileName('node:1:wire')).toBe('node-1-wire.pcap');
+    expect(pcapName('node:1:wire')).toBe('node-1-wire');
   });
 });
