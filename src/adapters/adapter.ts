@@ -20,6 +20,8 @@ export interface AdapterNode {
   bvi: { ip: string; mac: string };
   vni: number;
   pods: AdapterPod[];
+  /** this node's pod network (`10.1.<id>.0/24` with the defaults), as IPAM computed it; adapters route remote nodes' pods by it */
+  podSubnet?: string;
 }
 
 export interface AdapterPod {
@@ -77,6 +79,32 @@ export interface AdapterCapabilities {
   dropReasons: boolean;
   /** honours virtual time (session timeouts can be tested without waiting) */
   virtualTime: boolean;
+  /**
+   * Accepted, explained differences from the reference model (checked-in data, STYLE.md §7). Kept here because
+   * capabilities travel with every wrapper of an adapter; properties may mask exactly these and nothing else.
+   */
+  knownDivergences?: readonly KnownDivergence[];
+}
+
+/** One accepted difference between an adapter and the model: which property and field it excuses, and why. */
+export interface KnownDivergence {
+  id: string;
+  /** the property it excuses (a property id) */
+  property: string;
+  /** what differs, e.g. `outer udp.srcPort`, `reply delivery (SCTP)` */
+  field: string;
+  reason: string;
+  /** a regular expression an invalid verdict's details match when this divergence is its cause */
+  details?: string;
+  /**
+   * For byte comparisons: bytes to ignore in frames at capture points matching `point` (a regular expression),
+   * as [offset, length] pairs from the start of the frame, only in frames that match `when` (hex prefix test).
+   */
+  mask?: { point: string; bytes: [number, number][] };
+  /** for delivery differences: connections of these protocols are excused (the whole exchange) */
+  protocols?: string[];
+  /** which exchange is excused: the request, the reply, or both (default both) */
+  exchange?: 'request' | 'reply';
 }
 
 export interface Adapter {

@@ -72,6 +72,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
   }
   const unknown = new Set<string>();
   const counted = countingAdapter(adapter, result.coverage);
+  const arbitrary = p.arbitrary();
   for (let chunk = 0; result.runs < o.runs; chunk++) {
     // Checks resolve as microtasks only: yield a turn of the event loop so signals (Ctrl-C) and timers run.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -79,7 +80,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
     const numRuns = Math.min(o.chunk, o.runs - result.runs);
     const seed = deriveSeed(o.seed, p.id, chunk);
     const out = await fc.check(
-      fc.asyncProperty(p.arbitrary(), async (c) => {
+      fc.asyncProperty(arbitrary, async (c) => {
         let v: Verdict;
         try {
           v = await p.check(c, counted, CHECK_CONTEXT);

@@ -53,10 +53,17 @@ export interface RunResult {
 }
 
 /** The coverage key of a `show trace` node name: interface-specific output/TX nodes count as the model's graph node. */
+const COVERAGE_NAMES = new Map<string, string>();
+
 export function coverageNodeName(node: string): string {
-  const m = /^(.+)-(output|tx)$/.exec(node);
-  if (m && !/^(nat44|l2-|ip4-|ip6-|interface|acl-|vxlan|ethernet|error)/.test(m[1]!)) return `interface-${m[2]}`;
-  return node;
+  // Memoised: called for every trace record of every fuzz case, over a few dozen distinct names.
+  let name = COVERAGE_NAMES.get(node);
+  if (name === undefined) {
+    const m = /^(.+)-(output|tx)$/.exec(node);
+    name = m && !/^(nat44|l2-|ip4-|ip6-|interface|acl-|vxlan|ethernet|error)/.test(m[1]!) ? `interface-${m[2]}` : node;
+    if (COVERAGE_NAMES.size < 4096) COVERAGE_NAMES.set(node, name);
+  }
+  return name;
 }
 
 /**

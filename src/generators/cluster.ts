@@ -86,7 +86,10 @@ function portArb(c: Required<ClusterConstraints>): fc.Arbitrary<NetworkPolicyPor
 }
 
 function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // A plain loop: entries/filter/fromEntries (and object spread) are slow paths in V8 for these small records.
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
 }
 
 function ruleArb(c: Required<ClusterConstraints>, side: 'from' | 'to'): fc.Arbitrary<Record<string, unknown>> {
@@ -107,7 +110,7 @@ function policyArb(c: Required<ClusterConstraints>, index: number): fc.Arbitrary
       ingress: fc.option(fc.array(ruleArb(c, 'from'), { maxLength: 2 }), { nil: undefined }),
       egress: fc.option(fc.array(ruleArb(c, 'to'), { maxLength: 2 }), { nil: undefined }),
     })
-    .map((r) => dropUndefined({ name: `pol-${index}`, ...r }) as NetworkPolicy);
+    .map((r) => dropUndefined(Object.assign({ name: `pol-${index}` }, r)) as NetworkPolicy);
 }
 
 function podArb(i: number, nodes: number): fc.Arbitrary<ClusterPod> {
@@ -148,26 +151,46 @@ function nodesArb(count: number, varied: boolean): fc.Arbitrary<Cluster['nodes']
   );
 }
 
+type ShapeArb = fc.Arbitrary<[ClusterPod[], NetworkPolicy[], Cluster['nodes'], Cluster['ipam'] | undefined]>;
+const SHAPES = new Map<string, Map<string, ShapeArb>>();
+
+/** The per-shape arbitraries of one set of constraints (arbitraries are immutable, so sharing them is safe). */
+function shapeCache(constraints: string): Map<string, ShapeArb> {
+  let m = SHAPES.get(constraints);
+  if (!m) {
+    if (SHAPES.size >= 32) SHAPES.clear();
+    m = new Map();
+    SHAPES.set(constraints, m);
+  }
+  return m;
+}
+
 export function clusterArb(constraints: ClusterConstraints = {}): fc.Arbitrary<Cluster> {
   const c: Required<ClusterConstraints> = { nodes: 2, topology: 'fixed', minPods: 1, maxPods: 6, maxPolicies: 4, ipBlocks: 'any', portWithoutNumber: false, ...constraints };
   const varied = c.topology === 'varied';
+  const shapes = shapeCache(JSON.stringify(c));
   return fc
     .tuple(fc.integer({ min: c.minPods, max: c.maxPods }), fc.integer({ min: 0, max: c.maxPolicies }), varied ? fc.integer({ min: 2, max: 4 }) : fc.constant(c.nodes))
-    .chain(([pods, policies, nodes]) =>
-      fc.tuple(
-        fc.tuple(...Array.from({ length: pods }, (_, i) => podArb(i, nodes))),
-        fc.tuple(...Array.from({ length: policies }, (_, i) => policyArb(c, i))),
-        nodesArb(nodes, varied),
-        varied ? ipamArb : fc.constant(undefined),
-      ),
-    )
-    .map(([pods, policies, nodes, ipam]) => ({
-      ...(ipam ? { ipam } : {}),
-      nodes,
-      namespaces: NAMESPACES.map((name) => ({ name, labels: NS_LABELS[name]! })),
-      pods,
-      policies,
-    }));
+    .chain(([pods, policies, nodes]) => {
+      // The per-shape arbitraries are built once per clusterArb, not per generated value: building fast-check
+      // arbitraries (records above all) costs more than drawing from them.
+      const key = `${pods}|${policies}|${nodes}`;
+      let arb = shapes.get(key);
+      if (!arb) {
+        arb = fc.tuple(
+          fc.tuple(...Array.from({ length: pods }, (_, i) => podArb(i, nodes))),
+          fc.tuple(...Array.from({ length: policies }, (_, i) => policyArb(c, i))),
+          nodesArb(nodes, varied),
+          varied ? ipamArb : fc.constant(undefined),
+        );
+        shapes.set(key, arb);
+      }
+      return arb;
+    })
+    .map(([pods, policies, nodes, ipam]) => {
+      const cluster: Cluster = { nodes, namespaces: NAMESPACES.map((name) => ({ name, labels: NS_LABELS[name]! })), pods, policies };
+      return ipam ? Object.assign({ ipam }, cluster) : cluster;
+    });
 }
 
 /** A connection between two pods of a cluster, by index modulo the pod count (so shrinking stays valid). */

@@ -41,9 +41,12 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
   needs: { virtualTime: true },
   arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5 }), steps: fc.array(lifecycleStepArb, { minLength: 1, maxLength: 12 }) }),
   async check(c, adapter) {
-    const full = renderCluster(c.cluster, renderFaultsOf(adapter));
-    const none = renderCluster({ ...c.cluster, policies: [] }, renderFaultsOf(adapter));
+    const faults = renderFaultsOf(adapter);
+    const faulty = Object.keys(faults).length > 0;
     const correct = { on: renderCluster(c.cluster), off: renderCluster({ ...c.cluster, policies: [] }) };
+    // What the adapter gets: Contiv's rendering, or a mutant's faulty one (rendered again only then).
+    const full = faulty ? renderCluster(c.cluster, faults) : correct.on;
+    const none = faulty ? renderCluster({ ...c.cluster, policies: [] }, faults) : correct.off;
     await adapter.setup(adapterTopology(full.topology));
     await adapter.apply(adapterAcls(full));
     const pods = [...full.topology.podByName.values()];

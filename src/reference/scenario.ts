@@ -207,28 +207,32 @@ function hexBytes(text: string, path: string): Uint8Array {
  * without validating, because validation dominates the cost of a fuzz case. A test pins it to parseScenario.
  */
 export function trustedScenario(input: ScenarioInput): Scenario {
-  const nodes: NodeSpec[] = input.topology.nodes.map((n) => ({
-    ...n,
-    gbe: n.gbe ?? {},
-    tap0: n.tap0 ?? {},
-    loop0: n.loop0 ?? {},
-    tunnels: n.tunnels ?? {},
-    pods: (n.pods ?? []).map((p) => ({
-      ...p,
-      namespace: p.namespace ?? 'default',
-      labels: p.labels ?? {},
-      serviceEndpoint: p.serviceEndpoint ?? false,
-      containerPorts: (p.containerPorts ?? []).map((c) => ({ ...c, protocol: c.protocol ?? 'TCP' })),
-      tap: p.tap ?? {},
-    })),
-  }));
+  // Object.assign rather than object spread: on Node 20's V8, `{ ...o, k: v }` of these small objects costs about
+  // a microsecond each (a slow clone path), which made this function a tenth of a fuzz case.
+  const nodes: NodeSpec[] = input.topology.nodes.map((n) =>
+    Object.assign({}, n, {
+      gbe: n.gbe ?? {},
+      tap0: n.tap0 ?? {},
+      loop0: n.loop0 ?? {},
+      tunnels: n.tunnels ?? {},
+      pods: (n.pods ?? []).map((p) =>
+        Object.assign({}, p, {
+          namespace: p.namespace ?? 'default',
+          labels: p.labels ?? {},
+          serviceEndpoint: p.serviceEndpoint ?? false,
+          containerPorts: (p.containerPorts ?? []).map((c) => Object.assign({}, c, { protocol: c.protocol ?? 'TCP' })),
+          tap: p.tap ?? {},
+        }),
+      ),
+    }),
+  ) as NodeSpec[];
   const acls = input.acls
     ? Object.fromEntries(
         Object.entries(input.acls).map(([k, v]) => [
           k,
           {
-            tables: (v.tables ?? []).map((t) => ({ ...t, rules: t.rules.map((r) => ({ ...r, proto: r.proto ?? 0, sport: r.sport ?? [0, 65535], dport: r.dport ?? [0, 65535] })) })),
-            attach: (v.attach ?? []).map((a) => ({ ...a, input: a.input ?? [], output: a.output ?? [] })),
+            tables: (v.tables ?? []).map((t) => Object.assign({}, t, { rules: t.rules.map((r) => Object.assign({}, r, { proto: r.proto ?? 0, sport: r.sport ?? [0, 65535], dport: r.dport ?? [0, 65535] })) })),
+            attach: (v.attach ?? []).map((a) => Object.assign({}, a, { input: a.input ?? [], output: a.output ?? [] })),
           },
         ]),
       )

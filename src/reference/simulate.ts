@@ -57,6 +57,12 @@ export const MAX_NODE_HOPS = 8;
 export interface SimulationOptions {
   /** ACL configuration per node ID that replaces the scenario's raw tables (the policy renderer's output) */
   acls?: Map<number, AclConfig>;
+  /**
+   * The scenario's topology when the caller has already built it (`buildTopology` of the same nodes and IPAM
+   * overrides): the fuzzer renders policies over the topology and hands it on instead of building it twice.
+   * The topology is read-only to the simulation.
+   */
+  topology?: Topology;
 }
 
 /** A running model of the cluster: inject packets one after another; state (sessions) carries over. */
@@ -82,7 +88,7 @@ export class Simulation {
     opts: SimulationOptions = {},
   ) {
     this.profile = typeof profile === 'string' ? profileByName(profile) : profile;
-    this.topology = buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
+    this.topology = opts.topology ?? buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
     for (const node of this.topology.nodes) this.vpps.set(node.id, configureNode(this.topology, node, scenario, this.profile, opts.acls?.get(node.id)));
     for (const node of this.topology.nodes) {
       const mac = node.gbe.mac!;

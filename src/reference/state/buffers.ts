@@ -11,8 +11,9 @@ const MAX_CARVED = 1024;
 const BLOCK_BYTES = 4 * 1024;
 
 export class BufferMemory {
-  private block = new ArrayBuffer(BLOCK_BYTES);
-  private used = 0;
+  // The first block is made on first use: a fuzz case configures VPPs that may never forward a frame.
+  private block: ArrayBuffer | undefined;
+  private used = BLOCK_BYTES;
 
   /**
    * `n` zeroed bytes. V8 gives every typed array above 64 bytes its own off-heap backing store (about 300 ns
@@ -24,7 +25,7 @@ export class BufferMemory {
       this.block = new ArrayBuffer(BLOCK_BYTES);
       this.used = 0;
     }
-    const bytes = new Uint8Array(this.block, this.used, n);
+    const bytes = new Uint8Array(this.block!, this.used, n);
     // 8-byte alignment, as a fresh allocation would start.
     this.used += (n + 7) & ~7;
     return bytes;

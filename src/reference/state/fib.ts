@@ -45,8 +45,11 @@ function mask(len: number): number {
 const RESOLUTION_CACHE_MAX = 4096;
 
 export class Fib {
-  /** by prefix length, longest first, then network */
-  private readonly entries: FibEntry[] = [];
+  /** by prefix length, longest first, then network (sorted lazily: a node's routes are added in bulk) */
+  private entries: FibEntry[] = [];
+  private sorted = true;
+  /** by prefix (prefixLen · 2^32 + network) */
+  private readonly byPrefix = new Map<number, FibEntry>();
   /** by sw_if_index, then next hop (numeric keys: no string building per packet) */
   private readonly adjacencies = new Map<number, Map<number, Adjacency>>();
   /**
@@ -62,26 +65,42 @@ export class Fib {
 
   add(network: number, prefixLen: number, path: FibPath, source: string): FibEntry {
     const e: FibEntry = { network: (network & mask(prefixLen)) >>> 0, prefixLen, path, source, dpoIdx: this.nextDpo++ };
-    const existing = this.entries.findIndex((x) => x.network === e.network && x.prefixLen === prefixLen);
-    if (existing >= 0) this.entries[existing] = e;
-    else this.entries.push(e);
-    this.entries.sort((a, b) => b.prefixLen - a.prefixLen || a.network - b.network);
+    const key = prefixLen * 0x100000000 + e.network;
+    const existing = this.byPrefix.get(key);
+    if (existing) this.entries[this.entries.indexOf(existing)] = e;
+    else {
+      this.entries.push(e);
+      this.sorted = false;
+    }
+    this.byPrefix.set(key, e);
     this.resolved.clear();
     return e;
   }
 
   remove(network: number, prefixLen: number): void {
-    const i = this.entries.findIndex((x) => x.network === ((network & mask(prefixLen)) >>> 0) && x.prefixLen === prefixLen);
-    if (i >= 0) this.entries.splice(i, 1);
+    const key = prefixLen * 0x100000000 + ((network & mask(prefixLen)) >>> 0);
+    const e = this.byPrefix.get(key);
+    if (e) {
+      this.entries.splice(this.entries.indexOf(e), 1);
+      this.byPrefix.delete(key);
+    }
     this.resolved.clear();
   }
 
   lookup(addr: number): FibEntry | undefined {
-    for (const e of this.entries) if (((addr & mask(e.prefixLen)) >>> 0) === e.network) return e;
+    for (const e of this.ordered()) if (((addr & mask(e.prefixLen)) >>> 0) === e.network) return e;
     return undefined;
   }
 
   all(): readonly FibEntry[] {
+    return this.ordered();
+  }
+
+  private ordered(): FibEntry[] {
+    if (!this.sorted) {
+      this.entries.sort((a, b) => b.prefixLen - a.prefixLen || a.network - b.network);
+      this.sorted = true;
+    }
     return this.entries;
   }
 
@@ -133,7 +152,7 @@ export class Fib {
   }
 
   describe(): string[] {
-    return this.entries.map((e) => {
+    return this.ordered().map((e) => {
       const p = e.path;
       const via =
         p.kind === 'attached'

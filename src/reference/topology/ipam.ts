@@ -62,7 +62,22 @@ export interface Ipam {
   readonly excluded: readonly number[];
 }
 
+/** Parsed IPAM settings by their overrides: the fuzzer builds a topology per case from a handful of settings. */
+const IPAM_CACHE = new Map<string, Ipam>();
+const IPAM_CACHE_MAX = 64;
+
+/** The validated, parsed IPAM (shared and frozen: an Ipam is never changed after it is made). */
 export function makeIpam(overrides: Partial<IpamConfig> = {}): Ipam {
+  const key = JSON.stringify(overrides);
+  const hit = IPAM_CACHE.get(key);
+  if (hit) return hit;
+  const ipam = Object.freeze(parseIpam(overrides));
+  if (IPAM_CACHE.size >= IPAM_CACHE_MAX) IPAM_CACHE.delete(IPAM_CACHE.keys().next().value!);
+  IPAM_CACHE.set(key, ipam);
+  return ipam;
+}
+
+function parseIpam(overrides: Partial<IpamConfig>): Ipam {
   const config: IpamConfig = { ...DEFAULT_IPAM, ...overrides, nodeInterconnectExcludedIps: [...(overrides.nodeInterconnectExcludedIps ?? DEFAULT_IPAM.nodeInterconnectExcludedIps)] };
   const podSubnet = parseCidr(config.podSubnetCidr, 'ipam.podSubnetCidr');
   if (!Number.isInteger(config.podNetworkPrefixLen) || config.podNetworkPrefixLen <= podSubnet.prefixLen || config.podNetworkPrefixLen > 30) {
