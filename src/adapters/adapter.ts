@@ -114,6 +114,12 @@ export interface Adapter {
   apply(acls: AdapterAclConfig): Promise<void>;
   /** sends the frames in order; state (sessions) persists between calls until teardown or reset */
   inject(frames: Injection[]): Promise<Observation>;
+  /**
+   * Optional: pods were added or deleted on the running nodes (the nodes, their addresses and the surviving pods'
+   * addresses and interfaces are unchanged). State of the surviving interfaces (sessions) persists; a deleted
+   * pod's interface goes with its sessions. ACLs stay as configured until the next apply().
+   */
+  updateTopology?(topology: AdapterTopology): Promise<void>;
   /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
   reset(): Promise<void>;
   teardown(): Promise<void>;

@@ -1,6 +1,7 @@
 // Connection lifecycles as fast-check model-based commands (STYLE.md §5): open a TCP connection (SYN, SYN-ACK,
-// ACK), send data either way, close it, a UDP request/response, idle time on the virtual clock, and the
-// cluster's policies removed or restored mid-connection. Pods are referred to by index modulo the pod count.
+// ACK), send data either way, close it, a UDP request/response, idle time on the virtual clock, the cluster's
+// policies removed or restored mid-connection, and pods added or deleted. Pods are referred to by index modulo
+// the pod count (and nodes modulo the node count) so that shrinking keeps every step meaningful.
 import fc from 'fast-check';
 
 export type LifecycleStep =
@@ -9,7 +10,9 @@ export type LifecycleStep =
   | { kind: 'close'; conn: number }
   | { kind: 'udp'; from: number; to: number; port: number }
   | { kind: 'idle'; seconds: number }
-  | { kind: 'policies'; on: boolean };
+  | { kind: 'policies'; on: boolean }
+  /** delete pod#pod, or add a pod with pod#pod's namespace and labels on node#node (a CNI DEL / ADD) */
+  | { kind: 'pod'; add: boolean; pod: number; node: number };
 
 const port = fc.constantFrom(53, 80, 443, 8080);
 
@@ -20,6 +23,7 @@ export const lifecycleStepArb: fc.Arbitrary<LifecycleStep> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('udp' as const), from: fc.nat(), to: fc.nat(), port }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('idle' as const), seconds: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 121, max: 700 })) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('policies' as const), on: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('pod' as const), add: fc.boolean(), pod: fc.nat(), node: fc.nat() }) },
 );
 
 export function describeStep(s: LifecycleStep): string {
@@ -36,5 +40,7 @@ export function describeStep(s: LifecycleStep): string {
       return `idle ${s.seconds} s`;
     case 'policies':
       return s.on ? 'restore the policies' : 'remove every policy';
+    case 'pod':
+      return s.add ? `add a pod like pod#${s.pod} on node#${s.node}` : `delete pod#${s.pod}`;
   }
 }

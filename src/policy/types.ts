@@ -78,6 +78,11 @@ export interface ClusterPod {
   /** status.podIP when known; otherwise allocated by Contiv's IPAM on its node */
   ip?: string;
   containerPorts: ContainerPort[];
+  /**
+   * The pod's VPP TAP when it already exists: a running pod keeps its interface while other pods come and go
+   * (otherwise numbered from the pod's position on its node, DATAPATH.md §2.4).
+   */
+  tap?: { name: string; swIfIndex: number };
 }
 
 export interface ClusterNode {

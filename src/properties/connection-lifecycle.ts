@@ -1,13 +1,15 @@
 // Connections over their life (DATAPATH.md §8.4–§8.5, §5 response rule): a step sequence of TCP opens, data
-// both ways, closes, UDP exchanges, idle time and policy changes, run as a model-based test. Claims: a new
-// connection is judged by the policies in force; while its sessions live (less than 120 s idle) an open
-// connection's packets pass both ways whatever the policies say; after longer idleness or a policy change a
-// packet the policies allow still passes (sessions are never needed for what policy allows).
+// both ways, closes, UDP exchanges, idle time, policy changes and pods added or deleted (CNI ADD/DEL: the
+// policies re-rendered for the new set of pods, running pods keep address and TAP), run as a model-based test.
+// Claims: a new connection is judged by the policies in force (also to and from a pod just added); while its
+// sessions live (less than 120 s idle) an open connection's packets pass both ways whatever the policies say;
+// after longer idleness, a policy change or a re-rendering a packet the policies allow still passes (sessions
+// are never needed for what policy allows). Adapters that cannot change pods skip those steps (and say so).
 import fc from 'fast-check';
-import { encodePacket, type Layer } from '../packet/index.ts';
+import { encodePacket, ip4ToString, type Layer } from '../packet/index.ts';
 import { clusterArb } from '../generators/cluster.ts';
 import { describeStep, lifecycleStepArb, type LifecycleStep } from '../generators/lifecycle.ts';
-import { renderCluster, type RenderedCluster } from '../policy/contiv/render.ts';
+import { podKey, renderCluster, type RenderedCluster } from '../policy/contiv/render.ts';
 import { contivFormula } from '../policy/contiv/semantics.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
 import { POD_MAC } from '../reference/topology/topology.ts';
@@ -43,13 +45,32 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
   async check(c, adapter) {
     const faults = renderFaultsOf(adapter);
     const faulty = Object.keys(faults).length > 0;
-    const correct = { on: renderCluster(c.cluster), off: renderCluster({ ...c.cluster, policies: [] }) };
-    // What the adapter gets: Contiv's rendering, or a mutant's faulty one (rendered again only then).
-    const full = faulty ? renderCluster(c.cluster, faults) : correct.on;
-    const none = faulty ? renderCluster({ ...c.cluster, policies: [] }, faults) : correct.off;
+    // The cluster changes when pods come and go; the running pods keep their addresses and TAPs (pinned below).
+    let cluster: Cluster = { ...c.cluster, pods: [...c.cluster.pods] };
+    let correct!: { on: RenderedCluster; off: RenderedCluster };
+    let full!: RenderedCluster;
+    let none!: RenderedCluster;
+    const render = (): void => {
+      correct = { on: renderCluster(cluster), off: renderCluster({ ...cluster, policies: [] }) };
+      // What the adapter gets: Contiv's rendering, or a mutant's faulty one (rendered again only then).
+      full = faulty ? renderCluster(cluster, faults) : correct.on;
+      none = faulty ? renderCluster({ ...cluster, policies: [] }, faults) : correct.off;
+    };
+    const pin = (): void => {
+      cluster = {
+        ...cluster,
+        pods: cluster.pods.map((p) => {
+          const m = full.topology.podByName.get(podKey(p))!;
+          return { ...p, ip: ip4ToString(m.ip), tap: { name: m.tap.name, swIfIndex: m.tap.swIfIndex } };
+        }),
+      };
+    };
+    render();
+    pin();
     await adapter.setup(adapterTopology(full.topology));
     await adapter.apply(adapterAcls(full));
-    const pods = [...full.topology.podByName.values()];
+    let pods = [...full.topology.podByName.values()];
+    let added = 0;
     let on = true;
     let now = 0;
     let packet = 0;
@@ -111,6 +132,34 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
         case 'idle':
           now += step.seconds;
           break;
+        case 'pod': {
+          if (!adapter.updateTopology) {
+            done.push(`${describeStep(step)} (skipped: ${adapter.name} cannot change pods)`);
+            continue;
+          }
+          if (step.add ? cluster.pods.length >= 12 : cluster.pods.length <= 2) {
+            done.push(`${describeStep(step)} (skipped: ${cluster.pods.length} pods)`);
+            continue;
+          }
+          const like = cluster.pods[step.pod % cluster.pods.length]!;
+          if (step.add) {
+            const { ip: _ip, tap: _tap, ...rest } = like;
+            cluster = { ...cluster, pods: [...cluster.pods, { ...rest, name: `added-${added++}`, nodeName: cluster.nodes[step.node % cluster.nodes.length]!.name }] };
+          } else {
+            cluster = { ...cluster, pods: cluster.pods.filter((p) => p !== like) };
+            const gone = podKey(like);
+            for (let k = open.length - 1; k >= 0; k--) if (open[k]!.client === gone || open[k]!.server === gone) open.splice(k, 1);
+          }
+          render();
+          pin();
+          await adapter.updateTopology(adapterTopology(full.topology));
+          await adapter.apply(adapterAcls(on ? full : none));
+          pods = [...full.topology.podByName.values()];
+          // Re-rendered tables may leave an interface without ACLs, and its sessions go with them (§8.4).
+          for (const o of open) o.changed = true;
+          done.push(`${describeStep(step)}${step.add ? ` (${podKey(cluster.pods[cluster.pods.length - 1]!)})` : ` (${podKey(like)})`}`);
+          continue;
+        }
         case 'policies':
           if (step.on !== on) {
             on = step.on;

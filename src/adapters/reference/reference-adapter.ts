@@ -57,6 +57,37 @@ export class ReferenceAdapter implements Adapter {
     this.opts.afterConfigure?.(sim);
   }
 
+  /**
+   * Pods added or deleted: the model is configured afresh for the new topology, then each surviving node takes
+   * over its state — sessions (minus those of interfaces that are gone or renamed), NAT sessions, counters — and
+   * its ACL configuration on the interfaces that remain, until the next apply().
+   */
+  async updateTopology(topology: AdapterTopology): Promise<void> {
+    const old = this.requireSim();
+    const before = this.topology!;
+    this.topology = topology;
+    const oldNodes = new Map(before.nodes.map((n) => [n.id, n]));
+    for (const n of topology.nodes) {
+      const o = oldNodes.get(n.id);
+      if (!o || o.nodeIp !== n.nodeIp || o.bvi.ip !== n.bvi.ip || o.gbe.mac !== n.gbe.mac) throw new Error(`${this.name}: updateTopology changes node ${n.id} itself (only pods may come and go)`);
+    }
+    if (topology.nodes.length !== before.nodes.length) throw new Error(`${this.name}: updateTopology adds or removes nodes (only pods may come and go)`);
+    const sim = this.configured(undefined);
+    for (const vpp of sim.vpps.values()) {
+      const prev = old.vpps.get(vpp.node.id)!;
+      // An interface survives when the same sw_if_index still has the same name.
+      const gone = [...prev.ifBySw.values()].filter((i) => vpp.ifBySw.get(i.swIfIndex)?.name !== i.name).map((i) => i.swIfIndex);
+      for (const sw of gone) prev.aclSessions.removeInterface(sw);
+      vpp.aclSessions = prev.aclSessions;
+      vpp.natSessions = prev.natSessions;
+      vpp.counters = prev.counters;
+      const keep = <T>(m: Map<number, T>): Map<number, T> => new Map([...m].filter(([sw]) => !gone.includes(sw) && vpp.ifBySw.has(sw)));
+      vpp.acl = { acls: prev.acl.acls, input: keep(prev.acl.input), output: keep(prev.acl.output) };
+    }
+    this.opts.afterConfigure?.(sim);
+    this.sim = sim;
+  }
+
   private configured(acls: AdapterAclConfig | undefined): Simulation {
     const profile = this.opts.faults ? { ...PROFILES[this.profile], faults: this.opts.faults } : this.profile;
     // A topology resolved from the model's own (the fuzzer's cases) carries it: no need to build it again.

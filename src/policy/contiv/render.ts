@@ -64,6 +64,7 @@ export function clusterTopologyInput(cluster: Cluster): ScenarioInput {
           tap: {},
         };
         if (p.ip !== undefined) pod.ip = p.ip;
+        if (p.tap !== undefined) pod.tap = { name: p.tap.name, swIfIndex: p.tap.swIfIndex };
         return pod;
       }),
   }));
