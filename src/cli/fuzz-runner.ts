@@ -35,6 +35,7 @@ export function countingAdapter(adapter: Adapter, counts: Record<string, number>
     apply: (acls) => adapter.apply(acls),
     reset: () => adapter.reset(),
     teardown: () => adapter.teardown(),
+    ...(adapter.updateTopology ? { updateTopology: (t: Parameters<NonNullable<Adapter['updateTopology']>>[0]) => adapter.updateTopology!(t) } : {}),
     async inject(frames) {
       const obs = await adapter.inject(frames);
       if (obs.traces) countCoverage([...obs.traces.values()].flat(), counts);
