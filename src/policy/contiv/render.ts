@@ -128,10 +128,11 @@ export function renderCluster(cluster: Cluster, faults: RenderFaults = {}): Rend
   const policies = cluster.policies.map((p) => processPolicy(cluster, p, { ipOf }, faults));
   const nodes: RenderedNode[] = [];
   const podByKey = new Map<string, RenderedPod>();
+  const clusterPodByKey = new Map(cluster.pods.map((p) => [podKey(p), p]));
   for (const node of topology.nodes) {
     const pods: RenderedPod[] = [];
     for (const mp of node.pods) {
-      const cp = cluster.pods.find((p) => podKey(p) === mp.name)!;
+      const cp = clusterPodByKey.get(mp.name)!;
       const applied = policies.filter((_, i) => policySelects(cluster.policies[i]!, cp));
       pods.push({ key: mp.name, ip: mp.ip, nodeId: node.id, rules: podRules(applied, node.natLoopback, faults), local: [] });
     }
