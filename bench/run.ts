@@ -2,6 +2,7 @@
 // (issue notes), not asserted here. Usage: npm run bench [-- --only packet,pcap] [-- --frames N]
 import { parseArgs } from 'node:util';
 import { fuzzBench } from './fuzz.ts';
+import { kernelBench } from './kernel.ts';
 import { modelBench } from './model.ts';
 import { packetBench } from './packet.ts';
 import { policyBench } from './policy.ts';
@@ -15,6 +16,7 @@ const SUITES: Record<string, (opts: { frames: number }) => Promise<BenchResult>>
   model: modelBench,
   policy: policyBench,
   fuzz: fuzzBench,
+  kernel: kernelBench,
 };
 
 async function main(): Promise<void> {

@@ -29,7 +29,8 @@ export interface AdapterPod {
   ip: string;
   /** the pod's eth0 MAC (00:00:00:00:00:02 in Contiv) */
   mac: string;
-  tap: { name: string; mac: string };
+  /** the VPP side of the pod's link; `ip` is its own /32 address (10.2.1.x in Contiv's L3 mode), when known */
+  tap: { name: string; mac: string; ip?: string };
   gateway: string;
 }
 
@@ -96,10 +97,7 @@ export interface KnownDivergence {
   reason: string;
   /** a regular expression an invalid verdict's details match when this divergence is its cause */
   details?: string;
-  /**
-   * For byte comparisons: bytes to ignore in frames at capture points matching `point` (a regular expression),
-   * as [offset, length] pairs from the start of the frame, only in frames that match `when` (hex prefix test).
-   */
+  /** for byte comparisons: bytes to ignore in frames at capture points matching `point` (a regular expression), as [offset, length] pairs */
   mask?: { point: string; bytes: [number, number][] };
   /** for delivery differences: connections of these protocols are excused (the whole exchange) */
   protocols?: string[];
@@ -120,9 +118,19 @@ export interface Adapter {
    * pod's interface goes with its sessions. ACLs stay as configured until the next apply().
    */
   updateTopology?(topology: AdapterTopology): Promise<void>;
+  /**
+   * Optional: files that reproduce the adapter's configuration and injections since the last setup() by hand,
+   * outside podflow (e.g. one vppctl script per VPP node); saved with a counterexample.
+   */
+  reproduction?(): { name: string; text: string }[];
   /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
   reset(): Promise<void>;
   teardown(): Promise<void>;
+}
+
+/** The declared divergence that explains an invalid verdict of `property` with these details, if any. */
+export function explainingDivergence(divergences: readonly KnownDivergence[], property: string, details: string): KnownDivergence | undefined {
+  return divergences.find((d) => d.property === property && d.details !== undefined && new RegExp(d.details).test(details));
 }
 
 /** An adapter failed to answer (timed out, crashed, unreachable): checks return "unknown", never "invalid". */

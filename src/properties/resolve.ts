@@ -15,7 +15,7 @@ export function adapterTopology(t: Topology): AdapterTopology {
       bvi: { ip: `${ip4ToString(n.bviIp.network)}/${n.bviIp.prefixLen}`, mac: macToString(n.bviMac) },
       vni: VXLAN_VNI,
       podSubnet: `${ip4ToString(n.podNetwork.network)}/${n.podNetwork.prefixLen}`,
-      pods: n.pods.map((p) => ({ name: p.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC), tap: { name: p.tap.name, mac: macToString(p.tap.mac!) }, gateway: ip4ToString(n.gateway) })),
+      pods: n.pods.map((p) => ({ name: p.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC), tap: { name: p.tap.name, mac: macToString(p.tap.mac!), ...(p.tap.addresses[0] ? { ip: ip4ToString(p.tap.addresses[0].network) } : {}) }, gateway: ip4ToString(n.gateway) })),
     })),
   };
   Object.defineProperty(out, MODEL_TOPOLOGY, { value: t, enumerable: false });

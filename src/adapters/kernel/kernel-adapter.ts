@@ -1,0 +1,288 @@
+// The Linux kernel as an adapter (issue #6): the Contiv two-node design built from network namespaces (veth
+// pod TAPs, a bridge as BVI, a VXLAN device with static FDB and neighbours, nftables + conntrack for the ACLs,
+// NAT on the main NIC), driven by netns-helper.py for injection and capture. Setup is incremental: namespaces
+// are a pool and only the groups of commands whose topology part changed are re-run (render-netns.ts).
+import { randomBytes } from 'node:crypto';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type Injection, type Observation } from '../adapter.ts';
+import { deleteNamespacesSync, namespacesWithPrefix, registerForCleanup, removeStaleNamespaces } from './cleanup.ts';
+import { CommandError, runWith } from './exec.ts';
+import { NetnsHelper } from './helper.ts';
+import { KERNEL_KNOWN_DIVERGENCES } from './known-divergences.ts';
+import { MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
+import { NODE_CONNTRACK_SYSCTLS, netObjects, renderNetnsDiff, type NetnsDiff, type NetObject } from './render-netns.ts';
+import { allocateSessionSlots, interfacesWithAcls, renderNftables, type KernelFaults } from './render-nftables.ts';
+
+export interface KernelAdapterOptions {
+  /** deliberately wrong renderings (`kernel:no-reflect`, `kernel:snat-vxlan`) */
+  faults?: KernelFaults;
+  /** a report name (default `kernel`, or `kernel:<fault>`) */
+  name?: string;
+  /** namespace prefix (default `pf-<pid>-<random>-`); the lab passes its own */
+  prefix?: string;
+  /** pods' own stacks stay silent (default true) */
+  mutePods?: boolean;
+  /** marker rounds after each frame (netns-helper.py); default 8 */
+  markerRounds?: number;
+  /** keep namespaces on teardown (the lab) */
+  keep?: boolean;
+}
+
+export interface KernelStats {
+  setups: number;
+  /** objects added or changed over all setups (a measure of how incremental setup was) */
+  objectsChanged: number;
+  setupMs: number[];
+  injected: number;
+  /** frames captured before an injection started (late frames of an earlier packet or stack chatter) */
+  stray: number;
+  /** setups that had to rebuild every namespace (a command failed on the incremental path) */
+  rebuilds: number;
+}
+
+interface PointMap {
+  /** helper socket key → capture point names for frames leaving the socket's device (outgoing) and arriving */
+  byKey: Map<string, { outgoing: string | undefined; incoming: string | undefined }>;
+  /** pod name → socket key of its eth0 */
+  podKey: Map<string, string>;
+  /** node id → socket key of its underlay port */
+  wireKey: Map<number, string>;
+}
+
+export class KernelAdapter implements Adapter {
+  readonly name: string;
+  readonly capabilities: AdapterCapabilities = { traces: false, dropReasons: false, virtualTime: false, knownDivergences: KERNEL_KNOWN_DIVERGENCES };
+  readonly stats: KernelStats = { setups: 0, objectsChanged: 0, setupMs: [], injected: 0, stray: 0, rebuilds: 0 };
+  readonly names: NamespaceNames;
+  private readonly helper = new NetnsHelper();
+  private objects: NetObject[] = [];
+  /** bumped when everything is rebuilt: sockets bound to old devices must be replaced */
+  private generation = 0;
+  private topology?: AdapterTopology;
+  private points?: PointMap;
+  private icmpRepliesHitSessions = false;
+  private slots = new Map<number, { slots: Map<string, number>; retired: Set<number> }>();
+  private applied = false;
+  private liberal = new Set<string>();
+  private unregister?: () => void;
+
+  constructor(private readonly opts: KernelAdapterOptions = {}) {
+    const fault = Object.entries(opts.faults ?? {}).find(([, v]) => v)?.[0];
+    this.name = opts.name ?? (fault ? `kernel:${fault}` : 'kernel');
+    this.names = namespaceNames(opts.prefix ?? runPrefix(process.pid, randomBytes(3).toString('hex')));
+  }
+
+  get prefix(): string {
+    return this.names.prefix;
+  }
+
+  /** The namespaces this adapter has made (and not yet deleted). */
+  namespaces(): string[] {
+    return namespacesWithPrefix(this.names.prefix);
+  }
+
+  async setup(topology: AdapterTopology, options: { profile?: string } = {}): Promise<void> {
+    await this.configure(topology, options, true);
+  }
+
+  /** A new topology while the sessions of untouched interfaces persist (pods added or removed). */
+  async updateTopology(topology: AdapterTopology): Promise<void> {
+    await this.configure(topology, {}, false);
+  }
+
+  private async configure(topology: AdapterTopology, options: { profile?: string }, fresh: boolean): Promise<void> {
+    const t0 = performance.now();
+    validateTopology(topology);
+    if (options.profile) this.icmpRepliesHitSessions = options.profile !== 'vpp-18.01-contiv';
+    if (!this.unregister) {
+      removeStaleNamespaces();
+      // a kept setup (the lab) outlives this process; everything else goes when the process does
+      this.unregister = this.opts.keep ? () => {} : registerForCleanup(this.names.prefix, () => this.helper.killNow());
+      if (!this.opts.prefix) deleteNamespacesSync(this.namespaces());
+    }
+    const next = netObjects(topology, this.names, { mutePods: this.opts.mutePods ?? true });
+    try {
+      const diff = renderNetnsDiff(this.objects, next);
+      this.objects = diff.state;
+      await this.runDiff(diff);
+    } catch (e) {
+      // half-applied state (an earlier crash, a device someone removed): rebuild from nothing once
+      if (!(e instanceof CommandError)) throw e;
+      if (process.env.PODFLOW_KERNEL_TRACE === '1') process.stderr.write(`[kernel] rebuilding from nothing after: ${e.message}\n`);
+      this.stats.rebuilds++;
+      await this.helper.forget(this.namespaces(), true);
+      deleteNamespacesSync(this.namespaces());
+      this.generation++;
+      this.objects = next;
+      this.liberal.clear();
+      this.slots.clear();
+      await this.runDiff(renderNetnsDiff([], next));
+    }
+    this.topology = topology;
+    this.points = this.pointMap(topology);
+    const tS = performance.now();
+    try {
+      await this.helper.sockets(this.socketList(topology), { key: 'marker', ns: this.names.underlay, tx: MARKER_TX, rx: MARKER_RX });
+      if (fresh) await this.reset();
+    } catch (e) {
+      throw new AdapterUnavailable(this.name, (e as Error).message);
+    }
+    if (process.env.PODFLOW_KERNEL_TRACE === '1') process.stderr.write(`[kernel] sockets and conntrack flush: ${(performance.now() - tS).toFixed(0)} ms\n`);
+    this.applied = false;
+    this.stats.setups++;
+    this.stats.setupMs.push(performance.now() - t0);
+  }
+
+  private async runDiff(diff: NetnsDiff): Promise<void> {
+    const t0 = performance.now();
+    // namespaces, devices and their wiring exist before any configuration is deleted or added
+    for (const phase of diff.add.slice(0, 3)) await runWith(this.helper, [], phase);
+    await runWith(this.helper, diff.del, diff.add[3]!);
+    if (process.env.PODFLOW_KERNEL_TRACE === '1') process.stderr.write(`[kernel] diff: ${diff.del.length} deletions, ${diff.add.flat().length} additions in ${(performance.now() - t0).toFixed(0)} ms\n`);
+    this.stats.objectsChanged += diff.changed.length;
+  }
+
+  private socketList(t: AdapterTopology): { key: string; ns: string; ifname: string }[] {
+    const out: { key: string; ns: string; ifname: string }[] = [];
+    t.nodes.forEach((n, slot) => {
+      out.push({ key: this.wireSocketKey(slot), ns: this.names.underlay, ifname: underlayPort(slot) });
+      n.pods.forEach((_, k) => out.push({ key: this.podSocketKey(slot, k), ns: this.names.pod(slot, k), ifname: POD_IF }));
+    });
+    return out;
+  }
+
+  // devices are made once per position and kept, so a socket stays valid for the adapter's life (the
+  // generation changes only when everything was rebuilt)
+  private wireSocketKey(slot: number): string {
+    return `wire:${this.generation}:${slot}`;
+  }
+
+  private podSocketKey(slot: number, k: number): string {
+    return `pod:${this.generation}:${slot}:${k}`;
+  }
+
+  private pointMap(t: AdapterTopology): PointMap {
+    const m: PointMap = { byKey: new Map(), podKey: new Map(), wireKey: new Map() };
+    t.nodes.forEach((n, slot) => {
+      const wk = this.wireSocketKey(slot);
+      // the underlay end of the node's NIC: what leaves it goes to the node, what arrives came from it
+      m.byKey.set(wk, { outgoing: `node:${n.id}:wire`, incoming: `node:${n.id}:wire` });
+      m.wireKey.set(n.id, wk);
+      n.pods.forEach((p, k) => {
+        const pk = this.podSocketKey(slot, k);
+        m.byKey.set(pk, { outgoing: `pod:${p.name}:tx`, incoming: `pod:${p.name}:rx` });
+        m.podKey.set(p.name, pk);
+      });
+    });
+    return m;
+  }
+
+  async apply(acls: AdapterAclConfig): Promise<void> {
+    const t = this.requireTopology();
+    const known = new Set(t.nodes.map((n) => String(n.id)));
+    for (const id of Object.keys(acls)) if (!known.has(id)) throw new Error(`kernel adapter: acls.${id}: no node with id ${id} in the topology`);
+    for (const [slot, n] of t.nodes.entries()) {
+      const ns = this.names.node(slot);
+      const nodeAcls = acls[String(n.id)];
+      const withAcls = interfacesWithAcls(n, nodeAcls);
+      const cur = this.slots.get(slot) ?? { slots: new Map(), retired: new Set<number>() };
+      let next = allocateSessionSlots(withAcls, cur.slots, cur.retired);
+      if (!next) {
+        // every bit is taken or retired: forget all sessions of this node (a documented divergence, rare)
+        await this.helper.conntrackFlush([ns]);
+        next = allocateSessionSlots(withAcls, new Map(), new Set())!;
+      }
+      this.slots.set(slot, next);
+      const text = renderNftables(n, nodeAcls, { slots: next.slots, icmpRepliesHitSessions: this.icmpRepliesHitSessions, ...(this.opts.faults ? { faults: this.opts.faults } : {}) });
+      const r = await this.helper.exec(ns, ['nft', '-f', '-'], text);
+      if (r.status !== 0) throw new CommandError(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], r.status, `${r.stderr}\n--- ruleset ---\n${text}`);
+      if (!this.liberal.has(ns)) {
+        // the ruleset's ct expressions loaded conntrack into the namespace: now its sysctls exist
+        await this.helper.sysctl(ns, NODE_CONNTRACK_SYSCTLS);
+        this.liberal.add(ns);
+      }
+    }
+    this.applied = true;
+  }
+
+  async inject(frames: Injection[]): Promise<Observation> {
+    const t = this.requireTopology();
+    if (!this.applied) await this.apply({});
+    const pm = this.points!;
+    const sends = frames.map((f) => {
+      if ('pod' in f.from) {
+        const key = pm.podKey.get(f.from.pod);
+        if (!key) throw new Error(`kernel adapter: inject packet ${f.packet}: no pod '${f.from.pod}' in the topology`);
+        return { via: key, data: f.frame, point: `pod:${f.from.pod}:tx` };
+      }
+      const key = pm.wireKey.get(f.from.node);
+      if (!key) throw new Error(`kernel adapter: inject packet ${f.packet}: no node ${f.from.node} in the topology (nodes: ${t.nodes.map((n) => n.id).join(', ')})`);
+      return { via: key, data: f.frame, point: `node:${f.from.node}:wire` };
+    });
+    let answer: Awaited<ReturnType<NetnsHelper['inject']>>;
+    try {
+      answer = await this.helper.inject(sends.map(({ via, data }) => ({ via, data })), this.opts.markerRounds ?? 8);
+    } catch (e) {
+      throw new AdapterUnavailable(this.name, (e as Error).message);
+    }
+    this.stats.stray += answer.stray;
+    const captures: Capture[] = [];
+    frames.forEach((f, i) => {
+      const res = answer.results[i]!;
+      if (res.lateMarkers > 0) throw new AdapterUnavailable(this.name, `packet ${f.packet}: ${res.lateMarkers} marker frame(s) did not come back in time; cannot tell when the packet finished`);
+      const own: (Capture & { outgoing?: boolean })[] = [{ point: sends[i]!.point, time: f.at, packet: f.packet, data: f.frame }];
+      for (const c of res.captures) {
+        const p = pm.byKey.get(c.key);
+        const point = p && (c.outgoing ? p.outgoing : p.incoming);
+        if (point) own.push({ point, time: f.at, packet: f.packet, data: c.data, outgoing: c.outgoing });
+      }
+      own.sort((a, b) => rank(a) - rank(b));
+      captures.push(...own.map(({ point, time, packet, data }) => ({ point, time, packet, data })));
+    });
+    this.stats.injected += frames.length;
+    return { captures };
+  }
+
+  async reset(): Promise<void> {
+    const t = this.requireTopology();
+    try {
+      await this.helper.conntrackFlush(t.nodes.map((_, slot) => this.names.node(slot)));
+    } catch (e) {
+      throw new AdapterUnavailable(this.name, (e as Error).message);
+    }
+    for (const s of this.slots.values()) s.retired.clear();
+  }
+
+  async teardown(): Promise<void> {
+    await this.helper.stop();
+    if (!this.opts.keep) {
+      const left = deleteNamespacesSync(this.namespaces());
+      if (left.length > 0) throw new Error(`kernel adapter: could not delete namespaces ${left.join(', ')}`);
+    }
+    this.unregister?.();
+    this.unregister = undefined;
+    this.objects = [];
+    this.generation++;
+    this.topology = undefined;
+    this.slots.clear();
+    this.liberal.clear();
+  }
+
+  /** For the lab and tests: the current nftables ruleset text of a node (by slot). */
+  async ruleset(slot: number): Promise<string> {
+    const r = await this.helper.exec(this.names.node(slot), ['nft', 'list', 'ruleset']);
+    return r.stdout;
+  }
+
+  private requireTopology(): AdapterTopology {
+    if (!this.topology) throw new Error(`${this.name}: setup() was not called`);
+    return this.topology;
+  }
+}
+
+/** Capture order as the model reports it: what the pod sent, the wire, what a pod received. */
+function rank(c: { point: string; outgoing?: boolean }): number {
+  // on the wire, the sender's capture (the frame arriving at the underlay) before the receiver's
+  return c.point.endsWith(':tx') ? 0 : c.point.endsWith(':wire') ? (c.outgoing ? 1.5 : 1) : 2;
+}
+
+
