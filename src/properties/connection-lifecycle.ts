@@ -41,7 +41,7 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
   seedSteps: ['§8.4', '§8.5', 'I14', 'r3'],
   masks: [],
   needs: { virtualTime: true },
-  arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5 }), steps: fc.array(lifecycleStepArb, { minLength: 1, maxLength: 12 }) }),
+  arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5 }), steps: fc.array(lifecycleStepArb, { minLength: 1, maxLength: 12 }) }, { noNullPrototype: true }),
   async check(c, adapter) {
     const faults = renderFaultsOf(adapter);
     const faulty = Object.keys(faults).length > 0;

@@ -10,8 +10,9 @@ import type { RenderFaults } from '../policy/contiv/processor.ts';
 import { contivFormula, firstPacket, replyPacket, type Verdict as PolicyVerdict } from '../policy/contiv/semantics.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
 import type { AclRule } from '../reference/state/acl.ts';
-import { encodePacket } from '../packet/index.ts';
-import { POD_MAC } from '../reference/topology/topology.ts';
+import { encodePacket, type Layer } from '../packet/index.ts';
+import { MODEL_ACLS, POD_MAC, type Pod } from '../reference/topology/topology.ts';
+import type { AclConfig } from '../reference/state/vpp.ts';
 import { adapterTopology } from './resolve.ts';
 
 export interface ClusterCase {
@@ -20,7 +21,10 @@ export interface ClusterCase {
 }
 
 export function clusterCaseArb(constraints: ClusterConstraints = {}, maxConnections = 4): fc.Arbitrary<ClusterCase> {
-  return fc.record({ cluster: clusterArb({ minPods: 2, topology: 'varied', maxPods: 8, ...constraints }), connections: fc.array(connectionSpecArb, { minLength: 1, maxLength: maxConnections }) });
+  // A tuple mapped to the case, not fc.record (which draws a prototype flag per case: see generators/cluster.ts).
+  return fc
+    .tuple(clusterArb({ minPods: 2, topology: 'varied', maxPods: 8, ...constraints }), fc.array(connectionSpecArb, { minLength: 1, maxLength: maxConnections }))
+    .map(([cluster, connections]) => ({ cluster, connections }));
 }
 
 function aclRuleJson(r: AclRule): AdapterAclConfig[string]['tables'][number]['rules'][number] {
@@ -38,7 +42,13 @@ function aclRuleJson(r: AclRule): AdapterAclConfig[string]['tables'][number]['ru
 /** Contiv's rendered ACLs in the adapters' plain form. */
 export function adapterAcls(r: RenderedCluster): AdapterAclConfig {
   const out: AdapterAclConfig = {};
-  for (const n of r.nodes) out[String(n.id)] = { tables: n.acls.map((a) => ({ index: a.index, tag: a.tag, rules: a.rules.map(aclRuleJson) })), attach: n.attach };
+  const configs = new Map<number, AclConfig>();
+  for (const n of r.nodes) {
+    out[String(n.id)] = { tables: n.acls.map((a) => ({ index: a.index, tag: a.tag, rules: a.rules.map(aclRuleJson) })), attach: n.attach };
+    configs.set(n.id, n.config);
+  }
+  // The reference adapter takes the model's own configuration from this link instead of parsing the text back.
+  Object.defineProperty(out, MODEL_ACLS, { value: { topology: r.topology, configs }, enumerable: false });
   return out;
 }
 
@@ -63,6 +73,12 @@ export function renderFaultsOf(adapter: Adapter): RenderFaults {
   return (adapter as { renderFaults?: RenderFaults }).renderFaults ?? {};
 }
 
+/** The frame a pod sends (a module function, not a closure per connection: tsx names closures at a cost). */
+function podFrame(pod: Pod, layers: Layer[]): Uint8Array {
+  layers.unshift({ kind: 'ethernet', dst: pod.tap.mac!, src: POD_MAC });
+  return encodePacket(layers);
+}
+
 /**
  * Configures the adapter for the case and sends every connection from fresh state. The adapter gets the ACLs
  * its renderer produces; what is expected comes from the correct rendering (Contiv's semantics).
@@ -82,13 +98,12 @@ export async function runClusterCase(c: ClusterCase, adapter: Adapter, profile?:
     const server = rendered.topology.podByName.get(conn.dst.pod)!;
     await adapter.reset();
     const at = packet * 0.001;
-    const frame = (pod: typeof client, layers: ReturnType<typeof firstPacket>): Uint8Array => encodePacket([{ kind: 'ethernet', dst: pod.tap.mac!, src: POD_MAC }, ...layers]);
     const requestPacket = packet++;
-    const request = await adapter.inject([{ packet: requestPacket, at, from: { pod: client.name }, frame: frame(client, firstPacket(conn, client.ip, server.ip)) }]);
+    const request = await adapter.inject([{ packet: requestPacket, at, from: { pod: client.name }, frame: podFrame(client, firstPacket(conn, client.ip, server.ip)) }]);
     const s: SentConnection = { connection: conn, expected: contivFormula(correct, conn), request, requestPacket };
     if (request.captures.some((x) => x.point === `pod:${server.name}:rx`)) {
       s.replyPacket = packet++;
-      s.reply = await adapter.inject([{ packet: s.replyPacket, at: at + 0.0005, from: { pod: server.name }, frame: frame(server, replyPacket(conn, client.ip, server.ip)) }]);
+      s.reply = await adapter.inject([{ packet: s.replyPacket, at: at + 0.0005, from: { pod: server.name }, frame: podFrame(server, replyPacket(conn, client.ip, server.ip)) }]);
     }
     sent.push(s);
   }

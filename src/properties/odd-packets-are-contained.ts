@@ -23,7 +23,7 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
   description: 'malformed and unexpected frames never cross the wire unencapsulated and reach only their own destination',
   seedSteps: ['§4.8', '§7.4', '§6.6', 'P10', 'P14'],
   masks: [],
-  arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5, topology: 'varied' }), packets: fc.array(oddPacketArb, { minLength: 1, maxLength: 4 }) }),
+  arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5, topology: 'varied' }), packets: fc.array(oddPacketArb, { minLength: 1, maxLength: 4 }) }, { noNullPrototype: true }),
   async check(c, adapter) {
     const r = renderCluster(c.cluster, renderFaultsOf(adapter));
     await adapter.setup(adapterTopology(r.topology));

@@ -6,8 +6,15 @@ import { clusterArb } from '../../src/generators/cluster.ts';
 import { clusterTopologyInput, renderCluster } from '../../src/policy/contiv/render.ts';
 import { adapterAcls } from '../../src/properties/harness.ts';
 import { parseScenario, trustedScenario } from '../../src/reference/scenario.ts';
+import { buildTopology } from '../../src/reference/topology/topology.ts';
 
 test.prop([clusterArb({ topology: 'varied' })], { seed: 77, numRuns: 200 })('equals parseScenario on generated cluster topologies with rendered ACLs', (cluster) => {
   const input = { ...clusterTopologyInput(cluster), acls: adapterAcls(renderCluster(cluster)), sessions: { tcpTransient: 30 }, nat: { vxlanIdentity: false } };
   expect(trustedScenario(input)).toEqual(parseScenario(input));
+});
+
+test.prop([clusterArb({ topology: 'varied' })], { seed: 78, numRuns: 200 })('renderCluster builds the topology trustedScenario(clusterTopologyInput) gives', (cluster) => {
+  // renderCluster skips trustedScenario: its node specs already have every default filled in.
+  const s = trustedScenario(clusterTopologyInput(cluster));
+  expect(renderCluster(cluster).topology).toStrictEqual(buildTopology(s.topology.nodes, s.ipamOverrides));
 });

@@ -4,8 +4,9 @@
 import { PROFILES, type DataPathFaults, type ProfileName } from '../../reference/profiles.ts';
 import { trustedScenario, type Scenario } from '../../reference/scenario.ts';
 import { Simulation } from '../../reference/simulate.ts';
-import { aclConfigFromSpec } from '../../reference/state/vpp.ts';
-import { MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
+import type { Acl, AclRule } from '../../reference/state/acl.ts';
+import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts';
+import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
 import type { Adapter, AdapterAclConfig, AdapterTopology, Injection, Observation, PacketFate } from '../adapter.ts';
 
 export interface ReferenceAdapterOptions {
@@ -20,6 +21,35 @@ export interface ReferenceAdapterOptions {
   name?: string;
   /** data-path faults switched on in the profile (a mutant) */
   faults?: DataPathFaults;
+}
+
+/** What adapterAcls links: the model's ACL configuration per node ID, valid for that topology. */
+interface ModelAcls {
+  topology: Topology;
+  configs: Map<number, AclConfig>;
+}
+
+/**
+ * What aclConfigFromSpec makes of the adapter form of `cfg` (a test pins it), without parsing text: fresh maps,
+ * ACLs, rule objects and attachment lists, because hooks (mutants) edit a configured VPP's ACLs in place.
+ */
+export function copyAclConfig(cfg: AclConfig): AclConfig {
+  const out: AclConfig = { acls: new Map(), input: new Map(), output: new Map() };
+  for (const a of cfg.acls.values()) {
+    const rules: AclRule[] = [];
+    for (const r of a.rules) {
+      const rule: AclRule = { action: r.action, proto: r.proto, sport: r.sport, dport: r.dport };
+      if (r.src) rule.src = { network: r.src.network, prefixLen: r.src.prefixLen };
+      if (r.dst) rule.dst = { network: r.dst.network, prefixLen: r.dst.prefixLen };
+      rules.push(rule);
+    }
+    const acl: Acl = { index: a.index, rules };
+    if (a.tag !== undefined) acl.tag = a.tag;
+    out.acls.set(a.index, acl);
+  }
+  for (const [sw, list] of cfg.input) out.input.set(sw, list.slice());
+  for (const [sw, list] of cfg.output) out.output.set(sw, list.slice());
+  return out;
 }
 
 export class ReferenceAdapter implements Adapter {
@@ -48,10 +78,15 @@ export class ReferenceAdapter implements Adapter {
    */
   async apply(acls: AdapterAclConfig): Promise<void> {
     const sim = this.requireSim();
+    // ACLs rendered by the model for this very topology (the fuzzer's cases) link the model's configuration.
+    const linked = (acls as { [MODEL_ACLS]?: ModelAcls })[MODEL_ACLS];
+    const model = linked?.topology === sim.topology ? linked.configs : undefined;
     for (const vpp of sim.vpps.values()) {
       const before = new Set([...vpp.acl.input.keys(), ...vpp.acl.output.keys()]);
+      const spec = acls[String(vpp.node.id)];
+      const own = spec && model?.get(vpp.node.id);
       // The adapter form is the scenario's raw form with every default filled in (no normalisation needed).
-      vpp.acl = aclConfigFromSpec(acls[String(vpp.node.id)], vpp.node, `acls.${vpp.node.id}`, vpp.ifByName);
+      vpp.acl = own ? copyAclConfig(own) : aclConfigFromSpec(spec, vpp.node, `acls.${vpp.node.id}`, vpp.ifByName);
       for (const sw of before) if (!vpp.acl.input.has(sw) && !vpp.acl.output.has(sw)) vpp.aclSessions.removeInterface(sw);
     }
     this.opts.afterConfigure?.(sim);
@@ -102,12 +137,16 @@ export class ReferenceAdapter implements Adapter {
   async inject(frames: Injection[]): Promise<Observation> {
     const sim = this.requireSim();
     const obs: Observation = { captures: [], outcomes: new Map(), traces: new Map() };
+    // Plain loops appending to the packet's lists (no spread copies): this runs for every packet of a fuzz case.
     for (const f of frames) {
       const r = sim.inject({ at: f.at, from: f.from, bytes: f.frame }, f.packet);
-      obs.captures.push(...r.frames.map((c) => ({ point: c.point, time: c.time, packet: f.packet, data: c.data })));
-      const fates: PacketFate[] = r.outcomes.map((o) => (o.kind === 'lost' ? { kind: 'lost', nodeId: o.nodeId, reason: o.reason } : o.kind === 'host' ? { kind: 'host', nodeId: o.nodeId } : o));
-      obs.outcomes!.set(f.packet, [...(obs.outcomes!.get(f.packet) ?? []), ...fates]);
-      obs.traces!.set(f.packet, [...(obs.traces!.get(f.packet) ?? []), ...r.traces.map((t) => ({ nodeId: t.nodeId, records: t.records }))]);
+      for (const c of r.frames) obs.captures.push({ point: c.point, time: c.time, packet: f.packet, data: c.data });
+      let fates: PacketFate[] | undefined = obs.outcomes!.get(f.packet);
+      if (!fates) obs.outcomes!.set(f.packet, (fates = []));
+      for (const o of r.outcomes) fates.push(o.kind === 'lost' ? { kind: 'lost', nodeId: o.nodeId, reason: o.reason } : o.kind === 'host' ? { kind: 'host', nodeId: o.nodeId } : o);
+      let traces = obs.traces!.get(f.packet);
+      if (!traces) obs.traces!.set(f.packet, (traces = []));
+      for (const t of r.traces) traces.push({ nodeId: t.nodeId, records: t.records });
     }
     return obs;
   }

@@ -43,8 +43,10 @@ export class ContivRenderError extends Error {
 
 /** Contiv's label selector (C:plugins/policy/cache): matchLabels and matchExpressions ANDed. */
 export function selects(sel: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
+  // for…in over own keys rather than Object.entries: no pair arrays for a check run per pod and selector.
+  const ml = sel.matchLabels;
+  if (ml) for (const k in ml) if (Object.hasOwn(ml, k) && labels[k] !== ml[k]) return false;
+  if (sel.matchExpressions) for (const e of sel.matchExpressions) {
     const has = Object.hasOwn(labels, e.key);
     const v = labels[e.key];
     switch (e.operator) {
@@ -96,11 +98,26 @@ export interface RenderFaults {
   noGlobalTable?: boolean;
 }
 
-function peerPods(cluster: Cluster, p: NetworkPolicy, peer: NonNullable<NetworkPolicy['ingress']>[number]['from'], ips: PodIps, faults: RenderFaults): { pods: number[] | null; ipBlocks: Net[] | null } {
-  if (!peer || peer.length === 0) return { pods: null, ipBlocks: null };
-  const pods: number[] = [];
-  const blocks: Net[] = [];
-  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+/** The match of one rule: its peers (pods, ipBlocks) and ports, in the field order of ContivMatch. */
+function match(cluster: Cluster, p: NetworkPolicy, type: ContivMatch['type'], peer: NonNullable<NetworkPolicy['ingress']>[number]['from'], list: NonNullable<NetworkPolicy['ingress']>[number]['ports'], ips: PodIps, faults: RenderFaults): ContivMatch {
+  // Built field by field, not as `{ type, ...peerPods(), ports }`: object spread is a slow path in V8.
+  const m = { type } as ContivMatch;
+  if (!peer || peer.length === 0) {
+    m.pods = null;
+    m.ipBlocks = null;
+  } else {
+    const pods: number[] = [];
+    const blocks: Net[] = [];
+    peerPods(cluster, p, peer, ips, faults, pods, blocks);
+    m.pods = pods;
+    m.ipBlocks = blocks;
+  }
+  m.ports = ports(p, list);
+  return m;
+}
+
+function peerPods(cluster: Cluster, p: NetworkPolicy, peer: NonNullable<NetworkPolicy['ingress']>[number]['from'] & object, ips: PodIps, faults: RenderFaults, pods: number[], blocks: Net[]): void {
+  let nsLabels: Map<string, Record<string, string>> | undefined;
   for (const x of peer) {
     let selected: ClusterPod[] = [];
     if (x.podSelector) {
@@ -109,7 +126,9 @@ function peerPods(cluster: Cluster, p: NetworkPolicy, peer: NonNullable<NetworkP
     } else if (x.namespaceSelector) {
       const sel = x.namespaceSelector;
       // An empty namespaceSelector matches every pod except those in kube-system (D4).
-      selected = cluster.pods.filter((pod) => (isEmptySelector(sel) ? pod.namespace !== 'kube-system' : selects(sel, nsLabels.get(pod.namespace) ?? {})));
+      nsLabels ??= new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+      const labelsOf = nsLabels;
+      selected = cluster.pods.filter((pod) => (isEmptySelector(sel) ? pod.namespace !== 'kube-system' : selects(sel, labelsOf.get(pod.namespace) ?? {})));
     } else if (x.ipBlock) {
       let subnets = [cidrNet(x.ipBlock.cidr)];
       for (const ex of faults.ignoreIpBlockExcept ? [] : (x.ipBlock.except ?? [])) subnets = subnets.flatMap((s) => subtractSubnet(s, cidrNet(ex)));
@@ -121,7 +140,6 @@ function peerPods(cluster: Cluster, p: NetworkPolicy, peer: NonNullable<NetworkP
       if (ip !== undefined && !pods.includes(ip)) pods.push(ip);
     }
   }
-  return { pods, ipBlocks: blocks };
 }
 
 export function cidrNet(cidr: string): Net {
@@ -142,7 +160,7 @@ function ports(p: NetworkPolicy, list: NonNullable<NetworkPolicy['ingress']>[num
 /** The processed form of one policy (types and matches); throws ContivRenderError for D6 inputs. */
 export function processPolicy(cluster: Cluster, p: NetworkPolicy, ips: PodIps, faults: RenderFaults = {}): ContivPolicy {
   const matches: ContivMatch[] = [];
-  for (const r of p.ingress ?? []) matches.push({ type: 'Ingress', ...peerPods(cluster, p, r.from, ips, faults), ports: ports(p, r.ports) });
-  for (const r of p.egress ?? []) matches.push({ type: 'Egress', ...peerPods(cluster, p, r.to, ips, faults), ports: ports(p, r.ports) });
+  if (p.ingress) for (const r of p.ingress) matches.push(match(cluster, p, 'Ingress', r.from, r.ports, ips, faults));
+  if (p.egress) for (const r of p.egress) matches.push(match(cluster, p, 'Egress', r.to, r.ports, ips, faults));
   return { id: `${p.namespace}/${p.name}`, type: policyType(p), matches };
 }

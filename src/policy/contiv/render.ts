@@ -2,13 +2,13 @@
 // local and global tables, and the VPP ACLs with their attachments (per-pod output ACL, Global ACL on the main
 // NIC / loop0 / tap0 output, Reflective ACL on input), shared where tables are identical, fed to the model.
 import { ip4ToString } from '../../packet/index.ts';
-import { trustedScenario, type NodeSpec, type ScenarioInput } from '../../reference/scenario.ts';
+import type { NodeSpec, ScenarioInput } from '../../reference/scenario.ts';
 import type { Acl, AclRule } from '../../reference/state/acl.ts';
 import type { AclConfig } from '../../reference/state/vpp.ts';
-import { buildTopology, type Topology } from '../../reference/topology/topology.ts';
+import { buildTopology, type Interface, type Topology } from '../../reference/topology/topology.ts';
 import type { Cluster, ClusterPod } from '../types.ts';
 import { podRules, type PodRules } from './configurator.ts';
-import { policySelects, processPolicy, type ContivPolicy, type RenderFaults } from './processor.ts';
+import { policySelects, processPolicy, type ContivPolicy, type PodIps, type RenderFaults } from './processor.ts';
 import { rulesEqual, type ContivRule } from './rules.ts';
 import { globalTable, localTable, type LocalPod } from './tables.ts';
 
@@ -39,8 +39,18 @@ export function nodeIds(cluster: Cluster): Map<string, number> {
 
 /** The scenario topology of a cluster: one model node per Kubernetes node, pods named `namespace/name`. */
 export function clusterTopologyInput(cluster: Cluster): ScenarioInput {
+  const topology: ScenarioInput['topology'] = { nodes: clusterNodeSpecs(cluster) };
+  if (cluster.ipam) topology.ipam = cluster.ipam;
+  return { version: 1, topology };
+}
+
+/**
+ * The node specs of clusterTopologyInput, every schema default already present (what trustedScenario would
+ * make of them, field for field), so that renderCluster can build the topology from them directly.
+ */
+function clusterNodeSpecs(cluster: Cluster): NodeSpec[] {
   const ids = nodeIds(cluster);
-  const nodes: NodeSpec[] = cluster.nodes.map((n) => ({
+  return cluster.nodes.map((n) => ({
     id: ids.get(n.name)!,
     name: n.name,
     gbe: {},
@@ -68,9 +78,6 @@ export function clusterTopologyInput(cluster: Cluster): ScenarioInput {
         return pod;
       }),
   }));
-  const topology: ScenarioInput['topology'] = { nodes };
-  if (cluster.ipam) topology.ipam = cluster.ipam;
-  return { version: 1, topology };
 }
 
 export interface RenderedPod {
@@ -120,20 +127,43 @@ export function toAclRule(r: ContivRule): AclRule {
   return rule;
 }
 
+function attachAcl(attach: RenderedNode['attach'], config: AclConfig, ifc: Interface, input: number, output: number): void {
+  const a = { interface: ifc.name, input: [input], output: [output] };
+  attach.push(a);
+  config.input.set(ifc.swIfIndex, a.input);
+  config.output.set(ifc.swIfIndex, a.output);
+}
+
 /** Renders every node of the cluster as Contiv would; throws ContivRenderError where Contiv would crash (D6). */
 export function renderCluster(cluster: Cluster, faults: RenderFaults = {}): RenderedCluster {
-  const scenario = trustedScenario(clusterTopologyInput(cluster));
-  const topology = buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
-  const ipOf = (pod: ClusterPod): number | undefined => topology.podByName.get(podKey(pod))?.ip;
-  const policies = cluster.policies.map((p) => processPolicy(cluster, p, { ipOf }, faults));
+  // The node specs go to buildTopology as they are: they already are what trustedScenario would return.
+  const topology = buildTopology(clusterNodeSpecs(cluster), cluster.ipam ?? {});
+  // Pod keys are built once per pod (not per selector match): a fresh `ns/name` string is concatenated and
+  // hashed on every Map lookup.
+  const clusterPodByKey = new Map<string, ClusterPod>();
+  const podIps: (number | undefined)[] = [];
+  for (const p of cluster.pods) {
+    const key = podKey(p);
+    clusterPodByKey.set(key, p);
+    podIps.push(topology.podByName.get(key)?.ip);
+  }
+  // A method, not an arrow property: tsx (esbuild keepNames) wraps named closures in a defineProperty call. By
+  // index rather than a Map keyed by pod objects (which gives each pod an identity hash): a cluster has few pods.
+  const ips: PodIps = {
+    ipOf(pod) {
+      const i = cluster.pods.indexOf(pod);
+      return i < 0 ? topology.podByName.get(podKey(pod))?.ip : podIps[i];
+    },
+  };
+  const policies = cluster.policies.map((p) => processPolicy(cluster, p, ips, faults));
   const nodes: RenderedNode[] = [];
   const podByKey = new Map<string, RenderedPod>();
-  const clusterPodByKey = new Map(cluster.pods.map((p) => [podKey(p), p]));
   for (const node of topology.nodes) {
     const pods: RenderedPod[] = [];
     for (const mp of node.pods) {
       const cp = clusterPodByKey.get(mp.name)!;
-      const applied = policies.filter((_, i) => policySelects(cluster.policies[i]!, cp));
+      const applied: ContivPolicy[] = [];
+      for (let i = 0; i < policies.length; i++) if (policySelects(cluster.policies[i]!, cp)) applied.push(policies[i]!);
       pods.push({ key: mp.name, ip: mp.ip, nodeId: node.id, rules: podRules(applied, node.natLoopback, faults), local: [] });
     }
     const locals: LocalPod[] = pods.map((p) => ({ ip: p.ip, rules: p.rules }));
@@ -157,16 +187,13 @@ export function renderCluster(cluster: Cluster, faults: RenderFaults = {}): Rend
       globalIndex = acls.length;
       acls.push({ index: globalIndex, tag: GLOBAL_TAG, contiv: global, rules: global.map(toAclRule) });
     }
+    // Attachments by name for the adapters, by sw_if_index for the model: the interfaces are at hand (no
+    // by-name map per node), and every attachment has an input and an output ACL.
     const attach: RenderedNode['attach'] = [];
-    for (const p of isolated) attach.push({ interface: topology.podByName.get(p.key)!.tap.name, input: [0], output: [p.aclIndex!] });
-    if (globalIndex !== undefined) for (const ifc of [node.gbe, node.loop0, node.tap0]) attach.push({ interface: ifc.name, input: [0], output: [globalIndex] });
-    const ifByName = new Map(node.interfaces.map((i) => [i.name, i]));
-    const config: AclConfig = { acls: new Map(acls.map((a) => [a.index, { index: a.index, tag: a.tag, rules: a.rules } satisfies Acl])), input: new Map(), output: new Map() };
-    for (const a of attach) {
-      const sw = ifByName.get(a.interface)!.swIfIndex;
-      if (a.input.length) config.input.set(sw, a.input);
-      if (a.output.length) config.output.set(sw, a.output);
-    }
+    const config: AclConfig = { acls: new Map(), input: new Map(), output: new Map() };
+    for (const a of acls) config.acls.set(a.index, { index: a.index, tag: a.tag, rules: a.rules } satisfies Acl);
+    for (const p of isolated) attachAcl(attach, config, topology.podByName.get(p.key)!.tap, 0, p.aclIndex!);
+    if (globalIndex !== undefined) for (const ifc of [node.gbe, node.loop0, node.tap0]) attachAcl(attach, config, ifc, 0, globalIndex);
     nodes.push({ id: node.id, name: node.name, pods, global, acls, attach, config });
     for (const p of pods) podByKey.set(p.key, p);
   }

@@ -83,7 +83,14 @@ export function localTable(p: LocalPod, nodePods: readonly LocalPod[]): ContivRu
 /** rebuildGlobalTable (§10.8): every local pod's vswitch-ingress rules with the pod as source, then PERMIT ANY. */
 export function globalTable(nodePods: readonly LocalPod[]): ContivRule[] {
   const table: ContivRule[] = [];
-  for (const p of nodePods) for (const r of p.rules.ingress) sortedInsert(table, { ...r, src: hostNet(p.ip) });
+  for (const p of nodePods) {
+    for (const r of p.rules.ingress) {
+      // Object.assign, not `{ ...r, src }`: the same object (keys in the same order) without V8's slow spread path.
+      const g = Object.assign({}, r);
+      g.src = hostNet(p.ip);
+      sortedInsert(table, g);
+    }
+  }
   if (table.length > 0) sortedInsert(table, { action: 'PERMIT', protocol: 'ANY', srcPort: 0, dstPort: 0 });
   return table;
 }

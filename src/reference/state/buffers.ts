@@ -31,3 +31,10 @@ export class BufferMemory {
     return bytes;
   }
 }
+
+/**
+ * The memory every VPP instance of the process carves from. One pool rather than one per instance: a fuzz case
+ * configures a few VPPs that forward a frame or two each, and a fresh 4 KiB block per instance per case was a
+ * visible share of the case (an off-heap allocation, zeroed). Sharing changes no frame: views never overlap.
+ */
+export const SHARED_BUFFER_MEMORY = new BufferMemory();

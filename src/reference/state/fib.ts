@@ -73,7 +73,9 @@ export class Fib {
       this.sorted = false;
     }
     this.byPrefix.set(key, e);
-    this.resolved.clear();
+    // Only when there is something to drop: V8's Map#clear allocates a fresh table even for an empty map, and a
+    // node's routes are added one by one before any lookup.
+    if (this.resolved.size > 0) this.resolved.clear();
     return e;
   }
 

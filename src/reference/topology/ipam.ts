@@ -48,7 +48,15 @@ export function maskOf(prefixLen: number): number {
 
 /** `part(id, bits) = id & ((1 << bits) - 1)`: IDs alias silently when the field is narrower than 8 bits. */
 export function idPart(id: number, bits: number): number {
-  return bits >= 32 ? id >>> 0 : id & ((2 ** bits) - 1);
+  return bits >= 32 ? id >>> 0 : id & (pow2(bits) - 1);
+}
+
+/** 2^0 … 2^32: `2 ** n` with a variable n is a call to pow() in V8, and these run for every pod of a fuzz case. */
+const POW2: readonly number[] = Array.from({ length: 33 }, (_, n) => 2 ** n);
+
+/** `2 ** n`, from the table for the integer exponents IPAM uses. */
+function pow2(n: number): number {
+  return POW2[n] ?? 2 ** n;
 }
 
 /** The validated, parsed form of an IpamConfig. */
@@ -108,7 +116,7 @@ function parseIpam(overrides: Partial<IpamConfig>): Ipam {
 export function nodePodNetwork(ipam: Ipam, id: number): Cidr {
   const bits = ipam.config.podNetworkPrefixLen - ipam.podSubnet.prefixLen;
   const shift = 32 - ipam.config.podNetworkPrefixLen;
-  return { network: (ipam.podSubnet.network + idPart(id, bits) * 2 ** shift) >>> 0, prefixLen: ipam.config.podNetworkPrefixLen };
+  return { network: (ipam.podSubnet.network + idPart(id, bits) * pow2(shift)) >>> 0, prefixLen: ipam.config.podNetworkPrefixLen };
 }
 
 /** The virtual pod gateway: first unicast address of the node pod network (seq 1), never on an interface. */
@@ -119,7 +127,7 @@ export function podGatewayIp(ipam: Ipam, id: number): number {
 /** The NAT loopback: last unicast address of the node pod network (10.1.<id>.254). */
 export function natLoopbackIp(ipam: Ipam, id: number): number {
   const n = nodePodNetwork(ipam, id);
-  return n.network + 2 ** (32 - n.prefixLen) - 2;
+  return n.network + pow2(32 - n.prefixLen) - 2;
 }
 
 /**
@@ -130,7 +138,7 @@ export function natLoopbackIp(ipam: Ipam, id: number): number {
 export function nodeIp(ipam: Ipam, id: number): Cidr {
   const c = ipam.nodeInterconnect;
   let addr = c.network + idPart(id, 32 - c.prefixLen);
-  for (const ex of [...ipam.excluded].sort((a, b) => a - b)) if (ex <= addr) addr += 1;
+  if (ipam.excluded.length > 0) for (const ex of [...ipam.excluded].sort((a, b) => a - b)) if (ex <= addr) addr += 1;
   return { network: addr >>> 0, prefixLen: c.prefixLen };
 }
 
@@ -148,14 +156,14 @@ export function bviMac(id: number): number {
 /** The host interconnect network `172.30.<id>.0/24`: VPP end (tap0) .1, Linux end .2. */
 export function hostInterconnect(ipam: Ipam, id: number): { network: Cidr; vppEnd: number; hostEnd: number } {
   const bits = ipam.config.vppHostNetworkPrefixLen - ipam.vppHostSubnet.prefixLen;
-  const network = (ipam.vppHostSubnet.network + idPart(id, bits) * 2 ** (32 - ipam.config.vppHostNetworkPrefixLen)) >>> 0;
+  const network = (ipam.vppHostSubnet.network + idPart(id, bits) * pow2(32 - ipam.config.vppHostNetworkPrefixLen)) >>> 0;
   return { network: { network, prefixLen: ipam.config.vppHostNetworkPrefixLen }, vppEnd: network + 1, hostEnd: network + 2 };
 }
 
 /** VPP side of a pod TAP: `10.2.1.<last octet of pod IP>/32`, the same on every node (pod.go ipAddrForPodVPPIf). */
 export function podVppIfIp(ipam: Ipam, podIp: number): number {
   const hostBits = 32 - ipam.podIfIp.prefixLen;
-  return (ipam.podIfIp.network + (podIp & ((2 ** hostBits) - 1))) >>> 0;
+  return (ipam.podIfIp.network + (podIp & (pow2(hostBits) - 1))) >>> 0;
 }
 
 /**
@@ -171,7 +179,7 @@ export class PodIpAllocator {
     private readonly ipam: Ipam,
     private readonly nodeId: number,
   ) {
-    this.size = 2 ** (32 - ipam.config.podNetworkPrefixLen);
+    this.size = pow2(32 - ipam.config.podNetworkPrefixLen);
   }
 
   get network(): Cidr {

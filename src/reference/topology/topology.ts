@@ -27,6 +27,12 @@ export const VXLAN_BD_ID = 1;
  * reference adapter skip rebuilding it. Other adapters never see it (it is not data: JSON and spreads drop it).
  */
 export const MODEL_TOPOLOGY: unique symbol = Symbol('podflow.modelTopology');
+/**
+ * Key of the model's ACL configuration (per node ID, by sw_if_index of `topology`) that an adapter ACL
+ * configuration was derived from: the same kind of non-enumerable link, so that the reference adapter need not
+ * parse the rendered rules back from text. It holds for that topology only.
+ */
+export const MODEL_ACLS: unique symbol = Symbol('podflow.modelAcls');
 
 export type InterfaceKind = 'gbe' | 'tap0' | 'loop0' | 'vxlan' | 'pod';
 
@@ -113,6 +119,122 @@ export class TopologyError extends Error {
 }
 
 /**
+ * The sw_if_index values of one node: claimed ones (an index used twice is a configuration error) and the next
+ * free one. A class rather than closures inside buildTopology: tsx (esbuild keepNames) gives every named closure
+ * a defineProperty call, a visible cost when a fuzz case builds a topology.
+ */
+class SwIfIndices {
+  private readonly used = new Map<number, string>();
+  private nextSw = 4;
+
+  constructor(private readonly path: string) {}
+
+  claim(sw: number, what: string): number {
+    const other = this.used.get(sw);
+    if (other) throw new TopologyError(this.path, `sw_if_index ${sw} is used by both ${other} and ${what}`);
+    this.used.set(sw, what);
+    return sw;
+  }
+
+  nextFree(): number {
+    while (this.used.has(this.nextSw)) this.nextSw++;
+    return this.nextSw;
+  }
+}
+
+function buildNode(ipam: Ipam, ids: readonly number[], spec: NodeSpec, ni: number, podByName: Map<string, Pod>, podByIp: Map<number, Pod>): Node {
+  const path = `topology.nodes[${ni}]`;
+  const sws = new SwIfIndices(path);
+  const ip = nodeIp(ipam, spec.id);
+  const gbeSw = sws.claim(spec.gbe.swIfIndex ?? 1, 'the main NIC');
+  const gbe: Interface = { kind: 'gbe', name: spec.gbe.name ?? DEFAULT_GBE_NAME, swIfIndex: gbeSw, hwIfIndex: spec.gbe.hwIfIndex ?? gbeSw, mac: spec.gbe.mac ? mac(spec.gbe.mac) : derivedGbeMac(spec.id), addresses: [ip] };
+  const host = hostInterconnect(ipam, spec.id);
+  const tap0Sw = sws.claim(spec.tap0.swIfIndex ?? 2, 'tap0');
+  const tap0: Interface = { kind: 'tap0', name: 'tap0', swIfIndex: tap0Sw, hwIfIndex: spec.tap0.hwIfIndex ?? tap0Sw, mac: 0x012345678942, addresses: [{ network: host.vppEnd, prefixLen: host.network.prefixLen }] };
+  const loopSw = sws.claim(spec.loop0.swIfIndex ?? 3, 'loop0');
+  const bvi = vxlanBviIp(ipam, spec.id);
+  const loop0: Interface = { kind: 'loop0', name: 'loop0', swIfIndex: loopSw, hwIfIndex: spec.loop0.hwIfIndex ?? loopSw, mac: bviMac(spec.id), addresses: [bvi] };
+  const tunnels = new Map<number, Interface>();
+  const instances = new Set<number>();
+  let k = 0;
+  for (const r of ids) {
+    if (r === spec.id) continue;
+    const pin = spec.tunnels[String(r)] ?? {};
+    const sw = sws.claim(pin.swIfIndex ?? sws.nextFree(), `the tunnel to node ${r}`);
+    const instance = pin.instance ?? k;
+    if (instances.has(instance)) throw new TopologyError(`${path}.tunnels.${r}.instance`, `vxlan_tunnel${instance} is used twice`);
+    instances.add(instance);
+    tunnels.set(r, { kind: 'vxlan', name: `vxlan_tunnel${instance}`, swIfIndex: sw, hwIfIndex: sw, addresses: [], remoteNode: r, tunnelInstance: instance });
+    k++;
+  }
+  for (const t in spec.tunnels) {
+    if (!Object.hasOwn(spec.tunnels, t)) continue;
+    const r = Number(t);
+    if (r === spec.id || !ids.includes(r)) throw new TopologyError(`${path}.tunnels.${t}`, `there is no remote node ${t}`);
+  }
+  const alloc = new PodIpAllocator(ipam, spec.id);
+  const podNetwork = nodePodNetwork(ipam, spec.id);
+  for (let pi = 0; pi < spec.pods.length; pi++) {
+    const p = spec.pods[pi]!;
+    if (p.ip !== undefined) {
+      try {
+        alloc.reserve(ip4(p.ip));
+      } catch (e) {
+        throw new TopologyError(`${path}.pods[${pi}].ip`, (e as Error).message);
+      }
+    }
+  }
+  const interfaces = [gbe, tap0, loop0];
+  for (const t of tunnels.values()) interfaces.push(t);
+  const node: Node = {
+    id: spec.id,
+    name: spec.name ?? `node${spec.id}`,
+    ip,
+    gbe,
+    tap0,
+    loop0,
+    tunnels,
+    pods: [],
+    podNetwork,
+    gateway: podGatewayIp(ipam, spec.id),
+    natLoopback: natLoopbackIp(ipam, spec.id),
+    bviIp: bvi,
+    bviMac: bviMac(spec.id),
+    interfaces,
+  };
+  const tapNames = new Set<string>();
+  for (let pi = 0; pi < spec.pods.length; pi++) {
+    const p: PodSpec = spec.pods[pi]!;
+    let podIp: number;
+    try {
+      podIp = p.ip !== undefined ? ip4(p.ip) : alloc.next();
+    } catch (e) {
+      throw new TopologyError(`${path}.pods[${pi}]`, (e as Error).message);
+    }
+    const sw = sws.claim(p.tap.swIfIndex ?? sws.nextFree(), `the TAP of pod ${p.name}`);
+    const name = p.tap.name ?? `tap${sw}`;
+    if (tapNames.has(name)) throw new TopologyError(`${path}.pods[${pi}].tap.name`, `${name} is used twice`);
+    tapNames.add(name);
+    const tap: Interface = {
+      kind: 'pod',
+      name,
+      swIfIndex: sw,
+      hwIfIndex: p.tap.hwIfIndex ?? sw,
+      mac: p.tap.mac ? mac(p.tap.mac) : derivedTapMac(spec.id, podIp),
+      addresses: [{ network: podVppIfIp(ipam, podIp), prefixLen: 32 }],
+      pod: p.name,
+    };
+    const pod: Pod = { name: p.name, namespace: p.namespace, labels: p.labels, ip: podIp, nodeId: spec.id, serviceEndpoint: p.serviceEndpoint, containerPorts: p.containerPorts, tap };
+    node.pods.push(pod);
+    node.interfaces.push(tap);
+    if (podByName.has(p.name)) throw new TopologyError(`${path}.pods[${pi}].name`, `pod name '${p.name}' appears twice`);
+    podByName.set(p.name, pod);
+    podByIp.set(podIp, pod);
+  }
+  return node;
+}
+
+/**
  * Builds the topology. Default numbering per node (history-free): main NIC 1, tap0 2, loop0 3, one tunnel per
  * remote node in ID order from 4 (`vxlan_tunnel0…`), then the pods' TAPs in order (`tap<sw_if_index>`).
  */
@@ -122,100 +244,7 @@ export function buildTopology(specs: readonly NodeSpec[], ipamOverrides: Partial
   const nodes: Node[] = [];
   const podByName = new Map<string, Pod>();
   const podByIp = new Map<number, Pod>();
-  specs.forEach((spec, ni) => {
-    const path = `topology.nodes[${ni}]`;
-    const used = new Map<number, string>();
-    const claim = (sw: number, what: string): number => {
-      const other = used.get(sw);
-      if (other) throw new TopologyError(path, `sw_if_index ${sw} is used by both ${other} and ${what}`);
-      used.set(sw, what);
-      return sw;
-    };
-    const ip = nodeIp(ipam, spec.id);
-    const gbeSw = claim(spec.gbe.swIfIndex ?? 1, 'the main NIC');
-    const gbe: Interface = { kind: 'gbe', name: spec.gbe.name ?? DEFAULT_GBE_NAME, swIfIndex: gbeSw, hwIfIndex: spec.gbe.hwIfIndex ?? gbeSw, mac: spec.gbe.mac ? mac(spec.gbe.mac) : derivedGbeMac(spec.id), addresses: [ip] };
-    const host = hostInterconnect(ipam, spec.id);
-    const tap0Sw = claim(spec.tap0.swIfIndex ?? 2, 'tap0');
-    const tap0: Interface = { kind: 'tap0', name: 'tap0', swIfIndex: tap0Sw, hwIfIndex: spec.tap0.hwIfIndex ?? tap0Sw, mac: 0x012345678942, addresses: [{ network: host.vppEnd, prefixLen: host.network.prefixLen }] };
-    const loopSw = claim(spec.loop0.swIfIndex ?? 3, 'loop0');
-    const bvi = vxlanBviIp(ipam, spec.id);
-    const loop0: Interface = { kind: 'loop0', name: 'loop0', swIfIndex: loopSw, hwIfIndex: spec.loop0.hwIfIndex ?? loopSw, mac: bviMac(spec.id), addresses: [bvi] };
-    const tunnels = new Map<number, Interface>();
-    let nextSw = 4;
-    const nextFree = (): number => {
-      while (used.has(nextSw)) nextSw++;
-      return nextSw;
-    };
-    const remotes = ids.filter((r) => r !== spec.id);
-    const instances = new Set<number>();
-    remotes.forEach((r, k) => {
-      const pin = spec.tunnels[String(r)] ?? {};
-      const sw = claim(pin.swIfIndex ?? nextFree(), `the tunnel to node ${r}`);
-      const instance = pin.instance ?? k;
-      if (instances.has(instance)) throw new TopologyError(`${path}.tunnels.${r}.instance`, `vxlan_tunnel${instance} is used twice`);
-      instances.add(instance);
-      tunnels.set(r, { kind: 'vxlan', name: `vxlan_tunnel${instance}`, swIfIndex: sw, hwIfIndex: sw, addresses: [], remoteNode: r, tunnelInstance: instance });
-    });
-    for (const k of Object.keys(spec.tunnels)) {
-      if (!remotes.includes(Number(k))) throw new TopologyError(`${path}.tunnels.${k}`, `there is no remote node ${k}`);
-    }
-    const alloc = new PodIpAllocator(ipam, spec.id);
-    const podNetwork = nodePodNetwork(ipam, spec.id);
-    for (const [pi, p] of spec.pods.entries()) {
-      if (p.ip !== undefined) {
-        try {
-          alloc.reserve(ip4(p.ip));
-        } catch (e) {
-          throw new TopologyError(`${path}.pods[${pi}].ip`, (e as Error).message);
-        }
-      }
-    }
-    const node: Node = {
-      id: spec.id,
-      name: spec.name ?? `node${spec.id}`,
-      ip,
-      gbe,
-      tap0,
-      loop0,
-      tunnels,
-      pods: [],
-      podNetwork,
-      gateway: podGatewayIp(ipam, spec.id),
-      natLoopback: natLoopbackIp(ipam, spec.id),
-      bviIp: bvi,
-      bviMac: bviMac(spec.id),
-      interfaces: [gbe, tap0, loop0, ...tunnels.values()],
-    };
-    const tapNames = new Set<string>();
-    spec.pods.forEach((p: PodSpec, pi) => {
-      let podIp: number;
-      try {
-        podIp = p.ip !== undefined ? ip4(p.ip) : alloc.next();
-      } catch (e) {
-        throw new TopologyError(`${path}.pods[${pi}]`, (e as Error).message);
-      }
-      const sw = claim(p.tap.swIfIndex ?? nextFree(), `the TAP of pod ${p.name}`);
-      const name = p.tap.name ?? `tap${sw}`;
-      if (tapNames.has(name)) throw new TopologyError(`${path}.pods[${pi}].tap.name`, `${name} is used twice`);
-      tapNames.add(name);
-      const tap: Interface = {
-        kind: 'pod',
-        name,
-        swIfIndex: sw,
-        hwIfIndex: p.tap.hwIfIndex ?? sw,
-        mac: p.tap.mac ? mac(p.tap.mac) : derivedTapMac(spec.id, podIp),
-        addresses: [{ network: podVppIfIp(ipam, podIp), prefixLen: 32 }],
-        pod: p.name,
-      };
-      const pod: Pod = { name: p.name, namespace: p.namespace, labels: p.labels, ip: podIp, nodeId: spec.id, serviceEndpoint: p.serviceEndpoint, containerPorts: p.containerPorts, tap };
-      node.pods.push(pod);
-      node.interfaces.push(tap);
-      if (podByName.has(p.name)) throw new TopologyError(`${path}.pods[${pi}].name`, `pod name '${p.name}' appears twice`);
-      podByName.set(p.name, pod);
-      podByIp.set(podIp, pod);
-    });
-    nodes.push(node);
-  });
+  for (let ni = 0; ni < specs.length; ni++) nodes.push(buildNode(ipam, ids, specs[ni]!, ni, podByName, podByIp));
   const nodeIps = new Map<number, number>();
   for (const n of nodes) {
     const other = nodeIps.get(n.ip.network);
