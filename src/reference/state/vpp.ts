@@ -4,7 +4,7 @@ import type { NodeAclSpec, Scenario } from '../scenario.ts';
 import { hostInterconnect, parseCidr } from '../topology/ipam.ts';
 import { POD_MAC, VXLAN_BD_ID, VXLAN_VNI, type Interface, type Node, type Topology } from '../topology/topology.ts';
 import type { Profile } from '../profiles.ts';
-import { BufferMemory } from './buffers.ts';
+import { SHARED_BUFFER_MEMORY, type BufferMemory } from './buffers.ts';
 import { AclSessionTable, DEFAULT_SESSION_MAX, DEFAULT_SESSION_TIMEOUTS, type Acl, type AclRule } from './acl.ts';
 import { Fib, NeighborTable } from './fib.ts';
 import { BridgeDomain } from './l2.ts';
@@ -93,18 +93,30 @@ export function aclConfigFromSpec(spec: NodeAclSpec | undefined, node: Node, pat
 
 /** Builds the VPP instance of one node: interfaces, FIB, neighbours, bridge domain, tunnels, NAT44, ACLs. */
 export function configureNode(topology: Topology, node: Node, scenario: Pick<Scenario, 'acls' | 'sessions' | 'nat'>, profile: Profile, aclOverride?: AclConfig): VppInstance {
-  const ifBySw = new Map(node.interfaces.map((i) => [i.swIfIndex, i]));
-  const ifByName = new Map(node.interfaces.map((i) => [i.name, i]));
+  // One pass, no [key, value] pair arrays: this runs for every node of every fuzz case.
+  const ifBySw = new Map<number, Interface>();
+  const ifByName = new Map<string, Interface>();
+  const mtu = new Map<number, number>();
+  for (const i of node.interfaces) {
+    ifBySw.set(i.swIfIndex, i);
+    ifByName.set(i.name, i);
+    mtu.set(i.swIfIndex, 1500);
+  }
   const fib = new Fib();
   const neighbors = new NeighborTable();
   const bd = new BridgeDomain(VXLAN_BD_ID);
-  const mtu = new Map<number, number>();
-  for (const i of node.interfaces) mtu.set(i.swIfIndex, 1500);
 
-  // Interface addresses: connected subnets and receive /32s.
+  // Interface addresses: connected subnets and receive /32s. As VPP does for a connected prefix shorter than /31
+  // (ip4_add_interface_prefix_routes), its network and broadcast addresses are /32 drop routes: a route via
+  // either never resolves (a real lab showed it: node ID 255 gets 192.168.30.255, the BVI subnet's broadcast).
   for (const iface of [node.gbe, node.tap0, node.loop0]) {
     for (const a of iface.addresses) {
       if (a.prefixLen < 32) fib.add(a.network, a.prefixLen, { kind: 'connected', swIfIndex: iface.swIfIndex }, `${iface.name} address`);
+      if (a.prefixLen < 31) {
+        const size = 2 ** (32 - a.prefixLen);
+        const net = Math.floor(a.network / size) * size;
+        for (const edge of [net, net + size - 1]) if (edge !== a.network) fib.add(edge, 32, { kind: 'drop' }, `${iface.name} ${edge === net ? 'network' : 'broadcast'} address`);
+      }
       fib.add(a.network, 32, { kind: 'receive', swIfIndex: iface.swIfIndex }, `${iface.name} address`);
     }
   }
@@ -142,7 +154,7 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
   if (scenario.nat.addressIdentity) nat.mappings.push({ local: node.ip.network, external: node.ip.network, identity: true });
 
   const acl = aclOverride ?? aclConfigFromSpec(scenario.acls?.[String(node.id)], node, `acls.${node.id}`, ifByName);
-  const timeouts = { ...DEFAULT_SESSION_TIMEOUTS };
+  const timeouts = Object.assign({}, DEFAULT_SESSION_TIMEOUTS); // not a spread: V8's slow clone path, once per node and case
   for (const k of ['udpIdle', 'tcpIdle', 'tcpTransient'] as const) if (scenario.sessions[k] !== undefined) timeouts[k] = scenario.sessions[k]!;
   return {
     node,
@@ -160,7 +172,7 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
     natSessions: new NatSessionTable(),
     mtu,
     counters: new Map(),
-    buffers: new BufferMemory(),
+    buffers: SHARED_BUFFER_MEMORY,
   };
 }
 
