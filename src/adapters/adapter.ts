@@ -1,6 +1,7 @@
 // The one interface every data path under test implements (STYLE.md §7): the reference model, Linux network
 // namespaces, a VPP lab. Everything crossing it is plain data — resolved addresses, ACL tables, frames — so an
 // adapter needs nothing of the model. A check that cannot get an answer from an adapter says "unknown".
+import { readFileSync } from 'node:fs';
 import { pcapRecordsByPoint, type PcapRecord } from '../packet/pcap.ts';
 
 /** A topology with every address resolved (the caller runs IPAM); names are the VPP interface names. */
@@ -85,6 +86,8 @@ export interface AdapterCapabilities {
    * capabilities travel with every wrapper of an adapter; properties may mask exactly these and nothing else.
    */
   knownDivergences?: readonly KnownDivergence[];
+  /** the reference model profile this data path is compared with (default vpp-18.01-contiv), e.g. vpp-current */
+  referenceProfile?: string;
 }
 
 /** One accepted difference between an adapter and the model: which property and field it excuses, and why. */
@@ -126,6 +129,23 @@ export interface Adapter {
   /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
   reset(): Promise<void>;
   teardown(): Promise<void>;
+}
+
+/**
+ * Reads an adapter's checked-in known divergences (`{ "divergences": [...] }`), checking that each entry says
+ * which property and field it excuses and why, and that its `details` pattern compiles.
+ */
+export function loadKnownDivergences(file: URL): KnownDivergence[] {
+  const name = file.pathname.split('/').slice(-3).join('/');
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { divergences?: KnownDivergence[] };
+  if (!Array.isArray(raw.divergences)) throw new Error(`${name}: expected { "divergences": [...] }`);
+  for (const [i, d] of raw.divergences.entries()) {
+    for (const f of ['id', 'property', 'field', 'reason'] as const) {
+      if (typeof d[f] !== 'string' || d[f] === '') throw new Error(`${name}: divergences[${i}].${f} must be a non-empty string`);
+    }
+    if (d.details !== undefined) new RegExp(d.details);
+  }
+  return raw.divergences;
 }
 
 /** The declared divergence that explains an invalid verdict of `property` with these details, if any. */

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { encodePcap } from '../packet/pcap.ts';
 import type { Counterexample } from './results.ts';
-import { pcapName, type CounterexampleFiles } from './report/write.ts';
+import { pcapName, safeFileName, type CounterexampleFiles } from './report/write.ts';
 import { readJsonFile, UsageError } from './io.ts';
 
 /** What case.json holds: the counterexample without its report-only parts. */
@@ -20,6 +20,7 @@ export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: Co
   writeFileSync(join(tmp, 'case.json'), `${JSON.stringify(entry, null, 2)}\n`);
   if (files?.scenario !== undefined) writeFileSync(join(tmp, 'scenario.json'), `${JSON.stringify(files.scenario, null, 2)}\n`);
   if (files?.policiesYaml !== undefined) writeFileSync(join(tmp, 'policies.yaml'), files.policiesYaml);
+  for (const r of files?.reproduction ?? []) writeFileSync(join(tmp, safeFileName(r.name)), r.text);
   for (const [side, pcaps] of [['expected', files?.expected], ['received', files?.received]] as const) {
     for (const [point, recs] of pcaps ?? []) writeFileSync(join(tmp, `${side}-${pcapName(point)}.pcap`), encodePcap(recs));
   }

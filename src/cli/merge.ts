@@ -113,7 +113,7 @@ export function mergeRuns(runs: readonly LoadedRun[]): { result: RunResult; file
     for (const p of run.result.properties) {
       const m = byId.get(p.id);
       if (!m) {
-        byId.set(p.id, { ...p, seedSteps: [...p.seedSteps], unknownReasons: [...p.unknownReasons], counterexamples: [...p.counterexamples], coverage: { ...p.coverage } });
+        byId.set(p.id, { ...p, seedSteps: [...p.seedSteps], unknownReasons: [...p.unknownReasons], counterexamples: [...p.counterexamples], coverage: { ...p.coverage }, ...(p.knownDivergences ? { knownDivergences: { ...p.knownDivergences } } : {}) });
         continue;
       }
       m.runs += p.runs;
@@ -122,6 +122,10 @@ export function mergeRuns(runs: readonly LoadedRun[]): { result: RunResult; file
       for (const u of p.unknownReasons) if (!m.unknownReasons.includes(u)) m.unknownReasons.push(u);
       for (const cx of p.counterexamples) if (!m.counterexamples.some((c: Counterexample) => c.id === cx.id)) m.counterexamples.push(cx);
       for (const [k, v] of Object.entries(p.coverage)) m.coverage[k] = (m.coverage[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(p.knownDivergences ?? {})) {
+        m.knownDivergences = m.knownDivergences ?? {};
+        m.knownDivergences[k] = (m.knownDivergences[k] ?? 0) + v;
+      }
     }
   }
   const order = new Map(PROPERTIES.map((p, i) => [p.id, i]));

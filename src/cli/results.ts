@@ -45,6 +45,11 @@ export interface PropertyResult {
   counterexamples: Counterexample[];
   /** model graph nodes visited and how often, when the adapter traces */
   coverage: Record<string, number>;
+  /**
+   * Cases whose failure a declared known divergence of the adapter explains (id → cases): counted, not failed.
+   * Absent when none.
+   */
+  knownDivergences?: Record<string, number>;
 }
 
 export interface RunResult {
@@ -72,19 +77,25 @@ export function coverageNodeName(node: string): string {
  * ACL matches contain a space, node names never do. Deterministic; returns `into`.
  */
 export function countCoverage(traces: Iterable<{ records: readonly unknown[] }>, into: Record<string, number> = {}): Record<string, number> {
-  const add = (k: string): void => {
-    into[k] = (into[k] ?? 0) + 1;
-  };
-  for (const t of traces) {
-    for (const r of t.records) {
-      if (typeof r !== 'object' || r === null) continue;
-      const rec = r as { node?: unknown; body?: { kind?: unknown; matchAcl?: unknown; matchRule?: unknown } };
-      if (typeof rec.node === 'string') add(coverageNodeName(rec.node));
-      const b = rec.body;
-      if (b && b.kind === 'acl' && typeof b.matchAcl === 'number') add(b.matchAcl < 0 ? 'acl session' : `acl ${b.matchAcl} rule ${String(b.matchRule)}`);
+  for (const t of traces) countRecords(t.records, into);
+  return into;
+}
+
+/** countCoverage of one trace's records (no closures: under tsx each named closure costs a defineProperty). */
+export function countRecords(records: readonly unknown[], into: Record<string, number>): void {
+  for (const r of records) {
+    if (typeof r !== 'object' || r === null) continue;
+    const rec = r as { node?: unknown; body?: { kind?: unknown; matchAcl?: unknown; matchRule?: unknown } };
+    if (typeof rec.node === 'string') {
+      const k = coverageNodeName(rec.node);
+      into[k] = (into[k] ?? 0) + 1;
+    }
+    const b = rec.body;
+    if (b && b.kind === 'acl' && typeof b.matchAcl === 'number') {
+      const k = b.matchAcl < 0 ? 'acl session' : `acl ${b.matchAcl} rule ${String(b.matchRule)}`;
+      into[k] = (into[k] ?? 0) + 1;
     }
   }
-  return into;
 }
 
 export function overallVerdict(r: RunResult): PropertyVerdict {

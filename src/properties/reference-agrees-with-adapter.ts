@@ -17,7 +17,7 @@ export const referenceAgreesWithAdapter: PropertyDef<ClusterCase> = {
   masks: [],
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter, ctx) {
-    const other = ctx.reference(adapter.name === REFERENCE_18 ? 'vpp-current' : 'vpp-18.01-contiv');
+    const other = ctx.reference(adapter.capabilities.referenceProfile ?? (adapter.name === REFERENCE_18 ? 'vpp-current' : 'vpp-18.01-contiv'));
     const [a, b] = [await runClusterCase(c, adapter), await runClusterCase(c, other)];
     const profilesOnly = adapter.name.startsWith('reference(');
     const excuses: readonly KnownDivergence[] = (adapter.capabilities.knownDivergences ?? []).filter((d) => d.property === referenceAgreesWithAdapter.id);

@@ -17,6 +17,7 @@ export function summaryMarkdown(r: RunResult): string {
       if (cx.expected !== undefined || cx.received !== undefined) lines.push(`EXPECTED ${cx.expected ?? '—'} / RECEIVED ${cx.received ?? '—'}`, '');
       lines.push('Replay:', '', '```sh', `npx podflow replay ${cx.id}`, `npx podflow fuzz --adapter ${r.info.adapter} --property ${p.id} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${cx.path}`, '```');
     }
+    if (p.knownDivergences) lines.push('', `## ${p.id}: known divergences`, '', ...Object.entries(p.knownDivergences).map(([id, n]) => `- ${id}: ${n} case${n === 1 ? '' : 's'} (explained by the adapter's known-divergences file)`));
     if (p.unknownReasons.length > 0) lines.push('', `## ${p.id}: unknown`, '', ...p.unknownReasons.map((u) => `- ${u}`));
   }
   return `${lines.join('\n')}\n`;

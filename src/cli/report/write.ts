@@ -27,6 +27,8 @@ export interface CounterexampleFiles {
   topology?: AdapterTopology;
   /** the failing connection's packets, expected and received (every connection of the case when it cannot tell) */
   packets?: CounterexamplePacket[];
+  /** files the adapter gave to reproduce the case by hand (Adapter.reproduction), by file name */
+  reproduction?: { name: string; text: string }[];
 }
 
 /** A frame seen at a capture point, with its decoding. */
@@ -176,6 +178,7 @@ export function writeRunReport(reportsDir: string, r: RunResult, files: Countere
     mkdirSync(dir, { recursive: true });
     if (f.scenario !== undefined) writeFileSync(join(dir, 'scenario.json'), json(f.scenario));
     if (f.policiesYaml !== undefined) writeFileSync(join(dir, 'policies.yaml'), f.policiesYaml);
+    for (const r of f.reproduction ?? []) writeFileSync(join(dir, safeFileName(r.name)), r.text);
     for (const [side, pcaps] of [['expected', f.expected], ['received', f.received]] as const) {
       for (const [point, recs] of pcaps ?? []) writeFileSync(join(dir, `${side}-${pcapName(point)}.pcap`), encodePcap(recs));
     }
@@ -191,6 +194,12 @@ export function writeRunReport(reportsDir: string, r: RunResult, files: Countere
   if (existsSync(latest) || isLink(latest)) unlinkSync(latest);
   symlinkSync(basename(final), latest);
   return final;
+}
+
+/** A file name an adapter chose, kept inside the counterexample's folder. */
+export function safeFileName(name: string): string {
+  const n = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  return n.length > 0 ? n.slice(0, 100) : 'reproduction.txt';
 }
 
 function isLink(p: string): boolean {
