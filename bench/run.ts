@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { fuzzBench } from './fuzz.ts';
 import { kernelBench } from './kernel.ts';
+import { vppBench } from './vpp.ts';
 import { modelBench } from './model.ts';
 import { packetBench } from './packet.ts';
 import { policyBench } from './policy.ts';
@@ -17,6 +18,7 @@ const SUITES: Record<string, (opts: { frames: number }) => Promise<BenchResult>>
   policy: policyBench,
   fuzz: fuzzBench,
   kernel: kernelBench,
+  vpp: vppBench,
 };
 
 async function main(): Promise<void> {

@@ -9,12 +9,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capturesAsPcap, type Adapter } from '../adapters/adapter.ts';
 import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
+import type { ProfileName } from '../reference/profiles.ts';
 import { PROPERTIES, propertyById } from '../properties/index.ts';
 import { runClusterCase, adapterAcls, type ClusterCase } from '../properties/harness.ts';
 import { adapterTopology } from '../properties/resolve.ts';
 import { policiesToYaml } from '../policy/yaml.ts';
 import type { PropertyDef } from '../properties/types.ts';
-import { ADAPTER_NAMES, createAdapter } from './adapters.ts';
+import { ADAPTER_NAMES, createAdapter, isSharedLab } from './adapters.ts';
 import { corpusEntries, loadCorpusEntry, saveCorpusEntry } from './corpus.ts';
 import { CHECK_CONTEXT, runProperty } from './fuzz-runner.ts';
 import { UsageError } from './io.ts';
@@ -50,7 +51,7 @@ export function parseShard(text: string): { index: number; count: number } {
 export function adapterSpecOf(name: string): string {
   const m = /^reference\((.*)\)$/.exec(name);
   if (m) return `reference:${m[1]}`;
-  return name.startsWith('mutant:') ? name : 'reference';
+  return /^(mutant:|kernel(:|$)|vpp(:|$))/.test(name) ? name : 'reference';
 }
 
 function isClusterCase(c: unknown): c is ClusterCase {
@@ -66,7 +67,10 @@ async function counterexampleFiles(id: string, c: unknown, adapter: Adapter, fai
   const files: CounterexampleFiles = { id };
   if (!isClusterCase(c)) return files;
   const received = await runClusterCase(c, adapter);
-  const expected = await runClusterCase(c, new ReferenceAdapter());
+  const reproduction = adapter.reproduction?.();
+  if (reproduction && reproduction.length > 0) files.reproduction = reproduction;
+  const profile = adapter.capabilities.referenceProfile;
+  const expected = await runClusterCase(c, new ReferenceAdapter(profile ? { profile: profile as ProfileName } : {}));
   const caps = (run: typeof received) => capturesAsPcap(run.sent.flatMap((s) => [...s.request.captures, ...(s.reply?.captures ?? [])]));
   files.received = caps(received);
   files.expected = caps(expected);
@@ -126,6 +130,7 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
   };
   const workers = o.workers === undefined ? 1 : Number(o.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers: expected an integer 1..64, got '${o.workers}'`);
+  if (workers > 1 && isSharedLab(o.adapter)) throw new UsageError(`--workers ${workers}: adapter ${o.adapter} drives one lab, which workers would share; use one worker (or --shard across labs)`);
   const tty = process.stderr.isTTY === true;
   const bar = tty ? new cliProgress.SingleBar({ format: 'podflow {bar} {value}/{total} properties | {prop} {runs} runs | {rate} cases/s | failures {failures}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(props.length, 0, { prop: '', runs: 0, failures: 0, rate: 0 });

@@ -14,6 +14,7 @@ import { trustedScenario } from '../reference/scenario.ts';
 import { buildTopology } from '../reference/topology/topology.ts';
 import { adapterTopology } from '../properties/resolve.ts';
 import { UsageError } from './io.ts';
+import { registerVppLabCommands } from './lab-vpp.ts';
 
 export const KERNEL_LAB_STATE = join(tmpdir(), 'podflow-lab-kernel.json');
 
@@ -68,6 +69,7 @@ export function describeKernelLab(state: KernelLabState, existing: readonly stri
 
 export function registerLabCommands(program: Command, setExit: (code: number) => void): void {
   const lab = program.command('lab').description('keep a data path alive to poke at by hand (lab <kind> up|down|status)');
+  registerVppLabCommands(lab, setExit);
   const kernel = lab.command('kernel').description('the Contiv design in Linux network namespaces (needs root, ip, bridge, nft, python3)');
   kernel
     .command('up')

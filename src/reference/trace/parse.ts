@@ -56,7 +56,11 @@ export function bodyKindOf(node: string): TraceBody['kind'] {
     case 'ip4-load-balance':
       return 'ip4-fib';
   }
+  // Current VPP: `error-drop` prints the RX interface and a `drop` record says which node dropped and why.
+  if (node === 'drop') return 'error-drop';
   if (node.startsWith('acl-plugin-')) return 'acl';
+  // Feature nodes whose names end like an interface's (nat-pre-in2out-output, ip4-sv-reassembly-output-feature).
+  if (/^(nat-|ip4-|ip6-|l2-|interface|ethernet|error)/.test(node)) return 'raw';
   if (/^nat44.*-in2out/.test(node)) return 'nat44-in2out';
   if (/^nat44.*-out2in/.test(node)) return 'nat44-out2in';
   if (node.endsWith('-tx')) return 'interface-tx';
@@ -615,6 +619,7 @@ function parseGroup(g: Group, diagnostics: TraceDiagnostic[]): TraceRecord[] {
       body = null;
     }
     // The whole header group stays raw: splitting it would print back with a header VPP did not print.
+    if (OTHER_KNOWN_FORMS.some(([n, first]) => n.test(g.node) && first.test(lines[start] ?? ''))) return [rec({ kind: 'raw', lines: g.lines })];
     diagnostics.push({
       line: g.lineNos[bad] ?? g.headerLine,
       message: `${g.node}: body does not match the ${kind} format at "${lines[bad] ?? ''}"`,
@@ -623,6 +628,15 @@ function parseGroup(g: Group, diagnostics: TraceDiagnostic[]): TraceRecord[] {
   }
   return records;
 }
+
+/**
+ * Bodies of current VPP that are known and kept raw without a diagnostic: `error-drop` naming only the RX
+ * interface, and TX records of drivers other than DPDK (packet-generator, af_packet).
+ */
+const OTHER_KNOWN_FORMS: readonly [RegExp, RegExp][] = [
+  [/^error-drop$/, /^ {2}rx:\S+$/],
+  [/-tx$/, /^ {2,4}(?:af_packet: |buffer 0x)/],
+];
 
 function parseHeaderTime(m: RegExpExecArray): number | undefined {
   const h = num(m[1]);

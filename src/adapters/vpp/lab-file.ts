@@ -1,0 +1,100 @@
+// The lab file: which VPP nodes podflow drives and how it reaches them (YAML, validated with a schema). Every
+// error names the file, the field path and, for YAML syntax, the line and column — never a stack trace.
+//
+//   version: 1
+//   profile: vpp-current            # the model profile the lab is compared with
+//   nodes:
+//     - id: 1                       # Contiv node ID (1..255): the model's node it stands for
+//       vppctl: [vppctl, -s, /run/podflow-lab/node1/cli.sock]   # argv prefix; a command is appended as one argument
+//       files: /run/podflow-lab/node1                           # a directory on the node for pcaps and scripts
+//       gbe: host-gbe1              # the lab's main NIC (af_packet/memif), stands for GigabitEthernet0/8/0
+//       timeoutMs: 10000            # per vppctl call (default 10000)
+//       # remote nodes: vppctl: [ssh, lab1, sudo, vppctl]; push: [ssh, lab1, sudo, tee]; pull: [ssh, lab1, sudo, cat]
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+const Argv = z.array(z.string().min(1)).min(1, 'expected a command as a list of arguments, e.g. [vppctl, -s, /run/vpp/cli.sock]');
+
+const LabNodeSchema = z
+  .object({
+    id: z.number().int().min(1).max(255),
+    name: z.string().min(1).optional(),
+    vppctl: Argv,
+    files: z.string().regex(/^\//, 'expected an absolute directory path on the node'),
+    gbe: z.string().min(1),
+    push: Argv.optional(),
+    pull: Argv.optional(),
+    timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** the pid of the VPP process when a local lab started it (`podflow lab vpp up`) */
+    pid: z.number().int().positive().optional(),
+    /** the network namespace the local lab started it in */
+    netns: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const LabFileSchema = z
+  .object({
+    version: z.literal(1),
+    profile: z.enum(['vpp-current', 'vpp-18.01-contiv']).default('vpp-current'),
+    nodes: z.array(LabNodeSchema).min(1),
+    /** where a local lab keeps its state (set by `podflow lab vpp up`) */
+    runDir: z.string().optional(),
+    /** namespaces a local lab created (removed by `down`) */
+    namespaces: z.array(z.string()).optional(),
+  })
+  .strict()
+  .superRefine((lab, ctx) => {
+    const seen = new Map<number, number>();
+    lab.nodes.forEach((n, i) => {
+      const j = seen.get(n.id);
+      if (j !== undefined) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'id'], message: `node ID ${n.id} appears twice (also nodes[${j}])` });
+      seen.set(n.id, i);
+      if ((n.push === undefined) !== (n.pull === undefined)) ctx.addIssue({ code: 'custom', path: ['nodes', i, n.push ? 'pull' : 'push'], message: 'push and pull go together (commands that write stdin to / print a file on the node)' });
+    });
+  });
+
+export type LabFile = z.infer<typeof LabFileSchema>;
+export type LabNode = LabFile['nodes'][number];
+
+export class LabFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
+    this.name = 'LabFileError';
+  }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(top level)';
+}
+
+/** Parses and validates a lab file's text; `file` names it in errors. */
+export function parseLabFile(text: string, file: string): LabFile {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new LabFileError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}YAML: ${e.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  const r = LabFileSchema.safeParse(doc.toJS());
+  if (!r.success) throw new LabFileError(file, r.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`));
+  return r.data;
+}
+
+export function readLabFile(path: string): LabFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new LabFileError(path, [`cannot read the lab file: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message}`]);
+  }
+  return parseLabFile(text, path);
+}

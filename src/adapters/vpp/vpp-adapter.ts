@@ -1,0 +1,429 @@
+// The VPP lab adapter: a scenario's topology and ACLs rendered as vppctl commands (render-vppctl.ts) and sent to
+// real VPP nodes (transport.ts); every injected frame replayed from a pcap on the pod's packet-generator
+// interface, with `show trace` armed on the input nodes, a pcap capture on each node's main NIC and a
+// packet-generator capture on every pod interface; what comes out is mapped back to the scenario's capture
+// points (`pod:<name>:rx`, `node:<id>:wire`) and its traces are parsed into records with the model's interface
+// names. One frame at a time: everything captured in its window belongs to it.
+import { createHash } from 'node:crypto';
+import { decodePcap, encodePcap } from '../../packet/pcap.ts';
+import { decodePacket } from '../../packet/index.ts';
+import { parseTrace } from '../../reference/trace/parse.ts';
+import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type Capture, type Injection, type Observation } from '../adapter.ts';
+import type { LabFile, LabNode } from './lab-file.ts';
+import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
+import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
+import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
+
+export interface VppAdapterOptions {
+  /** transports per lab node ID (tests inject fakes); default: vppctl per the lab file */
+  transports?: Map<number, Transport>;
+  nat?: RenderOptions['nat'];
+  /** ms to wait at most for a frame's consequences to settle (default 500) */
+  settleMs?: number;
+  /** ms without any counter change that count as settled (default 10) */
+  quietMs?: number;
+  /**
+   * Send all frames of one inject() call at once (one stream per source, one capture window) and map what comes
+   * out back to packets by their inner IPv4 header (addresses, protocol, IP id, ports). Only for calls whose frames
+   * are independent flows with distinct keys (the bench); the properties send one frame per call.
+   */
+  batch?: boolean;
+  name?: string;
+}
+
+interface NodeState {
+  lab: LabNode;
+  t: Transport;
+  model: AdapterNode;
+  names: LabNames;
+  steps: ConfigStep[];
+  acls: LabAclState;
+  /** every configuration command sent since setup (for reproduction()) */
+  transcript: string[];
+}
+
+/** Interface names in trace text are the lab's: rename them to the model's (longest names first). */
+export function modelNamesInTrace(text: string, names: LabNames): string {
+  let out = text;
+  for (const [lab, model] of [...names.toModel].sort((a, b) => b[0].length - a[0].length)) {
+    if (lab === model) continue;
+    out = out.replace(new RegExp(`(?<![\\w/-])${lab.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?=-output|-tx|[^\\w/]|$)`, 'g'), model);
+  }
+  return out;
+}
+
+function macBytes(text: string): Uint8Array {
+  return Uint8Array.from(text.split(':').map((h) => parseInt(h, 16)));
+}
+
+/** A frame whose destination or source MAC is `mac`, or a broadcast/multicast one (the group bit). */
+export function toOrFrom(frame: Uint8Array, mac: Uint8Array): boolean {
+  if (frame.length < 12) return true;
+  if ((frame[0]! & 1) === 1) return true;
+  const eq = (off: number): boolean => mac.every((b, i) => frame[off + i] === b);
+  return eq(0) || eq(6);
+}
+
+/**
+ * The flow key of a frame: its innermost IPv4 header's addresses, protocol and id, and the L4 ports — what
+ * VPP leaves unchanged between a pod's TAP and the other pod's (TTL and checksum change, MACs change, VXLAN
+ * wraps). Undefined for frames without IPv4.
+ */
+export function flowKey(frame: Uint8Array): string | undefined {
+  const layers = decodePacket(frame).layers;
+  let ip: Extract<(typeof layers)[number], { kind: 'ipv4' }> | undefined;
+  let l4: (typeof layers)[number] | undefined;
+  for (const [i, l] of layers.entries()) if (l.kind === 'ipv4') [ip, l4] = [l, layers[i + 1]];
+  if (!ip) return undefined;
+  const ports = l4 && (l4.kind === 'tcp' || l4.kind === 'udp') ? `${l4.srcPort}|${l4.dstPort}` : '';
+  return `${ip.src}|${ip.dst}|${ip.protocol}|${ip.id}|${ports}`;
+}
+
+/** The same key from a packet's trace on one node: its innermost `ip4-input` header. */
+export function traceKey(records: readonly TraceRecord[]): string | undefined {
+  let ip: Ip4HeaderView | undefined;
+  for (const r of records) if (r.node === 'ip4-input' && r.body.kind === 'ip4-header') ip = r.body.ip;
+  if (!ip) return undefined;
+  const ports = ip.l4 && (ip.l4.kind === 'tcp' || ip.l4.kind === 'udp') ? `${ip.l4.srcPort}|${ip.l4.dstPort}` : '';
+  return `${ip.src}|${ip.dst}|${ip.protocol}|${ip.fragmentId}|${ports}`;
+}
+
+export class VppAdapter implements Adapter {
+  readonly name: string;
+  readonly capabilities: Adapter['capabilities'];
+  private nodes = new Map<number, NodeState>();
+  private topologyKey?: string;
+  private seq = 0;
+  private transports: Map<number, Transport>;
+
+  constructor(
+    private readonly lab: LabFile,
+    private readonly opts: VppAdapterOptions = {},
+  ) {
+    this.name = opts.name ?? 'vpp';
+    // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
+    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile };
+    this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
+  }
+
+  /** Configures the lab for a topology: undoes the previous configuration, then renders the new one. */
+  async setup(topology: AdapterTopology, options: { sessions?: RenderOptions['sessions'] } = {}): Promise<void> {
+    const nodes = [...topology.nodes].sort((a, b) => a.id - b.id);
+    if (nodes.length > this.lab.nodes.length) throw new AdapterUnavailable(this.name, `the case has ${nodes.length} nodes, the lab ${this.lab.nodes.length}`);
+    const key = JSON.stringify({ topology, sessions: options.sessions });
+    if (key === this.topologyKey) {
+      await this.reset();
+      return;
+    }
+    await this.recover();
+    await this.unconfigure();
+    this.topologyKey = undefined;
+    for (const [i, model] of nodes.entries()) {
+      const lab = this.lab.nodes[i]!;
+      const t = this.transports.get(lab.id)!;
+      const o: RenderOptions = { gbe: lab.gbe, ...(this.opts.nat ? { nat: this.opts.nat } : {}), ...(options.sessions ? { sessions: options.sessions } : {}) };
+      const state: NodeState = { lab, t, model, names: labNames(model, topology, lab.gbe), steps: [], acls: emptyAclState(), transcript: [] };
+      this.nodes.set(model.id, state);
+      const steps = renderNodeConfig(model, topology, o);
+      // Journal first (intent): a run that dies mid-way leaves the undo list for the next one.
+      await this.writeJournal(state, steps);
+      for (const s of steps) {
+        await t.config(s.do);
+        state.steps.push(s);
+        state.transcript.push(s.do);
+      }
+    }
+    this.topologyKey = key;
+  }
+
+  private journalPath(lab: LabNode): string {
+    return `${lab.files}/podflow-applied.json`;
+  }
+
+  private async writeJournal(n: NodeState, steps: ConfigStep[] = n.steps): Promise<void> {
+    const undo = [...renderAclRemoval(n.acls), ...[...steps].reverse().flatMap((s) => (s.undo ? [s.undo] : []))];
+    await n.t.put(this.journalPath(n.lab), new TextEncoder().encode(`${JSON.stringify({ undo }, null, 1)}\n`));
+  }
+
+  /**
+   * Once per adapter: undoes what an earlier podflow run left configured on each lab node (its journal), so a
+   * crashed or interrupted run never poisons the next. Undo commands of steps that never ran fail; that is fine.
+   */
+  private recovered = false;
+  private async recover(): Promise<void> {
+    if (this.recovered) return;
+    for (const lab of this.lab.nodes) {
+      const t = this.transports.get(lab.id)!;
+      let text: string;
+      try {
+        text = new TextDecoder().decode(await t.get(this.journalPath(lab)));
+      } catch {
+        continue;
+      }
+      if (text.trim() === '') continue;
+      let undo: unknown;
+      try {
+        undo = (JSON.parse(text) as { undo?: unknown }).undo;
+      } catch {
+        throw new Error(`node ${lab.id}: ${this.journalPath(lab)} is not podflow's journal (invalid JSON); remove it or restart the lab`);
+      }
+      for (const c of Array.isArray(undo) ? undo : []) if (typeof c === 'string') await t.cli(c).catch(() => undefined);
+      await t.remove(this.journalPath(lab));
+    }
+    this.recovered = true;
+  }
+
+  /** Everything setup() and apply() configured, taken back in reverse order (the lab as `lab vpp up` left it). */
+  private async unconfigure(): Promise<void> {
+    // Best effort per command: an undo VPP rejects names something already gone (another run reconfigured the
+    // lab, or the operator did); what could not be reached still fails (AdapterUnavailable).
+    const undo = async (n: NodeState, c: string): Promise<void> => {
+      await n.t.config(c).catch((e: unknown) => {
+        if (!(e instanceof VppCliError)) throw e;
+      });
+    };
+    for (const n of this.nodes.values()) {
+      for (const c of renderAclRemoval(n.acls)) await undo(n, c);
+      n.acls = emptyAclState();
+      for (const s of [...n.steps].reverse()) if (s.undo) await undo(n, s.undo);
+      n.steps = [];
+      await n.t.remove(this.journalPath(n.lab));
+    }
+    this.nodes.clear();
+  }
+
+  /** Changes only the ACLs that differ (tables replaced in place keep their attachments and sessions). */
+  async apply(acls: AdapterAclConfig): Promise<void> {
+    for (const n of this.nodes.values()) {
+      const want = acls[String(n.model.id)];
+      const labIndex = new Map(n.acls.labIndex);
+      const rules = new Map(n.acls.rules);
+      for (const table of [...(want?.tables ?? [])].sort((a, b) => a.index - b.index)) {
+        const cmd = tableCommand({ ...n.acls, labIndex }, table, n.model.id);
+        if (!cmd) continue;
+        const out = await n.t.config(cmd.command);
+        n.transcript.push(cmd.command);
+        const idx = cmd.creates ? Number(/ACL index:(\d+)/.exec(out)?.[1]) : labIndex.get(table.index)!;
+        if (!Number.isInteger(idx)) throw new Error(`node ${n.model.id}: VPP did not say which index ACL ${table.index} got: ${out.trim()}`);
+        labIndex.set(table.index, idx);
+        rules.set(idx, cmd.command.replace(/^set acl-plugin acl (index \d+ )?/, ''));
+      }
+      const a = renderAttachChanges(n.acls.attach, want, labIndex, n.names, n.model.id);
+      for (const c of a.commands) await n.t.config(c);
+      n.transcript.push(...a.commands);
+      n.acls = { labIndex, rules, attach: a.attach };
+      await this.writeJournal(n);
+    }
+  }
+
+  async reset(): Promise<void> {
+    for (const n of this.nodes.values()) {
+      await n.t.cli('clear acl-plugin sessions');
+      // NAT44-ED sessions: disable and enable forgets them with the rest of NAT, so the NAT steps run again.
+      const nat = n.steps.findIndex((s) => s.do === 'nat44 plugin enable');
+      if (nat >= 0) {
+        await n.t.config('nat44 plugin disable');
+        for (const s of n.steps.slice(nat)) if (/^(nat44|set interface nat44)/.test(s.do)) await n.t.config(s.do);
+      }
+      await n.t.cli('clear trace');
+      await n.t.cli('clear errors');
+      await n.t.cli('clear interfaces');
+    }
+  }
+
+  async inject(frames: Injection[]): Promise<Observation> {
+    const obs: Observation = { captures: [], traces: new Map() };
+    if (this.opts.batch && frames.length > 1) await this.injectBatch(frames, obs);
+    else for (const f of frames) await this.injectOne(f, obs);
+    return obs;
+  }
+
+  /** Arms traces and captures on every node (old files removed first: VPP writes none when nothing came). */
+  private async arm(n: NodeState, packets: number): Promise<void> {
+    await n.t.remove(`/tmp/${this.wireFile(n)}`);
+    for (const p of n.model.pods) await n.t.remove(this.rxFile(n, p.tap.name));
+    await n.t.cli('clear trace');
+    await n.t.config(`trace add pg-input ${Math.max(100, 2 * packets)}`);
+    await n.t.config(`trace add af-packet-input ${Math.max(100, 4 * packets)}`);
+    await n.t.config(`pcap trace rx tx max ${Math.max(1000, 8 * packets)} intfc ${n.lab.gbe} file ${this.wireFile(n)}`);
+    for (const p of n.model.pods) await n.t.config(`packet-generator capture ${n.names.toLab.get(p.tap.name)} pcap ${this.rxFile(n, p.tap.name)} count ${Math.max(1000, 4 * packets)}`);
+  }
+
+  private rxFile(n: NodeState, tap: string): string {
+    return `${n.lab.files}/rx-${n.names.toLab.get(tap)}.pcap`;
+  }
+
+  /** Stops the captures and reads them back: traces (model names), wire frames to or from the node, pod frames. */
+  private async collect(n: NodeState, packets: number): Promise<{ traces: TraceRecord[][]; wire: Uint8Array[]; rx: { pod: string; data: Uint8Array }[] }> {
+    await n.t.cli('pcap trace rx tx off');
+    for (const p of n.model.pods) await n.t.cli(`packet-generator capture ${n.names.toLab.get(p.tap.name)} disable`);
+    const text = await n.t.cli(`show trace max ${Math.max(100, 4 * packets)}`);
+    const traces: TraceRecord[][] = [];
+    for (const pt of parseTrace(modelNamesInTrace(text, n.names)).captures) {
+      // A frame for another node's NIC (a flooding underlay) is none of this node's business.
+      if (pt.records.some((r) => r.body.kind === 'error-drop' && /mac mismatch/i.test(r.body.error))) continue;
+      traces.push(pt.records);
+    }
+    const own = macBytes(n.model.gbe.mac);
+    const wire = (await this.readPcap(n.t, `/tmp/${this.wireFile(n)}`)).filter((d) => toOrFrom(d, own));
+    const rx: { pod: string; data: Uint8Array }[] = [];
+    for (const p of n.model.pods) for (const data of await this.readPcap(n.t, this.rxFile(n, p.tap.name))) rx.push({ pod: p.name, data });
+    return { traces, wire, rx };
+  }
+
+  private async injectBatch(frames: Injection[], obs: Observation): Promise<void> {
+    const byKey = new Map<string, Injection>();
+    for (const f of frames) {
+      const k = flowKey(f.frame);
+      if (k === undefined || byKey.has(k)) throw new Error(`vpp adapter: batched frames must be IPv4 flows with distinct keys (packet ${f.packet}: ${k ?? 'no IPv4 header'})`);
+      byKey.set(k, f);
+    }
+    const sources = new Map<string, { src: { n: NodeState; ifc: string }; wire: boolean; frames: Injection[] }>();
+    for (const f of frames) {
+      const id = 'pod' in f.from ? `pod:${f.from.pod}` : `wire:${f.from.node}`;
+      if (!sources.has(id)) sources.set(id, { src: 'pod' in f.from ? this.podNode(f.from.pod) : this.wireNode(f.from.node), wire: !('pod' in f.from), frames: [] });
+      sources.get(id)!.frames.push(f);
+      if ('pod' in f.from) obs.captures.push({ point: `pod:${f.from.pod}:tx`, time: f.at, packet: f.packet, data: f.frame });
+    }
+    for (const n of this.nodes.values()) await this.arm(n, frames.length);
+    const streams: { n: NodeState; name: string; file: string }[] = [];
+    for (const s of sources.values()) {
+      const name = `pf${++this.seq}`;
+      const file = `${s.src.n.lab.files}/${name}.pcap`;
+      await s.src.n.t.put(file, encodePcap(s.frames.map((f) => ({ tsSec: Math.floor(f.at), tsFrac: Math.round((f.at % 1) * 1e6), data: f.frame }))));
+      await s.src.n.t.config(s.wire ? `packet-generator new { name ${name} limit ${s.frames.length} node ethernet-input interface ${s.src.ifc} pcap ${file} }` : `packet-generator new { name ${name} limit ${s.frames.length} source ${s.src.ifc} pcap ${file} }`);
+      streams.push({ n: s.src.n, name, file });
+    }
+    for (const st of streams) await st.n.t.config(`packet-generator enable-stream ${st.name}`);
+    await this.settle();
+    const packetOf = (data: Uint8Array): Injection | undefined => {
+      const k = flowKey(data);
+      return k === undefined ? undefined : byKey.get(k);
+    };
+    for (const n of this.nodes.values()) {
+      const got = await this.collect(n, frames.length);
+      for (const records of got.traces) {
+        const f = byKey.get(traceKey(records) ?? '');
+        if (!f) continue;
+        obs.traces!.set(f.packet, [...(obs.traces!.get(f.packet) ?? []), { nodeId: n.model.id, records }]);
+      }
+      for (const data of got.wire) {
+        const f = packetOf(data);
+        if (f) obs.captures.push({ point: `node:${n.model.id}:wire`, time: f.at, packet: f.packet, data });
+      }
+      for (const r of got.rx) {
+        const f = packetOf(r.data);
+        if (f) obs.captures.push({ point: `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
+      }
+    }
+    for (const st of streams) {
+      await st.n.t.config(`packet-generator delete ${st.name}`);
+      await st.n.t.remove(st.file);
+    }
+  }
+
+  private podNode(pod: string): { n: NodeState; ifc: string } {
+    for (const n of this.nodes.values()) {
+      const p = n.model.pods.find((x) => x.name === pod);
+      if (p) return { n, ifc: n.names.toLab.get(p.tap.name)! };
+    }
+    throw new Error(`vpp adapter: no pod '${pod}' in the configured topology`);
+  }
+
+  private wireNode(nodeId: number): { n: NodeState; ifc: string } {
+    const n = this.nodes.get(nodeId);
+    if (!n) throw new Error(`vpp adapter: no node ${nodeId} in the configured topology`);
+    return { n, ifc: n.lab.gbe };
+  }
+
+  private wireFile(n: NodeState): string {
+    // `pcap trace … file <name>` writes /tmp/<name> on the node (VPP takes no directory): named after the node's
+    // files directory, so two labs on one machine never share it.
+    return `podflow-${createHash('sha256').update(n.lab.files).digest('hex').slice(0, 12)}-wire.pcap`;
+  }
+
+  private async injectOne(f: Injection, obs: Observation): Promise<void> {
+    // A pod transmits on its packet-generator interface; a frame "from the wire" is a stream that pretends to be
+    // received on the node's main NIC (`node ethernet-input interface <gbe>`).
+    const src = 'pod' in f.from ? this.podNode(f.from.pod) : this.wireNode(f.from.node);
+    const stream = `pf${++this.seq}`;
+    const input = `${src.n.lab.files}/${stream}.pcap`;
+    await src.n.t.put(input, encodePcap([{ tsSec: Math.floor(f.at), tsFrac: Math.round((f.at % 1) * 1e6), data: f.frame }]));
+    for (const n of this.nodes.values()) await this.arm(n, 1);
+    if ('pod' in f.from) obs.captures.push({ point: `pod:${f.from.pod}:tx`, time: f.at, packet: f.packet, data: f.frame });
+    await src.n.t.config('pod' in f.from ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
+    await src.n.t.config(`packet-generator enable-stream ${stream}`);
+    await this.settle();
+    // Everything captured in this window belongs to the frame.
+    const traces: { nodeId: number; records: unknown[] }[] = [];
+    for (const n of this.nodes.values()) {
+      const got = await this.collect(n, 1);
+      for (const records of got.traces) traces.push({ nodeId: n.model.id, records });
+      for (const data of got.wire) obs.captures.push({ point: `node:${n.model.id}:wire`, time: f.at, packet: f.packet, data });
+      for (const r of got.rx) obs.captures.push({ point: `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
+    }
+    await src.n.t.config(`packet-generator delete ${stream}`);
+    await src.n.t.remove(input);
+    obs.traces!.set(f.packet, [...(obs.traces!.get(f.packet) ?? []), ...traces]);
+  }
+
+  /**
+   * Waits until no interface counter of any node has changed for `quietMs` (a frame in flight sits in the veth
+   * underlay or an af_packet ring for a while, unseen by counters), at most `settleMs` in all.
+   */
+  private async settle(): Promise<void> {
+    const max = this.opts.settleMs ?? 500;
+    const quiet = this.opts.quietMs ?? 10;
+    const start = Date.now();
+    let last = '';
+    let changed = start;
+    for (;;) {
+      const now = (await Promise.all([...this.nodes.values()].map((n) => n.t.cli('show interface')))).join('\n');
+      const t = Date.now();
+      if (now !== last) {
+        last = now;
+        changed = t;
+      } else if (t - changed >= quiet) return;
+      if (t - start > max) return;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
+  private async readPcap(t: Transport, path: string): Promise<Uint8Array[]> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await t.get(path);
+    } catch {
+      return []; // nothing captured: VPP writes no file
+    }
+    if (bytes.length === 0) return [];
+    const d = decodePcap(bytes);
+    if (!d.ok) throw new AdapterUnavailable(this.name, `node ${t.nodeId}: ${path}: ${d.error.message}`);
+    return d.records.map((r) => r.data);
+  }
+
+  /**
+   * One vppctl script per node: the configuration of the last case as sent (`vppctl exec node<N>.vppctl` on a
+   * VPP where only the main NIC exists), with the interface names and how to replay the pods' frames.
+   */
+  reproduction(): { name: string; text: string }[] {
+    return [...this.nodes.values()].map((n) => {
+      const names = [...n.names.toLab].map(([m, l]) => `#   ${m} -> ${l}`);
+      const pods = n.model.pods.map((p) => `#   pod ${p.name}: packet-generator new { name <s> limit <n> source ${n.names.toLab.get(p.tap.name)} pcap <the pod's received-…-tx.pcap> }, then packet-generator enable-stream <s>`);
+      const head = [`# podflow ${this.name}: lab node ${n.lab.id} as model node ${n.model.id} (${n.model.name}); run on a fresh VPP whose main NIC is ${n.lab.gbe}:`, `#   vppctl exec node${n.model.id}.vppctl`, '# interfaces (model -> lab):', ...names, '# inject:', ...pods];
+      return { name: `node${n.model.id}.vppctl`, text: `${[...head, ...n.transcript].join('\n')}\n` };
+    });
+  }
+
+  async teardown(): Promise<void> {
+    try {
+      await this.unconfigure();
+    } finally {
+      this.topologyKey = undefined;
+      for (const t of this.transports.values()) t.close();
+    }
+  }
+}
+
+export type { Capture };
