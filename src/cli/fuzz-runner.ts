@@ -69,6 +69,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
   const missing = Object.entries(p.needs ?? {}).filter(([k, v]) => v && !adapter.capabilities[k as keyof Adapter['capabilities']]);
   if (missing.length > 0) {
     result.verdict = 'unknown';
+    result.notApplicable = true;
     result.unknownReasons.push(`adapter ${adapter.name} lacks ${missing.map(([k]) => k).join(', ')}`);
     return result;
   }

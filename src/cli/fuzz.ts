@@ -204,7 +204,11 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
 function summaryTable(r: RunResult, folder: string): string {
   const w = Math.max(8, ...r.properties.map((p) => p.id.length));
   const lines = [`${'property'.padEnd(w)}  ${'runs'.padStart(6)}  verdict  time`];
-  for (const p of r.properties) lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s`);
+  for (const p of r.properties) {
+    const known = Object.entries(p.knownDivergences ?? {}).map(([id, n]) => `${id}×${n}`);
+    const note = p.notApplicable ? `  (n/a: ${p.unknownReasons.join('; ')})` : known.length > 0 ? `  (known divergences: ${known.join(', ')})` : '';
+    lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s${note}`);
+  }
   for (const p of r.properties) for (const cx of p.counterexamples) lines.push('', `${p.id}: ${cx.details}`, `  replay: npx podflow replay ${cx.id}   (fast-check seed ${cx.seed}, path ${cx.path})`);
   lines.push('', `${overallVerdict(r)}${r.info.interrupted ? ' (interrupted)' : ''} — report: ${join(folder, 'report.html')}`);
   return `${lines.join('\n')}\n`;

@@ -50,6 +50,11 @@ export interface PropertyResult {
    * Absent when none.
    */
   knownDivergences?: Record<string, number>;
+  /**
+   * The adapter lacks a capability the property needs (e.g. a virtual clock): nothing was checked. Reported as
+   * unknown with the reason, but it does not make the run unknown: no run of that adapter could answer it.
+   */
+  notApplicable?: boolean;
 }
 
 export interface RunResult {
@@ -100,6 +105,6 @@ export function countRecords(records: readonly unknown[], into: Record<string, n
 
 export function overallVerdict(r: RunResult): PropertyVerdict {
   if (r.properties.some((p) => p.verdict === 'invalid')) return 'invalid';
-  if (r.properties.some((p) => p.verdict === 'unknown')) return 'unknown';
+  if (r.properties.some((p) => p.verdict === 'unknown' && !p.notApplicable)) return 'unknown';
   return 'valid';
 }

@@ -59,3 +59,16 @@ describe('known divergences in the fuzz runner', () => {
     expect(result.properties[0]!.knownDivergences).toEqual({ 'outer-port': 7, other: 1 });
   });
 });
+
+describe('properties an adapter cannot answer', () => {
+  it('are unknown and not applicable, and leave the run valid when everything else is', async () => {
+    const { overallVerdict } = await import('../../src/cli/results.ts');
+    const needsClock: PropertyDef<number> = { ...property, id: 'q', needs: { virtualTime: true } };
+    const r = await runProperty(needsClock, adapterWith([]), { seed: 1, runs: 10, chunk: 10, interrupted: () => false });
+    expect(r).toMatchObject({ verdict: 'unknown', notApplicable: true, runs: 0, unknownReasons: ['adapter stub lacks virtualTime'] });
+    const info = { runId: 'r', seed: 1, adapter: 'stub', options: {} } as never;
+    const valid = { ...r, id: 'p', verdict: 'valid' as const, notApplicable: undefined, unknownReasons: [] };
+    expect(overallVerdict({ info, properties: [valid, r] })).toBe('valid');
+    expect(overallVerdict({ info, properties: [valid, { ...r, notApplicable: undefined }] })).toBe('unknown');
+  });
+});

@@ -9,7 +9,7 @@ export function summaryMarkdown(r: RunResult): string {
     '',
     '| property | runs | verdict | time | seed steps |',
     '|---|---:|---|---:|---|',
-    ...r.properties.map((p) => `| ${p.id} | ${p.runs} | ${p.verdict} | ${(p.timeMs / 1000).toFixed(1)} s | ${p.seedSteps.join(', ')} |`),
+    ...r.properties.map((p) => `| ${p.id} | ${p.runs} | ${p.notApplicable ? 'n/a (unknown)' : p.verdict} | ${(p.timeMs / 1000).toFixed(1)} s | ${p.seedSteps.join(', ')} |`),
   ];
   for (const p of r.properties) {
     for (const cx of p.counterexamples) {
