@@ -4,20 +4,17 @@
 // Needs root with ip, bridge, nft and python3; skipped with a message otherwise.
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import type { Adapter, Injection } from '../src/adapters/adapter.ts';
+import type { Adapter } from '../src/adapters/adapter.ts';
 import { KernelAdapter } from '../src/adapters/kernel/kernel-adapter.ts';
 import { ReferenceAdapter } from '../src/adapters/reference/reference-adapter.ts';
 import { runProperty } from '../src/cli/fuzz-runner.ts';
 import { clusterArb } from '../src/generators/cluster.ts';
-import { encodePacket, toHex } from '../src/packet/index.ts';
 import { renderCluster } from '../src/policy/contiv/render.ts';
-import { firstPacket, replyPacket } from '../src/policy/contiv/semantics.ts';
-import type { Connection } from '../src/policy/types.ts';
 import { adapterAcls } from '../src/properties/harness.ts';
 import { propertyById } from '../src/properties/index.ts';
 import { adapterTopology } from '../src/properties/resolve.ts';
-import { POD_MAC } from '../src/reference/topology/topology.ts';
 import type { BenchResult } from './run.ts';
+import { flowBatches, verifyBatches } from './verify.ts';
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,8 +40,8 @@ export async function kernelBench(opts: { frames: number }): Promise<BenchResult
     for (const r of topologies) await kernel.setup(adapterTopology(r.topology));
     const [cold, ...warm] = kernel.stats.setupMs;
 
-    // Verified packets/s: one topology, many flows (distinct source ports), request and reply per flow, in
-    // batches of 50 frames per inject; every pod-delivered frame compared with the reference model's
+    // Verified packets/s: one topology, many flows (distinct source ports), 25 requests per inject and then their
+    // replies; every pod-delivered frame compared with the reference model's
     const r = topologies.find((x) => x.topology.nodes.length >= 2 && x.topology.nodes.filter((n) => n.pods.length > 0).length >= 2)!;
     const t = adapterTopology(r.topology);
     const reference = new ReferenceAdapter();
@@ -52,41 +49,9 @@ export async function kernelBench(opts: { frames: number }): Promise<BenchResult
       await a.setup(t);
       await a.apply(adapterAcls(r));
     }
-    const pods = [...r.topology.podByName.values()];
     const flows = Math.max(100, Math.min(5000, Math.floor(opts.frames / 40)));
-    const protocols = ['TCP', 'UDP', 'ICMP'] as const;
-    const frame = (pod: (typeof pods)[number], layers: ReturnType<typeof firstPacket>) => encodePacket([{ kind: 'ethernet', dst: pod.tap.mac!, src: POD_MAC }, ...layers]);
-    const batches: Injection[][] = [];
-    let batch: Injection[] = [];
-    for (let i = 0; i < flows; i++) {
-      const a = pods[i % pods.length]!;
-      const b = pods[(i * 7 + 1) % pods.length]!;
-      if (a === b) continue;
-      const conn: Connection = { src: { pod: a.name }, dst: { pod: b.name }, protocol: protocols[i % 3]!, port: [80, 53, 8080][i % 3]! };
-      const sport = 20000 + i;
-      batch.push({ packet: batch.length, at: i * 1e-3, from: { pod: a.name }, frame: frame(a, firstPacket(conn, a.ip, b.ip, sport)) });
-      batch.push({ packet: batch.length, at: i * 1e-3 + 5e-4, from: { pod: b.name }, frame: frame(b, replyPacket(conn, a.ip, b.ip, sport)) });
-      if (batch.length >= 50) {
-        batches.push(batch);
-        batch = [];
-      }
-    }
-    if (batch.length) batches.push(batch);
-    let verified = 0;
-    let mismatched = 0;
-    let delivered = 0;
-    const t0 = performance.now();
-    for (const b of batches) {
-      const [k, m] = [await kernel.inject(b), await reference.inject(b)];
-      for (const inj of b) {
-        const rx = (o: typeof k) => o.captures.filter((c) => c.packet === inj.packet && c.point.endsWith(':rx')).map((c) => `${c.point} ${toHex(c.data)}`).join('|');
-        const [x, y] = [rx(k), rx(m)];
-        if (x === y) verified++;
-        else mismatched++;
-        if (x) delivered++;
-      }
-    }
-    const injectMs = performance.now() - t0;
+    const batches = flowBatches(r, flows, 25);
+    const { verified, mismatched, delivered, injectMs } = await verifyBatches(kernel, reference, batches);
     const packets = verified + mismatched;
 
     // Whole-harness rate: the differential property as `podflow fuzz` runs it (setup per case included)
