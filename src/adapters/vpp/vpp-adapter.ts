@@ -292,7 +292,7 @@ export class VppAdapter implements Adapter {
       const name = `pf${++this.seq}`;
       const file = `${s.src.n.lab.files}/${name}.pcap`;
       await s.src.n.t.put(file, encodePcap(s.frames.map((f) => ({ tsSec: Math.floor(f.at), tsFrac: Math.round((f.at % 1) * 1e6), data: f.frame }))));
-      await s.src.n.t.config(s.wire ? `packet-generator new { name ${name} limit ${s.frames.length} node ethernet-input interface ${s.src.ifc} pcap ${file} }` : `packet-generator new { name ${name} limit ${s.frames.length} source ${s.src.ifc} pcap ${file} }`);
+      await s.src.n.t.config(s.wire ? `packet-generator new { name ${name} limit ${s.frames.length} node ethernet-input interface ${s.src.ifc} pcap ${file} }` : `packet-generator new { name ${name} limit ${s.frames.length} source ${s.src.ifc} node ethernet-input pcap ${file} }`);
       streams.push({ n: s.src.n, name, file });
     }
     for (const st of streams) await st.n.t.config(`packet-generator enable-stream ${st.name}`);
@@ -343,6 +343,10 @@ export class VppAdapter implements Adapter {
     return `podflow-${createHash('sha256').update(n.lab.files).digest('hex').slice(0, 12)}-wire.pcap`;
   }
 
+  // Streams always name their first node: VPP 26.06's `packet-generator new … source pg<N> pcap …` without one
+  // looks the input node up as pg->interfaces[N] — indexing the interface pool by the interface's number, not
+  // its pool index — and for pg<N> beyond the pool's entries reads another entry's (or freed) mode, starting the
+  // frame at ip4-input ("ip4 length > l2 length"). Found by connection-lifecycle on a lab (src/vnet/pg/cli.c).
   private async injectOne(f: Injection, obs: Observation): Promise<void> {
     // A pod transmits on its packet-generator interface; a frame "from the wire" is a stream that pretends to be
     // received on the node's main NIC (`node ethernet-input interface <gbe>`).
@@ -352,7 +356,7 @@ export class VppAdapter implements Adapter {
     await src.n.t.put(input, encodePcap([{ tsSec: Math.floor(f.at), tsFrac: Math.round((f.at % 1) * 1e6), data: f.frame }]));
     for (const n of this.nodes.values()) await this.arm(n, 1);
     if ('pod' in f.from) obs.captures.push({ point: `pod:${f.from.pod}:tx`, time: f.at, packet: f.packet, data: f.frame });
-    await src.n.t.config('pod' in f.from ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
+    await src.n.t.config('pod' in f.from ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} node ethernet-input pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
     await src.n.t.config(`packet-generator enable-stream ${stream}`);
     await this.settle();
     // Everything captured in this window belongs to the frame.
@@ -410,7 +414,7 @@ export class VppAdapter implements Adapter {
   reproduction(): { name: string; text: string }[] {
     return [...this.nodes.values()].map((n) => {
       const names = [...n.names.toLab].map(([m, l]) => `#   ${m} -> ${l}`);
-      const pods = n.model.pods.map((p) => `#   pod ${p.name}: packet-generator new { name <s> limit <n> source ${n.names.toLab.get(p.tap.name)} pcap <the pod's received-…-tx.pcap> }, then packet-generator enable-stream <s>`);
+      const pods = n.model.pods.map((p) => `#   pod ${p.name}: packet-generator new { name <s> limit <n> source ${n.names.toLab.get(p.tap.name)} node ethernet-input pcap <the pod's received-…-tx.pcap> }, then packet-generator enable-stream <s>`);
       const head = [`# podflow ${this.name}: lab node ${n.lab.id} as model node ${n.model.id} (${n.model.name}); run on a fresh VPP whose main NIC is ${n.lab.gbe}:`, `#   vppctl exec node${n.model.id}.vppctl`, '# interfaces (model -> lab):', ...names, '# inject:', ...pods];
       return { name: `node${n.model.id}.vppctl`, text: `${[...head, ...n.transcript].join('\n')}\n` };
     });

@@ -90,6 +90,21 @@ describe.skipIf(skip)(`kernel adapter on this machine${reason ? ` (${reason})` :
     }
   }, 60_000);
 
+  test('connections over their life, with pods added and deleted for real (no virtual clock: idle steps skipped)', async () => {
+    require();
+    const k = fresh();
+    let updates = 0;
+    const update = k.updateTopology.bind(k);
+    k.updateTopology = async (t) => {
+      updates++;
+      await update(t);
+    };
+    const r = await runProperty(propertyById('connection-lifecycle')!, k, { seed: SEED, runs: 60, chunk: 20, interrupted: () => false });
+    expect(r.counterexamples.map((c) => c.details)).toEqual([]);
+    expect(r.verdict).toBe('valid');
+    expect(updates).toBeGreaterThan(5);
+  }, 120_000);
+
   test('a kernel without the reflective rule is caught, shrunk, and written as pcaps', async () => {
     require();
     const out = mkdtempSync(join(tmpdir(), 'podflow-kernel-'));

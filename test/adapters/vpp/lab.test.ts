@@ -46,7 +46,8 @@ describe.skipIf(reason !== undefined)(`VPP lab adapter${reason ? ` (${reason})` 
   it.each(['encapsulated-traffic-always-permitted', 'vxlan-never-source-nated', 'response-passes-by-reflective-session'])('holds on real VPP: %s', async (id) => {
     const r = await run(id, adapter(), 25);
     expect(r.counterexamples.map((c) => c.details)).toEqual([]);
-    expect(r.unknownReasons).toEqual([]);
+    // A lab smaller than a case answers unknown for it (PODFLOW_VPP_LAB may name a 2-node lab); nothing else may.
+    expect(r.unknownReasons.filter((u) => !/the case has \d+ nodes, the lab \d+$/.test(u))).toEqual([]);
     expect(r.verdict).toBe('valid');
     expect(r.runs).toBe(25);
   }, 600_000);
@@ -54,7 +55,8 @@ describe.skipIf(reason !== undefined)(`VPP lab adapter${reason ? ` (${reason})` 
   it('delivers what the model delivers, byte for byte (differential, profile vpp-current)', async () => {
     const r = await run('reference-agrees-with-adapter', adapter(), 20);
     expect(r.counterexamples.map((c) => c.details)).toEqual([]);
-    expect(r.unknownReasons).toEqual([]);
+    // A lab smaller than a case answers unknown for it (PODFLOW_VPP_LAB may name a 2-node lab); nothing else may.
+    expect(r.unknownReasons.filter((u) => !/the case has \d+ nodes, the lab \d+$/.test(u))).toEqual([]);
     expect(r.verdict).toBe('valid');
   }, 600_000);
 
