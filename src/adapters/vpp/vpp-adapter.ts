@@ -134,6 +134,9 @@ export class VppAdapter implements Adapter {
         state.transcript.push(s.do);
       }
     }
+    // VPP announces new interface addresses (gratuitous ARP on the pod interfaces) a moment after the CLI
+    // returns: let that pass before any capture window opens, or a pod "receives" it with the first packet.
+    await this.settle();
     this.topologyKey = key;
   }
 
