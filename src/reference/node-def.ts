@@ -29,6 +29,8 @@ export interface Buf {
   l4ChecksumComputed: boolean;
   /** the reason a packet goes to error-drop: the counting node and VPP's error string */
   drop?: { node: string; error: string };
+  /** VNET_BUFFER_F_LOCALLY_ORIGINATED: ip4-rewrite leaves the TTL alone (and clears the flag) */
+  locallyOriginated?: boolean;
   /** set before ip4-icmp-error: the ICMP error to answer the packet with */
   icmpError?: { type: number; code: number; mtu?: number };
 }
@@ -96,6 +98,7 @@ export function copyBuf(buf: Buf): Buf {
     nated: buf.nated,
     l4ChecksumComputed: buf.l4ChecksumComputed,
     drop: buf.drop,
+    locallyOriginated: buf.locallyOriginated,
     icmpError: buf.icmpError,
   };
   return copy;
@@ -117,6 +120,7 @@ export function newBuf(data: Uint8Array, rx: number): Buf {
     nated: false,
     l4ChecksumComputed: false,
     drop: undefined,
+    locallyOriginated: undefined,
     icmpError: undefined,
   };
   return buf;

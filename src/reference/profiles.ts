@@ -23,6 +23,12 @@ export interface Profile {
   bufferNatFlagName: string;
   /** ip4-rewrite when the L3 length exceeds the TX MTU: 18.01 drops; since v18.07 DF → ICMP frag-needed, else fragment */
   mtuExceeded: 'drop' | 'icmp-or-fragment';
+  /**
+   * ip4-icmp-error marks its packets locally originated, so ip4-rewrite neither checks nor decrements their TTL:
+   * the error leaves with TTL 255 (current VPP, icmp4.c; seen on a VPP 26.06 lab). 18.01 does not mark them
+   * and the error leaves with 254 (V:src/vnet/ip/icmp4.c at v18.01; DATAPATH.md §7.1).
+   */
+  icmpErrorLocallyOriginated: boolean;
   /** deliberate data-path faults for mutation testing (src/reference/mutants); absent in real profiles */
   faults?: DataPathFaults;
 }
@@ -59,6 +65,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     bufferFreeList: true,
     bufferNatFlagName: 'nated',
     mtuExceeded: 'drop',
+    icmpErrorLocallyOriginated: false,
   },
   'vpp-current': {
     name: 'vpp-current',
@@ -77,6 +84,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     bufferFreeList: false,
     bufferNatFlagName: 'natted',
     mtuExceeded: 'icmp-or-fragment',
+    icmpErrorLocallyOriginated: true,
   },
 };
 

@@ -34,6 +34,7 @@ export const ip4IcmpError: NodeDef<NodeName> = {
     out.tx = SW_IF_INDEX_INVALID;
     out.flowHash = 0;
     out.icmpError = undefined; // answered
+    if (vpp.profile.icmpErrorLocallyOriginated) out.locallyOriginated = true;
     return result(
       'ip4-lookup',
       out,

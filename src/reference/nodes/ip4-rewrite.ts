@@ -20,7 +20,9 @@ export const ip4Rewrite: NodeDef<NodeName> = {
     const iface = vpp.ifBySw.get(adj.swIfIndex)!;
     const ip = buf.data;
     const ttl = ip[8]!;
-    if (ttl <= 1) return result('ip4-icmp-error', withIcmpError(buf, { type: 11, code: 0 }), []);
+    // A locally originated packet (current VPP's ICMP errors) skips the TTL check and decrement (§7.1).
+    const local = buf.locallyOriginated === true;
+    if (!local && ttl <= 1) return result('ip4-icmp-error', withIcmpError(buf, { type: 11, code: 0 }), []);
     const length = readU16(ip, 2);
     const mtu = vpp.mtu.get(adj.swIfIndex) ?? 1500;
     if (length > mtu) {
@@ -38,7 +40,7 @@ export const ip4Rewrite: NodeDef<NodeName> = {
     out[13] = 0x00;
     out.set(ip, 14);
     const faults = vpp.profile.faults;
-    if (!faults?.ttlNotDecremented) {
+    if (!local && !faults?.ttlNotDecremented) {
       out[14 + 8] = ttl - 1;
       if (!faults?.checksumNotUpdated) writeU16(out, 14 + 10, vppTtlDecrementChecksum(readU16(ip, 10)));
     }
@@ -47,6 +49,7 @@ export const ip4Rewrite: NodeDef<NodeName> = {
     rewritten.data = out;
     rewritten.currentData = buf.currentData - 14;
     rewritten.tx = adj.swIfIndex;
+    rewritten.locallyOriginated = undefined;
     return result(
       next,
       rewritten,
