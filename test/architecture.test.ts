@@ -40,11 +40,11 @@ function violations(): string[] {
       const target = relative(SRC, resolve(dirname(file), m[1]!));
       const targetTop = target.split('/')[0]!;
       if (targetTop === top || allowed.includes('*')) {
-        // adapters/<impl> may import its own folder and the interface, not other adapters
+        // adapters/<impl> may import its own folder, the interface and the host helpers, not other adapters
         if (top === 'adapters' && targetTop === 'adapters') {
           const own = rel.split('/')[1];
           const other = target.split('/')[1];
-          if (own !== other && target !== 'adapters/adapter.ts' && rel !== 'adapters/adapter.ts' && !rel.startsWith('adapters/index')) out.push(`${rel} imports ${target}`);
+          if (own !== other && target !== 'adapters/adapter.ts' && target !== 'adapters/host.ts' && rel !== 'adapters/adapter.ts' && !rel.startsWith('adapters/index')) out.push(`${rel} imports ${target}`);
         }
         continue;
       }

@@ -2,29 +2,13 @@
 // namespaces of dead podflow processes, and deletes its own on teardown, on process exit (also after a crash)
 // and on SIGINT/SIGTERM when nobody else handles them. Only ever `ip netns del` of names we made.
 import { spawnSync } from 'node:child_process';
+import { listNamespaces, pidAlive } from '../host.ts';
 import { LAB_PREFIX_RE, RUN_PREFIX_RE } from './names.ts';
 
-/** Names of all named network namespaces (`ip netns list`). */
-export function listNamespaces(): string[] {
-  const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`kernel adapter: 'ip netns list' failed: ${r.error?.message ?? r.stderr}`);
-  return r.stdout
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/)[0] ?? '')
-    .filter((n) => n !== '');
-}
+export { listNamespaces };
 
 export function namespacesWithPrefix(prefix: string): string[] {
   return listNamespaces().filter((n) => n.startsWith(prefix));
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Deletes namespaces synchronously (usable in exit handlers); returns the names it could not delete. */

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { listNamespaces, pidAlive } from '../host.ts';
 import type { LabFile } from './lab-file.ts';
 
 export const LAB_NS_PREFIX = 'pfvpp';
@@ -107,15 +108,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** True when pid is a VPP process started with this lab's startup file (so `down` never kills anything else). */
 export function isLabVpp(pid: number, startup: string): boolean {
   try {
@@ -123,11 +115,6 @@ export function isLabVpp(pid: number, startup: string): boolean {
   } catch {
     return false;
   }
-}
-
-function existingNamespaces(): Set<string> {
-  const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return new Set((r.stdout ?? '').split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean));
 }
 
 export interface LabUpOptions {
@@ -147,7 +134,8 @@ export async function labUp(o: LabUpOptions): Promise<{ lab: LabFile; path: stri
   if (!existsSync(plan.vppctl)) throw new Error(`--vpp: no vppctl next to ${o.vpp} (expected ${plan.vppctl})`);
   const labPath = join(plan.runDir, 'lab.yaml');
   if (existsSync(labPath)) throw new Error(`${labPath} exists: a lab runs there already (podflow lab vpp down --dir ${plan.runDir})`);
-  const clash = [plan.underlay, ...plan.nodes.map((n) => n.netns)].filter((n) => existingNamespaces().has(n));
+  const existing = new Set(listNamespaces());
+  const clash = [plan.underlay, ...plan.nodes.map((n) => n.netns)].filter((n) => existing.has(n));
   if (clash.length > 0) throw new Error(`namespaces ${clash.join(', ')} exist already (another lab with tag '${o.tag}'?)`);
   const pids = new Map<number, number>();
   try {
@@ -200,7 +188,7 @@ export function stopLab(o: { runDir: string; namespaces: string[]; processes: { 
     while (pidAlive(p.pid) && isLabVpp(p.pid, p.startup) && Date.now() < deadline) spawnSync('sleep', ['0.1']);
     if (pidAlive(p.pid) && isLabVpp(p.pid, p.startup)) process.kill(p.pid, 'SIGKILL');
   }
-  const have = existingNamespaces();
+  const have = new Set(listNamespaces());
   for (const ns of o.namespaces) {
     if (!ns.startsWith(LAB_NS_PREFIX) || !have.has(ns)) continue;
     spawnSync('ip', ['netns', 'del', ns]);
