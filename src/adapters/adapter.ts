@@ -126,6 +126,11 @@ export interface Adapter {
    * outside podflow (e.g. one vppctl script per VPP node); saved with a counterexample.
    */
   reproduction?(): { name: string; text: string }[];
+  /**
+   * Optional: checks, before a run starts, that the data path can be driven at all (tools installed, privileges,
+   * every lab node answering). Throws AdapterUnavailable with one line saying what is missing.
+   */
+  preflight?(): Promise<void>;
   /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
   reset(): Promise<void>;
   teardown(): Promise<void>;

@@ -12,9 +12,16 @@ import { registerPoliciesCommands } from './policies.ts';
 import { registerTraceCommands } from './trace-commands.ts';
 import { UsageError } from './io.ts';
 
+/** Exit codes, documented in --help and the README: every podflow command uses these. */
 export const EXIT_OK = 0;
+/** some property is invalid (a counterexample was found), or a replayed entry still fails */
 export const EXIT_INVALID = 1;
+/** bad command line or bad input file (one line naming the file and field) */
 export const EXIT_USAGE = 2;
+/** inconclusive: unknowns over the threshold, nothing checked, or interrupted before any check */
+export const EXIT_INCONCLUSIVE = 3;
+/** a bug in podflow */
+export const EXIT_INTERNAL = 4;
 
 function packageVersion(): string {
   const pkgPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
