@@ -90,7 +90,25 @@ export interface AdapterCapabilities {
   referenceProfile?: string;
 }
 
-/** One accepted difference between an adapter and the model: which property and field it excuses, and why. */
+/**
+ * The facts of a failure a known divergence excuses: a claim (properties/types.ts) must carry every field given
+ * here with the same value (`point` is a regular expression over the capture point). Facts, never wording.
+ */
+export interface DivergenceMatch {
+  code: string;
+  protocol?: string;
+  exchange?: 'request' | 'reply';
+  layer?: string;
+  field?: string;
+  /** a regular expression the claim's capture point must match */
+  point?: string;
+  probe?: string;
+}
+
+/** A claim as adapters see it (structurally the properties' ClaimFacts). */
+export type ClaimLike = { code: string } & Partial<Record<'protocol' | 'exchange' | 'layer' | 'field' | 'point' | 'probe' | 'connection' | 'expected' | 'received', string>> & { packet?: number };
+
+/** One accepted difference between an adapter and the model: which property and failure it excuses, and why. */
 export interface KnownDivergence {
   id: string;
   /** the property it excuses (a property id) */
@@ -98,14 +116,12 @@ export interface KnownDivergence {
   /** what differs, e.g. `outer udp.srcPort`, `reply delivery (SCTP)` */
   field: string;
   reason: string;
-  /** a regular expression an invalid verdict's details match when this divergence is its cause */
-  details?: string;
+  /** the failure it excuses, as claim facts; absent for documented differences no property checks */
+  match?: DivergenceMatch;
+  /** a claim as the property emits it when this divergence shows (a test feeds it through the property's wording) */
+  example?: ClaimLike;
   /** for byte comparisons: bytes to ignore in frames at capture points matching `point` (a regular expression), as [offset, length] pairs */
   mask?: { point: string; bytes: [number, number][] };
-  /** for delivery differences: connections of these protocols are excused (the whole exchange) */
-  protocols?: string[];
-  /** which exchange is excused: the request, the reply, or both (default both) */
-  exchange?: 'request' | 'reply';
 }
 
 export interface Adapter {
@@ -136,26 +152,51 @@ export interface Adapter {
   teardown(): Promise<void>;
 }
 
+const MATCH_KEYS = ['code', 'protocol', 'exchange', 'layer', 'field', 'point', 'probe'] as const;
+
 /**
  * Reads an adapter's checked-in known divergences (`{ "divergences": [...] }`), checking that each entry says
- * which property and field it excuses and why, and that its `details` pattern compiles.
+ * which property and field it excuses and why, that its match names a claim code and only known facts, that its
+ * point pattern compiles, and that its example claim (required with a match) is one it matches.
  */
 export function loadKnownDivergences(file: URL): KnownDivergence[] {
   const name = file.pathname.split('/').slice(-3).join('/');
   const raw = JSON.parse(readFileSync(file, 'utf8')) as { divergences?: KnownDivergence[] };
   if (!Array.isArray(raw.divergences)) throw new Error(`${name}: expected { "divergences": [...] }`);
   for (const [i, d] of raw.divergences.entries()) {
+    const at = `${name}: divergences[${i}]`;
     for (const f of ['id', 'property', 'field', 'reason'] as const) {
-      if (typeof d[f] !== 'string' || d[f] === '') throw new Error(`${name}: divergences[${i}].${f} must be a non-empty string`);
+      if (typeof d[f] !== 'string' || d[f] === '') throw new Error(`${at}.${f} must be a non-empty string`);
     }
-    if (d.details !== undefined) new RegExp(d.details);
+    if (d.match !== undefined) {
+      if (typeof d.match !== 'object' || d.match === null || typeof d.match.code !== 'string') throw new Error(`${at}.match.code must be a claim code`);
+      for (const k of Object.keys(d.match)) if (!(MATCH_KEYS as readonly string[]).includes(k)) throw new Error(`${at}.match.${k}: not a claim fact (${MATCH_KEYS.join(', ')})`);
+      if (d.match.point !== undefined) new RegExp(d.match.point);
+      if (d.example === undefined) throw new Error(`${at}.example: a divergence with a match carries an example claim`);
+      if (!divergenceMatches(d, d.example)) throw new Error(`${at}.example does not match its own match`);
+    }
+    if (d.mask !== undefined) new RegExp(d.mask.point);
   }
   return raw.divergences;
 }
 
-/** The declared divergence that explains an invalid verdict of `property` with these details, if any. */
-export function explainingDivergence(divergences: readonly KnownDivergence[], property: string, details: string): KnownDivergence | undefined {
-  return divergences.find((d) => d.property === property && d.details !== undefined && new RegExp(d.details).test(details));
+/** Whether a divergence excuses a claim: same code and every fact the match names. */
+export function divergenceMatches(d: KnownDivergence, c: ClaimLike): boolean {
+  const m = d.match;
+  if (!m || m.code !== c.code) return false;
+  for (const k of MATCH_KEYS) {
+    const want = m[k];
+    if (want === undefined || k === 'code') continue;
+    if (k === 'point') {
+      if (c.point === undefined || !new RegExp(want).test(c.point)) return false;
+    } else if (c[k] !== want) return false;
+  }
+  return true;
+}
+
+/** The declared divergence of `property` that excuses this claim, if any. */
+export function excusingDivergence(divergences: readonly KnownDivergence[], property: string, c: ClaimLike): KnownDivergence | undefined {
+  return divergences.find((d) => d.property === property && divergenceMatches(d, c));
 }
 
 /** An adapter failed to answer (timed out, crashed, unreachable): checks return "unknown", never "invalid". */

@@ -4,14 +4,15 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { Adapter } from '../adapters/adapter.ts';
-import { AdapterUnavailable, explainingDivergence } from '../adapters/adapter.ts';
-import type { CheckContext, PropertyDef, Verdict } from '../properties/types.ts';
+import { AdapterUnavailable, excusingDivergence } from '../adapters/adapter.ts';
+import { detailsOf, type CheckContext, type Claim, type PropertyDef, type Verdict } from '../properties/types.ts';
+import { recordingAdapter, type Evidence, type RecordingAdapter } from '../properties/evidence.ts';
 import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
 import type { ProfileName } from '../reference/profiles.ts';
 
 /** The check context the CLI gives properties: reference adapters on demand. */
 export const CHECK_CONTEXT: CheckContext = { reference: (profile) => new ReferenceAdapter(profile ? { profile: profile as ProfileName } : {}) };
-import { countRecords, type Counterexample, type PropertyResult } from './results.ts';
+import { countRecords, DEFAULT_MAX_UNKNOWN, propertyVerdict, type Counterexample, type PropertyResult } from './results.ts';
 
 /** A 31-bit seed derived from the run seed and labels (property id, chunk index). */
 export function deriveSeed(seed: number, ...labels: (string | number)[]): number {
@@ -24,32 +25,32 @@ export function contentId(...parts: unknown[]): string {
 }
 
 /**
- * The adapter as properties see it, counting the graph nodes and ACL rules its traces show (coverage per
- * property); everything else is delegated unchanged.
+ * The adapter as properties see it: every call recorded as the case's evidence, and the graph nodes and ACL
+ * rules its traces show counted (coverage per property); everything else is delegated unchanged.
  */
-export function countingAdapter(adapter: Adapter, counts: Record<string, number>): Adapter {
-  return {
-    name: adapter.name,
-    capabilities: adapter.capabilities,
-    setup: (t, o) => adapter.setup(t, o),
-    apply: (acls) => adapter.apply(acls),
-    reset: () => adapter.reset(),
-    teardown: () => adapter.teardown(),
-    ...(adapter.updateTopology ? { updateTopology: (t: Parameters<NonNullable<Adapter['updateTopology']>>[0]) => adapter.updateTopology!(t) } : {}),
-    async inject(frames) {
-      const obs = await adapter.inject(frames);
-      // Trace by trace, in the order countCoverage([...values()].flat()) would see them, without the copies.
-      if (obs.traces) for (const list of obs.traces.values()) for (const t of list) countRecords(t.records, counts);
-      return obs;
-    },
-    ...(Object.hasOwn(adapter, 'renderFaults') || 'renderFaults' in adapter ? { renderFaults: (adapter as { renderFaults?: unknown }).renderFaults } : {}),
-  } as Adapter;
+export function observedAdapter(adapter: Adapter, counts: Record<string, number>): RecordingAdapter {
+  return recordingAdapter(adapter, (obs) => {
+    // Trace by trace, in the order countCoverage([...values()].flat()) would see them, without the copies.
+    if (obs.traces) for (const list of obs.traces.values()) for (const t of list) countRecords(t.records, counts);
+  });
 }
 
-class InvalidVerdict extends Error {
-  constructor(readonly verdict: Extract<Verdict, { status: 'invalid' }>) {
-    super(verdict.details);
+/** An invalid verdict carried out of fast-check's predicate, with the evidence of the run that produced it. */
+class Failure extends Error {
+  constructor(
+    readonly claims: Claim[],
+    readonly excused: { divergence: string; claim: Claim }[],
+    readonly evidence: Evidence,
+  ) {
+    super(detailsOf(claims));
   }
+}
+
+/** The first line of an error, control characters escaped (a reason in a report is one line). */
+export function errorLine(e: unknown): string {
+  const text = e instanceof Error ? `${e.name === 'Error' || e instanceof AdapterUnavailable ? '' : `${e.name}: `}${e.message}` : String(e);
+  // eslint-disable-next-line no-control-regex
+  return (text.split('\n')[0] ?? '').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).slice(0, 300);
 }
 
 export interface RunPropertyOptions {
@@ -60,12 +61,23 @@ export interface RunPropertyOptions {
   deadline?: number;
   interrupted: () => boolean;
   onChunk?: (done: number) => void;
+  /** the share of unknown cases tolerated before the property is unknown (default 10 %) */
+  maxUnknown?: number;
+  /** called with each shrunk counterexample the moment it is found (the CLI saves it at once) */
+  onCounterexample?: (cx: Counterexample) => void | Promise<void>;
 }
 
-/** Checks one property; returns its result with at most one (shrunk) counterexample. */
+/**
+ * Checks one property; returns its result with at most one (shrunk) counterexample. Every case is counted as
+ * checked (valid or invalid) or unknown, with the reasons grouped. Failures an adapter's known divergences excuse
+ * are counted per divergence and the check goes on judging the rest of the case; a case fails only on claims no
+ * divergence excuses. A crashing check or an adapter that cannot answer makes the case unknown (Jepsen's
+ * check-safe); the property is unknown when nothing was checked or unknowns exceed the threshold.
+ */
 export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: RunPropertyOptions): Promise<PropertyResult> {
   const start = performance.now();
-  const result: PropertyResult = { id: p.id, description: p.description, seedSteps: p.seedSteps, runs: 0, verdict: 'valid', timeMs: 0, unknownReasons: [], counterexamples: [], coverage: {} };
+  const result: PropertyResult = { id: p.id, description: p.description, seedSteps: p.seedSteps, runs: 0, checked: 0, valid: 0, invalid: 0, unknown: 0, verdict: 'valid', timeMs: 0, unknownReasons: [], unknownByReason: {}, counterexamples: [], coverage: {} };
+  const byReason = result.unknownByReason!;
   const missing = Object.entries(p.needs ?? {}).filter(([k, v]) => v && !adapter.capabilities[k as keyof Adapter['capabilities']]);
   if (missing.length > 0) {
     result.verdict = 'unknown';
@@ -73,71 +85,106 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
     result.unknownReasons.push(`adapter ${adapter.name} lacks ${missing.map(([k]) => k).join(', ')}`);
     return result;
   }
-  const unknown = new Set<string>();
-  const counted = countingAdapter(adapter, result.coverage);
+  const divergences = adapter.capabilities.knownDivergences ?? [];
+  const observed = observedAdapter(adapter, result.coverage);
   const arbitrary = p.arbitrary();
+  // After the first failure of a chunk every call is fast-check shrinking: counted apart from the cases.
+  let shrinking = false;
+  const count = (what: 'valid' | 'invalid' | 'unknown', reason?: string): void => {
+    if (shrinking) {
+      result.shrinks = (result.shrinks ?? 0) + 1;
+      return;
+    }
+    result.runs++;
+    result[what] = (result[what] ?? 0) + 1;
+    if (what !== 'unknown') result.checked = (result.checked ?? 0) + 1;
+    if (reason !== undefined) byReason[reason] = (byReason[reason] ?? 0) + 1;
+  };
   for (let chunk = 0; result.runs < o.runs; chunk++) {
     // Checks resolve as microtasks only: yield a turn of the event loop so signals (Ctrl-C) and timers run.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (o.interrupted() || (o.deadline !== undefined && Date.now() > o.deadline)) break;
     const numRuns = Math.min(o.chunk, o.runs - result.runs);
     const seed = deriveSeed(o.seed, p.id, chunk);
+    const before = result.runs;
+    shrinking = false;
     const out = await fc.check(
       fc.asyncProperty(arbitrary, async (c) => {
+        observed.clear();
         let v: Verdict;
         try {
-          v = await p.check(c, counted, CHECK_CONTEXT);
+          v = await p.check(c, observed, CHECK_CONTEXT);
         } catch (e) {
-          // An adapter that cannot answer makes the case unknown, never a failure.
-          if (e instanceof AdapterUnavailable) {
-            unknown.add(e.message);
-            return true;
-          }
-          throw e;
-        }
-        if (v.status === 'unknown') {
-          unknown.add(v.reason);
+          // An adapter that cannot answer, or a check that crashes, makes the case unknown, never a failure.
+          count('unknown', e instanceof AdapterUnavailable ? errorLine(e) : `the check crashed: ${errorLine(e)}`);
           return true;
         }
-        if (v.status === 'invalid') {
-          // A failure the adapter's checked-in known divergences explain is counted, not reported (STYLE.md §7).
-          const known = explainingDivergence(adapter.capabilities.knownDivergences ?? [], p.id, v.details);
-          if (known) {
-            result.knownDivergences = result.knownDivergences ?? {};
-            result.knownDivergences[known.id] = (result.knownDivergences[known.id] ?? 0) + 1;
-            return true;
-          }
-          throw new InvalidVerdict(v);
+        if (v.status === 'unknown') {
+          count('unknown', v.reason);
+          return true;
         }
-        return true;
+        if (v.status === 'valid') {
+          count('valid');
+          return true;
+        }
+        // Claims a declared known divergence excuses are counted, not reported (STYLE.md §7); the rest fail.
+        const failing: Claim[] = [];
+        const excused: { divergence: string; claim: Claim }[] = [];
+        for (const cl of v.claims) {
+          const d = excusingDivergence(divergences, p.id, cl);
+          if (d) excused.push({ divergence: d.id, claim: cl });
+          else failing.push(cl);
+        }
+        if (failing.length === 0) {
+          if (!shrinking) {
+            result.knownDivergences = result.knownDivergences ?? {};
+            for (const id of new Set(excused.map((x) => x.divergence))) result.knownDivergences[id] = (result.knownDivergences[id] ?? 0) + 1;
+          }
+          count('valid');
+          return true;
+        }
+        count('invalid');
+        shrinking = true;
+        throw new Failure(failing, excused, { adapter: observed.evidence.adapter, steps: observed.evidence.steps });
       }),
       { seed, numRuns },
     );
-    result.runs += out.numRuns;
+    // fast-check counts runs itself; ours exclude shrinking. A chunk that ran nothing new (interrupted) ends the loop.
     o.onChunk?.(result.runs);
     if (out.failed) {
       const err = out.errorInstance;
-      const v: Extract<Verdict, { status: 'invalid' }> = err instanceof InvalidVerdict ? err.verdict : { status: 'invalid', details: `the check crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
+      if (!(err instanceof Failure)) {
+        // A failure outside the check (the arbitrary itself threw): a podflow bug, reported as unknown.
+        byReason[`generating a case failed: ${errorLine(err)}`] = (byReason[`generating a case failed: ${errorLine(err)}`] ?? 0) + 1;
+        result.unknown = (result.unknown ?? 0) + 1;
+        result.runs++;
+        break;
+      }
       const cx: Counterexample = {
         id: contentId(p.id, adapter.name, out.counterexample),
         property: p.id,
         adapter: adapter.name,
         seed,
         path: out.counterexamplePath ?? '',
-        details: v.details,
+        details: detailsOf(err.claims),
+        claims: err.claims,
         seedSteps: p.seedSteps,
         case: out.counterexample?.[0],
+        evidence: err.evidence,
       };
-      if (v.expected !== undefined) cx.expected = v.expected;
-      if (v.received !== undefined) cx.received = v.received;
-      if (v.packet !== undefined) cx.packet = v.packet;
+      if (err.excused.length > 0) cx.excused = err.excused;
+      const packet = err.claims.find((x) => x.packet !== undefined)?.packet;
+      if (packet !== undefined) cx.packet = packet;
       result.counterexamples.push(cx);
-      result.verdict = 'invalid';
+      await o.onCounterexample?.(cx);
       break;
     }
+    if (result.runs === before) break;
   }
-  if (result.verdict === 'valid' && unknown.size > 0 && result.runs === 0) result.verdict = 'unknown';
-  result.unknownReasons.push(...unknown);
+  result.unknownReasons.push(...Object.keys(byReason));
+  const v = propertyVerdict(result, o.maxUnknown ?? DEFAULT_MAX_UNKNOWN);
+  result.verdict = v.verdict;
+  if (v.why) result.unknownReasons.unshift(v.why);
   result.timeMs = Math.round(performance.now() - start);
   return result;
 }

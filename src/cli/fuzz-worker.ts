@@ -10,6 +10,7 @@ export interface WorkerJob {
   seed: number;
   runs: number;
   chunk: number;
+  maxUnknown: number;
   deadlines: (number | undefined)[];
 }
 
@@ -24,8 +25,18 @@ for (const [i, id] of job.properties.entries()) {
   if (interrupted) break;
   const p = PROPERTIES.find((x) => x.id === id)!;
   const deadline = job.deadlines[i];
-  const r = await runProperty(p, adapter, { seed: job.seed, runs: job.runs, chunk: job.chunk, ...(deadline !== undefined ? { deadline } : {}), interrupted: () => interrupted, onChunk: (n) => parentPort!.postMessage({ kind: 'progress', id, runs: n }) });
-  parentPort!.postMessage({ kind: 'result', result: r });
+  const r = await runProperty(p, adapter, {
+    seed: job.seed,
+    runs: job.runs,
+    chunk: job.chunk,
+    maxUnknown: job.maxUnknown,
+    ...(deadline !== undefined ? { deadline } : {}),
+    interrupted: () => interrupted,
+    onChunk: (n) => parentPort!.postMessage({ kind: 'progress', id, runs: n }),
+    // The main thread saves it at once (report folder and corpus) with its evidence.
+    onCounterexample: (cx) => parentPort!.postMessage({ kind: 'counterexample', counterexample: cx }),
+  });
+  parentPort!.postMessage({ kind: 'result', result: { ...r, counterexamples: r.counterexamples.map(({ evidence: _e, ...cx }) => cx) } });
 }
 parentPort!.postMessage({ kind: 'done', interrupted });
 // The message listener would keep the thread alive: close the port so the worker exits.

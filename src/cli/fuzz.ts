@@ -1,27 +1,31 @@
 // `podflow fuzz` and `podflow replay`: run the invariant catalogue against an adapter, shrink failures, write the
-// run's report folder and add each counterexample to the corpus; replay corpus entries. Exit codes (STYLE.md §8):
-// 0 all valid, 1 some invalid, 2 only unknowns or a usage error.
+// run's report folder as the run goes (each counterexample and its corpus entry the moment it is found, results
+// after every property) and finish it even when interrupted or when the adapter fails; replay corpus entries.
+// Exit codes (exit-codes.ts): 0 all valid, 1 invalid, 2 usage or input error, 3 inconclusive, 4 internal error.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { capturesAsPcap, type Adapter } from '../adapters/adapter.ts';
+import { mkdirSync } from 'node:fs';
+import { AdapterUnavailable, capturesAsPcap, type Adapter } from '../adapters/adapter.ts';
 import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
-import type { ProfileName } from '../reference/profiles.ts';
+import { PROFILES, type ProfileName } from '../reference/profiles.ts';
 import { PROPERTIES, propertyById } from '../properties/index.ts';
-import { runClusterCase, adapterAcls, type ClusterCase } from '../properties/harness.ts';
-import { adapterTopology } from '../properties/resolve.ts';
+import { injections, modelAnswer } from '../properties/evidence.ts';
+import { toHex } from '../packet/index.ts';
 import { policiesToYaml } from '../policy/yaml.ts';
 import type { PropertyDef } from '../properties/types.ts';
 import { ADAPTER_NAMES, createAdapter, isSharedLab } from './adapters.ts';
 import { corpusEntries, loadCorpusEntry, saveCorpusEntry } from './corpus.ts';
-import { CHECK_CONTEXT, runProperty } from './fuzz-runner.ts';
+import { CHECK_CONTEXT, errorLine, runProperty } from './fuzz-runner.ts';
 import { UsageError } from './io.ts';
 import { registerMergeCommand } from './merge.ts';
-import { counterexamplePackets, writeRunReport, type CounterexampleFiles } from './report/write.ts';
-import { overallVerdict, type PropertyResult, type RunResult } from './results.ts';
+import { counterexamplePackets, finishRunFolder, writeCounterexampleFolder, writeRunState, type CounterexampleFiles } from './report/write.ts';
+import { DEFAULT_MAX_UNKNOWN, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from './results.ts';
+import { cleanLeftovers, ensureWritableDir, uniqueRunFolder } from './store.ts';
+import { EXIT_CODES_HELP, EXIT_INCONCLUSIVE, EXIT_INVALID, EXIT_OK } from './exit-codes.ts';
 
 const DEFAULT_RUNS = 200;
 const CHUNK = 25;
@@ -54,30 +58,43 @@ export function adapterSpecOf(name: string): string {
   return /^(mutant:|kernel(:|$)|vpp(:|$))/.test(name) ? name : 'reference';
 }
 
-function isClusterCase(c: unknown): c is ClusterCase {
-  return typeof c === 'object' && c !== null && 'cluster' in c && 'connections' in c;
+/** The profile a data path is compared with: its declared one, a reference adapter's own, else 18.01. */
+export function comparisonProfile(adapter: Adapter): ProfileName {
+  const declared = adapter.capabilities.referenceProfile;
+  if (declared) return declared as ProfileName;
+  const m = /^reference\((.+)\)$/.exec(adapter.name);
+  return (m && m[1]! in PROFILES ? m[1] : 'vpp-18.01-contiv') as ProfileName;
 }
 
 /**
- * Re-runs a counterexample's case on the adapter (received) and on the reference (expected) for its pcaps, and
- * keeps, for the connection that failed (the one that sent `failedPacket` when given, else the first the two
- * handle differently, else all of them), both sides' traces and decoded frames for the report.
+ * The files of a counterexample, from the evidence of the check that found it: received pcaps and traces are
+ * what the check observed; expected ones are the reference model's answer to exactly the same calls (setup,
+ * ACLs, resets, injections) — nothing is run again on the adapter.
  */
-async function counterexampleFiles(id: string, c: unknown, adapter: Adapter, failedPacket?: number): Promise<CounterexampleFiles> {
-  const files: CounterexampleFiles = { id };
-  if (!isClusterCase(c)) return files;
-  const received = await runClusterCase(c, adapter);
+export async function counterexampleFiles(cx: Counterexample, adapter: Adapter): Promise<CounterexampleFiles> {
+  const files: CounterexampleFiles = { id: cx.id };
+  const c = cx.case as { cluster?: { policies?: unknown } } | undefined;
+  if (c && typeof c === 'object' && c.cluster && Array.isArray(c.cluster.policies)) files.policiesYaml = policiesToYaml(c.cluster.policies as Parameters<typeof policiesToYaml>[0]);
+  const e = cx.evidence;
+  if (!e || e.steps.length === 0) return files;
+  files.evidence = e;
   const reproduction = adapter.reproduction?.();
   if (reproduction && reproduction.length > 0) files.reproduction = reproduction;
-  const profile = adapter.capabilities.referenceProfile;
-  const expected = await runClusterCase(c, new ReferenceAdapter(profile ? { profile: profile as ProfileName } : {}));
-  const caps = (run: typeof received) => capturesAsPcap(run.sent.flatMap((s) => [...s.request.captures, ...(s.reply?.captures ?? [])]));
-  files.received = caps(received);
-  files.expected = caps(expected);
-  files.scenario = { version: 1, topology: adapterTopology(received.rendered.topology), acls: adapterAcls(received.rendered), connections: received.sent.map((s) => s.connection) };
-  files.policiesYaml = policiesToYaml(c.cluster.policies);
-  files.topology = adapterTopology(received.rendered.topology);
-  files.packets = counterexamplePackets(expected, received, files.topology, failedPacket);
+  const model = await modelAnswer(e, new ReferenceAdapter({ profile: comparisonProfile(adapter) }));
+  const captures = (ev: typeof e) => capturesAsPcap(injections(ev).filter((x, i, all) => all.findIndex((y) => y.observation === x.observation) === i).flatMap((x) => x.observation.captures));
+  files.received = captures(e);
+  files.expected = captures(model.evidence);
+  const setup = e.steps.find((s) => s.op === 'setup');
+  const apply = e.steps.find((s) => s.op === 'apply');
+  if (setup && setup.op === 'setup') files.topology = setup.topology;
+  files.scenario = {
+    version: 1,
+    ...(setup && setup.op === 'setup' ? { topology: setup.topology } : {}),
+    ...(apply && apply.op === 'apply' ? { acls: apply.acls } : {}),
+    injections: injections(e).map(({ injection: i }) => ({ packet: i.packet, at: i.at, from: i.from, frame: toHex(i.frame) })),
+    ...(model.stopped ? { modelStopped: model.stopped } : {}),
+  };
+  files.packets = counterexamplePackets(e, model.evidence, cx.claims, files.topology);
   return files;
 }
 
@@ -91,15 +108,34 @@ interface FuzzOptions {
   out: string;
   corpus: string | false;
   workers?: string;
+  maxUnknown?: string;
 }
 
-export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: RunResult; folder: string }> {
+/** `10%`, `0.1`, `0` → a share in [0, 1]. */
+export function parseShare(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!m || !(v >= 0 && v <= 1)) throw new UsageError(`--max-unknown: expected a share like 10% or 0.1 (0 to 100 %), got '${text}'`);
+  return v;
+}
+
+function runStamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export interface FuzzOutcome {
+  code: number;
+  result: RunResult;
+  folder: string;
+}
+
+export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<FuzzOutcome> {
   if (o.runs !== undefined && o.time !== undefined) throw new UsageError('--runs and --time exclude each other');
   const runs = o.runs !== undefined ? Number(o.runs) : o.time !== undefined ? Number.MAX_SAFE_INTEGER : DEFAULT_RUNS;
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs: expected a positive integer, got '${o.runs}'`);
   const seed = Number(o.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0x7fffffff) throw new UsageError(`--seed: expected an integer 0..2147483647, got '${o.seed}'`);
-  const adapter = createAdapter(o.adapter);
+  const maxUnknown = o.maxUnknown === undefined ? DEFAULT_MAX_UNKNOWN : parseShare(o.maxUnknown);
   let props: PropertyDef<unknown>[] = [...PROPERTIES];
   if (o.property && o.property.length > 0) {
     props = o.property.map((id) => propertyById(id) ?? (() => { throw new UsageError(`--property: unknown property '${id}' (known: ${PROPERTIES.map((p) => p.id).join(', ')})`); })());
@@ -107,15 +143,21 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   // Shards take properties round-robin: deterministic, disjoint, and together the whole catalogue.
   if (shard) props = props.filter((_, i) => i % shard.count === shard.index - 1);
-  const deadline = o.time !== undefined ? Date.now() + parseDuration(o.time) : undefined;
-  const perPropertyDeadline = (i: number): number | undefined => (deadline === undefined ? undefined : Date.now() + (deadline - Date.now()) / (props.length - i));
-  let interrupted = false;
-  const onSigint = (): void => {
-    interrupted = true;
-    process.stderr.write('\npodflow: interrupted — finishing the current chunk and writing what was found so far\n');
-  };
-  process.once('SIGINT', onSigint);
-  const runId = `${o.adapter.replace(/[^A-Za-z0-9.-]+/g, '-')}-seed${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}`;
+  const budget = o.time !== undefined ? parseDuration(o.time) : undefined;
+  const workers = o.workers === undefined ? 1 : Number(o.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers: expected an integer 1..64, got '${o.workers}'`);
+  if (workers > 1 && isSharedLab(o.adapter)) throw new UsageError(`--workers ${workers}: adapter ${o.adapter} drives one lab, which workers would share; use one worker (or --shard across labs)`);
+  // Where results go must be writable before anything runs (not found out after an hour of fuzzing).
+  ensureWritableDir(o.out, '--out');
+  if (o.corpus !== false) ensureWritableDir(o.corpus, '--corpus');
+  for (const line of [...cleanLeftovers(o.out), ...(o.corpus !== false ? cleanLeftovers(o.corpus) : [])]) log(`podflow: ${line}`);
+  const adapter = createAdapter(o.adapter);
+
+  const started = new Date();
+  const base = `${o.adapter.replace(/[^A-Za-z0-9.-]+/g, '-')}-seed${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${runStamp(started)}`;
+  const runId = uniqueRunFolder(o.out, base);
+  const folder = join(o.out, runId);
+  mkdirSync(folder);
   const result: RunResult = {
     info: {
       runId,
@@ -125,29 +167,78 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
       nodeVersion: process.version,
       options: { ...(o.runs !== undefined || o.time === undefined ? { runs } : {}), ...(o.time !== undefined ? { time: o.time } : {}), properties: props.map((p) => p.id), ...(shard ? { shard } : {}), chunk: CHUNK },
       interrupted: false,
+      status: 'running',
+      startedAt: started.toISOString(),
+      pid: process.pid,
+      maxUnknown,
     },
     properties: [],
   };
-  const workers = o.workers === undefined ? 1 : Number(o.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers: expected an integer 1..64, got '${o.workers}'`);
-  if (workers > 1 && isSharedLab(o.adapter)) throw new UsageError(`--workers ${workers}: adapter ${o.adapter} drives one lab, which workers would share; use one worker (or --shard across labs)`);
+  writeRunState(folder, result);
+
+  let interrupted = false;
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupted = true;
+    if (++signals > 1) return; // a second signal changes nothing: the report is being written
+    log(`\npodflow: ${sig === 'SIGINT' ? 'interrupted' : `${sig} received`} — finishing the current chunk and writing what was found so far`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const byId = new Map<string, PropertyResult>();
+  const files: CounterexampleFiles[] = [];
+  const store = (): void => {
+    result.properties = props.flatMap((p) => (byId.has(p.id) ? [byId.get(p.id)!] : []));
+    writeRunState(folder, result);
+  };
+  // Each shrunk counterexample is saved the moment it is found: its report folder and its corpus entry.
+  const saveCounterexample = async (cx: Counterexample): Promise<void> => {
+    let f: CounterexampleFiles;
+    try {
+      f = await counterexampleFiles(cx, adapter);
+    } catch (e) {
+      f = { id: cx.id, ...(cx.evidence ? { evidence: cx.evidence } : {}) };
+      log(`podflow: ${cx.id}: the model could not answer the evidence's calls (${errorLine(e)}); saved without expected pcaps`);
+    }
+    files.push(f);
+    writeCounterexampleFolder(folder, f, cx);
+    if (o.corpus !== false) saveCorpusEntry(o.corpus, cx, f);
+  };
+
   const tty = process.stderr.isTTY === true;
   const bar = tty ? new cliProgress.SingleBar({ format: 'podflow {bar} {value}/{total} properties | {prop} {runs} runs | {rate} cases/s | failures {failures}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
-  bar?.start(props.length, 0, { prop: '', runs: 0, failures: 0, rate: 0 });
-  const started = Date.now();
   let totalRuns = 0;
-  const rate = (): number => Math.round(totalRuns / Math.max(0.001, (Date.now() - started) / 1000));
+  const rate = (): number => Math.round(totalRuns / Math.max(0.001, (Date.now() - started.getTime()) / 1000));
   let failures = 0;
-  const byId = new Map<string, PropertyResult>();
   try {
-    if (workers === 1) {
+    try {
+      await adapter.preflight?.();
+    } catch (e) {
+      if (!(e instanceof AdapterUnavailable)) throw e;
+      result.info.unavailable = errorLine(e);
+      log(`podflow: adapter ${o.adapter} is not available: ${result.info.unavailable}`);
+    }
+    const deadline = budget !== undefined ? Date.now() + budget : undefined;
+    const perPropertyDeadline = (i: number): number | undefined => (deadline === undefined ? undefined : Date.now() + (deadline - Date.now()) / (props.length - i));
+    bar?.start(props.length, 0, { prop: '', runs: 0, failures: 0, rate: 0 });
+    if (result.info.unavailable !== undefined) {
+      // nothing runs: every property is reported unknown below
+    } else if (workers === 1) {
       for (const [i, p] of props.entries()) {
         if (interrupted) break;
         const pd = perPropertyDeadline(i);
-        const r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => bar?.update(i, { prop: p.id, runs: n, failures, rate: rate() }) });
+        let r: PropertyResult;
+        try {
+          r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, maxUnknown, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => bar?.update(i, { prop: p.id, runs: n, failures, rate: rate() }), onCounterexample: saveCounterexample });
+        } catch (e) {
+          // The adapter or the runner failed outside any check (setup of a worker, teardown): the property is unknown.
+          r = { id: p.id, description: p.description, seedSteps: p.seedSteps, runs: 0, checked: 0, valid: 0, invalid: 0, unknown: 0, verdict: 'unknown', timeMs: 0, unknownReasons: [`the run failed: ${errorLine(e)}`], counterexamples: [], coverage: {} };
+        }
         totalRuns += r.runs;
         if (r.verdict === 'invalid') failures++;
         byId.set(p.id, r);
+        store();
         bar?.update(i + 1, { prop: p.id, runs: r.runs, failures, rate: rate() });
       }
     } else {
@@ -158,59 +249,81 @@ export async function runFuzz(o: FuzzOptions): Promise<{ code: number; result: R
       await Promise.all(
         shares.map(
           (share) =>
-            new Promise<void>((resolve, reject) => {
-              const job = { adapter: o.adapter, properties: share.map((p) => p.id), seed, runs, chunk: CHUNK, deadlines: share.map((_, k) => (per === undefined ? undefined : Date.now() + per * (k + 1))) };
+            new Promise<void>((resolve) => {
+              const job = { adapter: o.adapter, properties: share.map((p) => p.id), seed, runs, chunk: CHUNK, maxUnknown, deadlines: share.map((_, k) => (per === undefined ? undefined : Date.now() + per * (k + 1))) };
               // Worker threads do not inherit tsx's loader: register it (resolved from here, whatever the cwd).
               const w = new Worker(new URL('./fuzz-worker-entry.mjs', import.meta.url), { workerData: job });
               const onInt = (): void => w.postMessage('interrupt');
               process.on('SIGINT', onInt);
-              w.on('message', (m: { kind: string; result?: PropertyResult }) => {
+              process.on('SIGTERM', onInt);
+              let pending = Promise.resolve();
+              w.on('message', (m: { kind: string; result?: PropertyResult; counterexample?: Counterexample }) => {
+                if (m.kind === 'counterexample' && m.counterexample) pending = pending.then(() => saveCounterexample(m.counterexample!));
                 if (m.kind === 'result' && m.result) {
-                  byId.set(m.result.id, m.result);
-                  if (m.result.verdict === 'invalid') failures++;
-                  totalRuns += m.result.runs;
-                  bar?.update(++finished, { prop: m.result.id, runs: m.result.runs, failures, rate: rate() });
+                  const res = m.result;
+                  pending = pending.then(() => {
+                    byId.set(res.id, res);
+                    if (res.verdict === 'invalid') failures++;
+                    totalRuns += res.runs;
+                    store();
+                    bar?.update(++finished, { prop: res.id, runs: res.runs, failures, rate: rate() });
+                  });
                 }
               });
-              w.on('error', (e) => {
+              const done = (why?: string): void => {
                 process.removeListener('SIGINT', onInt);
-                reject(e);
-              });
-              w.on('exit', () => {
-                process.removeListener('SIGINT', onInt);
-                resolve();
-              });
+                process.removeListener('SIGTERM', onInt);
+                void pending.then(() => {
+                  if (why) for (const p of share) if (!byId.has(p.id)) byId.set(p.id, { id: p.id, description: p.description, seedSteps: p.seedSteps, runs: 0, checked: 0, valid: 0, invalid: 0, unknown: 0, verdict: 'unknown', timeMs: 0, unknownReasons: [why], counterexamples: [], coverage: {} });
+                  resolve();
+                });
+              };
+              w.on('error', (e) => done(`the worker failed: ${errorLine(e)}`));
+              w.on('exit', () => done(interrupted ? undefined : 'the worker ended before this property'));
             }),
         ),
       );
     }
   } finally {
     bar?.stop();
-    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    try {
+      await adapter.teardown();
+    } catch (e) {
+      log(`podflow: adapter teardown failed: ${errorLine(e)}`);
+    }
+    // Properties that never ran (interrupted, adapter unavailable) are unknown, with the reason.
+    for (const p of props) {
+      if (byId.has(p.id)) continue;
+      const why = result.info.unavailable !== undefined ? `adapter unavailable: ${result.info.unavailable}` : interrupted ? 'interrupted before this property ran' : 'not run (the run ended early)';
+      byId.set(p.id, { id: p.id, description: p.description, seedSteps: p.seedSteps, runs: 0, checked: 0, valid: 0, invalid: 0, unknown: 0, verdict: 'unknown', timeMs: 0, unknownReasons: [why], counterexamples: [], coverage: {} });
+    }
+    result.properties = props.map((p) => byId.get(p.id)!);
+    result.info.interrupted = interrupted;
+    result.info.status = interrupted ? 'interrupted' : 'finished';
+    result.info.endedAt = new Date().toISOString();
+    finishRunFolder(o.out, folder, result, files);
   }
-  for (const p of props) {
-    const r = byId.get(p.id);
-    if (r) result.properties.push(r);
-  }
-  result.info.interrupted = interrupted;
-  const files: CounterexampleFiles[] = [];
-  for (const p of result.properties) for (const cx of p.counterexamples) files.push(await counterexampleFiles(cx.id, cx.case, adapter, cx.packet));
-  const folder = writeRunReport(o.out, result, files);
-  if (o.corpus !== false) for (const p of result.properties) for (const cx of p.counterexamples) saveCorpusEntry(o.corpus, cx, files.find((f) => f.id === cx.id));
   const verdict = overallVerdict(result);
-  return { code: verdict === 'valid' ? 0 : verdict === 'invalid' ? 1 : 2, result, folder };
+  return { code: verdict === 'valid' ? EXIT_OK : verdict === 'invalid' ? EXIT_INVALID : EXIT_INCONCLUSIVE, result, folder };
 }
 
 function summaryTable(r: RunResult, folder: string): string {
   const w = Math.max(8, ...r.properties.map((p) => p.id.length));
-  const lines = [`${'property'.padEnd(w)}  ${'runs'.padStart(6)}  verdict  time`];
+  const lines = [`${'property'.padEnd(w)}  ${'cases'.padStart(6)}  ${'checked'.padStart(7)}  ${'unknown'.padStart(7)}  verdict  time`];
   for (const p of r.properties) {
     const known = Object.entries(p.knownDivergences ?? {}).map(([id, n]) => `${id}×${n}`);
-    const note = p.notApplicable ? `  (n/a: ${p.unknownReasons.join('; ')})` : known.length > 0 ? `  (known divergences: ${known.join(', ')})` : '';
-    lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s${note}`);
+    const notes: string[] = [];
+    if (p.notApplicable) notes.push(`n/a: ${p.unknownReasons.join('; ')}`);
+    else if (p.verdict === 'unknown' || (p.unknown ?? 0) > 0) notes.push(`unknown: ${p.unknownReasons.map((u) => (p.unknownByReason?.[u] !== undefined ? `${u} ×${p.unknownByReason[u]}` : u)).join('; ')}`);
+    if (known.length > 0) notes.push(`known divergences: ${known.join(', ')}`);
+    lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${String(p.checked ?? 0).padStart(7)}  ${String(p.unknown ?? 0).padStart(7)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s${notes.length ? `  (${notes.join('; ')})` : ''}`);
   }
   for (const p of r.properties) for (const cx of p.counterexamples) lines.push('', `${p.id}: ${cx.details}`, `  replay: npx podflow replay ${cx.id}   (fast-check seed ${cx.seed}, path ${cx.path})`);
-  lines.push('', `${overallVerdict(r)}${r.info.interrupted ? ' (interrupted)' : ''} — report: ${join(folder, 'report.html')}`);
+  const v = overallVerdict(r);
+  if (r.info.unavailable !== undefined) lines.push('', `adapter unavailable: ${r.info.unavailable}`);
+  lines.push('', `${v === 'unknown' ? 'inconclusive' : v}${r.info.interrupted ? ' (interrupted)' : ''} — report: ${join(folder, 'report.html')}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -228,6 +341,8 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
     .option('--corpus <dir>', 'corpus folder for shrunk counterexamples', 'corpus')
     .option('--no-corpus', 'do not add counterexamples to the corpus')
     .option('-w, --workers <N>', 'parallel worker threads on this machine (default 1)')
+    .option('--max-unknown <share>', `unknown cases a property tolerates before it is unknown, e.g. 10% or 0 (default ${DEFAULT_MAX_UNKNOWN * 100}%)`)
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (opts: FuzzOptions) => {
       const { code, result, folder } = await runFuzz(opts);
       process.stdout.write(summaryTable(result, folder));

@@ -1,5 +1,5 @@
 // The `podflow` command: parses options with commander and dispatches to subcommands.
-// Exit codes (STYLE.md §8): 0 all valid, 1 some invalid, 2 only unknowns or a usage error.
+// Exit codes (exit-codes.ts): 0 all valid, 1 invalid, 2 usage or input error, 3 inconclusive, 4 internal error.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,17 +11,9 @@ import { registerMutantsCommand } from './mutants.ts';
 import { registerPoliciesCommands } from './policies.ts';
 import { registerTraceCommands } from './trace-commands.ts';
 import { UsageError } from './io.ts';
+import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
-/** Exit codes, documented in --help and the README: every podflow command uses these. */
-export const EXIT_OK = 0;
-/** some property is invalid (a counterexample was found), or a replayed entry still fails */
-export const EXIT_INVALID = 1;
-/** bad command line or bad input file (one line naming the file and field) */
-export const EXIT_USAGE = 2;
-/** inconclusive: unknowns over the threshold, nothing checked, or interrupted before any check */
-export const EXIT_INCONCLUSIVE = 3;
-/** a bug in podflow */
-export const EXIT_INTERNAL = 4;
+export { EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INCONCLUSIVE, EXIT_INTERNAL } from './exit-codes.ts';
 
 function packageVersion(): string {
   const pkgPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -40,6 +32,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
     .version(packageVersion(), '-V, --version', 'print the podflow version')
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError('(run podflow --help for usage)')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .exitOverride();
   registerExplainCommand(program, setExit);
   registerTraceCommands(program, setExit);
@@ -66,9 +59,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`podflow: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    // Anything else is a bug in podflow: say so plainly, with the stack for the report.
-    process.stderr.write(`podflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return EXIT_USAGE;
+    // Anything else is a bug in podflow: say so plainly, with the stack for the bug report.
+    process.stderr.write(`podflow: internal error (a bug in podflow; please report it with this output): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_INTERNAL;
   }
   if (argv.length === 0) {
     program.outputHelp();

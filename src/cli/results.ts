@@ -1,5 +1,11 @@
 // The results of a fuzz run as data: what every reporter (json, junit, summary, html) and the corpus read.
+import type { Claim } from '../properties/types.ts';
+import type { Evidence } from '../properties/evidence.ts';
+
 export type PropertyVerdict = 'valid' | 'invalid' | 'unknown';
+
+/** Unknown cases above this share of a property's cases make the property unknown (`--max-unknown`). */
+export const DEFAULT_MAX_UNKNOWN = 0.1;
 
 export interface RunInfo {
   runId: string;
@@ -9,6 +15,16 @@ export interface RunInfo {
   nodeVersion: string;
   options: { runs?: number; time?: string; properties: string[]; shard?: { index: number; count: number }; chunk: number };
   interrupted: boolean;
+  /** running (written as the run goes), finished, interrupted (Ctrl-C, SIGTERM), killed (found unfinished by a later run) */
+  status?: 'running' | 'finished' | 'interrupted' | 'killed';
+  /** wall-clock start and end (ISO 8601): run metadata, never case content */
+  startedAt?: string;
+  endedAt?: string;
+  pid?: number;
+  /** the share of unknown cases a property tolerates before it is unknown */
+  maxUnknown?: number;
+  /** the adapter could not be driven at all (preflight): one line saying why */
+  unavailable?: string;
   /** `podflow merge`: the run IDs the run was merged from */
   mergedFrom?: string[];
 }
@@ -21,9 +37,13 @@ export interface Counterexample {
   /** fast-check seed and path that reproduce the shrunk case */
   seed: number;
   path: string;
+  /** the first claim's message, and how many more failures the case had */
   details: string;
-  expected?: string;
-  received?: string;
+  /** every failure of the shrunk case that no known divergence excuses, as the check stated them */
+  claims: Claim[];
+  /** failures of the same case a known divergence of the adapter excuses (reported, not counted as failing) */
+  excused?: { divergence: string; claim: Claim }[];
+  /** the packet index of the first claim (the report's focus) */
   packet?: number;
   /** the seed steps of the violated property */
   seedSteps: string[];
@@ -32,16 +52,29 @@ export interface Counterexample {
   /** the scenario that replays it (topology and ACLs as configured on the adapter, the packets sent) */
   scenario?: unknown;
   policiesYaml?: string;
+  /** what the check observed (in memory only: written to the counterexample's evidence.json, not results.json) */
+  evidence?: Evidence;
 }
 
 export interface PropertyResult {
   id: string;
   description: string;
   seedSteps: string[];
+  /** cases run (checked + unknown); shrinking steps are not counted */
   runs: number;
+  /** cases the check could judge (valid + invalid, a case excused by known divergences counts as valid) */
+  checked?: number;
+  valid?: number;
+  invalid?: number;
+  /** cases the check could not judge (adapter unavailable, check crashed, unknown verdict) */
+  unknown?: number;
   verdict: PropertyVerdict;
   timeMs: number;
+  /** why cases or the property were unknown, each reason once (counts in unknownByReason) */
   unknownReasons: string[];
+  unknownByReason?: Record<string, number>;
+  /** shrinking steps after the first failure */
+  shrinks?: number;
   counterexamples: Counterexample[];
   /** model graph nodes visited and how often, when the adapter traces */
   coverage: Record<string, number>;
@@ -103,8 +136,26 @@ export function countRecords(records: readonly unknown[], into: Record<string, n
   }
 }
 
+/**
+ * The run's verdict: invalid when any property is; else unknown (inconclusive) when any property that could be
+ * checked is unknown, when nothing was checked at all (every property n/a or unknown), or when the run was
+ * interrupted before any check; else valid.
+ */
 export function overallVerdict(r: RunResult): PropertyVerdict {
   if (r.properties.some((p) => p.verdict === 'invalid')) return 'invalid';
+  if (r.info.unavailable !== undefined) return 'unknown';
   if (r.properties.some((p) => p.verdict === 'unknown' && !p.notApplicable)) return 'unknown';
+  if (!r.properties.some((p) => p.verdict === 'valid')) return 'unknown';
   return 'valid';
+}
+
+/** A property's verdict from its counts: invalid with a counterexample; unknown with nothing checked or too many unknowns. */
+export function propertyVerdict(p: Pick<PropertyResult, 'counterexamples' | 'checked' | 'unknown' | 'notApplicable'>, maxUnknown: number): { verdict: PropertyVerdict; why?: string } {
+  if (p.counterexamples.length > 0) return { verdict: 'invalid' };
+  if (p.notApplicable) return { verdict: 'unknown' };
+  const checked = p.checked ?? 0;
+  const unknown = p.unknown ?? 0;
+  if (checked === 0) return { verdict: 'unknown', why: unknown > 0 ? `no case could be checked (${unknown} unknown)` : 'no case was checked' };
+  if (unknown / (checked + unknown) > maxUnknown) return { verdict: 'unknown', why: `${unknown} of ${checked + unknown} cases unknown (more than ${Math.round(maxUnknown * 1000) / 10} %)` };
+  return { verdict: 'valid' };
 }

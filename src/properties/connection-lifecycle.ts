@@ -17,7 +17,14 @@ import { POD_MAC } from '../reference/topology/topology.ts';
 import { adapterAcls, renderFaultsOf } from './harness.ts';
 import { delivered } from './common.ts';
 import { adapterTopology } from './resolve.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  'first-packet-verdict': (c) => `after ${c.context}: ${c.connection}: the first packet was ${c.received}, the policies ${c.expected === 'delivered' ? 'allow' : 'deny'} it`,
+  'response-dropped': (c) => `after ${c.context}: ${c.connection}: the response was dropped`,
+  'ack-dropped': (c) => `after ${c.context}: ${c.connection}: the handshake's ACK was dropped`,
+  'open-connection-dropped': (c) => `after ${c.context}: ${c.connection}: dropped although ${c.expected}`,
+};
 
 export interface LifecycleCase {
   cluster: Cluster;
@@ -41,6 +48,7 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
   description: 'open connections pass both ways while their sessions live; new ones follow the policies in force',
   seedSteps: ['§8.4', '§8.5', 'I14', 'r3'],
   masks: [],
+  claims: CLAIMS,
   arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5 }), steps: fc.array(lifecycleStepArb, { minLength: 1, maxLength: 12 }) }, { noNullPrototype: true }),
   async check(c, adapter) {
     const faults = renderFaultsOf(adapter);
@@ -85,7 +93,11 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
     };
     const tcp = (sp: number, dp: number, flags: number) => (s: typeof pods[number], d: typeof pods[number]): Layer[] => [{ kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sp, dstPort: dp, flags }];
     const done: string[] = [];
-    const fail = (why: string) => invalid(`after ${done.length ? done.join('; ') : 'no step'}: ${why}`, { packet: packet - 1 });
+    const claims: Claim[] = [];
+    // A failure is claimed and the sequence goes on (what the data path did is what the next steps start from).
+    const fail = (step: LifecycleStep, code: string, protocol: string, point: string, expected: string, received: string, exchange: 'request' | 'reply' = 'request'): void => {
+      claims.push(claim(CLAIMS, { code, connection: describeStep(step), protocol, exchange, packet: packet - 1, point, layer: 'delivery', expected, received, probe: step.kind, context: done.length ? done.join('; ') : 'no step' }));
+    };
     for (const step of c.steps) {
       const rules = on ? correct.on : correct.off;
       switch (step.kind) {
@@ -99,14 +111,20 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
           const got = step.kind === 'udp'
             ? await send(a.name, b.name, (s, d) => [{ kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'udp', srcPort: sport, dstPort: step.port }, { kind: 'raw', data: Uint8Array.of(1) }])
             : await send(a.name, b.name, tcp(sport, step.port, 0x02));
-          if (got !== want) return fail(`${describeStep(step)}: the first packet was ${got ? 'delivered' : 'dropped'}, the policies ${want ? 'allow' : 'deny'} it`);
+          if (got !== want) fail(step, 'first-packet-verdict', proto, `pod:${b.name}:rx`, want ? 'delivered' : 'dropped', got ? 'delivered' : 'dropped');
           if (!got) break;
           const back = step.kind === 'udp'
             ? await send(b.name, a.name, (s, d) => [{ kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'udp', srcPort: step.port, dstPort: sport }, { kind: 'raw', data: Uint8Array.of(2) }])
             : await send(b.name, a.name, tcp(step.port, sport, 0x12));
-          if (!back) return fail(`${describeStep(step)}: the response was dropped`);
+          if (!back) {
+            fail(step, 'response-dropped', proto, `pod:${a.name}:rx`, 'delivered', 'dropped', 'reply');
+            break;
+          }
           if (step.kind === 'open-tcp') {
-            if (!(await send(a.name, b.name, tcp(sport, step.port, 0x10)))) return fail(`${describeStep(step)}: the handshake's ACK was dropped`);
+            if (!(await send(a.name, b.name, tcp(sport, step.port, 0x10)))) {
+              fail(step, 'ack-dropped', proto, `pod:${b.name}:rx`, 'delivered', 'dropped');
+              break;
+            }
             open.push({ client: a.name, server: b.name, sport, dport: step.port, lastActive: now, changed: false });
           }
           break;
@@ -121,7 +139,10 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
           const got = await send(src, dst, tcp(sp, dp, step.kind === 'close' ? 0x11 : 0x18));
           const policyAllows = allows(rules, { src: { pod: src }, dst: { pod: dst }, protocol: 'TCP', port: dp });
           const sessionsLive = now - o.lastActive <= TRANSIENT && !o.changed;
-          if (!got && (sessionsLive || policyAllows)) return fail(`${describeStep(step)} (${(now - o.lastActive).toFixed(0)} s after its last packet${o.changed ? ', policies changed since' : ''}): dropped although ${sessionsLive ? 'its sessions live' : 'the policies allow it'}`);
+          if (!got && (sessionsLive || policyAllows)) {
+            const when = `${(now - o.lastActive).toFixed(0)} s after its last packet${o.changed ? ', policies changed since' : ''}`;
+            claims.push(claim(CLAIMS, { code: 'open-connection-dropped', connection: `${describeStep(step)} (${when})`, protocol: 'TCP', exchange: fromServer ? 'reply' : 'request', packet: packet - 1, point: `pod:${dst}:rx`, layer: 'delivery', expected: sessionsLive ? 'its sessions live' : 'the policies allow it', received: 'dropped', probe: step.kind, context: done.length ? done.join('; ') : 'no step' }));
+          }
           if (got) {
             o.lastActive = now;
             o.changed = false;
@@ -175,7 +196,7 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
       }
       done.push(describeStep(step));
     }
-    return VALID;
+    return verdictOf(claims);
   },
 };
 

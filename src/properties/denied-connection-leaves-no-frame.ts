@@ -1,30 +1,38 @@
 // Policies are enforced where the design puts them: the client's egress policy on the client's node before
 // encapsulation, the server's ingress policy at the server's TAP; a denied connection leaves no frame at the
 // server, and one denied by the client's egress policy leaves no frame on the wire (seed q3, q18; I6, I13).
-import { clusterCaseArb, describeConnection, runClusterCase, type ClusterCase } from './harness.ts';
+import { clusterCaseArb, exchangeFacts, runClusterCase, type ClusterCase } from './harness.ts';
 import { delivered, wireCaptures } from './common.ts';
 import { firstMatchContiv } from '../policy/contiv/rules.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  'denied-delivered': (c) => `${c.connection}: denied by policy but delivered`,
+  'egress-denied-crossed-wire': (c) => `${c.connection}: denied by the client's egress policy, yet a frame crossed the wire (${c.point})`,
+};
 
 export const deniedConnectionLeavesNoFrame: PropertyDef<ClusterCase> = {
   id: 'denied-connection-leaves-no-frame',
   description: "a connection denied by the client's egress policy never reaches the wire; a denied one never reaches the server",
   seedSteps: ['q3', 'q18', 'I6', 'I13'],
   masks: [],
+  claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
     const run = await runClusterCase(c, adapter);
+    const claims: Claim[] = [];
     for (const s of run.sent) {
       if (s.expected !== 'deny' || !('pod' in s.connection.src) || !('pod' in s.connection.dst)) continue;
-      if (delivered(s.request, s.connection.dst.pod)) return invalid(`${describeConnection(s.connection)}: denied by policy but delivered`, { packet: s.requestPacket });
+      if (delivered(s.request, s.connection.dst.pod)) claims.push(claim(CLAIMS, { code: 'denied-delivered', ...exchangeFacts(s, 'request'), point: `pod:${s.connection.dst.pod}:rx`, layer: 'delivery', expected: 'dropped', received: 'delivered' }));
       const cl = run.rendered.podByKey.get(s.connection.src.pod)!;
       const sv = run.rendered.podByKey.get(s.connection.dst.pod)!;
       if (cl.nodeId === sv.nodeId) continue;
       const global = run.rendered.nodes.find((n) => n.id === cl.nodeId)!.global;
       const proto = s.connection.protocol === 'TCP' || s.connection.protocol === 'UDP' ? s.connection.protocol : 'OTHER';
       const egressDenies = global.length > 0 && firstMatchContiv(global, cl.ip, sv.ip, proto, proto === 'OTHER' ? 0 : s.connection.port).action === 'DENY';
-      if (egressDenies && wireCaptures(s.request).length > 0) return invalid(`${describeConnection(s.connection)}: denied by the client's egress policy, yet a frame crossed the wire`, { packet: s.requestPacket });
+      const wire = wireCaptures(s.request);
+      if (egressDenies && wire.length > 0) claims.push(claim(CLAIMS, { code: 'egress-denied-crossed-wire', ...exchangeFacts(s, 'request'), point: wire[0]!.point, layer: 'delivery', expected: 'no frame on the wire', received: 'a frame on the wire' }));
     }
-    return VALID;
+    return verdictOf(claims);
   },
 };

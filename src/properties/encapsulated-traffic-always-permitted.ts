@@ -2,9 +2,9 @@
 // interfaces: the Global ACL on the sender's main NIC and the Reflective ACL on the receiver's (seed q10, q13;
 // P3). Black-box: an allowed cross-node request reaches the receiver's wire and pod; with traces, no ACL
 // record on an outer VXLAN packet says deny.
-import { clusterCaseArb, describeConnection, runClusterCase, type ClusterCase } from './harness.ts';
+import { clusterCaseArb, exchangeFacts, runClusterCase, type ClusterCase } from './harness.ts';
 import { delivered, exchanges } from './common.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
 
 interface AclLike {
   kind: 'acl';
@@ -12,29 +12,37 @@ interface AclLike {
   tuple: { proto: number; port1: number };
 }
 
+const CLAIMS: ClaimMessages = {
+  'acl-denied-encap': (c) => `${c.connection}: ${c.field} on ${c.point} denied an encapsulated packet`,
+  'not-delivered': (c) => `${c.connection}: allowed by policy, not delivered`,
+};
+
 export const encapsulatedTrafficAlwaysPermitted: PropertyDef<ClusterCase> = {
   id: 'encapsulated-traffic-always-permitted',
   description: 'no ACL on a node interface ever denies VXLAN between nodes',
   seedSteps: ['q10', 'q13', 'I10', 'P3'],
   masks: [],
+  claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
     const run = await runClusterCase(c, adapter);
+    const claims: Claim[] = [];
     for (const s of run.sent) {
-      for (const { obs, packet: pkt } of exchanges(s)) {
-        for (const t of obs.traces?.get(pkt!) ?? []) {
+      for (const [i, { obs, packet: pkt }] of exchanges(s).entries()) {
+        for (const t of obs.traces?.get(pkt) ?? []) {
           for (const r of t.records as { node: string; body: unknown }[]) {
             const b = r.body as AclLike;
             if (b?.kind === 'acl' && b.tuple.proto === 17 && b.tuple.port1 === 4789 && b.action === 0) {
-              return invalid(`${describeConnection(s.connection)}: ${r.node} on node ${t.nodeId} denied an encapsulated packet`, { packet: pkt! });
+              claims.push(claim(CLAIMS, { code: 'acl-denied-encap', ...exchangeFacts(s, i === 0 ? 'request' : 'reply'), packet: pkt, point: `node:${t.nodeId}`, layer: 'acl', field: r.node, expected: 'permit', received: 'deny' }));
             }
           }
         }
       }
-      if (s.expected === 'allow' && !delivered(s.request, 'pod' in s.connection.dst ? s.connection.dst.pod : '')) {
-        return invalid(`${describeConnection(s.connection)}: allowed by policy, not delivered`, { packet: s.requestPacket });
+      const server = 'pod' in s.connection.dst ? s.connection.dst.pod : '';
+      if (s.expected === 'allow' && !delivered(s.request, server)) {
+        claims.push(claim(CLAIMS, { code: 'not-delivered', ...exchangeFacts(s, 'request'), point: `pod:${server}:rx`, layer: 'delivery', expected: 'delivered', received: 'not delivered' }));
       }
     }
-    return VALID;
+    return verdictOf(claims);
   },
 };

@@ -14,6 +14,7 @@ import { encodePacket, type Layer } from '../packet/index.ts';
 import { MODEL_ACLS, POD_MAC, type Pod } from '../reference/topology/topology.ts';
 import type { AclConfig } from '../reference/state/vpp.ts';
 import { adapterTopology } from './resolve.ts';
+import type { Exchange } from './types.ts';
 
 export interface ClusterCase {
   cluster: Cluster;
@@ -108,6 +109,16 @@ export async function runClusterCase(c: ClusterCase, adapter: Adapter, profile?:
     sent.push(s);
   }
   return { rendered: correct, sent };
+}
+
+/** The facts that name a connection's exchange in a claim (which connection, its protocol, request or reply, the packet). */
+export function exchangeFacts(s: SentConnection, exchange: Exchange): { connection: string; protocol: string; exchange: Exchange; packet: number } {
+  return { connection: describeConnection(s.connection), protocol: s.connection.protocol, exchange, packet: exchange === 'reply' ? (s.replyPacket ?? s.requestPacket) : s.requestPacket };
+}
+
+/** Which exchange of a connection a packet index belongs to. */
+export function exchangeOf(s: SentConnection, packet: number): Exchange {
+  return packet === s.replyPacket ? 'reply' : 'request';
 }
 
 export function describeConnection(c: Connection): string {

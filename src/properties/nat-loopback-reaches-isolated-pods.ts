@@ -1,18 +1,23 @@
 // A pod with an ingress policy still accepts its node's NAT loopback address 10.1.<id>.254: the source a
 // service's SNAT gives a pod reaching itself through the service (DATAPATH.md §10.5, D7). The probe is sent in
 // from the node's wire with that source, to each pod of the case.
-import { encodePacket, mac } from '../packet/index.ts';
+import { encodePacket, ip4ToString, mac } from '../packet/index.ts';
 import { adapterAcls, clusterCaseArb, renderFaultsOf, type ClusterCase } from './harness.ts';
 import { renderCluster } from '../policy/contiv/render.ts';
 import { delivered } from './common.ts';
 import { adapterTopology } from './resolve.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  'loopback-not-delivered': (c) => `${c.connection}: a SYN from the node's NAT loopback address was not delivered`,
+};
 
 export const natLoopbackReachesIsolatedPods: PropertyDef<ClusterCase> = {
   id: 'nat-loopback-reaches-isolated-pods',
   description: "every pod, isolated or not, accepts traffic from its node's NAT loopback address",
   seedSteps: ['§10.5', 'D7'],
   masks: [],
+  claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
     const faults = renderFaultsOf(adapter);
@@ -20,6 +25,7 @@ export const natLoopbackReachesIsolatedPods: PropertyDef<ClusterCase> = {
     await adapter.setup(adapterTopology(configured.topology));
     await adapter.apply(adapterAcls(configured));
     let packet = 0;
+    const claims: Claim[] = [];
     for (const node of configured.topology.nodes) {
       for (const pod of node.pods) {
         await adapter.reset();
@@ -29,9 +35,11 @@ export const natLoopbackReachesIsolatedPods: PropertyDef<ClusterCase> = {
           { kind: 'tcp', srcPort: 33000, dstPort: 8080, flags: 0x02 },
         ]);
         const obs = await adapter.inject([{ packet: packet++, at: packet * 0.001, from: { node: node.id, wire: true }, frame }]);
-        if (!delivered(obs, pod.name)) return invalid(`${pod.name}: a SYN from the NAT loopback ${node.natLoopback >>> 24}.${(node.natLoopback >>> 16) & 0xff}.${(node.natLoopback >>> 8) & 0xff}.${node.natLoopback & 0xff} was not delivered`, { packet: packet - 1 });
+        if (!delivered(obs, pod.name)) {
+          claims.push(claim(CLAIMS, { code: 'loopback-not-delivered', connection: `${ip4ToString(node.natLoopback)} -> ${pod.name} TCP/8080`, protocol: 'TCP', exchange: 'request', packet: packet - 1, point: `pod:${pod.name}:rx`, layer: 'delivery', expected: 'delivered', received: 'not delivered' }));
+        }
       }
     }
-    return VALID;
+    return verdictOf(claims);
   },
 };

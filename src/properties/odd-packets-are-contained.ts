@@ -3,7 +3,7 @@
 // VXLAN with a wrong VNI — only well-formed VXLAN ever crosses the wire, no ARP or broadcast reaches another
 // node, and a pod receives only frames addressed to it (or ICMP errors about its own packets).
 import fc from 'fast-check';
-import { encodePacket, readU16, readU32, type Layer } from '../packet/index.ts';
+import { encodePacket, ip4ToString, readU16, readU32, type Layer } from '../packet/index.ts';
 import { oddPacketArb, type OddPacket } from '../generators/odd-packets.ts';
 import { clusterArb } from '../generators/cluster.ts';
 import { renderCluster } from '../policy/contiv/render.ts';
@@ -11,7 +11,15 @@ import type { Cluster } from '../policy/types.ts';
 import { POD_MAC } from '../reference/topology/topology.ts';
 import { adapterAcls, renderFaultsOf } from './harness.ts';
 import { adapterTopology } from './resolve.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  'non-vxlan-crossed-wire': (c) => `${c.connection}: a frame that is not VXLAN crossed ${c.point}`,
+  'non-ip-inner-crossed-wire': (c) => `${c.connection}: a non-IPv4 inner frame (ARP or other) crossed ${c.point}`,
+  'broadcast-inner-crossed-wire': (c) => `${c.connection}: a broadcast or multicast inner frame crossed ${c.point}`,
+  'delivered-to-other-pod': (c) => `${c.connection}: pod ${(c.point ?? '').replace(/^pod:(.*):rx$/, '$1')} received a frame for ${c.received}`,
+  'non-ip-delivered': (c) => `${c.connection}: a non-IP frame was delivered to ${(c.point ?? '').replace(/^pod:(.*):rx$/, '$1')}`,
+};
 
 export interface OddCase {
   cluster: Cluster;
@@ -23,6 +31,7 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
   description: 'malformed and unexpected frames never cross the wire unencapsulated and reach only their own destination',
   seedSteps: ['§4.8', '§7.4', '§6.6', 'P10', 'P14'],
   masks: [],
+  claims: CLAIMS,
   arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5, topology: 'varied' }), packets: fc.array(oddPacketArb, { minLength: 1, maxLength: 4 }) }, { noNullPrototype: true }),
   async check(c, adapter) {
     const r = renderCluster(c.cluster, renderFaultsOf(adapter));
@@ -31,6 +40,7 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
     const pods = [...r.topology.podByName.values()];
     const nodeOf = (id: number) => r.topology.nodeById.get(id)!;
     let n = 0;
+    const claims: Claim[] = [];
     for (const o of c.packets) {
       const a = pods[o.from % pods.length]!;
       const b = pods[(o.from + 1 + (o.to % (pods.length - 1))) % pods.length]!;
@@ -72,24 +82,26 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
       const frame = encodePacket(layers);
       const obs = await adapter.inject([{ packet: n, at: n * 0.001, from, frame }]);
       n++;
+      const probe = { connection: `${o.kind} from ${'pod' in from ? from.pod : `node ${from.node}'s wire`}`, probe: o.kind };
       for (const cap of obs.captures) {
         const d = cap.data;
+        const at = { ...probe, packet: cap.packet, point: cap.point };
         if (cap.point.endsWith(':wire') && !('node' in from && cap.point === `node:${from.node}:wire` && d === frame)) {
-          if (d.length < 64 || readU16(d, 12) !== 0x0800 || d[23] !== 17 || readU16(d, 36) !== 4789) return invalid(`${o.kind} from ${'pod' in from ? from.pod : `node ${from.node}'s wire`}: a frame that is not VXLAN crossed ${cap.point}`, { packet: cap.packet });
-          if (readU16(d, 62) !== 0x0800) return invalid(`${o.kind}: a non-IPv4 inner frame (ARP or other) crossed ${cap.point}`, { packet: cap.packet });
-          if (d[50]! & 1) return invalid(`${o.kind}: a broadcast or multicast inner frame crossed ${cap.point}`, { packet: cap.packet });
+          if (d.length < 64 || readU16(d, 12) !== 0x0800 || d[23] !== 17 || readU16(d, 36) !== 4789) claims.push(claim(CLAIMS, { code: 'non-vxlan-crossed-wire', ...at, layer: 'outer ipv4', field: 'udp dstPort', expected: 'VXLAN (UDP/4789)', received: `${d.length} bytes${d.length >= 14 ? `, type 0x${readU16(d, 12).toString(16)}` : ''}` }));
+          else if (readU16(d, 62) !== 0x0800) claims.push(claim(CLAIMS, { code: 'non-ip-inner-crossed-wire', ...at, layer: 'inner ethernet', field: 'type', expected: '0x800', received: `0x${readU16(d, 62).toString(16)}` }));
+          else if (d[50]! & 1) claims.push(claim(CLAIMS, { code: 'broadcast-inner-crossed-wire', ...at, layer: 'inner ethernet', field: 'dst', expected: 'a unicast BVI MAC', received: 'broadcast/multicast' }));
         }
         const m = /^pod:(.+):rx$/.exec(cap.point);
         if (m) {
           const pod = r.topology.podByName.get(m[1]!)!;
-          const to = readU32(d, 30);
-          const icmpErrorToSender = d[23] === 1 && pod.name === a.name && (d[34] === 3 || d[34] === 11);
-          if (to !== pod.ip && !icmpErrorToSender) return invalid(`${o.kind}: pod ${pod.name} received a frame for ${to >>> 24}.${(to >>> 16) & 255}.${(to >>> 8) & 255}.${to & 255}`, { packet: cap.packet });
-          if (dstIp === undefined && !icmpErrorToSender) return invalid(`${o.kind}: a non-IP frame was delivered to ${pod.name}`, { packet: cap.packet });
+          const to = d.length >= 34 ? readU32(d, 30) : -1;
+          const icmpErrorToSender = d.length >= 35 && d[23] === 1 && pod.name === a.name && (d[34] === 3 || d[34] === 11);
+          if (to !== pod.ip && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'delivered-to-other-pod', ...at, layer: 'ipv4', field: 'dst', expected: ip4ToString(pod.ip), received: to < 0 ? `a ${d.length}-byte frame` : ip4ToString(to >>> 0) }));
+          else if (dstIp === undefined && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'non-ip-delivered', ...at, layer: 'ethernet', field: 'type', expected: 'not delivered', received: 'delivered' }));
         }
       }
     }
-    return VALID;
+    return verdictOf(claims);
   },
 };
 

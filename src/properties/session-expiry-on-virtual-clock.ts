@@ -10,7 +10,11 @@ import { POD_MAC } from '../reference/topology/topology.ts';
 import { adapterAcls, clusterCaseArb, describeConnection, renderFaultsOf, type ClusterCase } from './harness.ts';
 import { delivered } from './common.ts';
 import { adapterTopology } from './resolve.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, VALID, verdictOf, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  expiry: (c) => `${c.connection}: a response ${c.context} was ${c.received}, expected ${c.expected} (transient timeout ${TCP_TRANSIENT_TIMEOUT} s)`,
+};
 
 export const TCP_TRANSIENT_TIMEOUT = 120;
 
@@ -24,6 +28,7 @@ export const sessionExpiryOnVirtualClock: PropertyDef<IdleCase> = {
   seedSteps: ['§8.5', 'r3', 'r5'],
   masks: [],
   needs: { virtualTime: true },
+  claims: CLAIMS,
   arbitrary: () =>
     fc
       .tuple(clusterCaseArb({}, 1), fc.oneof(fc.integer({ min: 1, max: 119 }), fc.integer({ min: 122, max: 400 })))
@@ -48,7 +53,10 @@ export const sessionExpiryOnVirtualClock: PropertyDef<IdleCase> = {
     const got = delivered(later, client.name) ? 'allow' : 'deny';
     // After the timeout the packet is a fresh first packet from server to client.
     const want = c.idle <= TCP_TRANSIENT_TIMEOUT ? 'allow' : contivFormula(correct, { src: conn.dst, dst: conn.src, protocol: 'TCP', port: sp });
-    if (got !== want) return invalid(`${describeConnection(conn)}: a response ${c.idle} s after the SYN-ACK was ${got === 'allow' ? 'delivered' : 'dropped'}, expected ${want === 'allow' ? 'delivered' : 'dropped'} (transient timeout ${TCP_TRANSIENT_TIMEOUT} s)`, { packet: 2, expected: want, received: got });
+    if (got !== want) {
+      const say = (v: string): string => (v === 'allow' ? 'delivered' : 'dropped');
+      return verdictOf([claim(CLAIMS, { code: 'expiry', connection: describeConnection(conn), protocol: 'TCP', exchange: 'reply', packet: 2, point: `pod:${client.name}:rx`, layer: 'delivery', expected: say(want), received: say(got), context: `${c.idle} s after the SYN-ACK` })]);
+    }
     return VALID;
   },
 };

@@ -2,24 +2,34 @@
 // valid at every capture point, and the inner L4 header and payload arrive byte-identical; only TTL, the
 // header checksum and the MACs change (DATAPATH.md §7.1; P8, P13).
 import { checksumErrors, decodePacket, findLayer } from '../packet/index.ts';
-import { clusterCaseArb, describeConnection, runClusterCase, type ClusterCase } from './harness.ts';
+import { clusterCaseArb, exchangeFacts, runClusterCase, type ClusterCase } from './harness.ts';
 import { exchanges } from './common.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  'bad-checksum': (c) => `${c.connection}: bad ${c.layer} checksum at ${c.point}`,
+  ttl: (c) => `${c.connection}: TTL ${c.received} at ${c.point}, expected ${c.expected}`,
+  'l4-changed': (c) => `${c.connection}: the inner L4 header or payload changed on the way (${c.point})`,
+};
 
 export const ttlAndChecksums: PropertyDef<ClusterCase> = {
   id: 'ttl-and-checksums',
   description: 'inner TTL −1 per VPP, valid checksums at every capture point, inner L4 bytes preserved end to end',
   seedSteps: ['P8', 'P13'],
   masks: [],
+  claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
     const run = await runClusterCase(c, adapter);
+    const claims: Claim[] = [];
     for (const s of run.sent) {
-      for (const { obs, packet: pkt } of exchanges(s)) {
+      for (const [i, { obs, packet: pkt }] of exchanges(s).entries()) {
+        const base = { ...exchangeFacts(s, i === 0 ? 'request' : 'reply'), packet: pkt };
         const mine = obs.captures.filter((x) => x.packet === pkt);
         for (const cap of mine) {
-          const errs = checksumErrors(decodePacket(cap.data).layers);
-          if (errs.length > 0) return invalid(`${describeConnection(s.connection)}: bad ${errs[0]!.layer} checksum at ${cap.point}`, { packet: pkt! });
+          for (const e of checksumErrors(decodePacket(cap.data).layers)) {
+            claims.push(claim(CLAIMS, { code: 'bad-checksum', ...base, point: cap.point, layer: e.layer, field: 'checksum', expected: 'valid', received: 'invalid' }));
+          }
         }
         const tx = mine.find((x) => x.point.endsWith(':tx'));
         const rx = mine.find((x) => x.point.endsWith(':rx'));
@@ -27,10 +37,11 @@ export const ttlAndChecksums: PropertyDef<ClusterCase> = {
         const crossed = mine.some((x) => x.point.startsWith('node:'));
         const sent = findLayer(decodePacket(tx.data).layers, 'ipv4')!;
         const got = findLayer(decodePacket(rx.data).layers, 'ipv4')!;
-        if (got.ttl !== sent.ttl! - (crossed ? 2 : 1)) return invalid(`${describeConnection(s.connection)}: TTL ${sent.ttl} became ${got.ttl} (${crossed ? 2 : 1} VPP hop(s))`, { packet: pkt!, expected: String(sent.ttl! - (crossed ? 2 : 1)), received: String(got.ttl) });
-        if (!Buffer.from(tx.data.subarray(34)).equals(Buffer.from(rx.data.subarray(34)))) return invalid(`${describeConnection(s.connection)}: the inner L4 header or payload changed on the way`, { packet: pkt! });
+        const want = sent.ttl! - (crossed ? 2 : 1);
+        if (got.ttl !== want) claims.push(claim(CLAIMS, { code: 'ttl', ...base, point: rx.point, layer: 'ipv4', field: 'ttl', expected: `${want} (${sent.ttl} sent, ${crossed ? 2 : 1} VPP hop${crossed ? 's' : ''})`, received: String(got.ttl) }));
+        if (!Buffer.from(tx.data.subarray(34)).equals(Buffer.from(rx.data.subarray(34)))) claims.push(claim(CLAIMS, { code: 'l4-changed', ...base, point: rx.point, layer: 'l4', field: 'bytes', expected: `as sent at ${tx.point}`, received: 'different bytes' }));
       }
     }
-    return VALID;
+    return verdictOf(claims);
   },
 };

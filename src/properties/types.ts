@@ -1,14 +1,55 @@
 // What an invariant is (STYLE.md §6): an id, the claim, the seed step it comes from, the fields its packet
-// comparisons tolerate and why, the cases it needs, and a check that returns valid, invalid (with details) or
-// unknown (the adapter could not answer). Properties do not depend on a test runner.
+// comparisons tolerate and why, the cases it needs, and a check that returns valid, invalid or unknown (the
+// adapter could not answer). An invalid verdict is a list of structured claims — what kind of failure, for which
+// connection and exchange, at which capture point, layer and field, expected and received — each with a message
+// derived from those facts by the property's own wording; the observations the check judged travel with it
+// (Evidence, recorded by the runner), so reports are written from what was seen, never by running the case
+// again. Properties do not depend on a test runner.
 import type fc from 'fast-check';
 import type { FieldMask } from '../packet/mask.ts';
 import type { Adapter } from '../adapters/adapter.ts';
 
+export type Exchange = 'request' | 'reply';
+
+/** The facts of one failure, as a property states them (known divergences match these, never the wording). */
+export interface ClaimFacts {
+  /** the kind of failure: one of the codes the property declares in `claims` */
+  code: string;
+  /** the connection or probe, as a person reads it (`default/pod-0 -> default/pod-1 TCP/80`, a lifecycle step) */
+  connection?: string;
+  /** TCP, UDP, ICMP, SCTP (the connection's protocol) */
+  protocol?: string;
+  exchange?: Exchange;
+  /** the packet index in the case (the injection's `packet`) */
+  packet?: number;
+  /** capture point (`pod:<name>:rx`, `node:<id>:wire`) or place (`node 1 tap0`) */
+  point?: string;
+  /** protocol layer of the field (`ipv4`, `outer ipv4`, `outer udp`, `vxlan`, `inner ipv4`, `delivery`, `acl`) */
+  layer?: string;
+  /** the field that differs (`ttl`, `src`, `srcPort`, `checksum`, …) */
+  field?: string;
+  expected?: string;
+  received?: string;
+  /** the kind of generated probe (odd packet kind, lifecycle step kind) */
+  probe?: string;
+  /** what happened before the failing packet (lifecycle steps), for the message only */
+  context?: string;
+}
+
+export interface Claim extends ClaimFacts {
+  /** derived from the facts by the property's `claims[code]` */
+  message: string;
+}
+
+/** A property's wording per claim code: the message is derived from the facts, so the facts carry the meaning. */
+export type ClaimMessages = Record<string, (c: ClaimFacts) => string>;
+
 export type Verdict =
   | { status: 'valid' }
-  | { status: 'invalid'; details: string; expected?: string; received?: string; packet?: number; step?: string }
+  | { status: 'invalid'; claims: Claim[]; details: string }
   | { status: 'unknown'; reason: string };
+
+export type InvalidVerdict = Extract<Verdict, { status: 'invalid' }>;
 
 export interface PropertyDef<C> {
   id: string;
@@ -19,6 +60,8 @@ export interface PropertyDef<C> {
   masks: FieldMask[];
   /** which adapter capabilities the check needs; without them it answers unknown */
   needs?: { traces?: boolean; dropReasons?: boolean; virtualTime?: boolean };
+  /** every claim code the check can emit, with its message */
+  claims: ClaimMessages;
   arbitrary(): fc.Arbitrary<C>;
   check(c: C, adapter: Adapter, ctx: CheckContext): Promise<Verdict>;
 }
@@ -31,6 +74,20 @@ export interface CheckContext {
 
 export const VALID: Verdict = { status: 'valid' };
 
-export function invalid(details: string, extra: Omit<Extract<Verdict, { status: 'invalid' }>, 'status' | 'details'> = {}): Verdict {
-  return { status: 'invalid', details, ...extra };
+/** A claim with its message, worded by the property's table (a missing code is a bug in the property). */
+export function claim(messages: ClaimMessages, facts: ClaimFacts): Claim {
+  const say = messages[facts.code];
+  if (!say) throw new Error(`claim code '${facts.code}' is not declared by the property`);
+  return { ...facts, message: say(facts) };
+}
+
+/** The one-line summary of claims: the first message, and how many more there are. */
+export function detailsOf(claims: readonly Claim[]): string {
+  if (claims.length === 0) return 'no claim';
+  return claims.length === 1 ? claims[0]!.message : `${claims[0]!.message} (and ${claims.length - 1} more failure${claims.length === 2 ? '' : 's'} in this case)`;
+}
+
+/** valid when nothing was claimed, else invalid with every claim. */
+export function verdictOf(claims: readonly Claim[]): Verdict {
+  return claims.length === 0 ? VALID : { status: 'invalid', claims: [...claims], details: detailsOf(claims) };
 }

@@ -3,33 +3,48 @@
 // DATAPATH.md §6.4, §9; P12).
 import { ip4, ip4ToString, readU16 } from '../packet/index.ts';
 import { l2FlowHash, vxlanSourcePort } from '../reference/flow-hash.ts';
-import { clusterCaseArb, describeConnection, runClusterCase, type ClusterCase } from './harness.ts';
+import { clusterCaseArb, exchangeFacts, exchangeOf, runClusterCase, type ClusterCase } from './harness.ts';
 import { connectionWire, findLayer, layersOf } from './common.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  'not-vxlan': (c) => `${c.connection}: a frame on ${c.point} is not VXLAN over IPv4/UDP`,
+  'outer-source-nated': (c) => `${c.connection}: outer source ${c.received} on ${c.point} is not a node IP (source-NATed)`,
+  'outer-source-port': (c) => `${c.connection}: outer UDP source port ${c.received} on ${c.point}, the flow hash gives ${c.expected}`,
+  'inner-addresses-changed': (c) => `${c.connection}: inner addresses changed on ${c.point} (${c.received}, expected ${c.expected})`,
+};
 
 export const vxlanNeverSourceNated: PropertyDef<ClusterCase> = {
   id: 'vxlan-never-source-nated',
   description: 'encapsulated traffic leaves with the node IP and the flow-hash source port, inner addresses untouched',
   seedSteps: ['q11', 'q14', 'I11', 'P12'],
   masks: [],
+  claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
     const run = await runClusterCase(c, adapter);
     const nodeIps = new Set(run.rendered.topology.nodes.map((n) => n.ip.network));
+    const claims: Claim[] = [];
     for (const s of run.sent) {
       const podIps = new Set([s.connection.src, s.connection.dst].map((e) => ('pod' in e ? run.rendered.podByKey.get(e.pod)!.ip : ip4(e.ip))));
       for (const w of connectionWire(s)) {
+        const at = { ...exchangeFacts(s, exchangeOf(s, w.packet)), packet: w.packet, point: w.point };
         const outer = findLayer(layersOf(w), 'ipv4');
-        if (!outer || outer.protocol !== 17 || w.data.length < 64) return invalid(`${describeConnection(s.connection)}: a frame on ${w.point} is not VXLAN over IPv4/UDP`, { packet: w.packet });
-        if (!nodeIps.has(outer.src)) return invalid(`${describeConnection(s.connection)}: outer source ${ip4ToString(outer.src)} on ${w.point} is not a node IP (source-NATed)`, { packet: w.packet, received: ip4ToString(outer.src) });
+        if (!outer || outer.protocol !== 17 || w.data.length < 64) {
+          claims.push(claim(CLAIMS, { code: 'not-vxlan', ...at, layer: 'outer ipv4', field: 'protocol', expected: 'UDP/VXLAN', received: outer ? `protocol ${outer.protocol}, ${w.data.length} bytes` : 'not IPv4' }));
+          continue;
+        }
+        if (!nodeIps.has(outer.src)) claims.push(claim(CLAIMS, { code: 'outer-source-nated', ...at, layer: 'outer ipv4', field: 'src', expected: 'a node IP', received: ip4ToString(outer.src) }));
         const inner = w.data.subarray(50);
         const want = vxlanSourcePort(l2FlowHash(inner));
         const sport = readU16(w.data, 34);
-        if (sport !== want) return invalid(`${describeConnection(s.connection)}: outer UDP source port ${sport} on ${w.point}, the flow hash gives ${want}`, { packet: w.packet, expected: String(want), received: String(sport) });
+        if (sport !== want) claims.push(claim(CLAIMS, { code: 'outer-source-port', ...at, layer: 'outer udp', field: 'srcPort', expected: String(want), received: String(sport) }));
         const innerIp = findLayer(layersOf({ ...w, data: inner }), 'ipv4');
-        if (!innerIp || !podIps.has(innerIp.src) || !podIps.has(innerIp.dst)) return invalid(`${describeConnection(s.connection)}: inner addresses changed on ${w.point}`, { packet: w.packet });
+        if (!innerIp || !podIps.has(innerIp.src) || !podIps.has(innerIp.dst)) {
+          claims.push(claim(CLAIMS, { code: 'inner-addresses-changed', ...at, layer: 'inner ipv4', field: 'src/dst', expected: [...podIps].map(ip4ToString).join(' and '), received: innerIp ? `${ip4ToString(innerIp.src)} -> ${ip4ToString(innerIp.dst)}` : 'no inner IPv4' }));
+        }
       }
     }
-    return VALID;
+    return verdictOf(claims);
   },
 };

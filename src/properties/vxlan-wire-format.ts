@@ -4,43 +4,73 @@
 // leaves through the tunnel to the node that hosts the destination (seed q2, q6–q8; P9–P11, P14).
 import { ip4ToString, macToString, readU16, readU32 } from '../packet/index.ts';
 import { bviMac } from '../reference/topology/ipam.ts';
-import { clusterCaseArb, describeConnection, runClusterCase, type ClusterCase } from './harness.ts';
+import { clusterCaseArb, exchangeFacts, exchangeOf, runClusterCase, type ClusterCase } from './harness.ts';
 import { connectionWire } from './common.ts';
-import { invalid, VALID, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimFacts, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  'wire-format': (c) => `${c.connection}: ${c.point}: ${c.layer} ${c.field} is ${c.received}, expected ${c.expected}`,
+  'wrong-node': (c) => `${c.connection}: ${c.point}: the packet for ${c.expected} went to ${c.received}`,
+};
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
 
 export const vxlanWireFormat: PropertyDef<ClusterCase> = {
   id: 'vxlan-wire-format',
   description: 'frames between nodes are exact VXLAN (VNI 10) from BVI MAC to BVI MAC, to the node hosting the destination; no ARP or flood crosses',
   seedSteps: ['q2', 'q6', 'q7', 'q8', 'P9', 'P10', 'P11'],
   masks: [],
+  claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
     const run = await runClusterCase(c, adapter);
     const nodeByIp = new Map(run.rendered.topology.nodes.map((n) => [n.ip.network, n]));
     const podByIp = new Map([...run.rendered.podByKey.values()].map((p) => [p.ip, p]));
+    const claims: Claim[] = [];
     for (const s of run.sent) {
       for (const w of connectionWire(s)) {
         const f = w.data;
-        const bad = (what: string): ReturnType<typeof invalid> => invalid(`${describeConnection(s.connection)}: ${w.point}: ${what}`, { packet: w.packet });
-        if (f.length < 50 + 14 || readU16(f, 12) !== 0x0800) return bad('not an IPv4 frame long enough for VXLAN');
-        if (f[14] !== 0x45 || f[15] !== 0) return bad(`outer version/IHL 0x${f[14]!.toString(16)} or TOS ${f[15]} (expected 0x45, 0)`);
-        if (readU16(f, 18) !== 0 || readU16(f, 20) !== 0) return bad('outer IP id or flags/fragment not 0 (no DF)');
-        if (f[22] !== 253) return bad(`outer TTL ${f[22]} on the wire (encap writes 254, ip4-rewrite makes 253)`);
-        if (f[23] !== 17 || readU16(f, 36) !== 4789 || readU16(f, 40) !== 0) return bad('not UDP to 4789 with checksum 0');
+        const at = { ...exchangeFacts(s, exchangeOf(s, w.packet)), packet: w.packet, point: w.point };
+        const bad = (layer: string, field: string, expected: string, received: string, code = 'wire-format'): void => {
+          const facts: ClaimFacts = { code, ...at, layer, field, expected, received };
+          claims.push(claim(CLAIMS, facts));
+        };
+        if (f.length < 50 + 14 || readU16(f, 12) !== 0x0800) {
+          bad('outer ethernet', 'type', '0x800 and at least 64 bytes (VXLAN)', `${f.length >= 14 ? hex(readU16(f, 12)) : 'none'}, ${f.length} bytes`);
+          continue;
+        }
+        if (f[14] !== 0x45) bad('outer ipv4', 'version/ihl', '0x45', hex(f[14]!));
+        if (f[15] !== 0) bad('outer ipv4', 'tos', '0', String(f[15]));
+        if (readU16(f, 18) !== 0) bad('outer ipv4', 'id', '0', String(readU16(f, 18)));
+        if (readU16(f, 20) !== 0) bad('outer ipv4', 'flags/fragment', '0 (no DF)', hex(readU16(f, 20)));
+        if (f[22] !== 253) bad('outer ipv4', 'ttl', '253 (encap writes 254, ip4-rewrite makes 253)', String(f[22]));
+        if (f[23] !== 17) {
+          bad('outer ipv4', 'protocol', '17 (UDP)', String(f[23]));
+          continue;
+        }
+        if (readU16(f, 36) !== 4789) bad('outer udp', 'dstPort', '4789', String(readU16(f, 36)));
+        if (readU16(f, 40) !== 0) bad('outer udp', 'checksum', '0', hex(readU16(f, 40)));
         const inner = f.length - 50;
-        if (readU16(f, 16) !== inner + 36 || readU16(f, 38) !== inner + 16) return bad('outer IP or UDP length does not match the inner frame');
-        if (f[42] !== 0x08 || readU32(f, 42) !== 0x08000000 || readU32(f, 46) !== (10 << 8)) return bad('VXLAN header is not flags 0x08, VNI 10, reserved 0');
+        if (readU16(f, 16) !== inner + 36) bad('outer ipv4', 'length', String(inner + 36), String(readU16(f, 16)));
+        if (readU16(f, 38) !== inner + 16) bad('outer udp', 'length', String(inner + 16), String(readU16(f, 38)));
+        if (readU32(f, 42) !== 0x08000000) bad('vxlan', 'flags', '0x08000000', hex(readU32(f, 42)));
+        if (readU32(f, 46) !== 10 << 8) bad('vxlan', 'vni', '10 (reserved 0)', `${readU32(f, 46) >>> 8}${readU32(f, 46) & 0xff ? ` (reserved ${readU32(f, 46) & 0xff})` : ''}`);
         const dstNode = nodeByIp.get(readU32(f, 30));
         const srcNode = nodeByIp.get(readU32(f, 26));
-        if (!dstNode || !srcNode) return bad(`outer addresses ${ip4ToString(readU32(f, 26))} -> ${ip4ToString(readU32(f, 30))} are not node IPs`);
+        if (!srcNode) bad('outer ipv4', 'src', 'a node IP', ip4ToString(readU32(f, 26)));
+        if (!dstNode) bad('outer ipv4', 'dst', 'a node IP', ip4ToString(readU32(f, 30)));
         const innerDstMac = f[50]! * 2 ** 40 + readU32(f, 51) * 256 + f[55]!;
         const innerSrcMac = f[56]! * 2 ** 40 + readU32(f, 57) * 256 + f[61]!;
-        if (innerDstMac !== bviMac(dstNode.id) || innerSrcMac !== bviMac(srcNode.id)) return bad(`inner MACs ${macToString(innerSrcMac)} -> ${macToString(innerDstMac)} are not the BVIs of nodes ${srcNode.id} -> ${dstNode.id}`);
-        if (readU16(f, 62) !== 0x0800) return bad('the inner frame is not IPv4 (ARP or another ethertype crossed the mesh)');
+        if (dstNode && innerDstMac !== bviMac(dstNode.id)) bad('inner ethernet', 'dst', `${macToString(bviMac(dstNode.id))} (BVI of node ${dstNode.id})`, macToString(innerDstMac));
+        if (srcNode && innerSrcMac !== bviMac(srcNode.id)) bad('inner ethernet', 'src', `${macToString(bviMac(srcNode.id))} (BVI of node ${srcNode.id})`, macToString(innerSrcMac));
+        if (readU16(f, 62) !== 0x0800) {
+          bad('inner ethernet', 'type', '0x800 (IPv4; no ARP or other ethertype crosses the mesh)', hex(readU16(f, 62)));
+          continue;
+        }
         const host = podByIp.get(readU32(f, 50 + 14 + 16));
-        if (host && host.nodeId !== dstNode.id) return bad(`the packet for ${ip4ToString(host.ip)} (node ${host.nodeId}) went to node ${dstNode.id}`);
+        if (host && dstNode && host.nodeId !== dstNode.id) bad('outer ipv4', 'dst', `node ${host.nodeId} (hosting ${ip4ToString(host.ip)})`, `node ${dstNode.id}`, 'wrong-node');
       }
     }
-    return VALID;
+    return verdictOf(claims);
   },
 };

@@ -46,8 +46,10 @@ describe('podflow merge of shard runs', () => {
       expect(p.runs).toBe(from.runs);
       expect(p.verdict).toBe(from.verdict);
     }
-    expect(m.result.info.runId).toBe(mergedRunId(['mutant-wrong-vni-seed1-shard1of2', 'mutant-wrong-vni-seed1-shard2of2']));
-    expect(m.result.info.mergedFrom).toEqual(['mutant-wrong-vni-seed1-shard1of2', 'mutant-wrong-vni-seed1-shard2of2']);
+    const ids = shards.map((s) => s.result.info.runId);
+    expect(ids[0]).toMatch(/^mutant-wrong-vni-seed1-shard1of2-\d{8}T\d{6}Z$/);
+    expect(m.result.info.runId).toBe(mergedRunId(ids));
+    expect(m.result.info.mergedFrom).toEqual(ids);
     expect(m.folder).toBe(join(out, m.result.info.runId));
     expect(readlinkSync(join(out, 'latest'))).toBe(m.result.info.runId);
     for (const f of ['run.json', 'results.json', 'junit.xml', 'summary.md', 'report.html']) expect(existsSync(join(m.folder, f)), f).toBe(true);
@@ -87,7 +89,7 @@ function synthetic(name: string, verdicts: Record<string, PropertyVerdict>): str
     verdict,
     timeMs: 100,
     unknownReasons: verdict === 'unknown' ? [`${name} could not tell`] : [],
-    counterexamples: verdict === 'invalid' ? [{ id: `${name}-${id}`, property: id, adapter: 'reference(vpp-18.01-contiv)', seed: 7, path: '0', details: `${id} failed in ${name}`, seedSteps: [], case: {} }] : [],
+    counterexamples: verdict === 'invalid' ? [{ id: `${name}-${id}`, property: id, adapter: 'reference(vpp-18.01-contiv)', seed: 7, path: '0', details: `${id} failed in ${name}`, claims: [], seedSteps: [], case: {} }] : [],
     coverage: { 'ip4-lookup': 2 },
   }));
   const r: RunResult = { info: { runId: name, seed: 1, adapter: 'reference(vpp-18.01-contiv)', podflowVersion: '0', nodeVersion: 'v20', options: { runs: 10, properties: Object.keys(verdicts), chunk: 25 }, interrupted: false }, properties };

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Adapter, AdapterTopology } from '../../src/adapters/adapter.ts';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
-import { CHECK_CONTEXT, countingAdapter } from '../../src/cli/fuzz-runner.ts';
+import { CHECK_CONTEXT, observedAdapter } from '../../src/cli/fuzz-runner.ts';
 import { encodePacket } from '../../src/packet/index.ts';
 import { connectionLifecycle, type LifecycleCase } from '../../src/properties/connection-lifecycle.ts';
 import { adapterAcls } from '../../src/properties/harness.ts';
@@ -139,8 +139,8 @@ describe('connection-lifecycle with pod steps', () => {
 });
 
 it('the fuzz runner keeps pod changes available through its coverage-counting wrapper', () => {
-  expect(typeof countingAdapter(new ReferenceAdapter(), {}).updateTopology).toBe('function');
+  expect(typeof observedAdapter(new ReferenceAdapter(), {}).updateTopology).toBe('function');
   const inner = new ReferenceAdapter();
   const plain: Adapter = { name: 'plain', capabilities: inner.capabilities, setup: (t, o) => inner.setup(t, o), apply: (a) => inner.apply(a), inject: (f) => inner.inject(f), reset: () => inner.reset(), teardown: () => inner.teardown() };
-  expect(countingAdapter(plain, {}).updateTopology).toBeUndefined();
+  expect(observedAdapter(plain, {}).updateTopology).toBeUndefined();
 });

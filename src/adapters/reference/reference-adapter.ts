@@ -119,7 +119,8 @@ export class ReferenceAdapter implements Adapter {
       const keep = <T>(m: Map<number, T>): Map<number, T> => new Map([...m].filter(([sw]) => !gone.includes(sw) && vpp.ifBySw.has(sw)));
       vpp.acl = { acls: prev.acl.acls, input: keep(prev.acl.input), output: keep(prev.acl.output) };
     }
-    this.opts.afterConfigure?.(sim);
+    // The hook ran on the fresh configuration (configured()) and, at the last apply(), on the ACLs carried over:
+    // running it again would break the carried-over tables once more per topology change.
     this.sim = sim;
   }
 

@@ -354,13 +354,18 @@ function pictureSection(cx: Counterexample, f: CounterexampleFiles | undefined, 
   return `<h3>Path through the nodes</h3>\n${note}<div class="picture">${svg.replace(' xmlns="http://www.w3.org/2000/svg"', '')}</div>`;
 }
 
+/** The check's claims as it stated them: where, which layer and field, expected and received. */
+function claimsTable(cx: Counterexample): string {
+  const rows = (cx.claims ?? []).map((c) => `<tr><td>${esc(c.message)}</td><td><code>${esc(c.point ?? '—')}</code></td><td>${esc([c.layer, c.field].filter(Boolean).join(' ') || '—')}</td><td><code>${esc(c.expected ?? '—')}</code></td><td><code>${esc(c.received ?? '—')}</code></td></tr>`);
+  const excused = (cx.excused ?? []).map((x) => `<tr class="excused"><td>${esc(x.claim.message)} <small>(excused: known divergence <code>${esc(x.divergence)}</code>)</small></td><td><code>${esc(x.claim.point ?? '—')}</code></td><td>${esc([x.claim.layer, x.claim.field].filter(Boolean).join(' ') || '—')}</td><td><code>${esc(x.claim.expected ?? '—')}</code></td><td><code>${esc(x.claim.received ?? '—')}</code></td></tr>`);
+  return `<table class="claims"><tr><th>what the check saw</th><th>capture point</th><th>layer / field</th><th>EXPECTED</th><th>RECEIVED</th></tr>${[...rows, ...excused].join('')}</table>`;
+}
+
 function layersSection(a: CxAnalysis, cx: Counterexample): string {
   const p = a.primary;
   const parts: string[] = ['<h3>EXPECTED vs RECEIVED</h3>'];
-  if (cx.expected !== undefined || cx.received !== undefined) {
-    parts.push(`<p class="verdict-values"><b>EXPECTED</b> <code>${esc(cx.expected ?? '—')}</code> <b>RECEIVED</b> <code>${esc(cx.received ?? '—')}</code></p>`);
-  }
-  if (!p) return parts.concat('<p class="note">No frames were kept for this counterexample: only generated cluster cases are re-run for frames and traces (see the case below).</p>').join('\n');
+  parts.push(claimsTable(cx));
+  if (!p) return parts.concat('<p class="note">The check injected no packet (it judges the rendering only): the claims above are the whole evidence.</p>').join('\n');
   const e = p.pkt.expected;
   const r = p.pkt.received;
   // every capture point of the packet, in order

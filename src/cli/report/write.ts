@@ -1,18 +1,20 @@
-// Writes a run's folder atomically (build under a temporary name, then rename over the final one) and points
-// reports/latest at it: run.json, results.json, junit.xml, summary.md, report.html, and per counterexample
-// scenario.json, policies.yaml, one pcap per capture point, expected (the reference) and received, and for the
-// failing connection traces.json (traces and frames of both) and trace-diff.txt (both traces as VPP text, the
-// first divergent record marked).
-import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+// Writes a run's folder (see store.ts: as the run goes, every file atomically) and points reports/latest at it:
+// run.json, results.json, junit.xml, summary.md, report.html, and per counterexample claims.json, evidence.json,
+// scenario.json, policies.yaml, one pcap per capture point, expected (the reference model's answer to the calls
+// the check made) and received (what the check observed), and for the claimed packets traces.json (traces and
+// frames of both) and trace-diff.txt (both traces as VPP text, the first divergent record marked).
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonText, pointLatest, uniqueRunFolder, writeFileAtomic } from '../store.ts';
 import { encodePcap, type PcapRecord } from '../../packet/pcap.ts';
-import { decodePacket, fromHex, toHex, type Layer } from '../../packet/index.ts';
+import { decodePacket, findLayer, fromHex, ip4ToString, toHex, type Layer } from '../../packet/index.ts';
+import { injections, type Evidence } from '../../properties/evidence.ts';
+import type { ClaimFacts } from '../../properties/types.ts';
 import type { AdapterTopology, Observation, PacketFate } from '../../adapters/adapter.ts';
-import { describeConnection, type CaseRun, type SentConnection } from '../../properties/harness.ts';
 import { diffTraces } from '../../reference/trace/diff.ts';
 import { VOLATILE_18_01 } from '../../reference/trace/masks.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
-import type { RunResult } from '../results.ts';
+import type { Counterexample, RunResult } from '../results.ts';
 import { junitXml } from './junit.ts';
 import { summaryMarkdown } from './summary.ts';
 import { reportHtml, traceDiffText } from './html.ts';
@@ -29,6 +31,8 @@ export interface CounterexampleFiles {
   packets?: CounterexamplePacket[];
   /** files the adapter gave to reproduce the case by hand (Adapter.reproduction), by file name */
   reproduction?: { name: string; text: string }[];
+  /** what the check observed (every call on the adapter and its answers) */
+  evidence?: Evidence;
 }
 
 /** A frame seen at a capture point, with its decoding. */
@@ -92,45 +96,67 @@ export function packetDiffers(p: CounterexamplePacket): boolean {
   return e.traces.some((t, i) => t.nodeId !== a.traces[i]!.nodeId || !diffTraces(t, a.traces[i]!, VOLATILE_18_01).equal);
 }
 
+/** The pod a frame is addressed to (inner IPv4 destination), when the topology has one with that address. */
+function podAt(topology: AdapterTopology | undefined, frame: Uint8Array): { pod: string; nodeId: number } | undefined {
+  const ip = findLayer(decodePacket(frame).layers, 'ipv4');
+  if (!ip || !topology) return undefined;
+  const dst = ip4ToString(ip.dst);
+  for (const n of topology.nodes) for (const p of n.pods) if (p.ip.replace(/\/\d+$/, '') === dst) return { pod: p.name, nodeId: n.id };
+  return undefined;
+}
+
 /**
- * What the report keeps of a re-run counterexample: the packets of the connection that failed — the one that
- * sent `failedPacket` (the verdict's packet index, in the adapter's numbering) when given, else the first whose
- * handling differs from the reference's — or of every connection when neither tells.
+ * What the report keeps of a counterexample's evidence: for each failure the check claimed (one group per
+ * claimed connection, in claim order), the packets of that exchange — the claimed packet and, for a request,
+ * the reply that followed it (the next packet, sent back by the receiving pod), for a reply the latest packet
+ * its receiver sent before it — as the adapter handled them (`received`, the evidence itself) and as the reference model handled the same
+ * calls (`expected`). Without a claimed packet (a rendering-only check), every injected packet.
  */
-export function counterexamplePackets(expected: CaseRun, received: CaseRun, topology?: AdapterTopology, failedPacket?: number): CounterexamplePacket[] {
+export function counterexamplePackets(received: Evidence, expected: Evidence | undefined, claims: readonly ClaimFacts[], topology?: AdapterTopology): CounterexamplePacket[] {
+  const sent = injections(received);
+  const byPacket = new Map(sent.map((x) => [x.injection.packet, x]));
+  const expectedBy = new Map((expected ? injections(expected) : []).map((x) => [x.injection.packet, x.observation]));
   const nodeOf = (pod: string): number | undefined => topology?.nodes.find((n) => n.pods.some((p) => p.name === pod))?.id;
-  const end = (e: SentConnection['connection']['src']): { pod: string; nodeId?: number } | undefined => {
-    if (!('pod' in e)) return undefined;
-    const id = nodeOf(e.pod);
-    return id === undefined ? { pod: e.pod } : { pod: e.pod, nodeId: id };
-  };
-  const perConnection: CounterexamplePacket[][] = [];
-  for (let i = 0; i < Math.max(expected.sent.length, received.sent.length); i++) {
-    const e = expected.sent[i];
-    const a = received.sent[i];
-    const conn = (a ?? e)!.connection;
-    const base = { connection: i, description: describeConnection(conn) };
-    const client = end(conn.src);
-    const server = end(conn.dst);
-    const pk: CounterexamplePacket[] = [];
-    for (const direction of ['request', 'response'] as const) {
-      const es = direction === 'request' ? packetSide(e?.request, e?.requestPacket) : packetSide(e?.reply, e?.replyPacket);
-      const as = direction === 'request' ? packetSide(a?.request, a?.requestPacket) : packetSide(a?.reply, a?.replyPacket);
-      if (!es && !as) continue;
-      const p: CounterexamplePacket = { ...base, direction };
+  const groups: { description: string; packets: [number, 'request' | 'response'][] }[] = [];
+  const seen = new Set<number>();
+  for (const c of claims) {
+    const packet = c.packet;
+    if (packet === undefined || seen.has(packet) || !byPacket.has(packet)) continue;
+    const group: [number, 'request' | 'response'][] = [];
+    if (c.exchange === 'reply') {
+      // the request: the latest earlier packet sent by the pod this reply goes to
+      const replyTo = podAt(topology, byPacket.get(packet)!.injection.frame);
+      const request = replyTo ? sent.filter((x) => x.injection.packet < packet && 'pod' in x.injection.from && x.injection.from.pod === replyTo.pod).pop() : undefined;
+      if (request && !seen.has(request.injection.packet)) group.push([request.injection.packet, 'request']);
+      group.push([packet, 'response']);
+    } else {
+      group.push([packet, 'request']);
+      const next = byPacket.get(packet + 1);
+      const to = podAt(topology, byPacket.get(packet)!.injection.frame);
+      if (next && to && 'pod' in next.injection.from && next.injection.from.pod === to.pod && !seen.has(packet + 1)) group.push([packet + 1, 'response']);
+    }
+    for (const [k] of group) seen.add(k);
+    groups.push({ description: c.connection ?? `packet ${packet}`, packets: group });
+  }
+  if (groups.length === 0) for (const x of sent) groups.push({ description: `packet ${x.injection.packet}`, packets: [[x.injection.packet, 'request']] });
+  const out: CounterexamplePacket[] = [];
+  groups.forEach((g, i) => {
+    const first = byPacket.get(g.packets[0]![0])!.injection;
+    const sender = 'pod' in first.from ? { pod: first.from.pod, ...(nodeOf(first.from.pod) !== undefined ? { nodeId: nodeOf(first.from.pod)! } : {}) } : undefined;
+    const receiver = podAt(topology, first.frame);
+    const [client, server] = g.packets[0]![1] === 'request' ? [sender, receiver] : [receiver, sender];
+    for (const [k, direction] of g.packets) {
+      const p: CounterexamplePacket = { connection: i, description: g.description, direction };
       if (client) p.client = client;
       if (server) p.server = server;
+      const es = packetSide(expectedBy.get(k), expectedBy.has(k) ? k : undefined);
+      const as = packetSide(byPacket.get(k)?.observation, k);
       if (es) p.expected = es;
       if (as) p.received = as;
-      pk.push(p);
+      out.push(p);
     }
-    perConnection.push(pk);
-  }
-  if (failedPacket !== undefined) {
-    const hit = perConnection.find((pk) => pk.some((p) => p.received?.packet === failedPacket));
-    if (hit) return hit;
-  }
-  return perConnection.find((pk) => pk.some(packetDiffers)) ?? perConnection.flat();
+  });
+  return out;
 }
 
 // traces.json: the packets of a counterexample as JSON (bytes as hex), so that `podflow merge` can rebuild the
@@ -161,39 +187,71 @@ export function pcapName(point: string): string {
   return point.replace(/[^A-Za-z0-9._-]+/g, '-');
 }
 
-/** Writes reports/<runId>/ and updates reports/latest; returns the folder. */
-export function writeRunReport(reportsDir: string, r: RunResult, files: CounterexampleFiles[]): string {
-  const final = join(reportsDir, r.info.runId);
-  const tmp = join(reportsDir, `.tmp-${r.info.runId}-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
-  writeFileSync(join(tmp, 'run.json'), json(r.info));
-  writeFileSync(join(tmp, 'results.json'), json(r.properties));
-  writeFileSync(join(tmp, 'junit.xml'), junitXml(r));
-  writeFileSync(join(tmp, 'summary.md'), summaryMarkdown(r));
-  writeFileSync(join(tmp, 'report.html'), reportHtml(r, files));
-  for (const f of files) {
-    const dir = join(tmp, 'counterexamples', f.id);
-    mkdirSync(dir, { recursive: true });
-    if (f.scenario !== undefined) writeFileSync(join(dir, 'scenario.json'), json(f.scenario));
-    if (f.policiesYaml !== undefined) writeFileSync(join(dir, 'policies.yaml'), f.policiesYaml);
-    for (const r of f.reproduction ?? []) writeFileSync(join(dir, safeFileName(r.name)), r.text);
-    for (const [side, pcaps] of [['expected', f.expected], ['received', f.received]] as const) {
-      for (const [point, recs] of pcaps ?? []) writeFileSync(join(dir, `${side}-${pcapName(point)}.pcap`), encodePcap(recs));
-    }
-    if (f.packets !== undefined && f.packets.length > 0) {
-      writeFileSync(join(dir, 'traces.json'), counterexampleDataJson(f));
-      const text = traceDiffText(f);
-      if (text !== undefined) writeFileSync(join(dir, 'trace-diff.txt'), text);
-    }
+/** results.json: the property results without the in-memory evidence (written per counterexample instead). */
+export function resultsJson(r: RunResult): string {
+  return jsonText(r.properties.map((p) => ({ ...p, counterexamples: p.counterexamples.map(({ evidence: _e, ...cx }) => cx) })));
+}
+
+/** The evidence as JSON (bytes as hex): every call the check made and what came back. */
+export function evidenceJson(e: Evidence): string {
+  return `${JSON.stringify(e, (k, v: unknown) => (v instanceof Uint8Array ? { $hex: toHex(v) } : v instanceof Map ? Object.fromEntries(v) : v), 2)}\n`;
+}
+
+/**
+ * Writes one counterexample's folder under `<runFolder>/counterexamples/<id>/` atomically (built under a
+ * temporary name, then renamed; an existing folder of the same id — same content — is kept): claims.json (what
+ * the check saw), evidence.json, scenario.json, policies.yaml, the adapter's reproduction files, one pcap per
+ * capture point expected (the reference model's answer to the same calls) and received (the adapter's), and for
+ * the claimed packets traces.json and trace-diff.txt.
+ */
+export function writeCounterexampleFolder(runFolder: string, f: CounterexampleFiles, cx?: Counterexample): string {
+  const parent = join(runFolder, 'counterexamples');
+  mkdirSync(parent, { recursive: true });
+  const final = join(parent, f.id);
+  if (existsSync(final)) return final;
+  const dir = join(parent, `.tmp-${f.id}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  if (cx) writeFileSync(join(dir, 'claims.json'), jsonText({ property: cx.property, adapter: cx.adapter, details: cx.details, claims: cx.claims, ...(cx.excused ? { excused: cx.excused } : {}) }));
+  if (f.evidence !== undefined) writeFileSync(join(dir, 'evidence.json'), evidenceJson(f.evidence));
+  if (f.scenario !== undefined) writeFileSync(join(dir, 'scenario.json'), jsonText(f.scenario));
+  if (f.policiesYaml !== undefined) writeFileSync(join(dir, 'policies.yaml'), f.policiesYaml);
+  for (const r of f.reproduction ?? []) writeFileSync(join(dir, safeFileName(r.name)), r.text);
+  for (const [side, pcaps] of [['expected', f.expected], ['received', f.received]] as const) {
+    for (const [point, recs] of pcaps ?? []) writeFileSync(join(dir, `${side}-${pcapName(point)}.pcap`), encodePcap(recs));
   }
-  rmSync(final, { recursive: true, force: true });
-  renameSync(tmp, final);
-  const latest = join(reportsDir, 'latest');
-  if (existsSync(latest) || isLink(latest)) unlinkSync(latest);
-  symlinkSync(basename(final), latest);
+  if (f.packets !== undefined && f.packets.length > 0) {
+    writeFileSync(join(dir, 'traces.json'), counterexampleDataJson(f));
+    const text = traceDiffText(f, cx);
+    if (text !== undefined) writeFileSync(join(dir, 'trace-diff.txt'), text);
+  }
+  renameSync(dir, final);
   return final;
+}
+
+/** run.json and results.json of a run folder, each atomically (the run's state as far as it got). */
+export function writeRunState(runFolder: string, r: RunResult): void {
+  writeFileAtomic(join(runFolder, 'run.json'), jsonText(r.info));
+  writeFileAtomic(join(runFolder, 'results.json'), resultsJson(r));
+}
+
+/** Every reporter's file of a finished (or interrupted) run, each atomically, and `latest` pointed at the folder. */
+export function finishRunFolder(reportsDir: string, runFolder: string, r: RunResult, files: readonly CounterexampleFiles[]): void {
+  for (const f of files) if (!existsSync(join(runFolder, 'counterexamples', f.id))) writeCounterexampleFolder(runFolder, f, r.properties.flatMap((p) => p.counterexamples).find((c) => c.id === f.id));
+  writeRunState(runFolder, r);
+  writeFileAtomic(join(runFolder, 'junit.xml'), junitXml(r));
+  writeFileAtomic(join(runFolder, 'summary.md'), summaryMarkdown(r));
+  writeFileAtomic(join(runFolder, 'report.html'), reportHtml(r, [...files]));
+  pointLatest(reportsDir, runFolder);
+}
+
+/** Writes a whole run at once (`podflow merge`): a new folder named for the run (never an existing one); returns it. */
+export function writeRunReport(reportsDir: string, r: RunResult, files: CounterexampleFiles[]): string {
+  mkdirSync(reportsDir, { recursive: true });
+  const folder = join(reportsDir, uniqueRunFolder(reportsDir, r.info.runId));
+  mkdirSync(folder);
+  finishRunFolder(reportsDir, folder, r, files);
+  return folder;
 }
 
 /** A file name an adapter chose, kept inside the counterexample's folder. */
@@ -202,10 +260,3 @@ export function safeFileName(name: string): string {
   return n.length > 0 ? n.slice(0, 100) : 'reproduction.txt';
 }
 
-function isLink(p: string): boolean {
-  try {
-    return lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { AdapterNode, AdapterTopology } from '../../../src/adapters/adapter.ts';
 import { combinedSteps, namespaceOf, stepFailure } from '../../../src/adapters/kernel/exec.ts';
-import { explainingDivergence, KERNEL_KNOWN_DIVERGENCES } from '../../../src/adapters/kernel/known-divergences.ts';
+import { excusingDivergence, KERNEL_KNOWN_DIVERGENCES } from '../../../src/adapters/kernel/known-divergences.ts';
 import { linuxInterfaceMap, namespaceNames, runPrefix, validateTopology } from '../../../src/adapters/kernel/names.ts';
 import { netObjects, networkOf, podSubnetOf, renderNetns, renderNetnsDiff } from '../../../src/adapters/kernel/render-netns.ts';
 import { allocateSessionSlots, renderNftables, resolveAttachments, ruleMatch } from '../../../src/adapters/kernel/render-nftables.ts';
@@ -311,9 +311,13 @@ describe('known divergences', () => {
     }
   });
 
-  test('a verdict is explained only by an entry of its own property whose pattern matches', () => {
-    expect(explainingDivergence(KERNEL_KNOWN_DIVERGENCES, 'vxlan-never-source-nated', 'a -> b TCP/53: outer UDP source port 49033 on node:146:wire, the flow hash gives 63254')?.id).toBe('vxlan-outer-source-port');
-    expect(explainingDivergence(KERNEL_KNOWN_DIVERGENCES, 'vxlan-never-source-nated', 'a -> b TCP/53: outer source 192.168.30.1 on node:1:wire is not a node IP (source-NATed)')).toBeUndefined();
-    expect(explainingDivergence(KERNEL_KNOWN_DIVERGENCES, 'response-passes-by-reflective-session', 'a -> b TCP/80: the request arrived but the response was not delivered')).toBeUndefined();
+  test('a claim is excused only by an entry of its own property whose facts it carries', () => {
+    const port = { code: 'outer-source-port', connection: 'a -> b TCP/53', protocol: 'TCP', point: 'node:146:wire', layer: 'outer udp', field: 'srcPort', expected: '63254', received: '49033' };
+    expect(excusingDivergence(KERNEL_KNOWN_DIVERGENCES, 'vxlan-never-source-nated', port)?.id).toBe('vxlan-outer-source-port');
+    expect(excusingDivergence(KERNEL_KNOWN_DIVERGENCES, 'vxlan-never-source-nated', { ...port, code: 'outer-source-nated', field: 'src' })).toBeUndefined();
+    expect(excusingDivergence(KERNEL_KNOWN_DIVERGENCES, 'vxlan-wire-format', port)).toBeUndefined();
+    const reply = { code: 'response-not-delivered', connection: 'a -> b TCP/80', protocol: 'TCP', exchange: 'reply' };
+    expect(excusingDivergence(KERNEL_KNOWN_DIVERGENCES, 'response-passes-by-reflective-session', reply)).toBeUndefined();
+    expect(excusingDivergence(KERNEL_KNOWN_DIVERGENCES, 'response-passes-by-reflective-session', { ...reply, protocol: 'SCTP' })?.id).toBe('sctp-without-chunks-untracked');
   });
 });

@@ -32,7 +32,7 @@ function cxId(): string {
 
 describe('report.html', () => {
   test('the run and the per-property table with runs, verdict, time and coverage', () => {
-    expect(html).toContain('<h1>podflow fuzz <code>mutant-wrong-vni-seed1</code>: <span class="invalid">invalid</span></h1>');
+    expect(html).toMatch(/<h1>podflow fuzz <code>mutant-wrong-vni-seed1-\d{8}T\d{6}Z<\/code>: <span class="invalid">invalid<\/span><\/h1>/);
     expect(html).toMatch(/<tr class="invalid"><td><code>vxlan-wire-format<\/code><\/td><td>\d+<\/td><td class="invalid">invalid/);
     expect(html).toMatch(/\d+\/30 graph nodes, \d+ ACL rules?/);
   });
@@ -40,7 +40,9 @@ describe('report.html', () => {
   test('the counterexample: details, replay line, scenario, EXPECTED vs RECEIVED per layer', () => {
     expect(html).toContain(`id="cx-${cxId()}"`);
     expect(html).toContain(`npx podflow replay ${cxId()}`);
-    expect(html).toContain('VXLAN header is not flags 0x08, VNI 10');
+    expect(html).toContain('node:1:wire: vxlan vni is 11, expected 10 (reserved 0)');
+    // the claims table: what the check saw, where, which layer and field, expected and received
+    expect(html).toContain('<td><code>node:1:wire</code></td><td>vxlan vni</td><td><code>10 (reserved 0)</code></td><td><code>11</code></td>');
     expect(html).toContain('<h3>EXPECTED vs RECEIVED</h3>');
     expect(html).toContain('<h4>Per layer at <code>node:1:wire</code></h4>');
     // the VXLAN layer differs, the others are the same; the differing field is the VNI
