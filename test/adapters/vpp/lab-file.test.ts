@@ -1,5 +1,5 @@
 // Lab files: valid ones parse with defaults; every mistake names the file and the field (or line and column).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,8 +59,12 @@ describe('lab file', () => {
 
   it('names the file it cannot read', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pf-lab-'));
-    expect(() => readLabFile(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: cannot read the lab file: no such file/);
-    writeFileSync(join(dir, 'lab.yaml'), good);
-    expect(readLabFile(join(dir, 'lab.yaml')).nodes).toHaveLength(2);
+    try {
+      expect(() => readLabFile(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: cannot read the lab file: no such file/);
+      writeFileSync(join(dir, 'lab.yaml'), good);
+      expect(readLabFile(join(dir, 'lab.yaml')).nodes).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

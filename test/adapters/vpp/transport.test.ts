@@ -1,6 +1,6 @@
 // The transport's error handling without VPP: fake vppctl programs and a fake CLI socket. Whatever keeps VPP
 // from answering is AdapterUnavailable (the check says unknown); what VPP rejects is a VppCliError.
-import { chmodSync, mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import type { LabNode } from '../../../src/adapters/vpp/lab-file.ts';
 import { checkCommand, localSocketOf, VppCliError, VppctlTransport } from '../../../src/adapters/vpp/transport.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pf-vppctl-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function fake(name: string, body: string): string {
   const p = join(dir, name);
   writeFileSync(p, `#!/bin/sh\n${body}\n`);
