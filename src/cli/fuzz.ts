@@ -98,7 +98,7 @@ export async function counterexampleFiles(cx: Counterexample, adapter: Adapter):
   return files;
 }
 
-interface FuzzOptions {
+export interface FuzzOptions {
   adapter: string;
   property?: string[];
   runs?: string;
@@ -129,7 +129,7 @@ export interface FuzzOutcome {
   folder: string;
 }
 
-export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<FuzzOutcome> {
+export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), make: (spec: string) => Adapter = createAdapter): Promise<FuzzOutcome> {
   if (o.runs !== undefined && o.time !== undefined) throw new UsageError('--runs and --time exclude each other');
   const runs = o.runs !== undefined ? Number(o.runs) : o.time !== undefined ? Number.MAX_SAFE_INTEGER : DEFAULT_RUNS;
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs: expected a positive integer, got '${o.runs}'`);
@@ -151,7 +151,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   ensureWritableDir(o.out, '--out');
   if (o.corpus !== false) ensureWritableDir(o.corpus, '--corpus');
   for (const line of [...cleanLeftovers(o.out), ...(o.corpus !== false ? cleanLeftovers(o.corpus) : [])]) log(`podflow: ${line}`);
-  const adapter = createAdapter(o.adapter);
+  const adapter = make(o.adapter);
 
   const started = new Date();
   const base = `${o.adapter.replace(/[^A-Za-z0-9.-]+/g, '-')}-seed${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${runStamp(started)}`;
