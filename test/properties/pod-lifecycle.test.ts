@@ -144,3 +144,20 @@ it('the fuzz runner keeps pod changes available through its coverage-counting wr
   const plain: Adapter = { name: 'plain', capabilities: inner.capabilities, setup: (t, o) => inner.setup(t, o), apply: (a) => inner.apply(a), inject: (f) => inner.inject(f), reset: () => inner.reset(), teardown: () => inner.teardown() };
   expect(observedAdapter(plain, {}).updateTopology).toBeUndefined();
 });
+
+describe('a mutant configured again for a topology change', () => {
+  it('global-acl-without-final-permit strips the final permit once, however many times pods change', async () => {
+    const { MutantAdapter } = await import('../../src/adapters/reference/mutant-adapter.ts');
+    const { mutantById } = await import('../../src/reference/mutants/index.ts');
+    const m = new MutantAdapter(mutantById('global-acl-without-final-permit')!);
+    const r = renderCluster(cluster);
+    const globalRules = (): number[] => [...m.simulation.vpps.values()].map((v) => [...v.acl.acls.values()].find((a) => a.tag?.includes('NODE-GLOBAL'))?.rules.length ?? -1);
+    const rendered = r.nodes.map((n) => n.acls.find((a) => a.tag?.includes('NODE-GLOBAL'))?.rules.length ?? -1);
+    await m.setup(adapterTopology(r.topology));
+    await m.apply(adapterAcls(r));
+    const once = globalRules();
+    expect(once).toEqual(rendered.map((n) => (n > 0 ? n - 1 : n)));
+    for (let i = 0; i < 3; i++) await m.updateTopology(adapterTopology(r.topology));
+    expect(globalRules()).toEqual(once);
+  });
+});
