@@ -8,7 +8,7 @@ import { pcapName, safeFileName, type CounterexampleFiles } from './report/write
 import { readJsonFile, UsageError } from './io.ts';
 
 /** What case.json holds: the counterexample without its report-only parts. */
-export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'>;
+export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims'>>;
 
 export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: CounterexampleFiles | undefined): string {
   const final = join(corpusDir, cx.id);
@@ -16,7 +16,7 @@ export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: Co
   const tmp = join(corpusDir, `.tmp-${cx.id}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const entry: CorpusEntry = { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, details: cx.details, seedSteps: cx.seedSteps, case: cx.case };
+  const entry: CorpusEntry = { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, details: cx.details, claims: cx.claims, seedSteps: cx.seedSteps, case: cx.case };
   writeFileSync(join(tmp, 'case.json'), `${JSON.stringify(entry, null, 2)}\n`);
   if (files?.scenario !== undefined) writeFileSync(join(tmp, 'scenario.json'), `${JSON.stringify(files.scenario, null, 2)}\n`);
   if (files?.policiesYaml !== undefined) writeFileSync(join(tmp, 'policies.yaml'), files.policiesYaml);
