@@ -43,12 +43,12 @@ describe('nothing checked is never valid', () => {
     expect(readJson<RunInfo>(join(r.folder, 'run.json')).status).toBe('interrupted');
   });
 
-  test('a VPP lab whose nodes do not answer (missing program, hanging program) is inconclusive, never valid', async () => {
+  test('a VPP lab whose nodes do not answer (missing program, hanging program, no socket) is inconclusive, never valid', async () => {
     const hang = join(dir, 'hang.sh');
     writeFileSync(hang, '#!/bin/sh\nsleep 30\n');
     chmodSync(hang, 0o755);
     const lab = join(dir, 'dead-lab.yaml');
-    writeFileSync(lab, `version: 1\nnodes:\n  - id: 1\n    vppctl: [${join(dir, 'no-such-vppctl')}]\n    files: /tmp/podflow-dead-lab\n    gbe: host-gbe1\n  - id: 2\n    vppctl: [${hang}]\n    files: /tmp/podflow-dead-lab\n    gbe: host-gbe2\n    timeoutMs: 200\n`);
+    writeFileSync(lab, `version: 1\nnodes:\n  - id: 1\n    vppctl: [${join(dir, 'no-such-vppctl')}]\n    files: /tmp/podflow-dead-lab\n    gbe: host-gbe1\n  - id: 2\n    vppctl: [${hang}]\n    files: /tmp/podflow-dead-lab\n    gbe: host-gbe2\n    timeoutMs: 200\n  - id: 3\n    vppctl: [vppctl, -s, ${join(dir, 'no-such-cli.sock')}]\n    files: /tmp/podflow-dead-lab\n    gbe: host-gbe3\n`);
     const saved = process.env.PODFLOW_VPP_LAB;
     process.env.PODFLOW_VPP_LAB = lab;
     try {
