@@ -48,7 +48,8 @@ export function checkCommand(command: string): string[] {
   const words = command.split(' ').filter((w) => w.length > 0);
   // Braces and brackets only as words of their own (a stream definition's `{ … }`): `{a,b}` would be
   // brace-expanded by bash, `pg[0-9]` glob-expanded by any shell.
-  if (!SAFE_COMMAND.test(command) || words.some((w) => /[{}[\]]/.test(w) && w.length > 1)) throw new Error(`refusing to send a CLI command with shell metacharacters: ${JSON.stringify(command)}`);
+  // A first word `NAME=value` would be a variable assignment to a shell that gets the words as its command line.
+  if (!SAFE_COMMAND.test(command) || words.some((w) => /[{}[\]]/.test(w) && w.length > 1) || words[0]?.includes('=')) throw new Error(`refusing to send a CLI command with shell metacharacters: ${JSON.stringify(command)}`);
   return words;
 }
 

@@ -109,6 +109,9 @@ describe('commands and paths with shell metacharacters are refused before anythi
     }
     // glob and brace patterns, which a shell would expand against the node's files
     for (const w of ['pg[0-9]', '{a,b}', 'x*', 'x?']) await expect(t.cli(`show interface ${w}`), w).rejects.toThrow(/shell metacharacters/);
+    // an assignment as the first word (a prefix without a program before the words would let it set LD_PRELOAD)
+    await expect(t.cli('LD_PRELOAD=/tmp/x.so show version')).rejects.toThrow(/shell metacharacters/);
+    expect(await t.cli('set acl-plugin acl permit proto 6 tag a=b')).toContain('tag a=b');
     expect(existsSync(canary)).toBe(false);
   });
 
