@@ -10,7 +10,7 @@
 //       gbe: host-gbe1              # the lab's main NIC (af_packet/memif), stands for GigabitEthernet0/8/0
 //       timeoutMs: 10000            # per vppctl call (default 10000)
 //       # remote nodes: vppctl: [ssh, lab1, sudo, vppctl]; push: [ssh, lab1, sudo, tee]; pull: [ssh, lab1, sudo, cat]
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
@@ -112,11 +112,21 @@ export function parseLabFile(text: string, file: string): LabFile {
   return r.data;
 }
 
+/**
+ * Reads a lab file. A lab file names the programs podflow runs, so one that someone else could have written is
+ * refused (as ssh refuses such a config): it must be owned by the current user or root and not world-writable
+ * (the default lab file lives under /tmp, where anyone can create files).
+ */
 export function readLabFile(path: string): LabFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
+    const st = statSync(path);
+    const uid = process.geteuid?.();
+    if (uid !== undefined && st.uid !== uid && st.uid !== 0) throw new LabFileError(path, [`the lab file is owned by uid ${st.uid}, not by you (uid ${uid}) or root: refusing to run the commands it names`]);
+    if ((st.mode & 0o002) !== 0) throw new LabFileError(path, [`the lab file is writable by anyone (mode ${(st.mode & 0o777).toString(8)}): refusing to run the commands it names`]);
   } catch (e) {
+    if (e instanceof LabFileError) throw e;
     const err = e as NodeJS.ErrnoException;
     throw new LabFileError(path, [`cannot read the lab file: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message}`]);
   }

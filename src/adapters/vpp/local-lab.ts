@@ -294,7 +294,7 @@ export async function labUp(o: LabUpOptions): Promise<{ lab: LabFile; path: stri
     }
     const lab = labFileOf(plan, pids, token);
     const tmp = `${labPath}.tmp`;
-    writeFileSync(tmp, stringify(lab));
+    writeFileSync(tmp, stringify(lab), { mode: 0o644 });
     renameSync(tmp, labPath);
     return { lab, path: labPath };
   } catch (e) {

@@ -2,12 +2,12 @@
 // with spaces and the remote shell parses that string, so a fake `ssh` that does exactly this (`sh -c "$*"`)
 // stands in for a remote node: a lab file whose fields, or a command whose words, hold shell metacharacters is
 // refused before anything runs (one line naming the file and field), and a canary file is never created.
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { LabFileError, parseLabFile, type LabNode } from '../../../src/adapters/vpp/lab-file.ts';
+import { LabFileError, parseLabFile, readLabFile, type LabNode } from '../../../src/adapters/vpp/lab-file.ts';
 import { runArgv, VppctlTransport } from '../../../src/adapters/vpp/transport.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pf-ssh-'));
@@ -124,5 +124,21 @@ describe('commands and paths with shell metacharacters are refused before anythi
     }
     await expect(t.get(`${files}/../../etc/shadow`)).rejects.toThrow(/refusing to pass a file path/);
     expect(existsSync(canary)).toBe(false);
+  });
+});
+
+describe('a lab file someone else could have written is refused (it names the programs podflow runs)', () => {
+  it('world-writable, or owned by another user', () => {
+    const path = join(dir, 'lab-open.yaml');
+    writeFileSync(path, labText({}));
+    expect(readLabFile(path).nodes[0]!.id).toBe(1);
+    chmodSync(path, 0o666);
+    expect(() => readLabFile(path)).toThrow(LabFileError);
+    expect(() => readLabFile(path)).toThrow(`${path}: the lab file is writable by anyone (mode 666): refusing to run the commands it names`);
+    chmodSync(path, 0o644);
+    if (process.geteuid?.() === 0) {
+      chownSync(path, 65534, 65534);
+      expect(() => readLabFile(path)).toThrow(`${path}: the lab file is owned by uid 65534, not by you (uid 0) or root: refusing to run the commands it names`);
+    }
   });
 });
