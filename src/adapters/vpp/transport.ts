@@ -59,8 +59,8 @@ interface RunResult {
   stderr: string;
 }
 
-/** Runs argv with stdin, a timeout and bounded output; rejects only when the program cannot be run or times out. */
 /**
+ * Runs argv with stdin, a timeout and bounded output; rejects only when the program cannot be run or times out.
  * The program leads a process group of its own (`detached`): on a timeout the whole group is killed — an ssh, the
  * sudo it started, a stuck grandchild — and so is every group still running when podflow exits.
  */
