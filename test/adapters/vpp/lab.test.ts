@@ -2,7 +2,7 @@
 // vpp-current) and a deliberately broken lab the suite must catch. Needs a lab: PODFLOW_VPP_LAB=lab.yaml (one
 // that is up), or PODFLOW_VPP_BIN=/path/to/bin/vpp (the test starts a local 4-node lab and stops it). Without
 // either these tests skip and say why (CI has no VPP: podflow never ships or builds it).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ const SEED = 26;
 describe.skipIf(reason !== undefined)(`VPP lab adapter${reason ? ` (${reason})` : ''}`, () => {
   let lab: LabFile;
   let started = false;
+  let runParent: string | undefined;
   const adapters: VppAdapter[] = [];
   const adapter = (opts: ConstructorParameters<typeof VppAdapter>[1] = {}): VppAdapter => {
     const a = new VppAdapter(lab, opts);
@@ -31,7 +32,9 @@ describe.skipIf(reason !== undefined)(`VPP lab adapter${reason ? ` (${reason})` 
   beforeAll(async () => {
     if (LAB) lab = readLabFile(LAB);
     else {
-      lab = (await labUp({ vpp: BIN!, nodes: 4, runDir: mkdtempSync(join(tmpdir(), 'pf-vpp-lab-')), tag: `t${process.pid % 100000}` })).lab;
+      // a directory the lab makes (and `down` removes), inside one of the test's own
+      runParent = mkdtempSync(join(tmpdir(), 'pf-vpp-lab-'));
+      lab = (await labUp({ vpp: BIN!, nodes: 4, runDir: join(runParent, 'lab'), tag: `t${process.pid % 100000}` })).lab;
       started = true;
     }
   }, 120_000);
@@ -39,6 +42,7 @@ describe.skipIf(reason !== undefined)(`VPP lab adapter${reason ? ` (${reason})` 
   afterAll(async () => {
     for (const a of adapters) await a.teardown().catch(() => {});
     if (started) labDown(lab);
+    if (runParent) rmSync(runParent, { recursive: true, force: true });
   }, 120_000);
 
   const run = async (id: string, a: VppAdapter, runs: number) => runProperty(propertyById(id)!, a, { seed: SEED, runs, chunk: 10, interrupted: () => false });
