@@ -1,6 +1,7 @@
 // `podflow lab vpp up|down|status`: a local lab of N VPP processes from an existing VPP installation, each in a
 // namespace of its own, joined by an underlay bridge (src/adapters/vpp/local-lab.ts). `up` prints the lab file
-// that `--adapter vpp` reads; `down` stops exactly the processes it started (by pid) and its namespaces.
+// that `--adapter vpp` reads; `down` stops exactly the processes it started (by pid) and its namespaces, and
+// removes only directories holding the lab's marker, as recorded in podflow's private state (local-lab.ts).
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { LabFileError, readLabFile, type LabFile } from '../adapters/vpp/lab-file.ts';
-import { labDown, labStatus, labUp } from '../adapters/vpp/local-lab.ts';
+import { LabRefused, labDown, labStatus, labUp } from '../adapters/vpp/local-lab.ts';
 import { UsageError } from './io.ts';
 
 /** Where `lab vpp up` keeps the lab unless --dir says otherwise (the vpp adapter's default lab file is here). */
@@ -52,7 +53,14 @@ export function registerVppLabCommands(lab: Command, setExit: (code: number) => 
     .description('stop the VPP processes the lab started and remove its namespaces')
     .option('--dir <dir>', 'run directory', DEFAULT_VPP_LAB_DIR)
     .action((o: { dir: string }) => {
-      for (const line of labDown(loadLab(resolve(o.dir)))) process.stdout.write(`${line}\n`);
+      let done: string[];
+      try {
+        done = labDown(loadLab(resolve(o.dir)));
+      } catch (e) {
+        if (e instanceof LabRefused) throw new UsageError(`lab vpp down: ${e.message}`);
+        throw e;
+      }
+      for (const line of done) process.stdout.write(`${line}\n`);
       setExit(0);
     });
   vpp

@@ -48,6 +48,16 @@ function checkResults(file: string, v: unknown): PropertyResult[] {
   return (v as PropertyResult[]).map((p) => ({ ...p, seedSteps: p.seedSteps ?? [], unknownReasons: p.unknownReasons ?? [], coverage: p.coverage ?? {} }));
 }
 
+/** A name read from a report that becomes a folder or file name: nothing that could leave the folder it goes in. */
+export const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function plainName(file: string, field: string, v: unknown): string {
+  if (typeof v !== 'string' || !PLAIN_NAME.test(v) || v.includes('..')) {
+    throw new UsageError(`${file}: ${field}: ${JSON.stringify(v)} is not a plain name (letters, digits and . _ - only, no '..'), refusing to use it as a folder name`);
+  }
+  return v;
+}
+
 /** A counterexample's folder read back: scenario, policies, pcaps (keyed by capture point when traces.json names it). */
 function loadCounterexampleFiles(dir: string, id: string): CounterexampleFiles {
   const files: CounterexampleFiles = { id };
@@ -87,6 +97,8 @@ export function loadRunFolder(dir: string): LoadedRun {
   }
   const info = checkRunInfo(join(dir, 'run.json'), readJsonFile(join(dir, 'run.json')));
   const properties = checkResults(join(dir, 'results.json'), readJsonFile(join(dir, 'results.json')));
+  // A counterexample's id names its folder here and in the merged run: a plain name, never a path.
+  properties.forEach((p, i) => p.counterexamples.forEach((cx, k) => plainName(join(dir, 'results.json'), `property ${i + 1} (${p.id}): counterexamples[${k}].id`, (cx as { id?: unknown }).id)));
   const files = properties.flatMap((p) => p.counterexamples.map((cx) => loadCounterexampleFiles(dir, cx.id)));
   return { dir, result: { info, properties }, files };
 }

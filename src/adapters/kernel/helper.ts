@@ -1,6 +1,9 @@
 // The Node side of netns-helper.py: one long-lived python3 process (AF_PACKET sockets inside the namespaces,
-// conntrack flushes, commands run inside a namespace), spoken to in JSON lines. Node has no AF_PACKET.
+// conntrack flushes, commands run inside a namespace), spoken to in JSON lines. Node has no AF_PACKET. The
+// helper leads a process group of its own: a request that does not come back in time kills the group (the helper
+// and every command it runs), and so does podflow's exit.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { killGroup, trackGroup } from '../host.ts';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -30,8 +33,10 @@ export class NetnsHelper {
 
   start(): void {
     if (this.child) return;
-    const child = spawn(this.python, ['-u', HELPER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.python, ['-u', HELPER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
+    const pid = child.pid;
+    const untrack = pid !== undefined ? trackGroup(pid) : () => {};
     this.dead = undefined;
     child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -48,6 +53,10 @@ export class NetnsHelper {
       else p.reject(new HelperError(`netns helper: ${String(msg.error)}`));
     });
     const fail = (why: string) => {
+      // whatever the helper left running (a command it was waiting for) goes with it
+      if (pid !== undefined) killGroup(pid);
+      untrack();
+      if (this.child !== child) return;
       this.dead = why;
       for (const p of this.pending.values()) p.reject(new HelperError(`netns helper ${why}${this.stderr ? `: ${this.stderr.trim()}` : ''}`));
       this.pending.clear();
@@ -71,6 +80,8 @@ export class NetnsHelper {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new HelperError(`netns helper: '${op}' timed out after ${timeoutMs} ms`));
+        // a stuck helper (or a command it runs) is killed with its whole group; the next request starts a new one
+        this.killNow();
       }, timeoutMs);
       this.pending.set(id, {
         resolve: (v) => {
@@ -132,13 +143,19 @@ export class NetnsHelper {
     } catch {
       /* killed below */
     }
-    child.kill('SIGKILL');
+    if (child.pid !== undefined) killGroup(child.pid);
+    else child.kill('SIGKILL');
     this.child = undefined;
   }
 
-  /** Synchronous last resort (process exit handlers cannot await). */
+  /** Synchronous last resort (process exit handlers cannot await): the helper and everything it runs. */
   killNow(): void {
-    this.child?.kill('SIGKILL');
+    const child = this.child;
+    if (!child) return;
     this.child = undefined;
+    if (child.pid !== undefined) killGroup(child.pid);
+    else child.kill('SIGKILL');
+    for (const p of this.pending.values()) p.reject(new HelperError('netns helper was killed'));
+    this.pending.clear();
   }
 }

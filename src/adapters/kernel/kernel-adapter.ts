@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type Injection, type Observation } from '../adapter.ts';
 import { deleteNamespacesSync, namespacesWithPrefix, registerForCleanup, removeStaleNamespaces } from './cleanup.ts';
+import { findTool } from '../host.ts';
 import { CommandError, runWith } from './exec.ts';
-import { NetnsHelper } from './helper.ts';
+import { HelperError, NetnsHelper } from './helper.ts';
 import { KERNEL_KNOWN_DIVERGENCES } from './known-divergences.ts';
 import { MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
 import { NODE_CONNTRACK_SYSCTLS, netObjects, renderNetnsDiff, type NetnsDiff, type NetObject } from './render-netns.ts';
@@ -25,6 +26,27 @@ export interface KernelAdapterOptions {
   markerRounds?: number;
   /** keep namespaces on teardown (the lab) */
   keep?: boolean;
+}
+
+/** What the adapter runs, and the Debian package that has it (preflight names both when one is missing). */
+export const KERNEL_TOOLS: readonly (readonly [tool: string, pkg: string])[] = [
+  ['ip', 'iproute2'],
+  ['bridge', 'iproute2'],
+  ['nft', 'nftables'],
+  ['sysctl', 'procps'],
+  ['python3', 'python3'],
+];
+
+/** What keeps this host from running the kernel adapter, as one line (undefined: nothing). */
+export function kernelPreflightProblem(o: { uid?: number; path?: string; python?: string } = {}): string | undefined {
+  const missing: string[] = [];
+  const uid = o.uid ?? process.geteuid?.();
+  if (uid !== 0) missing.push('root privileges (network namespaces need root; run with sudo)');
+  const python = o.python ?? process.env.PODFLOW_PYTHON ?? 'python3';
+  const tools = KERNEL_TOOLS.map(([t, p]) => (t === 'python3' ? ([python, p] as const) : ([t, p] as const)));
+  const gone = tools.filter(([t]) => !findTool(t, o.path));
+  if (gone.length > 0) missing.push(`${gone.map(([t, p]) => `${t} (Debian package ${p})`).join(', ')} not found on PATH`);
+  return missing.length === 0 ? undefined : `cannot drive network namespaces here, missing: ${missing.join('; ')}`;
 }
 
 export interface KernelStats {
@@ -80,13 +102,39 @@ export class KernelAdapter implements Adapter {
     return namespacesWithPrefix(this.names.prefix);
   }
 
+  /** Root, and ip, bridge, nft, sysctl and python3 on PATH; AdapterUnavailable naming what is missing. */
+  async preflight(): Promise<void> {
+    const problem = kernelPreflightProblem();
+    if (problem) throw new AdapterUnavailable(this.name, problem);
+  }
+
   async setup(topology: AdapterTopology, options: { profile?: string } = {}): Promise<void> {
-    await this.configure(topology, options, true);
+    await this.guard(() => this.configure(topology, options, true));
   }
 
   /** A new topology while the sessions of untouched interfaces persist (pods added or removed). */
   async updateTopology(topology: AdapterTopology): Promise<void> {
-    await this.configure(topology, {}, false);
+    await this.guard(() => this.configure(topology, {}, false));
+  }
+
+  /**
+   * The helper crashed, was killed after a timeout, or could not run a program (nft missing): the data path
+   * could not answer, so a check says unknown (AdapterUnavailable, one line), never a stack trace.
+   */
+  private async guard<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      // a program that is not installed: `ip netns exec` says so in stderr, the helper's subprocess raises
+      const text = e instanceof CommandError ? e.stderr : e instanceof HelperError ? e.message : '';
+      const missing = /exec of "([^"]+)" failed: No such file or directory/.exec(text)?.[1] ?? /FileNotFoundError: .*No such file or directory: '([^']+)'/.exec(text)?.[1];
+      if (missing !== undefined) {
+        const pkg = KERNEL_TOOLS.find(([t]) => t === missing)?.[1];
+        throw new AdapterUnavailable(this.name, `${missing} not found on PATH${pkg ? ` (Debian package ${pkg})` : ''}${e instanceof CommandError ? `: ${e.argv.join(' ').slice(0, 120)}` : ''}`);
+      }
+      if (e instanceof HelperError) throw new AdapterUnavailable(this.name, e.message.split('\n')[0]!);
+      throw e;
+    }
   }
 
   private async configure(topology: AdapterTopology, options: { profile?: string }, fresh: boolean): Promise<void> {
@@ -124,7 +172,7 @@ export class KernelAdapter implements Adapter {
       await this.helper.sockets(this.socketList(topology), { key: 'marker', ns: this.names.underlay, tx: MARKER_TX, rx: MARKER_RX });
       if (fresh) await this.reset();
     } catch (e) {
-      throw new AdapterUnavailable(this.name, (e as Error).message);
+      throw new AdapterUnavailable(this.name, (e as Error).message.split('\n')[0]!);
     }
     if (process.env.PODFLOW_KERNEL_TRACE === '1') process.stderr.write(`[kernel] sockets and conntrack flush: ${(performance.now() - tS).toFixed(0)} ms\n`);
     this.applied = false;
@@ -177,6 +225,10 @@ export class KernelAdapter implements Adapter {
   }
 
   async apply(acls: AdapterAclConfig): Promise<void> {
+    await this.guard(() => this.applyAcls(acls));
+  }
+
+  private async applyAcls(acls: AdapterAclConfig): Promise<void> {
     const t = this.requireTopology();
     const known = new Set(t.nodes.map((n) => String(n.id)));
     for (const id of Object.keys(acls)) if (!known.has(id)) throw new Error(`kernel adapter: acls.${id}: no node with id ${id} in the topology`);
@@ -207,6 +259,10 @@ export class KernelAdapter implements Adapter {
   async inject(frames: Injection[]): Promise<Observation> {
     const t = this.requireTopology();
     if (!this.applied) await this.apply({});
+    return this.guard(() => this.injectFrames(t, frames));
+  }
+
+  private async injectFrames(t: AdapterTopology, frames: Injection[]): Promise<Observation> {
     const pm = this.points!;
     const sends = frames.map((f) => {
       if ('pod' in f.from) {
@@ -222,7 +278,7 @@ export class KernelAdapter implements Adapter {
     try {
       answer = await this.helper.inject(sends.map(({ via, data }) => ({ via, data })), this.opts.markerRounds ?? 8);
     } catch (e) {
-      throw new AdapterUnavailable(this.name, (e as Error).message);
+      throw new AdapterUnavailable(this.name, (e as Error).message.split('\n')[0]!);
     }
     this.stats.stray += answer.stray;
     const captures: Capture[] = [];
@@ -247,7 +303,7 @@ export class KernelAdapter implements Adapter {
     try {
       await this.helper.conntrackFlush(t.nodes.map((_, slot) => this.names.node(slot)));
     } catch (e) {
-      throw new AdapterUnavailable(this.name, (e as Error).message);
+      throw new AdapterUnavailable(this.name, (e as Error).message.split('\n')[0]!);
     }
     for (const s of this.slots.values()) s.retired.clear();
   }

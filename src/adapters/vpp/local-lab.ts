@@ -4,12 +4,19 @@
 // af_packet interface (`host-gbe`). Nothing in the root namespace gets an address, a route or a link; `down`
 // stops exactly the processes `up` started (by pid, checked against their command line) and deletes exactly its
 // namespaces. Execution here, the plan (namespaces, startup config) is pure and unit-tested.
+//
+// Nothing is removed that this lab did not create: `up` draws a random token, writes it into a marker file in
+// every directory it creates and into the lab's state in podflow's private state directory (host.ts: root-only,
+// never /tmp), together with the namespaces and processes it made. `down` trusts the state, not the lab file
+// (anyone may write one): the lab file's token finds the state, the run directory must agree with it and hold the
+// marker with the token, namespaces must be the lab's and exist; anything else is refused with one line.
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { listNamespaces, pidAlive } from '../host.ts';
-import type { LabFile } from './lab-file.ts';
+import { checkPrivateDir, listNamespaces, pidAlive, stateDir, UnsafeStateDir } from '../host.ts';
+import { isSafePath, type LabFile } from './lab-file.ts';
 
 export const LAB_NS_PREFIX = 'pfvpp';
 
@@ -88,12 +95,13 @@ export function renderLabNetwork(plan: LocalLabPlan): string[][] {
   return c;
 }
 
-/** The lab file of a running local lab. */
-export function labFileOf(plan: LocalLabPlan, pids: Map<number, number>): LabFile {
+/** The lab file of a running local lab (`token`: the lab's, see the top of this file). */
+export function labFileOf(plan: LocalLabPlan, pids: Map<number, number>, token?: string): LabFile {
   return {
     version: 1,
     profile: 'vpp-current',
     runDir: plan.runDir,
+    ...(token ? { token } : {}),
     namespaces: [plan.underlay, ...plan.nodes.map((n) => n.netns)],
     nodes: plan.nodes.map((n) => ({ id: n.id, name: `vpp${n.id}`, vppctl: [plan.vppctl, '-s', n.sock], files: n.dir, gbe: 'host-gbe', timeoutMs: 10_000, pid: pids.get(n.id)!, netns: n.netns })),
   };
@@ -127,6 +135,113 @@ export interface LabUpOptions {
   log?: (line: string) => void;
 }
 
+/** `down` would remove something this lab did not make: nothing is removed. */
+export class LabRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LabRefused';
+  }
+}
+
+/** The marker file `up` puts in every directory it creates; it holds the lab's token. */
+export const LAB_MARKER = '.podflow-lab';
+
+/** What `up` records in the private state directory: everything `down` may remove. */
+export interface LocalLabState {
+  version: 1;
+  token: string;
+  runDir: string;
+  /** whether `up` created runDir (else it was an empty directory of the user's, which stays) */
+  madeRunDir: boolean;
+  namespaces: string[];
+  nodes: { id: number; dir: string; startup: string; pid?: number }[];
+}
+
+function refuse(why: string): never {
+  throw new LabRefused(why);
+}
+
+function labStateDir(): string {
+  try {
+    return stateDir();
+  } catch (e) {
+    if (e instanceof UnsafeStateDir) refuse(`lab state: ${e.message}`);
+    throw e;
+  }
+}
+
+export function labStatePath(token: string): string {
+  if (!/^[0-9a-f]{32}$/.test(token)) refuse(`lab token '${token}': expected 32 hex digits`);
+  return join(labStateDir(), `vpp-lab-${token}.json`);
+}
+
+function writeLabState(st: LocalLabState): void {
+  const path = labStatePath(st.token);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(st, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+}
+
+const LAB_NS = new RegExp(`^${LAB_NS_PREFIX}[a-z0-9]{1,6}-(ul|n\\d+)$`);
+
+/** Reads and checks the state of the lab with this token (LabRefused when there is none or it is not podflow's). */
+export function readLabState(token: string): LocalLabState {
+  const path = labStatePath(token);
+  let v: Partial<LocalLabState>;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8')) as Partial<LocalLabState>;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    refuse(code === 'ENOENT' ? `no state of a lab with token ${token} in ${dirname(path)}: podflow removes only labs it started itself; nothing removed` : `${path}: unreadable lab state (${code ?? (e as Error).message}); nothing removed`);
+  }
+  const bad = (why: string): never => refuse(`${path}: not a lab state podflow wrote (${why}); nothing removed`);
+  if (v.version !== 1 || v.token !== token) bad('version or token');
+  if (typeof v.runDir !== 'string' || !isSafePath(v.runDir)) bad('runDir');
+  if (typeof v.madeRunDir !== 'boolean') bad('madeRunDir');
+  if (!Array.isArray(v.namespaces) || v.namespaces.some((n) => typeof n !== 'string' || !LAB_NS.test(n))) bad(`namespaces: only ${LAB_NS_PREFIX}<tag>-ul|n<id>`);
+  if (!Array.isArray(v.nodes) || v.nodes.some((n) => !Number.isInteger(n.id) || n.dir !== join(v.runDir!, `node${n.id}`) || n.startup !== join(n.dir, 'startup.conf') || (n.pid !== undefined && !Number.isInteger(n.pid)))) bad('nodes');
+  return v as LocalLabState;
+}
+
+/** Whether dir is a real directory (not a link) whose marker file holds this token. */
+export function hasMarker(dir: string, token: string): boolean {
+  try {
+    if (!lstatSync(dir).isDirectory()) return false;
+    const m = join(dir, LAB_MARKER);
+    return lstatSync(m).isFile() && readFileSync(m, 'utf8').trim() === token;
+  } catch {
+    return false;
+  }
+}
+
+/** A directory `up` makes: it must not exist; it gets the marker. */
+function makeDir(dir: string, token: string): void {
+  mkdirSync(dir, { mode: 0o700 });
+  writeFileSync(join(dir, LAB_MARKER), `${token}\n`, { mode: 0o600 });
+}
+
+/**
+ * The run directory: created (mode 0700) when missing; an existing one must be an empty directory of the user's
+ * that nobody else can write (a directory someone else controls could have its files swapped under VPP).
+ */
+function prepareRunDir(runDir: string, token: string): boolean {
+  if (!isSafePath(runDir)) refuse(`--dir ${runDir}: expected an absolute path of letters, digits and . _ / - only, without '..'`);
+  let made = false;
+  if (!existsSync(runDir)) {
+    mkdirSync(dirname(runDir), { recursive: true });
+    mkdirSync(runDir, { mode: 0o700 });
+    made = true;
+  } else {
+    try {
+      checkPrivateDir(runDir);
+    } catch (e) {
+      refuse(`--dir ${runDir}: ${(e as Error).message.replace(/ for lab state$/, '')}`);
+    }
+    if (readdirSync(runDir).length > 0) refuse(`--dir ${runDir} exists and is not empty: a lab starts in a new or empty directory`);
+  }
+  writeFileSync(join(runDir, LAB_MARKER), `${token}\n`, { mode: 0o600 });
+  return made;
+}
+
 /** Starts the lab; on any failure removes what it made. Returns the lab file (also written to runDir/lab.yaml). */
 export async function labUp(o: LabUpOptions): Promise<{ lab: LabFile; path: string }> {
   if (!existsSync(o.vpp)) throw new Error(`--vpp: ${o.vpp}: no such file`);
@@ -137,17 +252,32 @@ export async function labUp(o: LabUpOptions): Promise<{ lab: LabFile; path: stri
   const existing = new Set(listNamespaces());
   const clash = [plan.underlay, ...plan.nodes.map((n) => n.netns)].filter((n) => existing.has(n));
   if (clash.length > 0) throw new Error(`namespaces ${clash.join(', ')} exist already (another lab with tag '${o.tag}'?)`);
+  const token = randomBytes(16).toString('hex');
   const pids = new Map<number, number>();
+  // Intent first (the state directory is private): a crash half-way leaves what `down` needs to clean up.
+  const state: LocalLabState = {
+    version: 1,
+    token,
+    runDir: plan.runDir,
+    madeRunDir: false,
+    namespaces: [plan.underlay, ...plan.nodes.map((n) => n.netns)],
+    nodes: plan.nodes.map((n) => ({ id: n.id, dir: n.dir, startup: n.startup })),
+  };
+  labStateDir();
+  state.madeRunDir = prepareRunDir(plan.runDir, token);
+  writeLabState(state);
   try {
     for (const argv of renderLabNetwork(plan)) run(argv);
     for (const n of plan.nodes) {
-      mkdirSync(n.dir, { recursive: true });
+      makeDir(n.dir, token);
       writeFileSync(n.startup, startupConfig(n.dir, `pfvpp${o.tag}n${n.id}`));
       const out = openSync(join(n.dir, 'stdout.log'), 'w');
       const child = spawn('ip', ['netns', 'exec', n.netns, o.vpp, '-c', n.startup], { detached: true, stdio: ['ignore', out, out] });
       child.unref();
       // `ip netns exec` execs VPP in place, so the child's pid is VPP's.
       pids.set(n.id, child.pid!);
+      state.nodes.find((x) => x.id === n.id)!.pid = child.pid!;
+      writeLabState(state);
     }
     const deadline = Date.now() + (o.startTimeoutMs ?? 20_000);
     for (const n of plan.nodes) {
@@ -162,46 +292,72 @@ export async function labUp(o: LabUpOptions): Promise<{ lab: LabFile; path: stri
       if (!/host-gbe/.test(made.stdout)) throw new Error(`node ${n.id}: create host-interface name gbe: ${made.stdout.trim() || made.stderr.trim()}`);
       o.log?.(`node ${n.id}: VPP pid ${pids.get(n.id)} in namespace ${n.netns}, CLI ${n.sock}`);
     }
-    const lab = labFileOf(plan, pids);
+    const lab = labFileOf(plan, pids, token);
     const tmp = `${labPath}.tmp`;
-    writeFileSync(tmp, stringify(lab));
+    writeFileSync(tmp, stringify(lab), { mode: 0o644 });
     renameSync(tmp, labPath);
     return { lab, path: labPath };
   } catch (e) {
-    stopLab({ runDir: plan.runDir, namespaces: [plan.underlay, ...plan.nodes.map((n) => n.netns)], processes: plan.nodes.map((n) => ({ pid: pids.get(n.id), startup: n.startup })) });
+    removeLab(state);
     throw e;
   }
 }
 
-/** Stops the given processes (only if they are this lab's VPPs) and deletes the namespaces and the run directory. */
-export function stopLab(o: { runDir: string; namespaces: string[]; processes: { pid?: number; startup: string }[] }): string[] {
+/**
+ * Stops the state's VPP processes (only if they still are this lab's VPPs), deletes its namespaces that exist,
+ * the directories that hold its marker, and the state. Returns what it did.
+ */
+export function removeLab(st: LocalLabState): string[] {
   const done: string[] = [];
-  for (const p of o.processes) {
-    if (p.pid === undefined || !isLabVpp(p.pid, p.startup)) continue;
+  const procs = st.nodes.filter((n): n is typeof n & { pid: number } => n.pid !== undefined);
+  for (const p of procs) {
+    if (!isLabVpp(p.pid, p.startup)) continue;
     process.kill(p.pid, 'SIGTERM');
     done.push(`stopped VPP pid ${p.pid}`);
   }
   // VPP exits within a second or two of SIGTERM; then SIGKILL what is left.
   const deadline = Date.now() + 5000;
-  for (const p of o.processes) {
-    if (p.pid === undefined) continue;
+  for (const p of procs) {
     while (pidAlive(p.pid) && isLabVpp(p.pid, p.startup) && Date.now() < deadline) spawnSync('sleep', ['0.1']);
     if (pidAlive(p.pid) && isLabVpp(p.pid, p.startup)) process.kill(p.pid, 'SIGKILL');
   }
   const have = new Set(listNamespaces());
-  for (const ns of o.namespaces) {
-    if (!ns.startsWith(LAB_NS_PREFIX) || !have.has(ns)) continue;
+  for (const ns of st.namespaces) {
+    if (!LAB_NS.test(ns) || !have.has(ns)) continue;
     spawnSync('ip', ['netns', 'del', ns]);
     done.push(`deleted namespace ${ns}`);
   }
-  if (existsSync(join(o.runDir, 'lab.yaml')) || o.processes.some((p) => p.startup.startsWith(o.runDir))) rmSync(o.runDir, { recursive: true, force: true });
+  for (const n of st.nodes) {
+    if (!hasMarker(n.dir, st.token)) continue;
+    rmSync(n.dir, { recursive: true, force: true });
+  }
+  if (hasMarker(st.runDir, st.token)) {
+    for (const f of ['lab.yaml', 'lab.yaml.tmp', LAB_MARKER]) rmSync(join(st.runDir, f), { force: true });
+    if (st.madeRunDir) {
+      try {
+        rmdirSync(st.runDir);
+        done.push(`removed ${st.runDir}`);
+      } catch (e) {
+        done.push(`left ${st.runDir}: ${(e as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? 'it holds files podflow did not make' : (e as Error).message}`);
+      }
+    }
+  }
+  rmSync(labStatePath(st.token), { force: true });
   return done;
 }
 
-/** `podflow lab vpp down`: everything a lab file of a local lab names. */
+/**
+ * `podflow lab vpp down`: the lab a lab file describes, if podflow started it — the lab file's token finds
+ * podflow's own state, which must agree with the lab file; LabRefused (nothing removed) otherwise.
+ */
 export function labDown(lab: LabFile): string[] {
-  if (!lab.runDir) throw new Error('this lab file does not describe a local lab (no runDir): podflow stops only labs it started');
-  return stopLab({ runDir: lab.runDir, namespaces: lab.namespaces ?? [], processes: lab.nodes.map((n) => ({ pid: n.pid, startup: join(n.files, 'startup.conf') })) });
+  if (!lab.runDir || !lab.token) refuse('this lab file does not describe a local lab podflow started (no runDir or token): podflow stops only labs it started; nothing removed');
+  const st = readLabState(lab.token);
+  if (st.runDir !== lab.runDir) refuse(`the lab file's runDir ${lab.runDir} is not the one podflow recorded for this lab (${st.runDir}); nothing removed`);
+  if (!hasMarker(st.runDir, st.token)) refuse(`${st.runDir} does not hold this lab's marker (${LAB_MARKER} with its token): not a directory podflow made for it; nothing removed`);
+  const foreign = (lab.namespaces ?? []).filter((n) => !st.namespaces.includes(n));
+  if (foreign.length > 0) refuse(`the lab file names namespaces podflow did not create for this lab: ${foreign.join(', ')}; nothing removed`);
+  return removeLab(st);
 }
 
 export interface NodeStatus {

@@ -2,13 +2,17 @@
 // run with argument arrays, never a shell string built from data; files (pcaps in, captures out, CLI scripts)
 // go through the same node, directly on the local file system or through push/pull commands. Every failure to
 // get an answer — a timeout, a missing program, a dead socket — is AdapterUnavailable: the check says
-// "unknown", never "invalid". A command VPP rejects is a VppCliError (our configuration is wrong).
+// "unknown", never "invalid". A command VPP rejects is a VppCliError (our configuration is wrong). Nothing is
+// quoted for a remote shell: every word appended to a command prefix (CLI words, file paths) is checked to hold
+// no character a shell interprets, and refused otherwise before anything runs. A command that does not answer
+// in time is killed with its whole process group (ssh, sudo, whatever they started).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AdapterUnavailable } from '../adapter.ts';
+import { killGroup, trackGroup } from '../host.ts';
 import { CliSocket } from './cli-socket.ts';
-import type { LabNode } from './lab-file.ts';
+import { isSafePath, type LabNode } from './lab-file.ts';
 
 export interface Transport {
   readonly nodeId: number;
@@ -42,8 +46,10 @@ const SAFE_COMMAND = /^[A-Za-z0-9 _.:/+,=\-[\]{}]*$/;
 
 export function checkCommand(command: string): string[] {
   const words = command.split(' ').filter((w) => w.length > 0);
-  // Braces only as words of their own (a stream definition's `{ … }`): `{a,b}` would be brace-expanded by bash.
-  if (!SAFE_COMMAND.test(command) || words.some((w) => /[{}]/.test(w) && w.length > 1)) throw new Error(`refusing to send a CLI command with shell metacharacters: ${JSON.stringify(command)}`);
+  // Braces and brackets only as words of their own (a stream definition's `{ … }`): `{a,b}` would be
+  // brace-expanded by bash, `pg[0-9]` glob-expanded by any shell.
+  // A first word `NAME=value` would be a variable assignment to a shell that gets the words as its command line.
+  if (!SAFE_COMMAND.test(command) || words.some((w) => /[{}[\]]/.test(w) && w.length > 1) || words[0]?.includes('=')) throw new Error(`refusing to send a CLI command with shell metacharacters: ${JSON.stringify(command)}`);
   return words;
 }
 
@@ -53,17 +59,23 @@ interface RunResult {
   stderr: string;
 }
 
-/** Runs argv with stdin, a timeout and bounded output; rejects only when the program cannot be run or times out. */
+/**
+ * Runs argv with stdin, a timeout and bounded output; rejects only when the program cannot be run or times out.
+ * The program leads a process group of its own (`detached`): on a timeout the whole group is killed — an ssh, the
+ * sudo it started, a stuck grandchild — and so is every group still running when podflow exits.
+ */
 export function runArgv(argv: readonly string[], opts: { timeoutMs: number; stdin?: Uint8Array; what: string; adapter: string }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const untrack = child.pid !== undefined ? trackGroup(child.pid) : () => {};
     const out: Buffer[] = [];
     let err = '';
     let done = false;
     const timer = setTimeout(() => {
       if (done) return;
       done = true;
-      child.kill('SIGKILL');
+      if (child.pid !== undefined) killGroup(child.pid);
+      else child.kill('SIGKILL');
       reject(new AdapterUnavailable(opts.adapter, `${opts.what}: no answer within ${opts.timeoutMs} ms (${argv[0]})`));
     }, opts.timeoutMs);
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -71,12 +83,14 @@ export function runArgv(argv: readonly string[], opts: { timeoutMs: number; stdi
       if (err.length < 4096) err += b.toString();
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
+      untrack();
       if (done) return;
       done = true;
       clearTimeout(timer);
       reject(new AdapterUnavailable(opts.adapter, `${opts.what}: cannot run ${argv[0]}: ${e.code === 'ENOENT' ? 'no such program' : e.message}`));
     });
     child.on('close', (code) => {
+      untrack();
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -104,6 +118,11 @@ export function localSocketOf(node: LabNode): string | undefined {
   const v = node.vppctl;
   if (node.push || v.length !== 3 || !/(^|\/)vppctl$/.test(v[0]!) || v[1] !== '-s') return undefined;
   return v[2];
+}
+
+/** A path handed to a push/pull command (it may reach a remote shell): refused unless it is plainly safe. */
+function remotePath(nodeId: number, path: string): void {
+  if (!isSafePath(path)) throw new Error(`node ${nodeId}: refusing to pass a file path with characters a shell could interpret to push/pull: ${JSON.stringify(path)}`);
 }
 
 export class VppctlTransport implements Transport {
@@ -159,6 +178,7 @@ export class VppctlTransport implements Transport {
       }
       return;
     }
+    remotePath(this.node.id, path);
     const r = await runArgv([...this.node.push, path], { timeoutMs: this.node.timeoutMs, stdin: data, what: `node ${this.node.id}: push ${path}`, adapter: this.adapter });
     if (r.code !== 0) throw new AdapterUnavailable(this.adapter, `node ${this.node.id}: push ${path} failed (${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
   }
@@ -180,6 +200,7 @@ export class VppctlTransport implements Transport {
         throw new AdapterUnavailable(this.adapter, `node ${this.node.id}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     }
+    remotePath(this.node.id, path);
     const r = await runArgv([...this.node.pull, path], { timeoutMs: this.node.timeoutMs, what: `node ${this.node.id}: pull ${path}`, adapter: this.adapter });
     if (r.code !== 0) throw new AdapterUnavailable(this.adapter, `node ${this.node.id}: pull ${path} failed (${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
     return new Uint8Array(r.stdout);

@@ -10,7 +10,7 @@ import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../reference/trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
 import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type Injection, type Observation } from '../adapter.ts';
-import type { LabFile, LabNode } from './lab-file.ts';
+import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
 import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
@@ -107,6 +107,32 @@ export class VppAdapter implements Adapter {
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
   }
 
+  /**
+   * Every lab node answers `show version` with VPP's version within its timeout (all nodes at once); otherwise
+   * AdapterUnavailable naming the first node that does not, in one line.
+   */
+  async preflight(): Promise<void> {
+    const why = (e: unknown): string => {
+      const m = (e as Error).message ?? String(e);
+      return (m.startsWith(`${this.name}: `) ? m.slice(this.name.length + 2) : m).split('\n')[0]!;
+    };
+    const problems = await Promise.all(
+      this.lab.nodes.map(async (n): Promise<string | undefined> => {
+        const label = `lab node ${n.id}${n.name ? ` (${n.name})` : ''}`;
+        const t = this.transports.get(n.id);
+        if (!t) return `${label}: no transport`;
+        try {
+          const out = await t.cli('show version');
+          return /vpp v\S+/i.test(out) ? undefined : `${label} answered \`show version\` with ${JSON.stringify(out.trim().split('\n')[0] ?? '')}, not a VPP version`;
+        } catch (e) {
+          return `${label} does not answer \`show version\` (within ${n.timeoutMs} ms): ${why(e)}`;
+        }
+      }),
+    );
+    const bad = problems.find((p) => p !== undefined);
+    if (bad) throw new AdapterUnavailable(this.name, bad);
+  }
+
   /** Configures the lab for a topology: undoes the previous configuration, then renders the new one. */
   async setup(topology: AdapterTopology, options: { sessions?: RenderOptions['sessions'] } = {}): Promise<void> {
     const nodes = [...topology.nodes].sort((a, b) => a.id - b.id);
@@ -192,6 +218,8 @@ export class VppAdapter implements Adapter {
       for (const s of [...n.steps].reverse()) if (s.undo) await undo(n, s.undo);
       n.steps = [];
       await n.t.remove(this.journalPath(n.lab));
+      // VPP writes pcap traces to /tmp whatever the name says: the last capture's file is ours to remove
+      await n.t.remove(`/tmp/${this.wireFile(n)}`);
     }
     this.nodes.clear();
   }
@@ -423,6 +451,11 @@ export class VppAdapter implements Adapter {
     });
   }
 
+  /** Closes one node's connection (preflightVppLab: nothing was configured, nothing to undo). */
+  closeTransport(id: number): void {
+    this.transports.get(id)?.close();
+  }
+
   async teardown(): Promise<void> {
     try {
       await this.unconfigure();
@@ -433,3 +466,23 @@ export class VppAdapter implements Adapter {
   }
 }
 
+
+/**
+ * The preflight of `--adapter vpp` from the lab file's path: the file is readable and valid, and every node
+ * answers. AdapterUnavailable with one line otherwise.
+ */
+export async function preflightVppLab(path: string, name = 'vpp'): Promise<void> {
+  let lab: LabFile;
+  try {
+    lab = readLabFile(path);
+  } catch (e) {
+    if (e instanceof LabFileError) throw new AdapterUnavailable(name, `lab file ${e.file}: ${e.problems.join('; ')}`);
+    throw e;
+  }
+  const a = new VppAdapter(lab, { name });
+  try {
+    await a.preflight();
+  } finally {
+    for (const n of lab.nodes) a.closeTransport(n.id);
+  }
+}

@@ -3,7 +3,7 @@
 // that is up), or PODFLOW_VPP_BIN=/path/to/bin/vpp (the test starts a local 4-node lab and stops it, as root).
 // Without either they skip and say why — except under CI, where they fail instead (the rule of
 // test/support/external-tools.ts): podflow never ships or builds VPP, CI's .ci/run points PODFLOW_VPP_BIN at one.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ const SEED = 26;
 describe.skipIf(skip)(`VPP lab adapter${reason ? ` (${skip ? '' : 'CI set, failing: '}${reason})` : ''}`, () => {
   let lab: LabFile;
   let started = false;
+  let runParent: string | undefined;
   const adapters: VppAdapter[] = [];
   const adapter = (opts: ConstructorParameters<typeof VppAdapter>[1] = {}): VppAdapter => {
     const a = new VppAdapter(lab, opts);
@@ -35,7 +36,9 @@ describe.skipIf(skip)(`VPP lab adapter${reason ? ` (${skip ? '' : 'CI set, faili
     if (reason) throw new Error(`CI is set, so the VPP lab tests fail instead of skipping: ${reason}`);
     if (LAB) lab = readLabFile(LAB);
     else {
-      lab = (await labUp({ vpp: BIN!, nodes: 4, runDir: mkdtempSync(join(tmpdir(), 'pf-vpp-lab-')), tag: `t${process.pid % 100000}` })).lab;
+      // a directory the lab makes (and `down` removes), inside one of the test's own
+      runParent = mkdtempSync(join(tmpdir(), 'pf-vpp-lab-'));
+      lab = (await labUp({ vpp: BIN!, nodes: 4, runDir: join(runParent, 'lab'), tag: `t${process.pid % 100000}` })).lab;
       started = true;
     }
   }, 120_000);
@@ -43,6 +46,7 @@ describe.skipIf(skip)(`VPP lab adapter${reason ? ` (${skip ? '' : 'CI set, faili
   afterAll(async () => {
     for (const a of adapters) await a.teardown().catch(() => {});
     if (started) labDown(lab);
+    if (runParent) rmSync(runParent, { recursive: true, force: true });
   }, 120_000);
 
   const run = async (id: string, a: VppAdapter, runs: number) => runProperty(propertyById(id)!, a, { seed: SEED, runs, chunk: 10, interrupted: () => false });
