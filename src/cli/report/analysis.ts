@@ -73,6 +73,12 @@ export interface ClaimAnalysis {
   packetField: boolean;
   /** the claim's layer and field among `diffs` (packet-layer claims only) */
   field?: FieldDiff;
+  /**
+   * Whether the frames at the point bear the claim out as the adapter's behaviour: a packet-layer claim's field
+   * differs there; a delivery claim's received frame is there exactly when it says delivered. Undefined when the
+   * evidence cannot tell (no capture point, the frames are the same, a claim of another kind).
+   */
+  supported?: boolean;
 }
 
 export interface CxAnalysis {
@@ -244,7 +250,19 @@ function analyzeClaim(c: Claim, index: number, packets: readonly PacketAnalysis[
       out.evidence = k >= 0 ? 'missing' : 'extra';
     }
   }
+  const said = deliveredSaid(c);
+  if (out.packetField && out.evidence === 'different') out.supported = out.field !== undefined;
+  else if (out.packetField && (out.evidence === 'missing' || out.evidence === 'extra')) out.supported = false;
+  else if (said !== undefined) out.supported = (received.length > 0) === said;
   return out;
+}
+
+/** What a delivery claim says the adapter did: delivered (or allowed) the packet, or not; undefined for another claim. */
+function deliveredSaid(c: Claim): boolean | undefined {
+  if (c.layer !== 'delivery' || c.received === undefined) return undefined;
+  if (/^(delivered|allow(ed)?)\b/.test(c.received)) return true;
+  if (/^(not delivered|dropped|deny|denied)\b/.test(c.received)) return false;
+  return undefined;
 }
 
 /** The analysis of a counterexample from its files (packets and traces) and its verdict (claims). */

@@ -6,8 +6,8 @@
 import { NODE_NAMES } from '../../reference/node-names.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
 import { countCoverage, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
-import { analyzeCounterexample, hopsOf, MODEL_AGREES, sameBytes, type ClaimAnalysis, type CxAnalysis, type HopDiff } from './analysis.ts';
-import { dirName, divergenceLine, fmtField, fmtScalar, recordLines, stepText, summaries } from './format.ts';
+import { analyzeCounterexample, hopsOf, MODEL_AGREES, sameBytes, type CxAnalysis, type HopDiff } from './analysis.ts';
+import { claimEvidenceText, dirName, divergenceLine, fieldName, fmtField, fmtScalar, recordLines, stepText, summaries } from './format.ts';
 import { featureLabel, twoNodePathSvg, type PathFailure, type PathHop, type SvgNode } from './svg.ts';
 import { pcapName, type CapturedFrame, type CounterexampleFiles, type CounterexamplePacket } from './types.ts';
 
@@ -127,10 +127,31 @@ function claimsTable(cx: Counterexample): string {
   return `<table class="claims"><tr><th>what the check saw</th><th>capture point</th><th>layer / field</th><th>EXPECTED</th><th>RECEIVED</th></tr>${[...rows, ...excused].join('')}</table>`;
 }
 
+/**
+ * Per claim, what the evidence shows at its capture point for its packet (analysis.ts): the point, present /
+ * absent / different, and the claimed field there expected vs received; the data attributes say the same for tools.
+ */
+function claimEvidenceTable(a: CxAnalysis): string {
+  if (a.claims.length === 0) return '';
+  const rows = a.claims.map((c) => {
+    const d = c.field;
+    const attrs = `data-claim="${c.index}" data-point="${esc(c.claim.point ?? '')}" data-evidence="${c.evidence}"${d ? ` data-field="${esc(fieldName(d))}"` : ''}${c.supported !== undefined ? ` data-supported="${c.supported}"` : ''}`;
+    const cls = c.evidence === 'same' || c.evidence === 'absent' ? 'same' : c.evidence === 'no-point' || c.evidence === 'no-packet' ? '' : 'differs';
+    const where = c.evidence === 'no-point' ? '—' : `<code>${esc(c.claim.point ?? '—')}</code>${c.claim.packet !== undefined ? ` packet ${c.claim.packet}` : ''}`;
+    const value = (v: unknown): string => (d ? `<code>${esc(fmtField(d.layer, d.field, v))}</code>` : '—');
+    const warn = c.supported === false ? ' <b>— the evidence here does not bear the claim out</b>' : '';
+    return `<tr class="claim-evidence${cls ? ` ${cls}` : ''}" ${attrs}><td>${c.index + 1}</td><td>${where}</td><td>${esc(claimEvidenceText(c))}${warn}</td><td>${d ? esc(fieldName(d)) : '—'}</td><td>${value(d?.expected)}</td><td>${value(d?.actual)}</td></tr>`;
+  });
+  return `<table class="claim-evidence"><tr><th>claim</th><th>capture point</th><th>the evidence there (EXPECTED: the reference model given the same calls)</th><th>claimed field there</th><th>EXPECTED</th><th>RECEIVED</th></tr>\n${rows.join('\n')}\n</table>`;
+}
+
 function layersSection(a: CxAnalysis, cx: Counterexample): string {
   const p = a.primary;
   const parts: string[] = ['<h3>EXPECTED vs RECEIVED</h3>'];
   parts.push(claimsTable(cx));
+  const evidence = claimEvidenceTable(a);
+  if (evidence) parts.push(evidence);
+  if (a.modelAgrees) parts.push(`<p class="model-agrees"><b>${esc(MODEL_AGREES)}</b></p>`);
   if (!p) return parts.concat('<p class="note">The check injected no packet (it judges the rendering only): the claims above are the whole evidence.</p>').join('\n');
   const e = p.pkt.expected;
   const r = p.pkt.received;
@@ -294,7 +315,7 @@ pre{background:#f6f6f6;padding:6px;margin:0;overflow:auto;font-size:12px}
 table.trace pre{background:transparent;padding:0}table.trace td.idx{color:#777}
 .step{display:inline-block;border:1px solid #999;border-radius:3px;padding:0 4px;font-family:monospace}
 .step.hit{background:#d00000;color:#fff;border-color:#d00000}
-.divnode{color:#d00000}.note{color:#555;font-style:italic}
+.divnode{color:#d00000}.note{color:#555;font-style:italic}.model-agrees{color:#0d47a1}
 section.counterexample{border-top:3px solid #b71c1c;margin-top:2em;padding-top:.5em}
 .picture{margin:.5em 0}details{margin:.3em 0}summary{cursor:pointer}td.cov details{margin:0}`;
 

@@ -16,8 +16,8 @@ import type { Counterexample, RunResult } from '../results.ts';
 import { junitXml } from './junit.ts';
 import { summaryMarkdown } from './summary.ts';
 import { reportHtml } from './html.ts';
-import { analyzeCounterexample } from './analysis.ts';
-import { dirName, divergenceLine, recordLines } from './format.ts';
+import { analyzeCounterexample, MODEL_AGREES } from './analysis.ts';
+import { claimEvidenceText, dirName, divergenceLine, recordLines } from './format.ts';
 import { featureLabel } from './svg.ts';
 import { pcapName, type CounterexampleFiles, type CounterexamplePacket, type PacketSide } from './types.ts';
 
@@ -127,11 +127,20 @@ export function parseCounterexampleData(text: string): { topology?: AdapterTopol
 }
 
 
-/** Both traces of the failing connection's packets as VPP text, the first divergent record marked with `>>`. */
+/**
+ * trace-diff.txt: the claims with what the evidence shows at their capture points (and, when the model did the
+ * same, that the failure is in what was configured), then both traces of the failing connection's packets as VPP
+ * text, the first divergent record marked with `>>`.
+ */
 export function traceDiffText(f: CounterexampleFiles, cx?: Counterexample): string | undefined {
   const a = analyzeCounterexample(f, cx);
-  if (!a.packets.some((p) => p.hops.length > 0)) return undefined;
+  if (a.packets.length === 0) return undefined;
   const out: string[] = [];
+  // what the check claimed, and what the evidence shows at each claim's capture point
+  for (const c of a.claims) out.push(`claim ${c.index + 1}: ${c.claim.message}`, `  ${claimEvidenceText(c)}${c.supported === false ? ' — the evidence here does not bear the claim out' : ''}`);
+  if (a.modelAgrees) out.push('', MODEL_AGREES);
+  if (out.length > 0) out.push('');
+  if (!a.packets.some((p) => p.hops.length > 0)) out.push('No traces to compare (the adapter does not trace).', '');
   for (const p of a.packets) {
     out.push(`=== ${dirName(p.pkt.direction)} of ${p.pkt.description} (expected packet ${p.pkt.expected?.packet ?? '—'}, received packet ${p.pkt.received?.packet ?? '—'})`);
     if (p.first) out.push(`first divergence: node ${p.first.nodeId}, ${divergenceLine(p.first.div)}${p.first.step?.seedStep ? ` — seed step ${p.first.step.seedStep} (${featureLabel(p.first.step.feature)})` : ''}`);
