@@ -37,8 +37,18 @@ export interface FirstDivergence {
   step?: FeatureStep;
 }
 
+/** A packet's frames at one capture point, expected and received. */
+export interface PointFrames {
+  point: string;
+  expected: CapturedFrame[];
+  received: CapturedFrame[];
+  same: boolean;
+}
+
 export interface PacketAnalysis {
   pkt: CounterexamplePacket;
+  /** every capture point of the packet (the model's order, then the adapter's other points) */
+  points: PointFrames[];
   hops: HopDiff[];
   /** both sides have traces */
   traced: boolean;
@@ -172,7 +182,14 @@ function analyzePacket(pkt: CounterexamplePacket): PacketAnalysis {
       }
     }
   }
-  const out: PacketAnalysis = { pkt, hops, traced, differs: packetDiffers(pkt) };
+  const names: string[] = [];
+  for (const fr of [...(e?.frames ?? []), ...(a?.frames ?? [])]) if (!names.includes(fr.point)) names.push(fr.point);
+  const points = names.map((point): PointFrames => {
+    const ef = (e?.frames ?? []).filter((x) => x.point === point);
+    const af = (a?.frames ?? []).filter((x) => x.point === point);
+    return { point, expected: ef, received: af, same: ef.length === af.length && ef.every((x, i) => sameBytes(x.data, af[i]!.data)) };
+  });
+  const out: PacketAnalysis = { pkt, points, hops, traced, differs: packetDiffers(pkt) };
   if (first) out.first = first;
   const fd = frameDiff(e, a);
   if (fd) out.frame = fd;

@@ -59,24 +59,25 @@ export function fieldName(d: FieldDiff): string {
   return `${d.layer}${d.occurrence > 0 ? ` #${d.occurrence + 1}` : ''} ${d.field}`;
 }
 
-/** What the evidence shows at a claim's capture point, in one line (report.html and trace-diff.txt). */
-export function claimEvidenceText(c: ClaimAnalysis): string {
+/** What the evidence shows at a claim's capture point, in one line (report.html and trace-diff.txt); `place`: name the point. */
+export function claimEvidenceText(c: ClaimAnalysis, place = true): string {
   const at = `at ${c.claim.point ?? '—'}${c.claim.packet !== undefined ? ` (packet ${c.claim.packet})` : ''}`;
+  const lead = (text: string): string => (place ? `${at}: ${text}` : text);
   const fields = (ds: readonly FieldDiff[]): string => ds.map((d) => `${fieldName(d)} expected ${fmtField(d.layer, d.field, d.expected)}, received ${fmtField(d.layer, d.field, d.actual)}`).join('; ');
   switch (c.evidence) {
     case 'different':
-      return `${at}: the frames differ — ${c.field ? fields([c.field]) : fields(c.diffs) || 'in bytes beyond the decoded layers'}${c.packetField && !c.field ? ` (the claimed ${c.claim.layer} ${c.claim.field} is not among them)` : ''}`;
+      return lead(`the frames differ — ${c.field ? fields([c.field]) : fields(c.diffs) || 'in bytes beyond the decoded layers'}${c.packetField && !c.field ? ` (the claimed ${c.claim.layer} ${c.claim.field} is not among them)` : ''}`);
     case 'missing':
-      return `${at}: EXPECTED ${c.expected.length} frame${c.expected.length === 1 ? '' : 's'} here, RECEIVED ${c.received.length === 0 ? 'none' : c.received.length}`;
+      return lead(`EXPECTED ${c.expected.length} frame${c.expected.length === 1 ? '' : 's'} here, RECEIVED ${c.received.length === 0 ? 'none' : c.received.length}`);
     case 'extra':
-      return `${at}: RECEIVED ${c.received.length} frame${c.received.length === 1 ? '' : 's'} here, EXPECTED ${c.expected.length === 0 ? 'none' : c.expected.length}`;
+      return lead(`RECEIVED ${c.received.length} frame${c.received.length === 1 ? '' : 's'} here, EXPECTED ${c.expected.length === 0 ? 'none' : c.expected.length}`);
     case 'same':
-      return `${at}: the same frame${c.received.length === 1 ? '' : 's'} on both sides — the reference model did the same`;
+      return lead(`the same frame${c.received.length === 1 ? '' : 's'} on both sides — the reference model did the same`);
     case 'absent':
-      return `${at}: no frame here on either side — the reference model did the same`;
+      return lead(`no frame here on either side — the reference model did the same`);
     case 'no-point':
       return c.claim.point === undefined ? 'the claim names no capture point (it judges what was configured): its place and field are in the claims table' : `${c.claim.point} is a place, not a capture point: the claim's field is in the claims table`;
     case 'no-packet':
-      return `${at}: the packet is not among the report's packets`;
+      return lead(`the packet is not among the report's packets`);
   }
 }

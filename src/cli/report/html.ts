@@ -6,7 +6,7 @@
 import { NODE_NAMES } from '../../reference/node-names.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
 import { countCoverage, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
-import { analyzeCounterexample, hopsOf, MODEL_AGREES, sameBytes, type CxAnalysis, type HopDiff } from './analysis.ts';
+import { analyzeCounterexample, hopsOf, MODEL_AGREES, type CxAnalysis, type HopDiff } from './analysis.ts';
 import { claimEvidenceText, dirName, divergenceLine, fieldName, fmtField, fmtScalar, recordLines, stepText, summaries } from './format.ts';
 import { featureLabel, twoNodePathSvg, type PathFailure, type PathHop, type SvgNode } from './svg.ts';
 import { pcapName, type CapturedFrame, type CounterexampleFiles, type CounterexamplePacket } from './types.ts';
@@ -140,7 +140,7 @@ function claimEvidenceTable(a: CxAnalysis): string {
     const where = c.evidence === 'no-point' ? '—' : `<code>${esc(c.claim.point ?? '—')}</code>${c.claim.packet !== undefined ? ` packet ${c.claim.packet}` : ''}`;
     const value = (v: unknown): string => (d ? `<code>${esc(fmtField(d.layer, d.field, v))}</code>` : '—');
     const warn = c.supported === false ? ' <b>— the evidence here does not bear the claim out</b>' : '';
-    return `<tr class="claim-evidence${cls ? ` ${cls}` : ''}" ${attrs}><td>${c.index + 1}</td><td>${where}</td><td>${esc(claimEvidenceText(c))}${warn}</td><td>${d ? esc(fieldName(d)) : '—'}</td><td>${value(d?.expected)}</td><td>${value(d?.actual)}</td></tr>`;
+    return `<tr class="claim-evidence${cls ? ` ${cls}` : ''}" ${attrs}><td>${c.index + 1}</td><td>${where}</td><td>${esc(claimEvidenceText(c, false))}${warn}</td><td>${d ? esc(fieldName(d)) : '—'}</td><td>${value(d?.expected)}</td><td>${value(d?.actual)}</td></tr>`;
   });
   return `<table class="claim-evidence"><tr><th>claim</th><th>capture point</th><th>the evidence there (EXPECTED: the reference model given the same calls)</th><th>claimed field there</th><th>EXPECTED</th><th>RECEIVED</th></tr>\n${rows.join('\n')}\n</table>`;
 }
@@ -153,17 +153,9 @@ function layersSection(a: CxAnalysis, cx: Counterexample): string {
   if (evidence) parts.push(evidence);
   if (a.modelAgrees) parts.push(`<p class="model-agrees"><b>${esc(MODEL_AGREES)}</b></p>`);
   if (!p) return parts.concat('<p class="note">The check injected no packet (it judges the rendering only): the claims above are the whole evidence.</p>').join('\n');
-  const e = p.pkt.expected;
-  const r = p.pkt.received;
-  // every capture point of the packet, in order
-  const points: string[] = [];
-  for (const fr of [...(e?.frames ?? []), ...(r?.frames ?? [])]) if (!points.includes(fr.point)) points.push(fr.point);
-  const rows = points.map((pt) => {
-    const ef = (e?.frames ?? []).filter((x) => x.point === pt);
-    const rf = (r?.frames ?? []).filter((x) => x.point === pt);
-    const same = ef.length === rf.length && ef.every((x, i) => sameBytes(x.data, rf[i]!.data));
-    const last = (fs: CapturedFrame[]): string => (fs.length === 0 ? '(nothing)' : fs.map((x) => summaries(x.layers.filter((l) => l.kind !== 'ethernet')).join(' / ')).join('; '));
-    return `<tr class="${same ? 'same' : 'differs'}"><td><code>${esc(pt)}</code></td><td>${esc(last(ef))}</td><td>${esc(last(rf))}</td><td>${same ? 'same' : '<b>differs</b>'}</td></tr>`;
+  const rows = p.points.map(({ point, expected: ef, received: rf, same }) => {
+    const last = (fs: readonly CapturedFrame[]): string => (fs.length === 0 ? '(nothing)' : fs.map((x) => summaries(x.layers.filter((l) => l.kind !== 'ethernet')).join(' / ')).join('; '));
+    return `<tr class="${same ? 'same' : 'differs'}"><td><code>${esc(point)}</code></td><td>${esc(last(ef))}</td><td>${esc(last(rf))}</td><td>${same ? 'same' : '<b>differs</b>'}</td></tr>`;
   });
   parts.push(`<p>${esc(dirName(p.pkt.direction))} of <b>${esc(p.pkt.description)}</b> — frames at each capture point:</p>`);
   parts.push(`<table class="points"><tr><th>capture point</th><th>EXPECTED</th><th>RECEIVED</th><th></th></tr>\n${rows.join('\n')}\n</table>`);
