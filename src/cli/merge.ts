@@ -11,8 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { decodePcap, type PcapRecord } from '../packet/pcap.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { readJsonFile, readTextFile, UsageError } from './io.ts';
-import { parseCounterexampleData, writeRunReport } from './report/write.ts';
-import { pcapName, type CounterexampleFiles } from './report/types.ts';
+import { parseCounterexampleData, pcapName, writeRunReport, type CounterexampleFiles } from './report/write.ts';
 import { overallVerdict, type Counterexample, type PropertyResult, type PropertyVerdict, type RunInfo, type RunResult } from './results.ts';
 
 export interface LoadedRun {
