@@ -25,6 +25,34 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** The relative imports of a source file (type-only imports and re-exports too), as paths relative to src/. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g)].map((m) => relative(SRC, resolve(dirname(file), m[1]!)));
+}
+
+/** Import cycles among the files of one folder of src/ (each cycle as `a.ts -> b.ts -> a.ts`, once per start). */
+function cyclesIn(folder: string): string[] {
+  const files = sourceFiles(join(SRC, folder)).map((f) => relative(SRC, f));
+  return cyclesOf(new Map(files.map((f) => [f, importsOf(join(SRC, f)).filter((t) => files.includes(t))])));
+}
+
+function cyclesOf(edges: ReadonlyMap<string, readonly string[]>): string[] {
+  const cycles: string[] = [];
+  const visit = (f: string, path: string[]): void => {
+    for (const t of edges.get(f) ?? []) {
+      const at = path.indexOf(t);
+      if (at >= 0) {
+        if (at === 0) cycles.push([...path, t].join(' -> '));
+        continue;
+      }
+      visit(t, [...path, t]);
+    }
+  };
+  for (const f of edges.keys()) visit(f, [f]);
+  return cycles;
+}
+
 function violations(): string[] {
   const out: string[] = [];
   for (const file of sourceFiles(SRC)) {
@@ -61,5 +89,15 @@ function violations(): string[] {
 describe('architecture', () => {
   test('imports point one way between the folders of src/', () => {
     expect(violations()).toEqual([]);
+  });
+
+  test('the report modules import one another without a cycle (types and analysis below the writers)', () => {
+    expect(cyclesIn('cli/report')).toEqual([]);
+  });
+
+  test('the cycle check finds a cycle, also through a third file, and not in a chain', () => {
+    expect(cyclesOf(new Map([['html.ts', ['write.ts']], ['write.ts', ['html.ts']]]))).toEqual(['html.ts -> write.ts -> html.ts', 'write.ts -> html.ts -> write.ts']);
+    expect(cyclesOf(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toHaveLength(3);
+    expect(cyclesOf(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toEqual([]);
   });
 });

@@ -3,250 +3,16 @@
 // the scenario and policies, EXPECTED vs RECEIVED per layer at the first capture point where they differ, both
 // traces side by side with the first divergent record marked and the seed step it violates, and the picture of
 // the path through both nodes (svg.ts). Everything printed is escaped.
-import { diffLayers, ip4ToString, macToString, summarizePacket, toHex, type FieldDiff, type Layer } from '../../packet/index.ts';
 import { NODE_NAMES } from '../../reference/node-names.ts';
-import { diffTraces, type TraceDiffResult, type TraceDivergence } from '../../reference/trace/diff.ts';
-import { VOLATILE_18_01 } from '../../reference/trace/masks.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
-import { formatTimestamp, renderRecord } from '../../reference/trace/render.ts';
 import { countCoverage, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
-import { featureLabel, pathFeatures, qualifiedNodes, twoNodePathSvg, type FeatureStep, type PathFailure, type PathHop, type SvgNode } from './svg.ts';
-import { pcapName, type CapturedFrame, type CounterexampleFiles, type CounterexamplePacket, type PacketSide } from './write.ts';
+import { analyzeCounterexample, hopsOf, MODEL_AGREES, type CxAnalysis, type HopDiff } from './analysis.ts';
+import { claimEvidenceText, dirName, divergenceLine, fieldName, fmtField, fmtScalar, recordLines, stepText, summaries } from './format.ts';
+import { featureLabel, twoNodePathSvg, type PathFailure, type PathHop, type SvgNode } from './svg.ts';
+import { pcapName, type CapturedFrame, type CounterexampleFiles, type CounterexamplePacket } from './types.ts';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** The seed's steps in a few words (DATAPATH.md cites them as q1…q18, r1…r11). */
-export const SEED_STEP_TEXT: Readonly<Record<string, string>> = {
-  q1: 'the request arrives from the client through the Reflective ACL and a no-op nat44-out2in',
-  q2: "a static route sends the other node's pods via the VXLAN tunnel's far side, through BVI loop0",
-  q3: "egress Global ACL (acl-plugin-out-ip4-fa on loop0): the client's egress policies",
-  q4: 'the packet enters bridge domain 1 via BVI loop0',
-  q5: 'ingress Reflective ACL of loop0 allows and reflects',
-  q6: "a static ARP entry gives the tunnel's far-end BVI MAC",
-  q7: 'a static L2 FIB entry picks the VXLAN tunnel (no flooding)',
-  q8: 'VXLAN encapsulation (vxlan4-encap): UDP 4789 from this node to the target node, VNI 10',
-  q9: 'the encapsulated packet is routed out via the GbE',
-  q10: 'egress Global ACL on the GbE: encapsulated traffic is always permitted',
-  q11: 'nat44-in2out-output: identity mapping, VXLAN is never source-NATed',
-  q12: "the request arrives via dpdk-input on the target node's VPP",
-  q13: 'ingress Reflective ACL on the GbE permits and reflects',
-  q14: 'nat44-out2in: identity mapping for the VXLAN port',
-  q15: 'into bridge domain 1, the VXLAN header is stripped',
-  q16: 'Reflective ACL on the ingress of loop0 permits and creates the free pass for responses',
-  q17: 'nat44-in2out: no source NAT (not a response from a service)',
-  q18: "delivery to the server's pod: route, local table on the TAP's output, the TAP",
-  r1: 'the response arrives from the server through the Reflective ACL and a no-op nat44-in2out',
-  r2: "a static route sends the client's node's pods via the VXLAN tunnel, through loop0",
-  r3: 'egress Global ACL on loop0 is bypassed by the reflective session',
-  r4: 'the packet enters bridge domain 1 via BVI loop0',
-  r5: 'ingress Reflective ACL of loop0 has no effect',
-  r6: "request steps 6.–12.: VXLAN to the client's node",
-  r7: 'ingress Reflective ACL on the GbE has no effect',
-  r8: 'nat44-out2in: identity mapping for the VXLAN port',
-  r9: 'Reflective ACL on the ingress of loop0 has no effect',
-  r10: 'nat44-in2out: no source NAT',
-  r11: "delivery to the client's pod: the reflected session passes the TAP's output ACL",
-};
-
-function stepText(step: string): string {
-  if (SEED_STEP_TEXT[step]) return SEED_STEP_TEXT[step]!;
-  if (step.startsWith('SN-')) return `step ${step.slice(3)} of the same-node flow`;
-  return '';
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Analysis of a counterexample's packets: trace diffs per node, the first differing capture point, the drop.
-
-interface HopDiff {
-  hop: number;
-  nodeId: number;
-  expected?: TraceRecord[];
-  received?: TraceRecord[];
-  diff: TraceDiffResult;
-}
-
-interface FrameDiff {
-  point: string;
-  occurrence: number;
-  expected?: CapturedFrame;
-  received?: CapturedFrame;
-  diffs: FieldDiff[];
-}
-
-interface FirstDivergence {
-  hop: number;
-  nodeId: number;
-  div: TraceDivergence;
-  step?: FeatureStep;
-}
-
-interface PacketAnalysis {
-  pkt: CounterexamplePacket;
-  hops: HopDiff[];
-  /** both sides have traces */
-  traced: boolean;
-  first?: FirstDivergence;
-  frame?: FrameDiff;
-  drop?: { nodeId: number; node: string; error: string };
-}
-
-function hopsOf(side: PacketSide | undefined): PathHop[] {
-  return (side?.traces ?? []).map((t) => ({ nodeId: t.nodeId, nodes: qualifiedNodes(t.records) }));
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function frameDiff(e: PacketSide | undefined, a: PacketSide | undefined): FrameDiff | undefined {
-  const ef = e?.frames ?? [];
-  const af = a?.frames ?? [];
-  const used = new Set<number>();
-  const seen = new Map<string, number>();
-  const nth = (frames: readonly CapturedFrame[], point: string, k: number): number => {
-    let c = 0;
-    for (let i = 0; i < frames.length; i++) if (frames[i]!.point === point && c++ === k) return i;
-    return -1;
-  };
-  for (const f of ef) {
-    const k = seen.get(f.point) ?? 0;
-    seen.set(f.point, k + 1);
-    const j = nth(af, f.point, k);
-    if (j >= 0) used.add(j);
-    const r = j >= 0 ? af[j] : undefined;
-    if (!r) return { point: f.point, occurrence: k, expected: f, diffs: [] };
-    if (!sameBytes(f.data, r.data)) return { point: f.point, occurrence: k, expected: f, received: r, diffs: diffLayers(f.layers, r.layers) };
-  }
-  const extra = af.findIndex((_, i) => !used.has(i));
-  if (extra >= 0) {
-    const r = af[extra]!;
-    return { point: r.point, occurrence: af.slice(0, extra).filter((x) => x.point === r.point).length, received: r, diffs: [] };
-  }
-  return undefined;
-}
-
-function analyzePacket(pkt: CounterexamplePacket): PacketAnalysis {
-  const e = pkt.expected;
-  const a = pkt.received;
-  const traced = (e?.traces.length ?? 0) > 0 && (a?.traces.length ?? 0) > 0;
-  const hops: HopDiff[] = [];
-  let first: FirstDivergence | undefined;
-  if (traced || (a?.traces.length ?? 0) > 0 || (e?.traces.length ?? 0) > 0) {
-    const expFeatures = pathFeatures(hopsOf(e), pkt.direction);
-    const recFeatures = pathFeatures(hopsOf(a), pkt.direction);
-    const n = Math.max(e?.traces.length ?? 0, a?.traces.length ?? 0);
-    for (let i = 0; i < n; i++) {
-      const et = e?.traces[i];
-      const at = a?.traces[i];
-      let diff: TraceDiffResult;
-      if (et && at && et.nodeId !== at.nodeId) {
-        diff = { equal: false, first: { recordIndex: 0, node: et.records[0]?.node ?? '', field: 'node id', expected: et.nodeId, actual: at.nodeId }, maskedFields: 0 };
-      } else {
-        diff = diffTraces({ records: et?.records ?? [] }, { records: at?.records ?? [] }, VOLATILE_18_01);
-      }
-      const h: HopDiff = { hop: i, nodeId: (et ?? at)!.nodeId, diff };
-      if (et) h.expected = et.records;
-      if (at) h.received = at.records;
-      hops.push(h);
-      if (!first && diff.first && traced) {
-        const f: FirstDivergence = { hop: i, nodeId: h.nodeId, div: diff.first };
-        const step = expFeatures[i]?.[diff.first.recordIndex] ?? recFeatures[i]?.[diff.first.recordIndex];
-        if (step) f.step = step;
-        first = f;
-      }
-    }
-  }
-  const out: PacketAnalysis = { pkt, hops, traced };
-  if (first) out.first = first;
-  const fd = frameDiff(e, a);
-  if (fd) out.frame = fd;
-  const drop = a?.fates.find((f) => f.kind === 'dropped');
-  if (drop && drop.kind === 'dropped') out.drop = { nodeId: drop.nodeId, node: drop.node, error: drop.error };
-  return out;
-}
-
-interface CxAnalysis {
-  packets: PacketAnalysis[];
-  primary?: PacketAnalysis;
-}
-
-function analyze(f: CounterexampleFiles | undefined, cx: Counterexample | undefined): CxAnalysis {
-  const packets = (f?.packets ?? []).map(analyzePacket);
-  const differs = (p: PacketAnalysis): boolean => p.first !== undefined || p.frame !== undefined;
-  const byVerdict = cx?.packet !== undefined ? packets.find((p) => p.pkt.received?.packet === cx.packet && differs(p)) : undefined;
-  const primary = byVerdict ?? packets.find((p) => p.first) ?? packets.find(differs) ?? packets.find((p) => p.drop) ?? (cx?.packet !== undefined ? packets.find((p) => p.pkt.received?.packet === cx.packet) : undefined) ?? packets[0];
-  return primary ? { packets, primary } : { packets };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Formatting helpers.
-
-function fmtScalar(v: unknown): string {
-  if (v === undefined) return '—';
-  if (v instanceof Uint8Array) return v.length === 0 ? '(empty)' : toHex(v).length > 96 ? `${toHex(v).slice(0, 96)}… (${v.length} bytes)` : toHex(v);
-  if (typeof v === 'number') return v >= 10 && Number.isInteger(v) ? `${v} (0x${v.toString(16)})` : String(v);
-  return String(v);
-}
-
-function fmtField(layer: string, field: string, v: unknown): string {
-  if (typeof v === 'number') {
-    if ((layer === 'ethernet' && (field === 'src' || field === 'dst')) || (layer === 'arp' && (field === 'sha' || field === 'tha'))) return macToString(v);
-    if ((layer === 'ipv4' && (field === 'src' || field === 'dst')) || (layer === 'arp' && (field === 'spa' || field === 'tpa'))) return ip4ToString(v);
-  }
-  return fmtScalar(v);
-}
-
-function summaries(layers: readonly Layer[] | undefined): string[] {
-  if (!layers) return [];
-  try {
-    return summarizePacket(layers);
-  } catch {
-    return layers.map((l) => l.kind);
-  }
-}
-
-function recordLines(rec: TraceRecord): string[] {
-  let body: string[];
-  try {
-    body = renderRecord(rec, 'vpp-18.01');
-  } catch {
-    body = [`  ${JSON.stringify(rec.body)}`];
-  }
-  return [`${formatTimestamp(rec.timeUs)}: ${rec.node}`, ...body];
-}
-
-function divergenceLine(d: TraceDivergence): string {
-  return `record #${d.recordIndex} ${d.node}, field ${d.field}: expected ${fmtScalar(d.expected)}, received ${fmtScalar(d.actual)}`;
-}
-
-function dirName(d: 'request' | 'response'): string {
-  return d === 'request' ? 'request' : 'response';
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// trace-diff.txt
-
-/** Both traces of the failing connection's packets as VPP text, the first divergent record marked with `>>`. */
-export function traceDiffText(f: CounterexampleFiles, cx?: Counterexample): string | undefined {
-  const a = analyze(f, cx);
-  if (!a.packets.some((p) => p.hops.length > 0)) return undefined;
-  const out: string[] = [];
-  for (const p of a.packets) {
-    out.push(`=== ${dirName(p.pkt.direction)} of ${p.pkt.description} (expected packet ${p.pkt.expected?.packet ?? '—'}, received packet ${p.pkt.received?.packet ?? '—'})`);
-    if (p.first) out.push(`first divergence: node ${p.first.nodeId}, ${divergenceLine(p.first.div)}${p.first.step?.seedStep ? ` — seed step ${p.first.step.seedStep} (${featureLabel(p.first.step.feature)})` : ''}`);
-    else if (p.hops.length > 0) out.push(p.traced ? 'traces identical (volatile fields masked)' : 'only one side traced');
-    if (p.drop) out.push(`received: dropped on node ${p.drop.nodeId} at ${p.drop.node}: ${p.drop.error}`);
-    for (const h of p.hops) {
-      const mark = (recs: TraceRecord[] | undefined): string[] =>
-        (recs ?? []).flatMap((r, i) => recordLines(r).map((l) => `${h.diff.first && h.diff.first.recordIndex === i ? '>> ' : '   '}${l}`));
-      out.push('', `--- node ${h.nodeId}: ${h.diff.first ? `diverges at ${divergenceLine(h.diff.first)}` : `identical (${h.diff.maskedFields} fields masked)`}`);
-      out.push('EXPECTED (reference):', ...mark(h.expected), '', 'RECEIVED (adapter):', ...mark(h.received));
-    }
-    out.push('');
-  }
-  return `${out.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -361,22 +127,35 @@ function claimsTable(cx: Counterexample): string {
   return `<table class="claims"><tr><th>what the check saw</th><th>capture point</th><th>layer / field</th><th>EXPECTED</th><th>RECEIVED</th></tr>${[...rows, ...excused].join('')}</table>`;
 }
 
+/**
+ * Per claim, what the evidence shows at its capture point for its packet (analysis.ts): the point, present /
+ * absent / different, and the claimed field there expected vs received; the data attributes say the same for tools.
+ */
+function claimEvidenceTable(a: CxAnalysis): string {
+  if (a.claims.length === 0) return '';
+  const rows = a.claims.map((c) => {
+    const d = c.field;
+    const attrs = `data-claim="${c.index}" data-point="${esc(c.claim.point ?? '')}" data-evidence="${c.evidence}"${d ? ` data-field="${esc(fieldName(d))}"` : ''}${c.supported !== undefined ? ` data-supported="${c.supported}"` : ''}`;
+    const cls = c.evidence === 'same' || c.evidence === 'absent' ? 'same' : c.evidence === 'no-point' || c.evidence === 'no-packet' ? '' : 'differs';
+    const where = c.evidence === 'no-point' ? '—' : `<code>${esc(c.claim.point ?? '—')}</code>${c.claim.packet !== undefined ? ` packet ${c.claim.packet}` : ''}`;
+    const value = (v: unknown): string => (d ? `<code>${esc(fmtField(d.layer, d.field, v))}</code>` : '—');
+    const warn = c.supported === false ? ' <b>— the evidence here does not bear the claim out</b>' : '';
+    return `<tr class="claim-evidence${cls ? ` ${cls}` : ''}" ${attrs}><td>${c.index + 1}</td><td>${where}</td><td>${esc(claimEvidenceText(c, false))}${warn}</td><td>${d ? esc(fieldName(d)) : '—'}</td><td>${value(d?.expected)}</td><td>${value(d?.actual)}</td></tr>`;
+  });
+  return `<table class="claim-evidence"><tr><th>claim</th><th>capture point</th><th>the evidence there (EXPECTED: the reference model given the same calls)</th><th>claimed field there</th><th>EXPECTED</th><th>RECEIVED</th></tr>\n${rows.join('\n')}\n</table>`;
+}
+
 function layersSection(a: CxAnalysis, cx: Counterexample): string {
   const p = a.primary;
   const parts: string[] = ['<h3>EXPECTED vs RECEIVED</h3>'];
   parts.push(claimsTable(cx));
+  const evidence = claimEvidenceTable(a);
+  if (evidence) parts.push(evidence);
+  if (a.modelAgrees) parts.push(`<p class="model-agrees"><b>${esc(MODEL_AGREES)}</b></p>`);
   if (!p) return parts.concat('<p class="note">The check injected no packet (it judges the rendering only): the claims above are the whole evidence.</p>').join('\n');
-  const e = p.pkt.expected;
-  const r = p.pkt.received;
-  // every capture point of the packet, in order
-  const points: string[] = [];
-  for (const fr of [...(e?.frames ?? []), ...(r?.frames ?? [])]) if (!points.includes(fr.point)) points.push(fr.point);
-  const rows = points.map((pt) => {
-    const ef = (e?.frames ?? []).filter((x) => x.point === pt);
-    const rf = (r?.frames ?? []).filter((x) => x.point === pt);
-    const same = ef.length === rf.length && ef.every((x, i) => sameBytes(x.data, rf[i]!.data));
-    const last = (fs: CapturedFrame[]): string => (fs.length === 0 ? '(nothing)' : fs.map((x) => summaries(x.layers.filter((l) => l.kind !== 'ethernet')).join(' / ')).join('; '));
-    return `<tr class="${same ? 'same' : 'differs'}"><td><code>${esc(pt)}</code></td><td>${esc(last(ef))}</td><td>${esc(last(rf))}</td><td>${same ? 'same' : '<b>differs</b>'}</td></tr>`;
+  const rows = p.points.map(({ point, expected: ef, received: rf, same }) => {
+    const last = (fs: readonly CapturedFrame[]): string => (fs.length === 0 ? '(nothing)' : fs.map((x) => summaries(x.layers.filter((l) => l.kind !== 'ethernet')).join(' / ')).join('; '));
+    return `<tr class="${same ? 'same' : 'differs'}"><td><code>${esc(point)}</code></td><td>${esc(last(ef))}</td><td>${esc(last(rf))}</td><td>${same ? 'same' : '<b>differs</b>'}</td></tr>`;
   });
   parts.push(`<p>${esc(dirName(p.pkt.direction))} of <b>${esc(p.pkt.description)}</b> — frames at each capture point:</p>`);
   parts.push(`<table class="points"><tr><th>capture point</th><th>EXPECTED</th><th>RECEIVED</th><th></th></tr>\n${rows.join('\n')}\n</table>`);
@@ -502,7 +281,7 @@ function filesSection(cx: Counterexample, f: CounterexampleFiles | undefined): s
 }
 
 function counterexampleSection(r: RunResult, p: PropertyResult, cx: Counterexample, f: CounterexampleFiles | undefined): string {
-  const a = analyze(f, cx);
+  const a = analyzeCounterexample(f, cx);
   return `<section class="counterexample" id="cx-${esc(cx.id)}">
 <h2>${esc(p.id)} — counterexample <code>${esc(cx.id)}</code></h2>
 <p class="details">${esc(cx.details)}</p>
@@ -528,7 +307,7 @@ pre{background:#f6f6f6;padding:6px;margin:0;overflow:auto;font-size:12px}
 table.trace pre{background:transparent;padding:0}table.trace td.idx{color:#777}
 .step{display:inline-block;border:1px solid #999;border-radius:3px;padding:0 4px;font-family:monospace}
 .step.hit{background:#d00000;color:#fff;border-color:#d00000}
-.divnode{color:#d00000}.note{color:#555;font-style:italic}
+.divnode{color:#d00000}.note{color:#555;font-style:italic}.model-agrees{color:#0d47a1}
 section.counterexample{border-top:3px solid #b71c1c;margin-top:2em;padding-top:.5em}
 .picture{margin:.5em 0}details{margin:.3em 0}summary{cursor:pointer}td.cov details{margin:0}`;
 

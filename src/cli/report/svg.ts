@@ -4,26 +4,14 @@
 // in2out-output and the VXLAN identity mapping), the request (solid) and response (dashed) drawn through the
 // features in the order of the VPP nodes the packet visited, and a red marker where it went wrong.
 // Pure and deterministic: the same input gives the same string; no external assets, no scripts.
+import { interfaceRole, nodeFeatureRow, seedStepOf, type DiagramFeature, type InterfaceRole } from '../../reference/node-features.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
 
-export type FeatureId =
-  | 'pod'
-  | 'tap'
-  | 'tap-acl-in'
-  | 'tap-acl-out'
-  | 'nat-out2in'
-  | 'nat-in2out'
-  | 'vrf'
-  | 'loop0'
-  | 'loop0-acl-out'
-  | 'loop0-acl-in'
-  | 'bd'
-  | 'vxlan'
-  | 'gbe'
-  | 'gbe-acl-in'
-  | 'gbe-acl-out'
-  | 'gbe-nat-out2in'
-  | 'nat-in2out-output';
+/** A box of the seed's diagram, or `unmapped` (reference/node-features.ts). */
+export type FeatureId = DiagramFeature;
+
+/** The features drawn as boxes (every one but `unmapped`). */
+type DrawnFeature = Exclude<FeatureId, 'unmapped'>;
 
 type FeatureKind = 'pod' | 'iface' | 'acl-in' | 'acl-out' | 'nat' | 'route' | 'l2';
 
@@ -43,7 +31,7 @@ const NODE_H = 660;
 const GAP = 90;
 const TOP = 64;
 
-const FEATURES: Record<FeatureId, FeatureBox> = {
+const FEATURES: Record<DrawnFeature, FeatureBox> = {
   pod: { title: 'pod', note: '', kind: 'pod', x: 225, y: 4, w: 170, h: 34 },
   tap: { title: 'tap', note: 'virtio-input / tapN-output', kind: 'iface', x: 240, y: 56, w: 140, h: 28 },
   'tap-acl-out': { title: 'Egress ACL', note: 'local table (reflected)', kind: 'acl-out', x: 30, y: 112, w: 160, h: 44 },
@@ -63,12 +51,13 @@ const FEATURES: Record<FeatureId, FeatureBox> = {
   gbe: { title: 'GigabitEthernet', note: 'dpdk-input / -output / -tx', kind: 'iface', x: 195, y: 615, w: 250, h: 30 },
 };
 
-export const FEATURE_IDS = Object.keys(FEATURES) as FeatureId[];
+export const FEATURE_IDS = Object.keys(FEATURES) as DrawnFeature[];
 
 const BD_BOX = { x: 215, y: 250, w: 190, h: 226 };
 
 /** A short human name of a feature, e.g. `Egress ACL (Global ACL: egress policies)`. */
 export function featureLabel(f: FeatureId): string {
+  if (f === 'unmapped') return "unmapped (a node the model's node table does not know)";
   const b = FEATURES[f];
   return b.note ? `${b.title} (${b.note})` : b.title;
 }
@@ -151,185 +140,123 @@ function baseName(n: string): { name: string; qual?: string } {
   return at < 0 ? { name: n } : { name: n.slice(0, at), qual: n.slice(at + 1) };
 }
 
-/** `tap`, `gbe` or `loop0` from an interface name. */
-function ifaceKind(ifName: string): 'tap' | 'gbe' | 'loop0' | undefined {
-  if (/^loop\d*$/.test(ifName) || ifName === 'loop0') return 'loop0';
-  if (/^tap/i.test(ifName)) return 'tap';
-  if (/Ethernet|^eth|^ens|^enp|^dpdk/i.test(ifName)) return 'gbe';
-  return undefined;
-}
-
-/** The interface kind of an `@` qualifier: `tap`, `gbe`, `loop0` or an interface name. */
-function qualKind(qual: string | undefined): 'tap' | 'gbe' | 'loop0' | undefined {
+/** The interface of an `@` qualifier: `tap`, `gbe`, `loop0` or an interface name. */
+function qualKind(qual: string | undefined): InterfaceRole | undefined {
   if (qual === undefined) return undefined;
   if (qual === 'tap' || qual === 'gbe' || qual === 'loop0') return qual;
-  return ifaceKind(qual);
+  return interfaceRole(qual);
 }
 
-/** The interface of an `<ifc>-output` / `<ifc>-tx` node name. */
-function outputIface(name: string): 'tap' | 'gbe' | 'loop0' | undefined {
-  const m = /^(.+)-(output|tx)$/.exec(name);
-  if (!m || /^(nat44|interface|l2|ip4)/.test(m[1]!)) return undefined;
-  return ifaceKind(m[1]!);
-}
-
-function isOutputAclName(n: string): boolean {
-  return /^acl-plugin-out-ip4-fa$/.test(n);
+/** The interface an interface-output / interface-tx row prints (`tap3-output` → tap). */
+function outputIface(row: ReturnType<typeof nodeFeatureRow>): InterfaceRole | undefined {
+  return row?.feature.kind === 'output' && row.ifName !== undefined ? interfaceRole(row.ifName) : undefined;
 }
 
 /**
- * Maps each VPP node of a hop to the feature of the diagram it belongs to. Input-side nodes take the interface
- * the packet came in on (the TAP, the GbE, or loop0 after the bridge domain); an output ACL takes the interface
- * it guards (its `@` qualifier, else the `<ifc>-output` that follows, else what the hop did before).
+ * Maps each VPP node of a hop to the feature of the diagram it belongs to, by the model's table
+ * (reference/node-features.ts). Input-side nodes take the interface the packet came in on (the TAP, the GbE, or
+ * loop0 after the bridge domain); an output ACL takes the interface it guards (its `@` qualifier, else the
+ * `<ifc>-output` that follows, else what the hop did before). A name the table does not know is `unmapped`.
  */
 export function hopFeatures(hop: PathHop, direction: Direction = 'request', phase?: Phase): FeatureStep[] {
   const ph = phase ?? hopPhase(hop, 0, 1);
   const out: FeatureStep[] = [];
-  let ingress: 'tap' | 'gbe' | 'loop0' | undefined;
+  let ingress: InterfaceRole | undefined;
   let encapped = false;
   let decapped = false;
   let last: FeatureId | undefined;
   const names = hop.nodes.map(baseName);
-  names.forEach(({ name, qual }, i) => {
+  const rows = names.map((n) => nodeFeatureRow(n.name));
+  const atIngress = (): FeatureId => (ingress === 'gbe' ? 'gbe' : ingress === 'loop0' ? 'loop0' : 'tap');
+  names.forEach(({ qual }, i) => {
+    const row = rows[i];
+    const r = row?.feature;
     let f: FeatureId;
-    if (name === 'virtio-input' || name === 'tapcli-rx' || name === 'tuntap-rx') {
-      ingress = 'tap';
-      f = 'tap';
-    } else if (name === 'dpdk-input' || name === 'af-packet-input') {
-      ingress = 'gbe';
-      f = 'gbe';
-    } else if (name === 'ethernet-input' || name === 'arp-input') {
-      f = ingress === 'gbe' ? 'gbe' : ingress === 'loop0' ? 'loop0' : 'tap';
-    } else if (name === 'ip4-input' || name === 'ip4-input-no-checksum') {
-      if (last === 'bd' || last === 'vxlan') ingress = 'loop0';
-      f = ingress === 'gbe' ? 'gbe' : ingress === 'loop0' ? 'loop0' : 'tap';
-    } else if (name === 'acl-plugin-in-ip4-fa') {
-      const k = qualKind(qual) ?? ingress;
-      f = k === 'gbe' ? 'gbe-acl-in' : k === 'loop0' ? 'loop0-acl-in' : 'tap-acl-in';
-    } else if (name === 'acl-plugin-in-ip4-l2') {
-      f = 'loop0-acl-in';
-    } else if (isOutputAclName(name)) {
-      let k = qualKind(qual);
-      for (let j = i + 1; k === undefined && j < names.length; j++) {
-        const o = outputIface(names[j]!.name);
-        if (o) k = o;
-        if (names[j]!.name === 'acl-plugin-out-ip4-fa' || names[j]!.name === 'error-drop') break;
+    switch (r?.kind) {
+      case undefined:
+        f = 'unmapped';
+        break;
+      case 'fixed':
+        f = r.feature;
+        break;
+      case 'input':
+        ingress = r.iface;
+        f = r.iface;
+        break;
+      case 'at-ingress':
+        f = atIngress();
+        break;
+      case 'ip4-input':
+        if (last === 'bd' || last === 'vxlan') ingress = 'loop0';
+        f = atIngress();
+        break;
+      case 'acl-in': {
+        const k = qualKind(qual) ?? ingress;
+        f = k === 'gbe' ? 'gbe-acl-in' : k === 'loop0' ? 'loop0-acl-in' : 'tap-acl-in';
+        break;
       }
-      k ??= encapped ? 'gbe' : ingress === 'gbe' || decapped ? 'tap' : ph === 'same' ? 'tap' : 'loop0';
-      f = k === 'gbe' ? 'gbe-acl-out' : k === 'loop0' ? 'loop0-acl-out' : 'tap-acl-out';
-    } else if (/^nat44(-ed)?-in2out-output/.test(name)) {
-      f = 'nat-in2out-output';
-    } else if (/^nat44(-ed)?-out2in/.test(name)) {
-      f = ingress === 'gbe' && !decapped ? 'gbe-nat-out2in' : 'nat-out2in';
-    } else if (/^nat44(-ed)?-(in2out|classify|hairpin)/.test(name)) {
-      f = 'nat-in2out';
-    } else if (name === 'vxlan4-encap') {
-      encapped = true;
-      f = 'vxlan';
-    } else if (name === 'vxlan4-input') {
-      decapped = true;
-      f = 'vxlan';
-    } else if (name === 'ip4-udp-lookup' || name === 'ip4-local') {
-      f = ingress === 'gbe' && !decapped ? 'vxlan' : 'vrf';
-    } else if (/^ip4-/.test(name)) {
-      // The outer packet's route (the tunnel's resolved path) is drawn at the tunnel, not at the VRF of the pods.
-      f = encapped || (ingress === 'gbe' && !decapped && name === 'ip4-lookup' && nextIsLocal(names, i)) ? 'vxlan' : 'vrf';
-    } else if (/^l2-/.test(name)) {
-      f = 'bd';
-    } else if (name === 'loop0-output' || name === 'loop0-tx') {
-      f = 'loop0';
-    } else if (name === 'error-drop' || name === 'drop') {
-      f = last ?? 'tap';
-    } else {
-      const o = outputIface(name);
-      f = o === 'gbe' ? 'gbe' : o === 'loop0' ? 'loop0' : o === 'tap' ? 'tap' : (last ?? 'vrf');
+      case 'acl-out': {
+        let k = qualKind(qual);
+        for (let j = i + 1; k === undefined && j < names.length; j++) {
+          const o = outputIface(rows[j]);
+          if (o) k = o;
+          if (rows[j]?.feature.kind === 'acl-out' || rows[j]?.feature.kind === 'drop') break;
+        }
+        k ??= encapped ? 'gbe' : ingress === 'gbe' || decapped ? 'tap' : ph === 'same' ? 'tap' : 'loop0';
+        f = k === 'gbe' ? 'gbe-acl-out' : k === 'loop0' ? 'loop0-acl-out' : 'tap-acl-out';
+        break;
+      }
+      case 'nat-out2in':
+        f = ingress === 'gbe' && !decapped ? 'gbe-nat-out2in' : 'nat-out2in';
+        break;
+      case 'encap':
+        encapped = true;
+        f = 'vxlan';
+        break;
+      case 'decap':
+        decapped = true;
+        f = 'vxlan';
+        break;
+      case 'local':
+        f = ingress === 'gbe' && !decapped ? 'vxlan' : 'vrf';
+        break;
+      case 'route':
+      case 'lookup':
+        // The outer packet's route (the tunnel's resolved path) is drawn at the tunnel, not at the VRF of the pods.
+        f = encapped || (r.kind === 'lookup' && ingress === 'gbe' && !decapped && nextIsLocal(rows, i)) ? 'vxlan' : 'vrf';
+        break;
+      case 'output':
+        f = outputIface(row) ?? last ?? 'vrf';
+        break;
+      case 'drop':
+        f = last ?? 'tap';
+        break;
     }
     const step: FeatureStep = { index: i, vppNode: hop.nodes[i]!, feature: f };
-    const s = seedStepOf(name, f, direction, ph, encapped);
+    const s = f === 'unmapped' ? undefined : seedStepOf(row, f, `${direction}-${ph}`);
     if (s !== undefined) step.seedStep = s;
     out.push(step);
-    last = f;
+    if (f !== 'unmapped') last = f;
   });
   return out;
 }
 
-function nextIsLocal(names: readonly { name: string }[], i: number): boolean {
-  return names.slice(i + 1).some((n) => n.name === 'ip4-local');
+function nextIsLocal(rows: readonly ReturnType<typeof nodeFeatureRow>[], i: number): boolean {
+  return rows.slice(i + 1).some((r) => r?.node === 'ip4-local');
 }
 
 /** Sender (first node of a cross-node path), receiver (a later node) or same node (delivered where it started). */
 export function hopPhase(hop: PathHop, hopIndex: number, hops: number): Phase {
   if (hops > 1) return hopIndex === 0 ? 'sender' : 'receiver';
-  const names = hop.nodes.map((n) => baseName(n).name);
-  if (names[0] === 'dpdk-input') return 'receiver';
+  const rows = hop.nodes.map((n) => nodeFeatureRow(baseName(n).name));
+  const first = rows[0]?.feature;
+  if (first?.kind === 'input' && first.iface === 'gbe') return 'receiver';
   const quals = hop.nodes.map((n) => qualKind(baseName(n).qual));
   if (quals.some((q) => q === 'loop0' || q === 'gbe')) return 'sender';
-  if (names.some((n) => n === 'vxlan4-encap' || n === 'loop0-output' || outputIface(n) === 'gbe' || n.startsWith('l2-') || n === 'acl-plugin-in-ip4-l2')) return 'sender';
+  // towards another node: the tunnel, loop0 or the GbE, the bridge domain
+  const crosses = (r: (typeof rows)[number]): boolean => r?.feature.kind === 'encap' || outputIface(r) === 'loop0' || outputIface(r) === 'gbe' || (r?.feature.kind === 'fixed' && (r.feature.feature === 'bd' || r.feature.feature === 'loop0-acl-in'));
+  if (rows.some(crosses)) return 'sender';
   return 'same';
-}
-
-/** Seed steps (DATAPATH.md §4 tables) per feature, direction and phase. */
-function seedStepOf(name: string, f: FeatureId, dir: Direction, ph: Phase, encapped: boolean): string | undefined {
-  if (dir === 'request') {
-    if (ph === 'same') {
-      const m: Partial<Record<FeatureId, string>> = { tap: 'SN-q4', 'tap-acl-in': 'SN-q5', 'nat-out2in': 'SN-q6', 'nat-in2out': 'SN-q6', vrf: 'SN-q7', 'tap-acl-out': 'SN-q8' };
-      if (f === 'tap' && /-output$/.test(name)) return 'SN-q10';
-      if (f === 'vrf' && name === 'ip4-rewrite') return 'SN-q9';
-      return m[f];
-    }
-    if (ph === 'sender') {
-      if (name === 'l2-input' || name === 'loop0-output') return 'q4';
-      if (name === 'l2-input-classify' || name === 'acl-plugin-in-ip4-l2') return 'q5';
-      if (name === 'l2-fwd' || name === 'l2-output') return 'q7';
-      if (name === 'vxlan4-encap') return 'q8';
-      if (f === 'vxlan' && encapped) return 'q9';
-      if (f === 'vrf' && name === 'ip4-rewrite') return 'q6';
-      const m: Partial<Record<FeatureId, string>> = { tap: 'q1', 'tap-acl-in': 'q1', 'nat-out2in': 'q1', 'nat-in2out': 'q1', vrf: 'q2', 'loop0-acl-out': 'q3', loop0: 'q4', 'gbe-acl-out': 'q10', 'nat-in2out-output': 'q11', gbe: 'q9' };
-      return m[f];
-    }
-    const m: Partial<Record<FeatureId, string>> = {
-      gbe: 'q12',
-      'gbe-acl-in': 'q13',
-      'gbe-nat-out2in': 'q14',
-      vxlan: 'q15',
-      bd: 'q15',
-      loop0: 'q16',
-      'loop0-acl-in': 'q16',
-      'nat-in2out': 'q17',
-      'nat-out2in': 'q17',
-      vrf: 'q18',
-      'tap-acl-out': 'q18',
-      tap: 'q18',
-    };
-    return m[f];
-  }
-  if (ph === 'same') {
-    const m: Partial<Record<FeatureId, string>> = { tap: 'SN-r1', 'tap-acl-in': 'SN-r2', 'nat-in2out': 'SN-r3', 'nat-out2in': 'SN-r3', vrf: 'SN-r4', 'tap-acl-out': 'SN-r5' };
-    if (f === 'tap' && /-output$/.test(name)) return 'SN-r7';
-    if (f === 'vrf' && name === 'ip4-rewrite') return 'SN-r6';
-    return m[f];
-  }
-  if (ph === 'sender') {
-    if (name === 'loop0-output' || name === 'l2-input') return 'r4';
-    if (name === 'l2-input-classify' || name === 'acl-plugin-in-ip4-l2') return 'r5';
-    const m: Partial<Record<FeatureId, string>> = { tap: 'r1', 'tap-acl-in': 'r1', 'nat-in2out': 'r1', 'nat-out2in': 'r1', vrf: 'r2', 'loop0-acl-out': 'r3', loop0: 'r4' };
-    return m[f] ?? 'r6';
-  }
-  const m: Partial<Record<FeatureId, string>> = {
-    gbe: 'r6',
-    'gbe-acl-in': 'r7',
-    'gbe-nat-out2in': 'r8',
-    vxlan: 'r8',
-    bd: 'r9',
-    loop0: 'r9',
-    'loop0-acl-in': 'r9',
-    'nat-in2out': 'r10',
-    'nat-out2in': 'r10',
-    vrf: 'r11',
-    'tap-acl-out': 'r11',
-    tap: 'r11',
-  };
-  return m[f];
 }
 
 /** The features of every hop of a path, with the seed steps; hops in order. */
@@ -345,8 +272,8 @@ export function qualifiedNodes(records: readonly TraceRecord[]): string[] {
   let rewriteIf: string | undefined;
   return records.map((r) => {
     if (r.body.kind === 'ip4-rewrite') rewriteIf = r.body.ifName;
-    if (r.node === 'acl-plugin-out-ip4-fa' && rewriteIf !== undefined) {
-      const k = ifaceKind(rewriteIf);
+    if (nodeFeatureRow(r.node)?.feature.kind === 'acl-out' && rewriteIf !== undefined) {
+      const k = interfaceRole(rewriteIf);
       if (k) return `${r.node}@${k}`;
     }
     return r.node;
@@ -407,7 +334,7 @@ function centre(p: Placed): [number, number] {
 
 interface PathPoint {
   nodeIdx: number;
-  feature: FeatureId;
+  feature: DrawnFeature;
   /** the packet was dropped here (its hop ends in error-drop) */
   drop?: boolean;
 }
@@ -424,19 +351,19 @@ function pathPoints(hops: readonly PathHop[], direction: Direction, nodeIndex: M
       return;
     }
     const steps = feats[h]!;
-    const pts: FeatureId[] = [];
-    if (baseName(hop.nodes[0] ?? '').name === 'virtio-input') pts.push('pod');
-    for (const s of steps) pts.push(s.feature);
-    const lastName = baseName(hop.nodes[hop.nodes.length - 1] ?? '').name;
+    const pts: DrawnFeature[] = [];
+    const firstRow = nodeFeatureRow(baseName(hop.nodes[0] ?? '').name)?.feature;
+    if (firstRow?.kind === 'input' && firstRow.iface === 'tap') pts.push('pod');
+    for (const s of steps) if (s.feature !== 'unmapped') pts.push(s.feature);
+    const lastRow = nodeFeatureRow(baseName(hop.nodes[hop.nodes.length - 1] ?? '').name);
     const taps = new Set((nodes[idx]!.pods ?? []).map((p) => p.tap).filter((t): t is string => t !== undefined));
-    const m = /^(.+)-output$/.exec(lastName);
-    if (m && (outputIface(lastName) === 'tap' || taps.has(m[1]!))) pts.push('pod');
+    if (lastRow?.node === 'interface-output' && (outputIface(lastRow) === 'tap' || taps.has(lastRow.ifName ?? ''))) pts.push('pod');
     for (const f of pts) {
       const prev = cur[cur.length - 1];
       if (prev && prev.nodeIdx === idx && prev.feature === f) continue;
       cur.push({ nodeIdx: idx, feature: f });
     }
-    if (lastName === 'error-drop' || lastName === 'drop') {
+    if (lastRow?.feature.kind === 'drop') {
       const end = cur[cur.length - 1];
       if (end) end.drop = true;
     }
@@ -445,7 +372,7 @@ function pathPoints(hops: readonly PathHop[], direction: Direction, nodeIndex: M
   return runs.filter((r) => r.length > 0);
 }
 
-function resolveFailure(input: TwoNodePathInput, nodeIndex: Map<number, number>): { nodeIdx: number; feature: FeatureId } | undefined {
+function resolveFailure(input: TwoNodePathInput, nodeIndex: Map<number, number>): { nodeIdx: number; feature: DrawnFeature } | undefined {
   const f = input.failure;
   if (!f) return undefined;
   const nodeIdx = nodeIndex.get(f.nodeId);
@@ -468,7 +395,8 @@ function resolveFailure(input: TwoNodePathInput, nodeIndex: Map<number, number>)
     return undefined;
   };
   const feature = f.feature ?? (f.path ? tryPath(f.path) : undefined) ?? tryPath('request') ?? tryPath('response') ?? (f.vppNode ? hopFeatures({ nodeId: f.nodeId, nodes: [f.vppNode] })[0]?.feature : undefined);
-  return feature ? { nodeIdx, feature } : undefined;
+  // an unmapped node has no box to mark: the caption of the trace diff names it
+  return feature && feature !== 'unmapped' ? { nodeIdx, feature } : undefined;
 }
 
 function box(p: Placed, b: FeatureBox, title: string, note: string, feature: FeatureId, visited: boolean): string {

@@ -6,65 +6,24 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonText, pointLatest, uniqueRunFolder, writeFileAtomic } from '../store.ts';
-import { encodePcap, type PcapRecord } from '../../packet/pcap.ts';
-import { decodePacket, findLayer, fromHex, ip4ToString, toHex, type Layer } from '../../packet/index.ts';
+import { encodePcap } from '../../packet/pcap.ts';
+import { decodePacket, findLayer, fromHex, ip4ToString, toHex } from '../../packet/index.ts';
 import { injections, type Evidence } from '../../properties/evidence.ts';
 import type { ClaimFacts } from '../../properties/types.ts';
-import type { AdapterTopology, Observation, PacketFate } from '../../adapters/adapter.ts';
-import { diffTraces } from '../../reference/trace/diff.ts';
-import { VOLATILE_18_01 } from '../../reference/trace/masks.ts';
+import type { AdapterTopology, Observation } from '../../adapters/adapter.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
 import type { Counterexample, RunResult } from '../results.ts';
 import { junitXml } from './junit.ts';
 import { summaryMarkdown } from './summary.ts';
-import { reportHtml, traceDiffText } from './html.ts';
+import { reportHtml } from './html.ts';
+import { analyzeCounterexample, MODEL_AGREES } from './analysis.ts';
+import { claimEvidenceText, dirName, divergenceLine, recordLines } from './format.ts';
+import { featureLabel } from './svg.ts';
+import { pcapName, type CounterexampleFiles, type CounterexamplePacket, type PacketSide } from './types.ts';
 
-export interface CounterexampleFiles {
-  id: string;
-  scenario?: unknown;
-  policiesYaml?: string;
-  expected?: Map<string, PcapRecord[]>;
-  received?: Map<string, PcapRecord[]>;
-  /** the topology as configured on the adapter (names, addresses) for the report's picture */
-  topology?: AdapterTopology;
-  /** the failing connection's packets, expected and received (every connection of the case when it cannot tell) */
-  packets?: CounterexamplePacket[];
-  /** files the adapter gave to reproduce the case by hand (Adapter.reproduction), by file name */
-  reproduction?: { name: string; text: string }[];
-  /** what the check observed (every call on the adapter and its answers) */
-  evidence?: Evidence;
-}
-
-/** A frame seen at a capture point, with its decoding. */
-export interface CapturedFrame {
-  point: string;
-  time: number;
-  data: Uint8Array;
-  layers: Layer[];
-}
-
-/** One packet as one data path handled it: per node (in visit order) its `show trace` records, its frames, its fate. */
-export interface PacketSide {
-  /** the packet's index in that run (the two runs may number differently once they diverge) */
-  packet: number;
-  traces: { nodeId: number; records: TraceRecord[] }[];
-  frames: CapturedFrame[];
-  fates: PacketFate[];
-}
-
-export interface CounterexamplePacket {
-  /** index of the connection in the case's sent connections */
-  connection: number;
-  /** e.g. `default/pod-0 -> default/pod-1 TCP/53` */
-  description: string;
-  direction: 'request' | 'response';
-  client?: { pod: string; nodeId?: number };
-  server?: { pod: string; nodeId?: number };
-  /** the reference model's handling (absent when it sent no such packet, e.g. no reply) */
-  expected?: PacketSide;
-  /** the adapter's handling */
-  received?: PacketSide;
-}
+// The shared report types and the pcap file name, for the writer's callers (fuzz, merge, corpus).
+export { pcapName, type CapturedFrame, type CounterexampleFiles, type CounterexamplePacket, type PacketSide } from './types.ts';
+export { packetDiffers } from './analysis.ts';
 
 function isTraceRecord(r: unknown): r is TraceRecord {
   return typeof r === 'object' && r !== null && typeof (r as { node?: unknown }).node === 'string' && typeof (r as { body?: unknown }).body === 'object';
@@ -78,22 +37,6 @@ function packetSide(o: Observation | undefined, packet: number | undefined): Pac
     frames: o.captures.filter((c) => c.packet === packet).map((c) => ({ point: c.point, time: c.time, data: c.data, layers: decodePacket(c.data).layers })),
     fates: o.outcomes?.get(packet) ?? [],
   };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** Whether the adapter handled a packet differently from the reference: frames, traces (volatile fields masked) or fate. */
-export function packetDiffers(p: CounterexamplePacket): boolean {
-  const e = p.expected;
-  const a = p.received;
-  if (!e || !a) return e !== a;
-  if (e.frames.length !== a.frames.length || e.frames.some((f, i) => f.point !== a.frames[i]!.point || !sameBytes(f.data, a.frames[i]!.data))) return true;
-  if (e.fates.map((f) => f.kind).join() !== a.fates.map((f) => f.kind).join()) return true;
-  if (a.traces.length === 0) return false; // the adapter does not trace
-  if (e.traces.length !== a.traces.length) return true;
-  return e.traces.some((t, i) => t.nodeId !== a.traces[i]!.nodeId || !diffTraces(t, a.traces[i]!, VOLATILE_18_01).equal);
 }
 
 /** The pod a frame is addressed to (inner IPv4 destination), when the topology has one with that address. */
@@ -183,8 +126,35 @@ export function parseCounterexampleData(text: string): { topology?: AdapterTopol
   return { ...(data.topology ? { topology: data.topology } : {}), packets: data.packets };
 }
 
-export function pcapName(point: string): string {
-  return point.replace(/[^A-Za-z0-9._-]+/g, '-');
+
+/**
+ * trace-diff.txt: the claims with what the evidence shows at their capture points (and, when the model did the
+ * same, that the failure is in what was configured), then both traces of the failing connection's packets as VPP
+ * text, the first divergent record marked with `>>`.
+ */
+export function traceDiffText(f: CounterexampleFiles, cx?: Counterexample): string | undefined {
+  const a = analyzeCounterexample(f, cx);
+  if (a.packets.length === 0) return undefined;
+  const out: string[] = [];
+  // what the check claimed, and what the evidence shows at each claim's capture point
+  for (const c of a.claims) out.push(`claim ${c.index + 1}: ${c.claim.message}`, `  ${claimEvidenceText(c)}${c.supported === false ? ' — the evidence here does not bear the claim out' : ''}`);
+  if (a.modelAgrees) out.push('', MODEL_AGREES);
+  if (out.length > 0) out.push('');
+  if (!a.packets.some((p) => p.hops.length > 0)) out.push('No traces to compare (the adapter does not trace).', '');
+  for (const p of a.packets) {
+    out.push(`=== ${dirName(p.pkt.direction)} of ${p.pkt.description} (expected packet ${p.pkt.expected?.packet ?? '—'}, received packet ${p.pkt.received?.packet ?? '—'})`);
+    if (p.first) out.push(`first divergence: node ${p.first.nodeId}, ${divergenceLine(p.first.div)}${p.first.step?.seedStep ? ` — seed step ${p.first.step.seedStep} (${featureLabel(p.first.step.feature)})` : ''}`);
+    else if (p.hops.length > 0) out.push(p.traced ? 'traces identical (volatile fields masked)' : 'only one side traced');
+    if (p.drop) out.push(`received: dropped on node ${p.drop.nodeId} at ${p.drop.node}: ${p.drop.error}`);
+    for (const h of p.hops) {
+      const mark = (recs: TraceRecord[] | undefined): string[] =>
+        (recs ?? []).flatMap((r, i) => recordLines(r).map((l) => `${h.diff.first && h.diff.first.recordIndex === i ? '>> ' : '   '}${l}`));
+      out.push('', `--- node ${h.nodeId}: ${h.diff.first ? `diverges at ${divergenceLine(h.diff.first)}` : `identical (${h.diff.maskedFields} fields masked)`}`);
+      out.push('EXPECTED (reference):', ...mark(h.expected), '', 'RECEIVED (adapter):', ...mark(h.received));
+    }
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
 }
 
 /** results.json: the property results without the in-memory evidence (written per counterexample instead). */
