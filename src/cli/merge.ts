@@ -25,8 +25,8 @@ export interface LoadedRun {
 const CounterexampleId = z.string().regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,128}$/, 'expected a counterexample ID (letters, digits, . _ -)');
 const Count = z.number().finite().min(0);
 const Strings = z.array(z.string());
-/** Counts by name (coverage, known divergences); a key like `__proto__` is refused, not merged into a prototype. */
-const Counts = z.record(z.string().refine((k) => k !== '__proto__', 'not a usable name'), Count);
+/** Counts by name (coverage, known divergences); a `__proto__` key is refused before (checkResults). */
+const Counts = z.record(z.string(), Count);
 
 const CounterexampleSchema = z.looseObject({
   id: CounterexampleId,
@@ -98,6 +98,11 @@ function checkResults(file: string, v: unknown): PropertyResult[] {
   return v.map((p: unknown, i) => {
     const where = `${file}: property ${i + 1}`;
     if (!isObject(p) || typeof p.id !== 'string') throw new UsageError(`${where}: no 'id'`);
+    // zod drops a `__proto__` key of a record without a word: refuse it here, by name.
+    for (const k of ['coverage', 'knownDivergences']) {
+      const counts = p[k];
+      if (isObject(counts) && Object.hasOwn(counts, '__proto__')) throw new UsageError(`${where} (${p.id}): ${k}.__proto__: not a usable name`);
+    }
     const r = PropertyResultSchema.safeParse(p);
     if (!r.success) {
       const issue = r.error.issues[0]!;

@@ -1,0 +1,126 @@
+// Reliability: Kubernetes YAML for `podflow policies explain` (policy/yaml.ts, then Contiv's rendering) and the
+// VPP lab file (adapters/vpp/lab-file.ts): malformed input is a UsageError / PolicyInputError / LabFileError
+// with clean lines, never an escaped exception; a cluster whose pods do not fit their nodes names the pod.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, describe, expect, test } from 'vitest';
+import { UsageError } from '../../../src/cli/io.ts';
+import { explainCluster, matrixText, tablesText } from '../../../src/cli/policies.ts';
+import { LabFileError, parseLabFile } from '../../../src/adapters/vpp/lab-file.ts';
+import { expectClean, expectCleanLine, mutatedArb, randomTextArb, RUNS, sample, textMutationArb, truncations } from './malformed.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'podflow-rel-pol-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const POLICY_DIR = join(ROOT, 'examples', 'policies');
+const POLICY_TEXTS = readdirSync(POLICY_DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(POLICY_DIR, f), 'utf8'));
+/** Each example as its documents' values (mutated, then written back as YAML). */
+const POLICY_DOCS = POLICY_TEXTS.map((t) => parseAllDocuments(t).map((d) => d.toJS() as unknown));
+
+function pods(n: number, node = 'n1', extra = ''): string {
+  return Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec: {nodeName: ${node}, containers: [{name: c, image: x}]}\n${extra}`).join('---\n');
+}
+
+/** explainCluster on a file, then the tables and matrix as the command prints them. */
+function explain(file: string, matrix: boolean): void {
+  const { cluster, cmp } = explainCluster(file);
+  if (cmp.rendered) tablesText(cmp.rendered);
+  if (matrix && cluster.pods.length <= 12) matrixText(cluster, cmp);
+}
+
+describe('policies explain input', () => {
+  test('a pod IP outside its node\'s pod subnet is a usage error naming the pod and node', () => {
+    const file = join(dir, 'outside.yaml');
+    writeFileSync(file, pods(1, 'n1', 'status: {podIP: 192.168.5.5}\n'));
+    expect(() => explainCluster(file)).toThrow(UsageError);
+    expect(() => explainCluster(file)).toThrow(`${file}: pod default/p0 on node n1 (Contiv node ID 1): status.podIP 192.168.5.5 is outside the node's pod subnet 10.1.1.0/24`);
+  });
+
+  test('300 pods on a node (its /24 pod subnet holds 252) is a usage error naming the node', () => {
+    const file = join(dir, 'many.yaml');
+    writeFileSync(file, pods(300));
+    expect(() => explainCluster(file)).toThrow(`${file}: pod default/p252 on node n1 (Contiv node ID 1): the node has 300 pods, more than its pod subnet 10.1.1.0/24 holds (252 addresses)`);
+  });
+
+  test('several problems: one escaped line each', () => {
+    const file = join(dir, 'two\u0007.yaml');
+    writeFileSync(file, 'kind: Pod\nmetadata: {name: "a\\u0000"}\n---\nkind: Bogus\n');
+    try {
+      explainCluster(file);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      const lines = (e as Error).message.split('\n');
+      expect(lines.length).toBeGreaterThan(1);
+      for (const line of lines) {
+        expectCleanLine(line, 'issue');
+        expect(line.startsWith(`${dir}/two\\x07.yaml: document `), line).toBe(true);
+      }
+    }
+  });
+
+  test(`${RUNS} random, mutated and truncated cluster files: explained, or UsageError lines`, () => {
+    const file = join(dir, 'cluster.yaml');
+    const texts = [
+      ...sample(randomTextArb, RUNS / 8),
+      ...sample(textMutationArb(POLICY_TEXTS), RUNS / 8),
+      ...sample(mutatedArb(POLICY_DOCS), (RUNS * 3) / 4).map((docs) => (Array.isArray(docs) ? docs : [docs]).map((d) => stringify(d)).join('---\n')),
+      ...truncations(POLICY_TEXTS[POLICY_TEXTS.length - 1]!, 200),
+      '[' .repeat(10_000),
+      '- '.repeat(5_000),
+      'a: &a [*a]\n',
+      `a: &a [${'*a, '.repeat(50)}]\nb: &b [${'*a, '.repeat(50)}]\nc: [${'*b, '.repeat(50)}]\n`,
+    ];
+    let explained = 0;
+    for (const [i, text] of texts.entries()) {
+      writeFileSync(file, text);
+      // The allow matrix (every pod pair × port through both semantics) for every third file: it dominates the time.
+      const r = expectClean(text, () => (explain(file, i % 3 === 0), true), [UsageError]);
+      if (r) explained++;
+    }
+    expect(explained).toBeGreaterThan(RUNS / 10);
+  });
+});
+
+const LAB = `version: 1
+profile: vpp-current
+nodes:
+  - id: 1
+    vppctl: [vppctl, -s, /run/podflow-lab/node1/cli.sock]
+    files: /run/podflow-lab/node1
+    gbe: host-gbe1
+    timeoutMs: 10000
+  - id: 2
+    name: lab2
+    vppctl: [ssh, lab2, sudo, vppctl]
+    push: [ssh, lab2, sudo, tee]
+    pull: [ssh, lab2, sudo, cat]
+    files: /tmp/podflow
+    gbe: host-gbe2
+runDir: /run/podflow-lab
+namespaces: [podflow-n1]
+`;
+
+describe('VPP lab file', () => {
+  test('the template is a lab file', () => {
+    expect(parseLabFile(LAB, 'lab.yaml').nodes).toHaveLength(2);
+  });
+
+  // lab-file.ts belongs to the lab engineer: this only checks its reader's contract (LabFileError, clean lines).
+  test(`${RUNS} random, mutated and truncated lab files: a lab or a LabFileError`, () => {
+    const doc = parseAllDocuments(LAB)[0]!.toJS() as unknown;
+    const texts = [
+      ...sample(randomTextArb, RUNS / 8),
+      ...sample(textMutationArb([LAB]), RUNS / 8),
+      ...sample(mutatedArb([doc]), (RUNS * 3) / 4).map((d) => stringify(d)),
+      ...truncations(LAB, 300),
+      'a: &a [*a]\n',
+      '{'.repeat(10_000),
+    ];
+    for (const text of texts) expectClean(text, () => parseLabFile(text, 'lab.yaml'), [LabFileError]);
+  });
+});
