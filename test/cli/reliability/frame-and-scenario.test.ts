@@ -10,7 +10,7 @@ import { readJsonFile, UsageError } from '../../../src/cli/io.ts';
 import { encodePacket, FrameJsonError, layersFromJson } from '../../../src/packet/index.ts';
 import { parseScenario, ScenarioError } from '../../../src/reference/scenario.ts';
 import { EXAMPLES } from '../../support/scenarios.ts';
-import { expectClean, mutatedArb, randomJsonArb, randomTextArb, RUNS, sample, truncations } from './malformed.ts';
+import { expectClean, mutatedArb, prototypeVariants, randomJsonArb, randomTextArb, RUNS, sample, truncations, vocabularyArb } from './malformed.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'podflow-rel-scn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ describe('frame JSON', () => {
   });
 
   test(`${RUNS} random and mutated frames: a layer list or a FrameJsonError`, () => {
-    const inputs = [...sample(randomJsonArb, RUNS / 4), ...sample(mutatedArb(FRAMES), (RUNS * 3) / 4)];
+    const inputs = [...sample(randomJsonArb, RUNS / 8), ...sample(vocabularyArb(FRAMES), RUNS / 4), ...sample(vocabularyArb(FRAMES).map((l) => [l]), RUNS / 8), ...sample(mutatedArb(FRAMES), RUNS / 2), ...prototypeVariants(FRAMES)];
     let ok = 0;
     for (const json of inputs) {
       const layers = expectClean(json, () => layersFromJson(JSON.parse(JSON.stringify(json) ?? 'null')), [FrameJsonError]);
@@ -51,7 +51,7 @@ describe('frame JSON', () => {
 
 describe('scenario JSON', () => {
   test(`${RUNS} random and mutated scenarios: a scenario or a ScenarioError`, () => {
-    const inputs = [...sample(randomJsonArb, RUNS / 4), ...sample(mutatedArb(SCENARIOS), (RUNS * 3) / 4)];
+    const inputs = [...sample(randomJsonArb, RUNS / 8), ...sample(vocabularyArb(SCENARIOS), RUNS / 4), ...sample(mutatedArb(SCENARIOS), (RUNS * 5) / 8), ...prototypeVariants(SCENARIOS)];
     let ok = 0;
     for (const json of inputs) if (expectClean(json, () => parseScenario(JSON.parse(JSON.stringify(json) ?? 'null'), 'scenario.json'), [ScenarioError])) ok++;
     expect(ok).toBeGreaterThan(0);

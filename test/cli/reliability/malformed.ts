@@ -146,10 +146,10 @@ function mutate(doc: unknown, [where, op, pick]: [number, number, number]): unkn
   const all = paths(doc);
   const path = all[where % all.length]!;
   const value = ODD_VALUES[pick % ODD_VALUES.length];
-  if (path.length === 0) return op % 7 === 0 ? value : doc;
+  if (path.length === 0) return op % 9 === 0 ? value : doc;
   const parent = get(doc, path.slice(0, -1)) as Record<string | number, unknown> | unknown[];
   const key = path[path.length - 1]!;
-  switch (op % 7) {
+  switch (op % 9) {
     case 0: // delete the field (or the list element)
       if (Array.isArray(parent)) parent.splice(key as number, 1);
       else delete (parent as Record<string, unknown>)[key as string];
@@ -180,6 +180,20 @@ function mutate(doc: unknown, [where, op, pick]: [number, number, number]): unkn
     case 6: // wrapped in a list or an object
       setOwn(parent, key, pick % 2 === 0 ? [get(doc, path)] : { value: get(doc, path) });
       break;
+    case 7: {
+      // a string value becomes a prototype name or another odd key (a layer kind `constructor`, a node `__proto__`)
+      const cur = get(doc, path);
+      setOwn(parent, key, typeof cur === 'string' ? ODD_KEYS[pick % ODD_KEYS.length] : value);
+      break;
+    }
+    case 8: {
+      // a key renamed to a prototype name or another odd key
+      if (Array.isArray(parent)) break;
+      const v = get(doc, path);
+      delete (parent as Record<string, unknown>)[key as string];
+      setOwn(parent, ODD_KEYS[pick % ODD_KEYS.length]!, v);
+      break;
+    }
   }
   return doc;
 }
@@ -189,13 +203,93 @@ export function mutatedArb(docs: readonly unknown[]): fc.Arbitrary<unknown> {
   return fc.tuple(fc.nat(docs.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 4 })).map(([i, ops]) => {
     let doc = structuredClone(docs[i]);
     for (const op of ops) doc = mutate(doc, op);
-    return doc;
+    // as a file would hold it
+    return JSON.parse(JSON.stringify(doc) ?? 'null') as unknown;
   });
+}
+
+/** Every key and every string and number value of some documents (a reader's own vocabulary). */
+function vocabulary(docs: readonly unknown[]): { keys: string[]; leaves: unknown[] } {
+  const keys = new Set<string>(ODD_KEYS);
+  const leaves = new Set<unknown>(ODD_KEYS);
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 40) return;
+    if (Array.isArray(v)) v.forEach((x) => walk(x, depth + 1));
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        keys.add(k);
+        walk(x, depth + 1);
+      }
+    else if (typeof v === 'string' || typeof v === 'number') leaves.add(v);
+  };
+  docs.forEach((d) => walk(d, 0));
+  return { keys: [...keys], leaves: [...leaves] };
+}
+
+/**
+ * Documents made of the reader's own words: objects with its field names (and prototype names) holding its
+ * values, odd values and small nested lists and objects — `{ "kind": "constructor" }`, `{ "nodes": [{ "__proto__": 1 }] }`.
+ */
+export function vocabularyArb(docs: readonly unknown[]): fc.Arbitrary<unknown> {
+  const { keys, leaves } = vocabulary(docs);
+  const odd = ODD_VALUES.filter((v) => JSON.stringify(v).length < 200);
+  const leaf = fc.oneof(fc.constantFrom(...leaves), fc.constantFrom(...odd), fc.integer(), fc.double());
+  const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.array(fc.tuple(fc.constantFrom(...keys), tie('value')), { maxLength: 5 }).map((entries) => {
+        const o = {};
+        for (const [k, v] of entries) setOwn(o, k, v);
+        return o;
+      }),
+    ),
+  }));
+  return value.map((v) => JSON.parse(JSON.stringify(v) ?? 'null') as unknown);
 }
 
 /** Random JSON-ish values, and random text. */
 export const randomJsonArb: fc.Arbitrary<unknown> = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.anything({ maxDepth: 3, withNullPrototype: true }).map((v) => JSON.parse(JSON.stringify(v ?? null) ?? 'null')));
 export const randomTextArb: fc.Arbitrary<string> = fc.oneof(fc.string({ maxLength: 300, unit: 'binary' }), fc.string({ maxLength: 300 }), fc.string({ maxLength: 300, unit: fc.constantFrom('{', '}', '[', ']', ':', ',', '"', '-', ' ', '\n', 'a', '1', '#', '\t', '\u0000', '&', '*', '!', '|', '>') }));
+
+const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__'];
+
+/**
+ * Prototype names at every place of valid documents, systematically: every string value replaced by
+ * `constructor`, `toString`, `__proto__` (also with its object stripped down to that one field), and every object
+ * given those names as extra keys. At most `max`, spread evenly.
+ */
+export function prototypeVariants(docs: readonly unknown[], max = 600): unknown[] {
+  const out: unknown[] = [];
+  for (const doc of docs) {
+    for (const path of paths(doc)) {
+      const target = get(doc, path);
+      for (const name of PROTOTYPE_NAMES) {
+        if (typeof target === 'string' && path.length > 0) {
+          const a = structuredClone(doc);
+          setOwn(get(a, path.slice(0, -1)) as object, path[path.length - 1]!, name);
+          out.push(a);
+          const parentPath = path.slice(0, -1);
+          if (typeof path[path.length - 1] === 'string' && parentPath.length > 0) {
+            const b = structuredClone(doc);
+            const only = {};
+            setOwn(only, path[path.length - 1]!, name);
+            setOwn(get(b, parentPath.slice(0, -1)) as object, parentPath[parentPath.length - 1]!, only);
+            out.push(b);
+          }
+        }
+        if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
+          const c = structuredClone(doc);
+          setOwn(get(c, path) as object, name, { [name]: 1 });
+          out.push(c);
+        }
+      }
+    }
+  }
+  const step = Math.max(1, Math.ceil(out.length / max));
+  return out.filter((_, i) => i % step === 0).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+}
 
 /** A valid text cut at every offset (every `step`-th for long ones). */
 export function truncations(text: string, max = 600): string[] {

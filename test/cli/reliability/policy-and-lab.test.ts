@@ -4,22 +4,53 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
 import { afterAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../../src/cli/io.ts';
 import { explainCluster, matrixText, tablesText } from '../../../src/cli/policies.ts';
 import { LabFileError, parseLabFile } from '../../../src/adapters/vpp/lab-file.ts';
-import { expectClean, expectCleanLine, mutatedArb, randomTextArb, RUNS, sample, textMutationArb, truncations } from './malformed.ts';
+import { expectClean, expectCleanLine, mutatedArb, prototypeVariants, randomTextArb, RUNS, sample, textMutationArb, truncations, vocabularyArb } from './malformed.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'podflow-rel-pol-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const POLICY_DIR = join(ROOT, 'examples', 'policies');
-const POLICY_TEXTS = readdirSync(POLICY_DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(POLICY_DIR, f), 'utf8'));
+/** Nodes with pinned IDs and pods with pinned IPs and named ports (the examples have neither). */
+const PINNED = `apiVersion: v1
+kind: Node
+metadata: {name: n1, annotations: {podflow.io/node-id: "3"}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: prod, labels: {app: web}}
+spec: {nodeName: n1, containers: [{name: c, image: x, ports: [{name: http, containerPort: 80, protocol: TCP}]}]}
+status: {podIP: 10.1.3.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, labels: {app: db}}
+spec: {nodeName: n2, containers: [{name: c, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16, except: [10.1.3.0/24]}}], ports: [{port: http}, {port: 80, endPort: 90}]}]
+`;
+const POLICY_TEXTS = [...readdirSync(POLICY_DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(POLICY_DIR, f), 'utf8')), PINNED];
 /** Each example as its documents' values (mutated, then written back as YAML). */
 const POLICY_DOCS = POLICY_TEXTS.map((t) => parseAllDocuments(t).map((d) => d.toJS() as unknown));
+
+/** A value as YAML; too deep for the YAML writer's recursion, as JSON (which is YAML too). */
+function stringify(v: unknown): string {
+  try {
+    return yamlStringify(v);
+  } catch {
+    return JSON.stringify(v) ?? 'null';
+  }
+}
 
 function pods(n: number, node = 'n1', extra = ''): string {
   return Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec: {nodeName: ${node}, containers: [{name: c, image: x}]}\n${extra}`).join('---\n');
@@ -68,7 +99,9 @@ describe('policies explain input', () => {
     const texts = [
       ...sample(randomTextArb, RUNS / 8),
       ...sample(textMutationArb(POLICY_TEXTS), RUNS / 8),
-      ...sample(mutatedArb(POLICY_DOCS), (RUNS * 3) / 4).map((docs) => (Array.isArray(docs) ? docs : [docs]).map((d) => stringify(d)).join('---\n')),
+      ...sample(vocabularyArb(POLICY_DOCS), RUNS / 4).map((docs) => (Array.isArray(docs) ? docs : [docs]).map((d) => stringify(d)).join('---\n')),
+      ...sample(mutatedArb(POLICY_DOCS), RUNS / 2).map((docs) => (Array.isArray(docs) ? docs : [docs]).map((d) => stringify(d)).join('---\n')),
+      ...prototypeVariants(POLICY_DOCS, 300).map((docs) => (docs as unknown[]).map((d) => stringify(d)).join('---\n')),
       ...truncations(POLICY_TEXTS[POLICY_TEXTS.length - 1]!, 200),
       '[' .repeat(10_000),
       '- '.repeat(5_000),
@@ -107,6 +140,7 @@ namespaces: [podflow-n1]
 
 describe('VPP lab file', () => {
   test('the template is a lab file', () => {
+    expect(() => parseLabFile('version: 1\nnodes: []\n', 'lab\u0007.yaml')).toThrow(LabFileError);
     expect(parseLabFile(LAB, 'lab.yaml').nodes).toHaveLength(2);
   });
 
@@ -116,7 +150,9 @@ describe('VPP lab file', () => {
     const texts = [
       ...sample(randomTextArb, RUNS / 8),
       ...sample(textMutationArb([LAB]), RUNS / 8),
-      ...sample(mutatedArb([doc]), (RUNS * 3) / 4).map((d) => stringify(d)),
+      ...sample(vocabularyArb([doc]), RUNS / 4).map((d) => stringify(d)),
+      ...sample(mutatedArb([doc]), RUNS / 2).map((d) => stringify(d)),
+      ...prototypeVariants([doc]).map((d) => stringify(d)),
       ...truncations(LAB, 300),
       'a: &a [*a]\n',
       '{'.repeat(10_000),

@@ -14,7 +14,7 @@ import { loadRunFolder, mergeRuns } from '../../../src/cli/merge.ts';
 import { replayEntries, type ReplayOptions } from '../../../src/cli/replay.ts';
 import { validateCase } from '../../../src/properties/case-schema.ts';
 import { PROPERTIES } from '../../../src/properties/index.ts';
-import { expectClean, expectCleanAsync, expectCleanLine, mutatedArb, randomJsonArb, randomTextArb, RUNS, sample, truncations } from './malformed.ts';
+import { expectClean, expectCleanAsync, expectCleanLine, mutatedArb, prototypeVariants, randomJsonArb, randomTextArb, RUNS, sample, truncations, vocabularyArb } from './malformed.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CORPUS = join(ROOT, 'corpus');
@@ -131,7 +131,10 @@ describe('podflow replay', () => {
     const texts = [
       ...sample(randomJsonArb, RUNS / 8).map((v) => JSON.stringify(v) ?? 'null'),
       ...sample(randomTextArb, RUNS / 8),
-      ...sample(mutatedArb(CASE_JSONS), (RUNS * 3) / 4).map((v) => JSON.stringify(v) ?? 'null'),
+      ...sample(vocabularyArb(CASE_JSONS), RUNS / 4).map((v) => JSON.stringify(v) ?? 'null'),
+      ...sample(vocabularyArb(CASE_JSONS.map((e) => e.case)).map((c) => ({ ...CASE_JSONS[0], case: c })), RUNS / 8).map((v) => JSON.stringify(v) ?? 'null'),
+      ...sample(mutatedArb(CASE_JSONS), RUNS / 2).map((v) => JSON.stringify(v) ?? 'null'),
+      ...prototypeVariants(CASE_JSONS, 400).map((v) => JSON.stringify(v)),
       ...truncations(JSON.stringify(CASE_JSONS[0]), 100),
     ];
     const counts: Record<string, number> = {};
@@ -152,7 +155,7 @@ describe('podflow replay', () => {
     let ran = 0;
     for (const v of sample(mutatedArb(CASE_JSONS.map((e) => ({ ...e, adapter: 'reference' }))), 300, 5)) {
       const e = v as Record<string, unknown> | null;
-      if (typeof e !== 'object' || e === null || !validateCase(String(e.property), e.case).ok) continue;
+      if (typeof e !== 'object' || e === null || typeof e.property !== 'string' || !validateCase(e.property, e.case).ok) continue;
       writeFileSync(join(d, 'case.json'), JSON.stringify(v));
       const r = await replay([d], { adapter: 'reference' });
       expect(r.lines[0], JSON.stringify(v).slice(0, 3000)).not.toMatch(/the check threw/);
@@ -207,8 +210,12 @@ describe('podflow merge input', () => {
     const inputs: [string, string][] = [
       ...sample(randomJsonArb, RUNS / 8).map((v) => [runText, JSON.stringify(v) ?? 'null'] as [string, string]),
       ...sample(randomJsonArb, RUNS / 8).map((v) => [JSON.stringify(v) ?? 'null', resText] as [string, string]),
+      ...sample(vocabularyArb([results]), RUNS / 8).map((v) => [runText, JSON.stringify(v) ?? 'null'] as [string, string]),
+      ...sample(vocabularyArb([info]), RUNS / 8).map((v) => [JSON.stringify(v) ?? 'null', resText] as [string, string]),
       ...sample(mutatedArb([results]), RUNS / 2).map((v) => [runText, JSON.stringify(v) ?? 'null'] as [string, string]),
       ...sample(mutatedArb([info]), RUNS / 4).map((v) => [JSON.stringify(v) ?? 'null', resText] as [string, string]),
+      ...prototypeVariants([results], 300).map((v) => [runText, JSON.stringify(v)] as [string, string]),
+      ...prototypeVariants([info], 100).map((v) => [JSON.stringify(v), resText] as [string, string]),
       ...truncations(resText, 150).map((t) => [runText, t] as [string, string]),
       ...sample(randomTextArb, 50).map((t) => [t, resText] as [string, string]),
     ];
