@@ -83,7 +83,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function checkRunInfo(file: string, v: unknown): RunInfo {
+/** A parsed run.json checked field by field; a one-line UsageError naming `file` and the field otherwise. */
+export function checkRunInfo(file: string, v: unknown): RunInfo {
   if (!isObject(v)) throw new UsageError(`${file}: not a podflow run.json (expected an object)`);
   const r = RunInfoSchema.safeParse(v);
   if (!r.success) {
@@ -93,7 +94,8 @@ function checkRunInfo(file: string, v: unknown): RunInfo {
   return r.data as unknown as RunInfo;
 }
 
-function checkResults(file: string, v: unknown): PropertyResult[] {
+/** A parsed results.json checked property by property and field by field; a one-line UsageError otherwise. */
+export function checkResults(file: string, v: unknown): PropertyResult[] {
   if (!Array.isArray(v)) throw new UsageError(`${file}: not a podflow results.json (expected a list of property results)`);
   return v.map((p: unknown, i) => {
     const where = `${file}: property ${i + 1}`;

@@ -8,7 +8,7 @@ import { nodeIds, type RenderedCluster } from '../policy/contiv/render.ts';
 import type { AclRule } from '../reference/state/acl.ts';
 import { TopologyError } from '../reference/topology/topology.ts';
 import { cidrToString, makeIpam, nodePodNetwork, PodIpAllocator } from '../reference/topology/ipam.ts';
-import { PolicyInputError, readClusterFile } from '../policy/yaml.ts';
+import { parseClusterYaml, PolicyInputError, readClusterFile } from '../policy/yaml.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
 import { UsageError } from './io.ts';
 
@@ -131,9 +131,14 @@ function clusterTopologyProblem(file: string, cluster: Cluster, e: TopologyError
  * IPs and pod counts that do not fit the nodes' pod subnets) is a UsageError, one line per problem.
  */
 export function explainCluster(file: string): { cluster: Cluster; cmp: PolicyComparer } {
+  return explainClusterText(undefined, file);
+}
+
+/** explainCluster on text already read (`text` undefined: read `file`). */
+export function explainClusterText(text: string | undefined, file: string): { cluster: Cluster; cmp: PolicyComparer } {
   let cluster: Cluster;
   try {
-    cluster = readClusterFile(file);
+    cluster = text === undefined ? readClusterFile(file) : parseClusterYaml(text, file);
   } catch (e) {
     if (e instanceof PolicyInputError) {
       const [first, ...more] = e.issues.map((i) => `${i.path}: ${i.message}`);

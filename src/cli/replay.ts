@@ -39,9 +39,8 @@ export interface ReplayOutcome {
   entries: { dir: string; status: ReplayStatus; line: string }[];
 }
 
-/** One entry: checked, then replayed; never throws for anything wrong with the entry or the adapter. */
+/** One entry: read, checked, then replayed; never throws for anything wrong with the entry or the adapter. */
 async function replayOne(dir: string, o: ReplayOptions): Promise<{ status: ReplayStatus; line: string }> {
-  const bad = (what: string): { status: ReplayStatus; line: string } => ({ status: 'bad', line: `bad     ${printable(`${dir}: ${what}`, 1000)}` });
   let json: unknown;
   try {
     json = readJsonFile(join(dir, 'case.json'));
@@ -49,6 +48,12 @@ async function replayOne(dir: string, o: ReplayOptions): Promise<{ status: Repla
     if (e instanceof UsageError) return { status: 'bad', line: `bad     ${e.message}` };
     throw e;
   }
+  return replayEntryValue(dir, json, o);
+}
+
+/** An entry's parsed case.json (from folder `dir`): checked, then replayed, as one result line. */
+export async function replayEntryValue(dir: string, json: unknown, o: ReplayOptions = {}): Promise<{ status: ReplayStatus; line: string }> {
+  const bad = (what: string): { status: ReplayStatus; line: string } => ({ status: 'bad', line: `bad     ${printable(`${dir}: ${what}`, 1000)}` });
   const problem = corpusEntryProblem(json);
   if (problem !== undefined) return bad(problem);
   const e = json as CorpusEntry;

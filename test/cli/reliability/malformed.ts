@@ -117,6 +117,9 @@ export const ODD_VALUES: readonly unknown[] = [
   deepObject(3000),
 ];
 
+/** Well-formed addresses at the edges of subnets (network, gateway, broadcast, another node's, outside). */
+const EDGE_IPS = ['10.1.1.0', '10.1.1.1', '10.1.1.254', '10.1.1.255', '10.1.2.7', '10.1.3.0', '10.1.3.255', '192.168.5.5', '0.0.0.0', '255.255.255.255', '10.1.0.0/16', '0.0.0.0/0', '10.1.1.5/32', '1.2.3.4/0'];
+
 export const ODD_KEYS = ['__proto__', 'constructor', 'toString', 'prototype', 'hasOwnProperty', '', 'a\u0000b', '\u001b[2J', 'kind', 'name', 'id', 'x'.repeat(300)];
 
 type Path = (string | number)[];
@@ -183,7 +186,8 @@ function mutate(doc: unknown, [where, op, pick]: [number, number, number]): unkn
     case 7: {
       // a string value becomes a prototype name or another odd key (a layer kind `constructor`, a node `__proto__`)
       const cur = get(doc, path);
-      setOwn(parent, key, typeof cur === 'string' ? ODD_KEYS[pick % ODD_KEYS.length] : value);
+      if (typeof cur === 'string' && /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(cur)) setOwn(parent, key, EDGE_IPS[pick % EDGE_IPS.length]);
+      else setOwn(parent, key, typeof cur === 'string' ? ODD_KEYS[pick % ODD_KEYS.length] : value);
       break;
     }
     case 8: {
@@ -256,39 +260,43 @@ export const randomTextArb: fc.Arbitrary<string> = fc.oneof(fc.string({ maxLengt
 const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__'];
 
 /**
- * Prototype names at every place of valid documents, systematically: every string value replaced by
- * `constructor`, `toString`, `__proto__` (also with its object stripped down to that one field), and every object
- * given those names as extra keys. At most `max`, spread evenly.
+ * Prototype names and edge addresses at every place of valid documents, systematically: every string value
+ * replaced by `constructor`, `toString`, `__proto__` (also with its object stripped down to that one field), every
+ * address by subnet edges and outsiders, and every object given the prototype names as extra keys. At most `max`,
+ * spread evenly.
  */
 export function prototypeVariants(docs: readonly unknown[], max = 600): unknown[] {
-  const out: unknown[] = [];
+  // Descriptions first (cheap), then copies of the documents only for the ones kept.
+  type Variant = { doc: unknown; path: Path; how: 'set' | 'only' | 'key'; value: string };
+  const all: Variant[] = [];
   for (const doc of docs) {
     for (const path of paths(doc)) {
       const target = get(doc, path);
+      if (typeof target === 'string' && /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(target)) for (const ip of EDGE_IPS) all.push({ doc, path, how: 'set', value: ip });
       for (const name of PROTOTYPE_NAMES) {
         if (typeof target === 'string' && path.length > 0) {
-          const a = structuredClone(doc);
-          setOwn(get(a, path.slice(0, -1)) as object, path[path.length - 1]!, name);
-          out.push(a);
-          const parentPath = path.slice(0, -1);
-          if (typeof path[path.length - 1] === 'string' && parentPath.length > 0) {
-            const b = structuredClone(doc);
-            const only = {};
-            setOwn(only, path[path.length - 1]!, name);
-            setOwn(get(b, parentPath.slice(0, -1)) as object, parentPath[parentPath.length - 1]!, only);
-            out.push(b);
-          }
+          all.push({ doc, path, how: 'set', value: name });
+          if (typeof path[path.length - 1] === 'string' && path.length > 1) all.push({ doc, path, how: 'only', value: name });
         }
-        if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
-          const c = structuredClone(doc);
-          setOwn(get(c, path) as object, name, { [name]: 1 });
-          out.push(c);
-        }
+        if (target !== null && typeof target === 'object' && !Array.isArray(target)) all.push({ doc, path, how: 'key', value: name });
       }
     }
   }
-  const step = Math.max(1, Math.ceil(out.length / max));
-  return out.filter((_, i) => i % step === 0).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+  const step = Math.max(1, Math.ceil(all.length / max));
+  return all
+    .filter((_, i) => i % step === 0)
+    .map(({ doc, path, how, value }) => {
+      const v = structuredClone(doc);
+      const last = path[path.length - 1]!;
+      if (how === 'set') setOwn(get(v, path.slice(0, -1)) as object, last, value);
+      else if (how === 'only') {
+        const only = {};
+        setOwn(only, last, value);
+        const parentPath = path.slice(0, -1);
+        setOwn(get(v, parentPath.slice(0, -1)) as object, parentPath[parentPath.length - 1]!, only);
+      } else setOwn(get(v, path) as object, value, { [value]: 1 });
+      return JSON.parse(JSON.stringify(v)) as unknown;
+    });
 }
 
 /** A valid text cut at every offset (every `step`-th for long ones). */
