@@ -24,14 +24,16 @@ export interface LoadedRun {
 /** A counterexample ID names a folder under counterexamples/: a plain file name, never a path. */
 const CounterexampleId = z.string().regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,128}$/, 'expected a counterexample ID (letters, digits, . _ -)');
 const Count = z.number().finite().min(0);
+/** A name the summary prints (property ID, run ID, adapter): one line of printable text. */
+const Name = z.string().min(1).max(1000).refine((t) => !/[\p{C}\u2028\u2029]/u.test(t), 'expected printable text (no control characters)');
 const Strings = z.array(z.string());
 /** Counts by name (coverage, known divergences); a `__proto__` key is refused before (checkResults). */
 const Counts = z.record(z.string(), Count);
 
 const CounterexampleSchema = z.looseObject({
   id: CounterexampleId,
-  property: z.string(),
-  adapter: z.string(),
+  property: Name,
+  adapter: Name,
   seed: z.number().finite(),
   path: z.string(),
   details: z.string(),
@@ -44,7 +46,7 @@ const CounterexampleSchema = z.looseObject({
 });
 
 const PropertyResultSchema = z.looseObject({
-  id: z.string(),
+  id: Name,
   description: z.string().default(''),
   seedSteps: Strings.default([]),
   runs: Count,
@@ -58,15 +60,15 @@ const PropertyResultSchema = z.looseObject({
 });
 
 const RunInfoSchema = z.looseObject({
-  runId: z.string().min(1),
+  runId: Name,
   seed: z.number().finite(),
-  adapter: z.string(),
+  adapter: Name,
   podflowVersion: z.string().optional(),
   nodeVersion: z.string().optional(),
   options: z.looseObject({
     runs: z.number().finite().optional(),
     time: z.string().optional(),
-    properties: Strings,
+    properties: z.array(Name),
     shard: z.object({ index: z.number().int(), count: z.number().int() }).optional(),
     chunk: z.number().finite().optional(),
   }),

@@ -8,7 +8,10 @@ import type { IpamConfig } from './topology/ipam.ts';
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 const Mac = z.string().regex(MAC_RE, 'expected a MAC address like 02:fe:69:99:eb:9d');
 const Ip = z.string().refine(isIp4, 'expected an IPv4 address like 10.1.1.12');
-const Cidr = z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d{1,2}$/, 'expected an IPv4 CIDR like 10.1.0.0/16');
+const Cidr = z.string().refine((s) => {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(s);
+  return m !== null && isIp4(m[1]!) && Number(m[2]) <= 32;
+}, 'expected an IPv4 CIDR like 10.1.0.0/16');
 const U16 = z.number().int().min(0).max(0xffff);
 const SwIfIndex = z.number().int().min(0).max(0xfffffffe);
 

@@ -258,3 +258,34 @@ describe('podflow merge input', () => {
     expect(loaded).toBeGreaterThan(RUNS / 10);
   });
 });
+
+describe('registerReplayCommand', () => {
+  test('a commander program with the replay command: the same options, the exit code through setExit, one line per entry', async () => {
+    const { Command } = await import('commander');
+    const { registerReplayCommand } = await import('../../../src/cli/replay.ts');
+    const codes: number[] = [];
+    const program = new Command().exitOverride();
+    registerReplayCommand(program, (c) => codes.push(c));
+    const replayCmd = program.commands.find((c) => c.name() === 'replay')!;
+    expect(replayCmd.options.map((o) => o.long)).toEqual(['--adapter', '--corpus']);
+    const good = CASE_JSONS.find((e) => e.property === 'connection-verdict-equals-policy')!;
+    const corpus = join(dir, 'cmd-corpus');
+    mkdirSync(join(corpus, 'a'), { recursive: true });
+    mkdirSync(join(corpus, 'b'), { recursive: true });
+    writeFileSync(join(corpus, 'a', 'case.json'), JSON.stringify({ ...good, adapter: 'reference' }));
+    writeFileSync(join(corpus, 'b', 'case.json'), JSON.stringify({ ...good, case: { cluster: {}, connections: [] } }));
+    const out: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+    try {
+      await program.parseAsync(['replay', '--corpus', corpus], { from: 'user' });
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(out.join('').split('\n')).toEqual([expect.stringMatching(/^valid   /), expect.stringMatching(new RegExp(`^bad     ${corpus}/b: case\\.cluster\\.nodes: `)), '2 entries replayed, 0 still failing, 1 bad', '']);
+    expect(codes).toEqual([2]);
+    // a file where a folder belongs is a usage error of the command
+    writeFileSync(join(dir, 'plain-file'), 'x');
+    await expect(program.parseAsync(['replay', join(dir, 'plain-file')], { from: 'user' })).rejects.toThrow(UsageError);
+  });
+});
