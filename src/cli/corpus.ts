@@ -1,6 +1,6 @@
 // The corpus: each shrunk counterexample as a folder named by its content hash (case.json with the property,
 // adapter, seed and path; scenario.json; pcaps), written atomically; replayed by `podflow replay` and by npm test.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePcap } from '../packet/pcap.ts';
 import type { Counterexample } from './results.ts';
@@ -28,10 +28,33 @@ export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: Co
   return final;
 }
 
+/** A corpus entry's folder name: a content hash (or any plain file name), never a path. */
+const ENTRY_ID_RE = /^(?!\.\.?$)[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * What is wrong with a parsed case.json, as `<field>: <what>` — or undefined when its fields have the types
+ * CorpusEntry says (the case itself is checked against its property's schema by replay, properties/case-schema.ts).
+ */
+export function corpusEntryProblem(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return '(top level): expected an object with id, property, adapter and case';
+  const o = e as Record<string, unknown>;
+  const has = (k: string): boolean => Object.hasOwn(o, k) && o[k] !== undefined;
+  const type = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`);
+  for (const k of ['id', 'property', 'adapter', 'case']) if (!has(k)) return `${k}: missing field`;
+  for (const k of ['id', 'property', 'adapter', 'path', 'details']) if (has(k) && typeof o[k] !== 'string') return `${k}: expected a string, got ${type(o[k])}`;
+  if (!ENTRY_ID_RE.test(o.id as string)) return `id: expected a plain name (letters, digits, . _ -), got ${JSON.stringify(o.id)}`;
+  if (has('seed') && (typeof o.seed !== 'number' || !Number.isInteger(o.seed))) return `seed: expected an integer, got ${type(o.seed)}`;
+  if (has('seedSteps') && (!Array.isArray(o.seedSteps) || o.seedSteps.some((s) => typeof s !== 'string'))) return 'seedSteps: expected a list of strings';
+  if (o.case === null || typeof o.case !== 'object' || Array.isArray(o.case)) return `case: expected an object (the shrunk case), got ${type(o.case)}`;
+  return undefined;
+}
+
+/** Reads and checks an entry's case.json; a UsageError `<dir>/case.json: <field>: <what>` when it does not fit. */
 export function loadCorpusEntry(dir: string): CorpusEntry {
   const file = join(dir, 'case.json');
-  const e = readJsonFile(file) as Partial<CorpusEntry>;
-  for (const k of ['id', 'property', 'adapter', 'case'] as const) if (e[k] === undefined) throw new UsageError(`${file}: missing field '${k}'`);
+  const e = readJsonFile(file);
+  const problem = corpusEntryProblem(e);
+  if (problem !== undefined) throw new UsageError(`${file}: ${problem}`);
   return e as CorpusEntry;
 }
 
@@ -41,8 +64,17 @@ export function corpusEntries(paths: readonly string[], corpusDir: string): stri
   const out: string[] = [];
   for (const p of roots) {
     if (!existsSync(p)) throw new UsageError(`${p}: no such corpus entry or folder`);
+    if (!statSync(p).isDirectory()) throw new UsageError(`${p}: not a folder (give corpus entry folders or corpus folders)`);
     if (existsSync(join(p, 'case.json'))) out.push(p);
-    else for (const d of readdirSync(p, { withFileTypes: true })) if (d.isDirectory() && !d.name.startsWith('.') && existsSync(join(p, d.name, 'case.json'))) out.push(join(p, d.name));
+    else {
+      let dirents;
+      try {
+        dirents = readdirSync(p, { withFileTypes: true });
+      } catch (e) {
+        throw new UsageError(`${p}: cannot list: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      for (const d of dirents) if (d.isDirectory() && !d.name.startsWith('.') && existsSync(join(p, d.name, 'case.json'))) out.push(join(p, d.name));
+    }
   }
   return out.sort();
 }

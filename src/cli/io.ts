@@ -2,10 +2,35 @@
 // never a stack trace.
 import { readFileSync } from 'node:fs';
 
-/** An error the CLI prints as one line and exits 2 on. */
+/** Longest message a diagnostic line carries; longer ones end in an ellipsis. */
+export const MAX_DIAGNOSTIC = 1000;
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text from input made safe for one diagnostic line: newlines and tabs as `\n` `\r` `\t`, other control,
+ * format, private-use, unassigned and lone-surrogate code points as `\xNN` or `\u{NNNN}`; cut after `max`
+ * characters with an ellipsis. Printable text (any script) is kept as it is.
+ */
+export function printable(text: string, max = 200): string {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    const esc = ESCAPES[ch] ?? (/[\p{C}\u2028\u2029]/u.test(ch) ? (cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`) : ch);
+    if (out.length + esc.length > max) return `${out}…`;
+    out += esc;
+  }
+  return out;
+}
+
+/**
+ * An error the CLI prints as one line and exits 2 on. The message goes through printable(): whatever a file
+ * name or a quoted value from input holds, it stays one line without raw control characters. `more` adds lines
+ * (e.g. one per problem found), each escaped the same way.
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, more: readonly string[] = []) {
+    super([message, ...more].map((m) => printable(m, MAX_DIAGNOSTIC)).join('\n'));
     this.name = 'UsageError';
   }
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { decodePcap, type PcapRecord } from '../packet/pcap.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { readJsonFile, readTextFile, UsageError } from './io.ts';
@@ -20,32 +21,100 @@ export interface LoadedRun {
   files: CounterexampleFiles[];
 }
 
-const VERDICTS: readonly PropertyVerdict[] = ['valid', 'invalid', 'unknown'];
+/** A counterexample ID names a folder under counterexamples/: a plain file name, never a path. */
+const CounterexampleId = z.string().regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,128}$/, 'expected a counterexample ID (letters, digits, . _ -)');
+const Count = z.number().finite().min(0);
+/** A name the summary prints (property ID, run ID, adapter): one line of printable text. */
+const Name = z.string().min(1).max(1000).refine((t) => !/[\p{C}\u2028\u2029]/u.test(t), 'expected printable text (no control characters)');
+const Strings = z.array(z.string());
+/** Counts by name (coverage, known divergences); a `__proto__` key is refused before (checkResults). */
+const Counts = z.record(z.string(), Count);
+
+const CounterexampleSchema = z.looseObject({
+  id: CounterexampleId,
+  property: Name,
+  adapter: Name,
+  seed: z.number().finite(),
+  path: z.string(),
+  details: z.string(),
+  expected: z.string().optional(),
+  received: z.string().optional(),
+  packet: z.number().int().min(0).optional(),
+  seedSteps: Strings.default([]),
+  case: z.unknown(),
+  policiesYaml: z.string().optional(),
+});
+
+const PropertyResultSchema = z.looseObject({
+  id: Name,
+  description: z.string().default(''),
+  seedSteps: Strings.default([]),
+  runs: Count,
+  verdict: z.enum(['valid', 'invalid', 'unknown']),
+  timeMs: Count,
+  unknownReasons: Strings.default([]),
+  counterexamples: z.array(CounterexampleSchema),
+  coverage: Counts.default({}),
+  knownDivergences: Counts.optional(),
+  notApplicable: z.boolean().optional(),
+});
+
+const RunInfoSchema = z.looseObject({
+  runId: Name,
+  seed: z.number().finite(),
+  adapter: Name,
+  podflowVersion: z.string().optional(),
+  nodeVersion: z.string().optional(),
+  options: z.looseObject({
+    runs: z.number().finite().optional(),
+    time: z.string().optional(),
+    properties: z.array(Name),
+    shard: z.object({ index: z.number().int(), count: z.number().int() }).optional(),
+    chunk: z.number().finite().optional(),
+  }),
+  interrupted: z.boolean().default(false),
+  mergedFrom: Strings.optional(),
+});
+
+/** `options.properties[2]`, with odd keys quoted. */
+function fieldText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : /^[\w$-]+$/.test(String(k)) ? (s ? `${s}.${String(k)}` : String(k)) : `${s}[${JSON.stringify(String(k))}]`), '');
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function checkRunInfo(file: string, v: unknown): RunInfo {
+/** A parsed run.json checked field by field; a one-line UsageError naming `file` and the field otherwise. */
+export function checkRunInfo(file: string, v: unknown): RunInfo {
   if (!isObject(v)) throw new UsageError(`${file}: not a podflow run.json (expected an object)`);
-  for (const [k, t] of [['runId', 'string'], ['seed', 'number'], ['adapter', 'string']] as const) {
-    if (typeof v[k] !== t) throw new UsageError(`${file}: not a podflow run.json (field '${k}' should be a ${t})`);
+  const r = RunInfoSchema.safeParse(v);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new UsageError(`${file}: not a podflow run.json (field '${fieldText(i.path) || '(top level)'}': ${i.message})`);
   }
-  if (!isObject(v.options) || !Array.isArray(v.options.properties)) throw new UsageError(`${file}: not a podflow run.json (field 'options.properties' should be a list)`);
-  return v as unknown as RunInfo;
+  return r.data as unknown as RunInfo;
 }
 
-function checkResults(file: string, v: unknown): PropertyResult[] {
+/** A parsed results.json checked property by property and field by field; a one-line UsageError otherwise. */
+export function checkResults(file: string, v: unknown): PropertyResult[] {
   if (!Array.isArray(v)) throw new UsageError(`${file}: not a podflow results.json (expected a list of property results)`);
-  v.forEach((p: unknown, i) => {
+  return v.map((p: unknown, i) => {
     const where = `${file}: property ${i + 1}`;
     if (!isObject(p) || typeof p.id !== 'string') throw new UsageError(`${where}: no 'id'`);
-    if (!VERDICTS.includes(p.verdict as PropertyVerdict)) throw new UsageError(`${where} (${p.id}): verdict should be valid, invalid or unknown`);
-    if (typeof p.runs !== 'number' || typeof p.timeMs !== 'number') throw new UsageError(`${where} (${p.id}): 'runs' and 'timeMs' should be numbers`);
-    if (!Array.isArray(p.counterexamples)) throw new UsageError(`${where} (${p.id}): 'counterexamples' should be a list`);
-    if (p.verdict === 'invalid' && p.counterexamples.length === 0) throw new UsageError(`${where} (${p.id}): invalid without a counterexample`);
+    // zod drops a `__proto__` key of a record without a word: refuse it here, by name.
+    for (const k of ['coverage', 'knownDivergences']) {
+      const counts = p[k];
+      if (isObject(counts) && Object.hasOwn(counts, '__proto__')) throw new UsageError(`${where} (${p.id}): ${k}.__proto__: not a usable name`);
+    }
+    const r = PropertyResultSchema.safeParse(p);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new UsageError(`${where} (${p.id}): ${fieldText(issue.path) || '(top level)'}: ${issue.message}`);
+    }
+    if (r.data.verdict === 'invalid' && r.data.counterexamples.length === 0) throw new UsageError(`${where} (${p.id}): invalid without a counterexample`);
+    return r.data as unknown as PropertyResult;
   });
-  return (v as PropertyResult[]).map((p) => ({ ...p, seedSteps: p.seedSteps ?? [], unknownReasons: p.unknownReasons ?? [], coverage: p.coverage ?? {} }));
 }
 
 /** A name read from a report that becomes a folder or file name: nothing that could leave the folder it goes in. */

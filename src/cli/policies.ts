@@ -4,9 +4,11 @@
 import type { Command } from 'commander';
 import { ip4ToString } from '../packet/index.ts';
 import { PolicyComparer, type Comparison } from '../policy/compare.ts';
-import type { RenderedCluster } from '../policy/contiv/render.ts';
+import { nodeIds, type RenderedCluster } from '../policy/contiv/render.ts';
 import type { AclRule } from '../reference/state/acl.ts';
-import { PolicyInputError, readClusterFile } from '../policy/yaml.ts';
+import { TopologyError } from '../reference/topology/topology.ts';
+import { cidrToString, makeIpam, nodePodNetwork, PodIpAllocator } from '../reference/topology/ipam.ts';
+import { parseClusterYaml, PolicyInputError, readClusterFile } from '../policy/yaml.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
 import { UsageError } from './io.ts';
 
@@ -89,6 +91,69 @@ export function matrixText(cluster: Cluster, cmp: PolicyComparer): { lines: stri
   return { lines, differences, undocumented };
 }
 
+/**
+ * A topology error of the cluster's model (raised by buildTopology on `topology.nodes[i].pods[j]…`) as an input
+ * error naming the pod and its Kubernetes node: a pod IP outside its node's pod subnet, more pods on a node than
+ * the subnet holds.
+ */
+function clusterTopologyProblem(file: string, cluster: Cluster, e: TopologyError): UsageError {
+  const m = /^topology\.nodes\[(\d+)\](?:\.pods\[(\d+)\])?(\.ip)?/.exec(e.path);
+  const node = m ? cluster.nodes[Number(m[1])] : undefined;
+  if (!node) return new UsageError(`${file}: ${e.message}`);
+  const ids = nodeIds(cluster);
+  const id = ids.get(node.name)!;
+  const onNode = cluster.pods.filter((p) => p.nodeName === node.name);
+  const pod = m![2] !== undefined ? onNode[Number(m![2])] : undefined;
+  const reason = e.message.slice(e.path.length + 2);
+  if (!pod) return new UsageError(`${file}: node ${node.name} (Contiv node ID ${id}): ${reason}`);
+  const where = `${file}: pod ${pod.namespace}/${pod.name} on node ${node.name} (Contiv node ID ${id})`;
+  let subnet = '';
+  let capacity = 0;
+  try {
+    const ipam = makeIpam(cluster.ipam ?? {});
+    subnet = cidrToString(nodePodNetwork(ipam, id));
+    capacity = new PodIpAllocator(ipam, id).maxSeq - 1;
+  } catch {
+    // the IPAM itself is bad: the topology error says so
+  }
+  if (m![3] !== undefined && pod.ip !== undefined) {
+    if (!/not an assignable/.test(reason) || !subnet) return new UsageError(`${where}: status.podIP ${pod.ip}: ${reason}`);
+    return new UsageError(`${where}: status.podIP ${pod.ip} is outside the node's pod subnet ${subnet} (or is its network, gateway, NAT loopback or broadcast address)`);
+  }
+  if (/no pod IP left/.test(reason)) {
+    return new UsageError(`${where}: the node has ${onNode.length} pods, more than its pod subnet${subnet ? ` ${subnet}` : ''} holds (${capacity > 0 ? `${capacity} addresses` : reason})`);
+  }
+  return new UsageError(`${where}: ${reason}`);
+}
+
+/**
+ * Reads a cluster file and renders it for `policies explain`: every problem of the input (YAML, fields, pod
+ * IPs and pod counts that do not fit the nodes' pod subnets) is a UsageError, one line per problem.
+ */
+export function explainCluster(file: string): { cluster: Cluster; cmp: PolicyComparer } {
+  return explainClusterText(undefined, file);
+}
+
+/** explainCluster on text already read (`text` undefined: read `file`). */
+export function explainClusterText(text: string | undefined, file: string): { cluster: Cluster; cmp: PolicyComparer } {
+  let cluster: Cluster;
+  try {
+    cluster = text === undefined ? readClusterFile(file) : parseClusterYaml(text, file);
+  } catch (e) {
+    if (e instanceof PolicyInputError) {
+      const [first, ...more] = e.issues.map((i) => `${i.path}: ${i.message}`);
+      throw new UsageError(first ?? `${file}: invalid cluster file`, more);
+    }
+    throw e;
+  }
+  try {
+    return { cluster, cmp: new PolicyComparer(cluster) };
+  } catch (e) {
+    if (e instanceof TopologyError) throw clusterTopologyProblem(file, cluster, e);
+    throw e;
+  }
+}
+
 export function registerPoliciesCommands(program: Command, setExit: (code: number) => void): void {
   const policies = program.command('policies').description('Kubernetes NetworkPolicies: Contiv rendering and semantics');
   policies
@@ -97,14 +162,7 @@ export function registerPoliciesCommands(program: Command, setExit: (code: numbe
     .requiredOption('-f, --file <cluster.yaml>', 'Kubernetes YAML: Namespaces, Nodes, Pods and NetworkPolicies (multi-document or List)')
     .option('--no-matrix', 'print only the rendered tables')
     .action((opts: { file: string; matrix: boolean }) => {
-      let cluster: Cluster;
-      try {
-        cluster = readClusterFile(opts.file);
-      } catch (e) {
-        if (e instanceof PolicyInputError) throw new UsageError(e.message);
-        throw e;
-      }
-      const cmp = new PolicyComparer(cluster);
+      const { cluster, cmp } = explainCluster(opts.file);
       const out: string[] = [];
       if (cmp.renderError) out.push(`Contiv cannot render this cluster (DIVERGENCE ${cmp.renderError.divergence}): ${cmp.renderError.message}`, '');
       else out.push(...tablesText(cmp.rendered!));

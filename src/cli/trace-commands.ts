@@ -1,11 +1,12 @@
 // `podflow trace parse FILE` and `podflow trace diff EXPECTED ACTUAL`: VPP `show trace` text as JSON, and the
 // first divergence between two traces through the volatile-field masks (DATAPATH.md §11.6).
-// Exit codes (STYLE.md §8): 0 same / parsed, 1 different, 2 usage or I/O error. Actions never throw: they report
+// Exit codes (STYLE.md §8): 0 same / parsed, 1 different, 2 usage or I/O error, or a file with no trace record. Actions never throw: they report
 // the code through a setExit callback (default: process.exitCode); the run* functions return it.
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { toHex } from '../packet/index.ts';
 import { diffTraces, MASK_SETS, parseTrace, type ParseResult } from '../reference/trace/index.ts';
+import { printable } from './io.ts';
 
 export const TRACE_EXIT_OK = 0;
 export const TRACE_EXIT_DIFFERENT = 1;
@@ -31,6 +32,17 @@ export function traceJson(value: unknown): string {
 
 const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'is a directory', EACCES: 'permission denied' };
 
+/** Diagnostics printed per file; the rest are counted. */
+export const MAX_TRACE_DIAGNOSTICS = 50;
+
+/** VPP's answer when the trace buffer is empty: a trace with no record that is still a trace. */
+const EMPTY_BUFFER_RE = /^No packets in trace buffer\r?$/m;
+
+/**
+ * Reads and parses a trace file; undefined (after one stderr line naming the file) when it cannot be read or
+ * holds no trace record at all — garbage is an input error, not an empty trace. Names and text from the input
+ * are escaped (printable) so that every diagnostic stays one line.
+ */
 function readTrace(file: string, command: string, io: TraceIo): ParseResult | undefined {
   let text: string;
   try {
@@ -38,11 +50,17 @@ function readTrace(file: string, command: string, io: TraceIo): ParseResult | un
   } catch (err) {
     const code = (err as NodeJS.ErrnoException | undefined)?.code;
     const reason = code !== undefined && READ_ERRORS[code] !== undefined ? READ_ERRORS[code] : err instanceof Error ? err.message : String(err);
-    io.stderr(`podflow trace ${command}: cannot read ${file}: ${reason}\n`);
+    io.stderr(`podflow trace ${command}: cannot read ${printable(file, 1000)}: ${printable(reason, 1000)}\n`);
     return undefined;
   }
   const result = parseTrace(text);
-  for (const d of result.diagnostics) io.stderr(`${file}:${d.line}: ${d.message}\n`);
+  const name = printable(file, 1000);
+  for (const d of result.diagnostics.slice(0, MAX_TRACE_DIAGNOSTICS)) io.stderr(`${name}:${d.line}: ${printable(d.message, 1000)}\n`);
+  if (result.diagnostics.length > MAX_TRACE_DIAGNOSTICS) io.stderr(`${name}: ${result.diagnostics.length - MAX_TRACE_DIAGNOSTICS} more diagnostics not shown\n`);
+  if (!result.captures.some((c) => c.records.length > 0) && !EMPTY_BUFFER_RE.test(text)) {
+    io.stderr(`podflow trace ${command}: ${name}: no trace record found (expected \`show trace\` output: record headers like '00:00:01:000123: ethernet-input' with indented bodies)\n`);
+    return undefined;
+  }
   return result;
 }
 
@@ -54,7 +72,7 @@ export function runTraceParse(file: string, io: TraceIo = processIo): number {
   return TRACE_EXIT_OK;
 }
 
-const show = (v: unknown): string => (v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v));
+const show = (v: unknown): string => (v === undefined ? '(absent)' : printable(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)), 1000));
 
 /** `trace diff EXPECTED ACTUAL`: capture by capture; prints `identical (N fields masked)` or the first divergence. */
 export function runTraceDiff(expectedFile: string, actualFile: string, maskName: string, io: TraceIo = processIo): number {
@@ -74,13 +92,13 @@ export function runTraceDiff(expectedFile: string, actualFile: string, maskName:
     masked += result.maskedFields;
     if (result.first) {
       const f = result.first;
-      const name = e.heading ?? (e.packet !== undefined ? `Packet ${e.packet}` : '');
+      const name = printable(e.heading ?? (e.packet !== undefined ? `Packet ${e.packet}` : ''), 200);
       io.stdout(
         [
           `different: capture ${i + 1}${name ? ` (${name})` : ''}`,
           `  record   ${f.recordIndex + 1} (index ${f.recordIndex})`,
-          `  node     ${f.node}`,
-          `  field    ${f.field}`,
+          `  node     ${printable(f.node, 200)}`,
+          `  field    ${printable(f.field, 200)}`,
           `  expected ${show(f.expected)}`,
           `  actual   ${show(f.actual)}`,
         ].join('\n') + '\n',

@@ -5,18 +5,23 @@ import type { Layer, LayerKind } from './types.ts';
 
 export type LayerJson = { kind: LayerKind } & Record<string, unknown>;
 
-type FieldType = 'int' | 'ip' | 'mac' | 'bytes';
+/** An unsigned integer field of that many bits, or an address or byte string as text. */
+type FieldType = number | 'ip' | 'mac' | 'bytes';
 
-/** Every field of every layer kind and its JSON type; `kind` aside. Required fields are listed in REQUIRED. */
+/**
+ * Every field of every layer kind and its JSON type (integers by their width in the header); `kind` aside.
+ * Required fields are listed in REQUIRED. Looked up by own key only (hasOwn): a layer kind or field named
+ * `constructor`, `toString` or `__proto__` is unknown, not Object.prototype's.
+ */
 const FIELDS: Record<LayerKind, Record<string, FieldType>> = {
-  ethernet: { dst: 'mac', src: 'mac', type: 'int' },
-  dot1q: { pcp: 'int', dei: 'int', vid: 'int', type: 'int' },
-  arp: { htype: 'int', ptype: 'int', hlen: 'int', plen: 'int', op: 'int', sha: 'mac', spa: 'ip', tha: 'mac', tpa: 'ip', padding: 'bytes' },
-  ipv4: { version: 'int', ihl: 'int', tos: 'int', totalLength: 'int', id: 'int', flags: 'int', fragOffset: 'int', ttl: 'int', protocol: 'int', checksum: 'int', src: 'ip', dst: 'ip', options: 'bytes', padding: 'bytes' },
-  icmp: { type: 'int', code: 'int', checksum: 'int', id: 'int', seq: 'int' },
-  tcp: { srcPort: 'int', dstPort: 'int', seq: 'int', ack: 'int', dataOffset: 'int', reserved: 'int', flags: 'int', window: 'int', checksum: 'int', urgent: 'int', options: 'bytes' },
-  udp: { srcPort: 'int', dstPort: 'int', length: 'int', checksum: 'int', padding: 'bytes' },
-  vxlan: { flags: 'int', reserved1: 'int', vni: 'int', reserved2: 'int' },
+  ethernet: { dst: 'mac', src: 'mac', type: 16 },
+  dot1q: { pcp: 3, dei: 1, vid: 12, type: 16 },
+  arp: { htype: 16, ptype: 16, hlen: 8, plen: 8, op: 16, sha: 'mac', spa: 'ip', tha: 'mac', tpa: 'ip', padding: 'bytes' },
+  ipv4: { version: 4, ihl: 4, tos: 8, totalLength: 16, id: 16, flags: 3, fragOffset: 13, ttl: 8, protocol: 8, checksum: 16, src: 'ip', dst: 'ip', options: 'bytes', padding: 'bytes' },
+  icmp: { type: 8, code: 8, checksum: 16, id: 16, seq: 16 },
+  tcp: { srcPort: 16, dstPort: 16, seq: 32, ack: 32, dataOffset: 4, reserved: 3, flags: 9, window: 16, checksum: 16, urgent: 16, options: 'bytes' },
+  udp: { srcPort: 16, dstPort: 16, length: 16, checksum: 16, padding: 'bytes' },
+  vxlan: { flags: 8, reserved1: 24, vni: 24, reserved2: 8 },
   raw: { data: 'bytes' },
 };
 
@@ -62,35 +67,48 @@ export function layersFromJson(json: unknown, path = 'frame'): Layer[] {
   return json.map((item, i) => {
     const p = `${path}[${i}]`;
     if (typeof item !== 'object' || item === null) throw new FrameJsonError(p, 'expected a layer object');
-    const kind = (item as Record<string, unknown>).kind;
-    if (typeof kind !== 'string' || !(kind in FIELDS)) throw new FrameJsonError(`${p}.kind`, `expected one of ${Object.keys(FIELDS).join(', ')}, got ${JSON.stringify(kind)}`);
+    const kind = Object.hasOwn(item, 'kind') ? (item as Record<string, unknown>).kind : undefined;
+    if (typeof kind !== 'string' || !Object.hasOwn(FIELDS, kind)) throw new FrameJsonError(`${p}.kind`, `expected one of ${Object.keys(FIELDS).join(', ')}, got ${shown(kind)}`);
     const spec = FIELDS[kind as LayerKind];
     const out: Record<string, unknown> = { kind };
     for (const [k, v] of Object.entries(item)) {
       if (k === 'kind') continue;
-      const t = spec[k];
-      if (!t) throw new FrameJsonError(`${p}.${k}`, `unknown field of a ${kind} layer (known: ${Object.keys(spec).join(', ')})`);
-      out[k] = convert(t, v, `${p}.${k}`);
+      if (!Object.hasOwn(spec, k)) throw new FrameJsonError(/^[\w$-]+$/.test(k) ? `${p}.${k}` : `${p}[${JSON.stringify(k)}]`, `unknown field of a ${kind} layer (known: ${Object.keys(spec).join(', ')})`);
+      out[k] = convert(spec[k]!, v, `${p}.${k}`);
     }
     for (const r of REQUIRED[kind as LayerKind]) if (out[r] === undefined) throw new FrameJsonError(`${p}.${r}`, `required field of a ${kind} layer is missing`);
     return out as unknown as Layer;
   });
 }
 
+/** A value from input as a short JSON excerpt for a message. */
+function shown(v: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) return String(v);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 function convert(t: FieldType, v: unknown, path: string): unknown {
   try {
+    if (typeof t === 'number') {
+      const max = 2 ** t - 1;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new Error(`expected an integer 0..${max} (${t} bits), got ${shown(v)}`);
+      return v;
+    }
     switch (t) {
-      case 'int':
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`expected a non-negative integer, got ${JSON.stringify(v)}`);
-        return v;
       case 'ip':
-        if (typeof v !== 'string') throw new Error(`expected an IPv4 address string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string') throw new Error(`expected an IPv4 address string, got ${shown(v)}`);
         return ip4(v);
       case 'mac':
-        if (typeof v !== 'string') throw new Error(`expected a MAC address string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string') throw new Error(`expected a MAC address string, got ${shown(v)}`);
         return mac(v);
       case 'bytes':
-        if (typeof v !== 'string') throw new Error(`expected hex bytes as a string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string') throw new Error(`expected hex bytes as a string, got ${shown(v)}`);
         return fromHex(v);
     }
   } catch (e) {

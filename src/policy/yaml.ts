@@ -426,7 +426,9 @@ function locateObjects(text: string, source: string, issues: PolicyInputIssue[])
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = e.linePos?.[0];
-        const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        const raw = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        // The YAML parser reports its own stack overflow as the error at the node it reached.
+        const msg = /Maximum call stack size exceeded/.test(raw) ? 'nested too deeply' : raw;
         issues.push({ path: `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: document ${d}`, message: `YAML syntax error: ${msg}`, source, document: d });
       }
       return;

@@ -8,7 +8,10 @@ import type { IpamConfig } from './topology/ipam.ts';
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 const Mac = z.string().regex(MAC_RE, 'expected a MAC address like 02:fe:69:99:eb:9d');
 const Ip = z.string().refine(isIp4, 'expected an IPv4 address like 10.1.1.12');
-const Cidr = z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d{1,2}$/, 'expected an IPv4 CIDR like 10.1.0.0/16');
+const Cidr = z.string().refine((s) => {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(s);
+  return m !== null && isIp4(m[1]!) && Number(m[2]) <= 32;
+}, 'expected an IPv4 CIDR like 10.1.0.0/16');
 const U16 = z.number().int().min(0).max(0xffff);
 const SwIfIndex = z.number().int().min(0).max(0xfffffffe);
 
@@ -145,13 +148,20 @@ export class ScenarioError extends Error {
     readonly source: string,
     readonly issues: { path: string; message: string }[],
   ) {
-    super(`${source}: invalid scenario:\n${issues.map((i) => `  ${i.path || '(top level)'}: ${i.message}`).join('\n')}`);
+    // One line (a CLI diagnostic): the issues one after the other.
+    super(`${source}: invalid scenario: ${issues.map((i) => `${i.path || '(top level)'}: ${i.message}`).join('; ')}`);
     this.name = 'ScenarioError';
   }
 }
 
+/** `topology.nodes[0].pods[1].tap`; a key from input that is not a plain name is quoted (`acls["\u0001"]`). */
 function pathText(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '');
+  return path.reduce<string>((s, k) => {
+    if (typeof k === 'number') return `${s}[${k}]`;
+    const name = String(k);
+    if (!/^[\w$-]+$/.test(name)) return `${s}[${JSON.stringify(name)}]`;
+    return s ? `${s}.${name}` : name;
+  }, '');
 }
 
 /** Validates a parsed JSON value as a scenario; `source` (a file name) prefixes every error. */
@@ -190,7 +200,7 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
     if ('pod' in p.from && !podNames.has(p.from.pod)) issues.push({ path: `packets[${i}].from.pod`, message: `no pod named '${p.from.pod}'` });
     if ('node' in p.from && !ids.has(p.from.node)) issues.push({ path: `packets[${i}].from.node`, message: `no node with ID ${p.from.node}` });
   });
-  if (data.acls) for (const k of Object.keys(data.acls)) if (!ids.has(Number(k))) issues.push({ path: `acls.${k}`, message: `no node with ID ${k}` });
+  if (data.acls) for (const k of Object.keys(data.acls)) if (!ids.has(Number(k))) issues.push({ path: pathText(['acls', k]), message: `no node with ID ${k}` });
   if (issues.length > 0) throw new ScenarioError(source, issues);
   const { packets: _raw, ...rest } = data;
   return { ...rest, packets, ipamOverrides: data.topology.ipam as Partial<IpamConfig> };
