@@ -18,7 +18,7 @@ import { toHex } from '../packet/index.ts';
 import { policiesToYaml } from '../policy/yaml.ts';
 import type { PropertyDef } from '../properties/types.ts';
 import { ADAPTER_NAMES, createAdapter, isSharedLab } from './adapters.ts';
-import { corpusEntries, loadCorpusEntry, saveCorpusEntry } from './corpus.ts';
+import { saveCorpusEntry } from './corpus.ts';
 import { CHECK_CONTEXT, errorLine, runProperty } from './fuzz-runner.ts';
 import { UsageError } from './io.ts';
 import { registerMergeCommand } from './merge.ts';
@@ -350,26 +350,4 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
     });
 
   registerMergeCommand(program, setExit);
-
-  program
-    .command('replay')
-    .description('re-run corpus entries (default: the whole corpus) and say whether each still fails')
-    .argument('[paths...]', 'corpus entry folders or corpus folders')
-    .option('-a, --adapter <name>', 'adapter to replay against (default: the one each entry failed on, when known here; else reference)')
-    .option('--corpus <dir>', 'corpus folder', 'corpus')
-    .action(async (paths: string[], opts: { adapter?: string; corpus: string }) => {
-      const entries = corpusEntries(paths, opts.corpus);
-      let failing = 0;
-      for (const dir of entries) {
-        const e = loadCorpusEntry(dir);
-        const p = propertyById(e.property);
-        if (!p) throw new UsageError(`${dir}/case.json: unknown property '${e.property}'`);
-        const name = opts.adapter ?? adapterSpecOf(e.adapter);
-        const v = await p.check(e.case, createAdapter(name), CHECK_CONTEXT);
-        if (v.status === 'invalid') failing++;
-        process.stdout.write(`${v.status.padEnd(7)} ${e.id} ${e.property} on ${name}${v.status === 'invalid' ? `: ${v.details}` : v.status === 'unknown' ? `: ${v.reason}` : ''}\n`);
-      }
-      process.stdout.write(`${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} replayed, ${failing} still failing\n`);
-      setExit(failing > 0 ? 1 : 0);
-    });
 }

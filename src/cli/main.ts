@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerExplainCommand } from './explain.ts';
 import { registerFuzzCommands } from './fuzz.ts';
+import { registerReplayCommand } from './replay.ts';
 import { registerLabCommands } from './lab.ts';
 import { registerMutantsCommand } from './mutants.ts';
 import { registerPoliciesCommands } from './policies.ts';
@@ -38,6 +39,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
   registerTraceCommands(program, setExit);
   registerPoliciesCommands(program, setExit);
   registerFuzzCommands(program, setExit);
+  registerReplayCommand(program, setExit);
   registerMutantsCommand(program, setExit);
   registerLabCommands(program, setExit);
   return program;

@@ -2,8 +2,7 @@
 // fails. Every entry is checked before it runs — case.json's fields, then the case against its property's schema
 // (properties/case-schema.ts) — and a bad entry is one line `bad     <dir>: <field>: <what>`; the replay goes on
 // with the rest. An adapter that cannot answer makes its entry unknown.
-// Exit codes (main.ts EXIT_*; literals here, since main.ts registers this command and importing it back would be
-// a cycle): 1 an entry still fails, else 2 an entry was bad, else 3 an entry was unknown, else 0.
+// Exit codes (exit-codes.ts): 1 an entry still fails, else 2 an entry was bad, else 3 an entry was unknown, else 0.
 import type { Command } from 'commander';
 import { AdapterUnavailable, type Adapter } from '../adapters/adapter.ts';
 import { validateCase } from '../properties/case-schema.ts';
@@ -16,11 +15,9 @@ import { CHECK_CONTEXT } from './fuzz-runner.ts';
 import { printable, readJsonFile, UsageError } from './io.ts';
 import { join } from 'node:path';
 
-/** main.ts EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INCONCLUSIVE */
-const EXIT_OK = 0;
-const EXIT_INVALID = 1;
-const EXIT_USAGE = 2;
-const EXIT_INCONCLUSIVE = 3;
+import { EXIT_INCONCLUSIVE, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+import { excusingDivergence } from '../adapters/adapter.ts';
+import { detailsOf } from '../properties/types.ts';
 
 export type ReplayStatus = 'valid' | 'invalid' | 'unknown' | 'bad';
 
@@ -73,16 +70,21 @@ export async function replayEntryValue(dir: string, json: unknown, o: ReplayOpti
   }
   try {
     const v = await p.check(e.case, adapter, CHECK_CONTEXT);
-    if (v.status === 'invalid') return { status: 'invalid', line: `${head('invalid')}: ${printable(v.details, 1000)}` };
+    if (v.status === 'invalid') {
+      // as in `podflow fuzz`: claims the adapter's known divergences excuse do not fail the entry
+      const failing = v.claims.filter((c) => !excusingDivergence(adapter.capabilities.knownDivergences ?? [], e.property, c));
+      if (failing.length > 0) return { status: 'invalid', line: `${head('invalid')}: ${printable(detailsOf(failing), 1000)}` };
+      return { status: 'valid', line: `${head('valid')} (known divergences only)` };
+    }
     if (v.status === 'unknown') return { status: 'unknown', line: `${head('unknown')}: ${printable(v.reason, 1000)}` };
     return { status: 'valid', line: head('valid') };
   } catch (err) {
     if (err instanceof AdapterUnavailable) return { status: 'unknown', line: `${head('unknown')}: ${printable(err.message, 1000)}` };
     // The case's cluster cannot be built (e.g. more pods on a node than its pod subnet holds): the entry is bad.
     if (err instanceof TopologyError) return bad(`case: the cluster cannot be built: ${err.message}`);
-    // Anything else failed the check, as in `podflow fuzz` (a throwing check is a failing case).
+    // Anything else: the check could not look, as in `podflow fuzz` (a crashing check is an unknown case).
     const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    return { status: 'invalid', line: `${head('invalid')}: the check threw ${printable(msg, 1000)}` };
+    return { status: 'unknown', line: `${head('unknown')}: the check crashed: ${printable(msg, 1000)}` };
   }
 }
 
