@@ -30,8 +30,27 @@ const Strings = z.array(z.string());
 /** Counts by name (coverage, known divergences); a `__proto__` key is refused before (checkResults). */
 const Counts = z.record(z.string(), Count);
 
+/** A claim as a check stated it (properties/types.ts): facts as text, the packet a number. */
+const ClaimSchema = z.looseObject({
+  code: z.string().min(1),
+  message: z.string(),
+  connection: z.string().optional(),
+  protocol: z.string().optional(),
+  exchange: z.enum(['request', 'reply']).optional(),
+  packet: z.number().int().min(0).optional(),
+  point: z.string().optional(),
+  layer: z.string().optional(),
+  field: z.string().optional(),
+  expected: z.string().optional(),
+  received: z.string().optional(),
+  probe: z.string().optional(),
+  context: z.string().optional(),
+});
+
 const CounterexampleSchema = z.looseObject({
   id: CounterexampleId,
+  claims: z.array(ClaimSchema).default([]),
+  excused: z.array(z.object({ divergence: z.string(), claim: ClaimSchema })).optional(),
   property: Name,
   adapter: Name,
   seed: z.number().finite(),
@@ -57,6 +76,12 @@ const PropertyResultSchema = z.looseObject({
   coverage: Counts.default({}),
   knownDivergences: Counts.optional(),
   notApplicable: z.boolean().optional(),
+  checked: Count.optional(),
+  valid: Count.optional(),
+  invalid: Count.optional(),
+  unknown: Count.optional(),
+  shrinks: Count.optional(),
+  unknownByReason: Counts.optional(),
 });
 
 const RunInfoSchema = z.looseObject({
@@ -103,10 +128,12 @@ export function checkResults(file: string, v: unknown): PropertyResult[] {
     const where = `${file}: property ${i + 1}`;
     if (!isObject(p) || typeof p.id !== 'string') throw new UsageError(`${where}: no 'id'`);
     // zod drops a `__proto__` key of a record without a word: refuse it here, by name.
-    for (const k of ['coverage', 'knownDivergences']) {
+    for (const k of ['coverage', 'knownDivergences', 'unknownByReason']) {
       const counts = p[k];
       if (isObject(counts) && Object.hasOwn(counts, '__proto__')) throw new UsageError(`${where} (${p.id}): ${k}.__proto__: not a usable name`);
     }
+    // A counterexample's id names its folder here and in the merged run: a plain name, never a path.
+    if (Array.isArray(p.counterexamples)) p.counterexamples.forEach((cx: unknown, k) => isObject(cx) && plainName(file, `property ${i + 1} (${p.id}): counterexamples[${k}].id`, cx.id));
     const r = PropertyResultSchema.safeParse(p);
     if (!r.success) {
       const issue = r.error.issues[0]!;
@@ -166,8 +193,6 @@ export function loadRunFolder(dir: string): LoadedRun {
   }
   const info = checkRunInfo(join(dir, 'run.json'), readJsonFile(join(dir, 'run.json')));
   const properties = checkResults(join(dir, 'results.json'), readJsonFile(join(dir, 'results.json')));
-  // A counterexample's id names its folder here and in the merged run: a plain name, never a path.
-  properties.forEach((p, i) => p.counterexamples.forEach((cx, k) => plainName(join(dir, 'results.json'), `property ${i + 1} (${p.id}): counterexamples[${k}].id`, (cx as { id?: unknown }).id)));
   const files = properties.flatMap((p) => p.counterexamples.map((cx) => loadCounterexampleFiles(dir, cx.id)));
   return { dir, result: { info, properties }, files };
 }
@@ -194,12 +219,18 @@ export function mergeRuns(runs: readonly LoadedRun[]): { result: RunResult; file
     for (const p of run.result.properties) {
       const m = byId.get(p.id);
       if (!m) {
-        byId.set(p.id, { ...p, seedSteps: [...p.seedSteps], unknownReasons: [...p.unknownReasons], counterexamples: [...p.counterexamples], coverage: { ...p.coverage }, ...(p.knownDivergences ? { knownDivergences: { ...p.knownDivergences } } : {}) });
+        byId.set(p.id, { ...p, seedSteps: [...p.seedSteps], unknownReasons: [...p.unknownReasons], counterexamples: [...p.counterexamples], coverage: { ...p.coverage }, ...(p.knownDivergences ? { knownDivergences: { ...p.knownDivergences } } : {}), ...(p.unknownByReason ? { unknownByReason: { ...p.unknownByReason } } : {}) });
         continue;
       }
       m.runs += p.runs;
       m.timeMs += p.timeMs;
       m.verdict = combine(m.verdict, p.verdict);
+      // the shards' counts add up (the verdicts combine as above: invalid if any, else unknown if any)
+      for (const k of ['checked', 'valid', 'invalid', 'unknown', 'shrinks'] as const) if (m[k] !== undefined || p[k] !== undefined) m[k] = (m[k] ?? 0) + (p[k] ?? 0);
+      for (const [k, v] of Object.entries(p.unknownByReason ?? {})) {
+        m.unknownByReason = m.unknownByReason ?? {};
+        m.unknownByReason[k] = (m.unknownByReason[k] ?? 0) + v;
+      }
       for (const u of p.unknownReasons) if (!m.unknownReasons.includes(u)) m.unknownReasons.push(u);
       for (const cx of p.counterexamples) if (!m.counterexamples.some((c: Counterexample) => c.id === cx.id)) m.counterexamples.push(cx);
       for (const [k, v] of Object.entries(p.coverage)) m.coverage[k] = (m.coverage[k] ?? 0) + v;

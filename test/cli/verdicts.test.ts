@@ -85,10 +85,11 @@ describe('claims and known divergences in the fuzz runner', () => {
     const base = { id: 'p', description: 'd', seedSteps: ['x'], runs: 10, verdict: 'valid' as const, timeMs: 1, unknownReasons: [], counterexamples: [], coverage: {} };
     const info = { runId: 'r', seed: 1, adapter: 'stub', options: {} } as never;
     const { result } = mergeRuns([
-      { dir: 'a', result: { info, properties: [{ ...base, knownDivergences: { 'outer-port': 3 } }] }, files: [] },
-      { dir: 'b', result: { info, properties: [{ ...base, knownDivergences: { 'outer-port': 4, other: 1 } }] }, files: [] },
+      { dir: 'a', result: { info, properties: [{ ...base, checked: 9, valid: 9, invalid: 0, unknown: 1, unknownByReason: { 'lab busy': 1 }, knownDivergences: { 'outer-port': 3 } }] }, files: [] },
+      { dir: 'b', result: { info, properties: [{ ...base, checked: 8, valid: 8, invalid: 0, unknown: 2, unknownByReason: { 'lab busy': 1, timeout: 1 }, knownDivergences: { 'outer-port': 4, other: 1 } }] }, files: [] },
     ] as never);
     expect(result.properties[0]!.knownDivergences).toEqual({ 'outer-port': 7, other: 1 });
+    expect(result.properties[0]).toMatchObject({ runs: 20, checked: 17, valid: 17, invalid: 0, unknown: 3, unknownByReason: { 'lab busy': 2, timeout: 1 } });
   });
 });
 

@@ -204,7 +204,7 @@ describe('podflow merge input', () => {
       [{}, /results\.json: not a podflow results\.json \(expected a list of property results\)$/],
       [[null], /results\.json: property 1: no 'id'$/],
       [[{ ...results[0], coverage: { 'ip4-lookup': 'many' } }], /results\.json: property 1 \(p\): coverage\.ip4-lookup: /],
-      [[{ ...results[1], counterexamples: [{ ...cx, id: '../../etc' }] }], /results\.json: property 1 \(q\): counterexamples\[0\]\.id: expected a counterexample ID/],
+      [[{ ...results[1], counterexamples: [{ ...cx, id: '../../etc' }] }], /results\.json: property 1 \(q\): counterexamples\[0\]\.id: "\.\.\/\.\.\/etc" is not a plain name/],
       [[{ ...results[1], counterexamples: [null] }], /results\.json: property 1 \(q\): counterexamples\[0\]: /],
       [[{ ...results[0], unknownReasons: 'x' }], /results\.json: property 1 \(p\): unknownReasons: /],
       [JSON.parse('[{"id":"p","verdict":"valid","runs":1,"timeMs":1,"counterexamples":[],"coverage":{"__proto__":1}}]'), /results\.json: property 1 \(p\): coverage\.__proto__: not a usable name$/],
