@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { fieldPath } from '../reference/scenario.ts';
 import { decodePcap, type PcapRecord } from '../packet/pcap.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { readJsonFile, readTextFile, UsageError } from './io.ts';
@@ -101,10 +102,6 @@ const RunInfoSchema = z.looseObject({
   mergedFrom: Strings.optional(),
 });
 
-/** `options.properties[2]`, with odd keys quoted. */
-function fieldText(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : /^[\w$-]+$/.test(String(k)) ? (s ? `${s}.${String(k)}` : String(k)) : `${s}[${JSON.stringify(String(k))}]`), '');
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -116,7 +113,7 @@ export function checkRunInfo(file: string, v: unknown): RunInfo {
   const r = RunInfoSchema.safeParse(v);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new UsageError(`${file}: not a podflow run.json (field '${fieldText(i.path) || '(top level)'}': ${i.message})`);
+    throw new UsageError(`${file}: not a podflow run.json (field '${fieldPath(i.path) || '(top level)'}': ${i.message})`);
   }
   return r.data as unknown as RunInfo;
 }
@@ -137,7 +134,7 @@ export function checkResults(file: string, v: unknown): PropertyResult[] {
     const r = PropertyResultSchema.safeParse(p);
     if (!r.success) {
       const issue = r.error.issues[0]!;
-      throw new UsageError(`${where} (${p.id}): ${fieldText(issue.path) || '(top level)'}: ${issue.message}`);
+      throw new UsageError(`${where} (${p.id}): ${fieldPath(issue.path) || '(top level)'}: ${issue.message}`);
     }
     if (r.data.verdict === 'invalid' && r.data.counterexamples.length === 0) throw new UsageError(`${where} (${p.id}): invalid without a counterexample`);
     return r.data as unknown as PropertyResult;

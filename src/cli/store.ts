@@ -6,6 +6,7 @@
 // (status running, its pid gone) as killed and removes only the temporary files podflow itself left there.
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { pidAlive } from '../adapters/host.ts';
 import { UsageError } from './io.ts';
 import type { RunInfo } from './results.ts';
 
@@ -20,15 +21,6 @@ export function jsonText(v: unknown): string {
   return `${JSON.stringify(v, null, 2)}\n`;
 }
 
-/** Whether a process is alive (signal 0); a pid we may not signal is alive. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Creates `dir` if needed and checks podflow can write there: a clear usage error before the run, not after it. */
 export function ensureWritableDir(dir: string, what: string): void {
@@ -61,7 +53,7 @@ export function cleanLeftovers(dir: string): string[] {
   const sweep = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const pid = tmpPid(e.name);
-      if (pid !== undefined && pid !== process.pid && !processAlive(pid)) {
+      if (pid !== undefined && pid !== process.pid && !pidAlive(pid)) {
         rmSync(join(d, e.name), { recursive: true, force: true });
         done.push(`removed ${join(d, e.name)} (left by process ${pid})`);
       }
@@ -75,7 +67,7 @@ export function cleanLeftovers(dir: string): string[] {
     if (existsSync(runJson)) {
       try {
         const info = JSON.parse(readFileSync(runJson, 'utf8')) as Partial<RunInfo>;
-        if (info.status === 'running' && typeof info.pid === 'number' && info.pid !== process.pid && !processAlive(info.pid)) {
+        if (info.status === 'running' && typeof info.pid === 'number' && info.pid !== process.pid && !pidAlive(info.pid)) {
           writeFileAtomic(runJson, jsonText({ ...info, status: 'killed' }));
           done.push(`marked ${run} as killed (process ${info.pid} is gone)`);
         }

@@ -4,6 +4,7 @@
 // session-expiry IdleCase, odd-packets OddCase, connection-lifecycle LifecycleCase); a test pins that every
 // generated case passes its schema.
 import { z } from 'zod';
+import { fieldPath } from '../reference/scenario.ts';
 import { isIp4 } from '../packet/index.ts';
 import { PROPERTIES } from './index.ts';
 
@@ -156,15 +157,6 @@ export const CASE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'odd-packets-are-contained': OddCaseSchema,
 });
 
-/** `cluster.pods[2].nodeName`; keys from input that are not plain names are quoted. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, k) => {
-    if (typeof k === 'number') return `${s}[${k}]`;
-    const name = String(k);
-    if (!/^[\w$-]+$/.test(name)) return `${s}[${JSON.stringify(name)}]`;
-    return s ? `${s}.${name}` : name;
-  }, '');
-}
 
 /**
  * Checks a case from a file against its property's schema: ok, or the first problem as `<field path>: <what>`.

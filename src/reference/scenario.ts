@@ -154,8 +154,11 @@ export class ScenarioError extends Error {
   }
 }
 
-/** `topology.nodes[0].pods[1].tap`; a key from input that is not a plain name is quoted (`acls["\u0001"]`). */
-function pathText(path: readonly PropertyKey[]): string {
+/**
+ * `topology.nodes[0].pods[1].tap`; a key from input that is not a plain name is quoted (`acls["\u0001"]`). The
+ * field path of every JSON reader's diagnostics (scenarios, corpus cases, run folders).
+ */
+export function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((s, k) => {
     if (typeof k === 'number') return `${s}[${k}]`;
     const name = String(k);
@@ -167,7 +170,7 @@ function pathText(path: readonly PropertyKey[]): string {
 /** Validates a parsed JSON value as a scenario; `source` (a file name) prefixes every error. */
 export function parseScenario(json: unknown, source = 'scenario'): Scenario {
   const r = ScenarioSchema.safeParse(json);
-  if (!r.success) throw new ScenarioError(source, r.error.issues.map((i) => ({ path: pathText(i.path), message: i.message })));
+  if (!r.success) throw new ScenarioError(source, r.error.issues.map((i) => ({ path: fieldPath(i.path), message: i.message })));
   const data = r.data;
   const issues: { path: string; message: string }[] = [];
   let t = 0;
@@ -200,7 +203,7 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
     if ('pod' in p.from && !podNames.has(p.from.pod)) issues.push({ path: `packets[${i}].from.pod`, message: `no pod named '${p.from.pod}'` });
     if ('node' in p.from && !ids.has(p.from.node)) issues.push({ path: `packets[${i}].from.node`, message: `no node with ID ${p.from.node}` });
   });
-  if (data.acls) for (const k of Object.keys(data.acls)) if (!ids.has(Number(k))) issues.push({ path: pathText(['acls', k]), message: `no node with ID ${k}` });
+  if (data.acls) for (const k of Object.keys(data.acls)) if (!ids.has(Number(k))) issues.push({ path: fieldPath(['acls', k]), message: `no node with ID ${k}` });
   if (issues.length > 0) throw new ScenarioError(source, issues);
   const { packets: _raw, ...rest } = data;
   return { ...rest, packets, ipamOverrides: data.topology.ipam as Partial<IpamConfig> };

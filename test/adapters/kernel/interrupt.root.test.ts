@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { listNamespaces } from '../../../src/adapters/kernel/cleanup.ts';
-import { processAlive } from '../../../src/cli/store.ts';
+import { pidAlive } from '../../../src/adapters/host.ts';
 import { IN_CI, toolGate } from '../../support/external-tools.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -40,6 +40,6 @@ test.skipIf(skip)('Ctrl-C on `podflow fuzz --adapter kernel` writes the report a
   expect(results[0]!.checked).toBeGreaterThan(0);
   expect([0, 3]).toContain(code);
   // namespaces made meanwhile by processes that are gone: none (the run removed its own on the way out)
-  const leftovers = listNamespaces().filter((n) => !before.has(n) && !processAlive(Number(/^pf-(\d+)-/.exec(n)?.[1] ?? '0')));
+  const leftovers = listNamespaces().filter((n) => !before.has(n) && !pidAlive(Number(/^pf-(\d+)-/.exec(n)?.[1] ?? '0')));
   expect(leftovers).toEqual([]);
 }, 180_000);
