@@ -9,6 +9,7 @@ import { clusterArb } from '../generators/cluster.ts';
 import { renderCluster } from '../policy/contiv/render.ts';
 import type { Cluster } from '../policy/types.ts';
 import { POD_MAC } from '../reference/topology/topology.ts';
+import type { Capture } from '../adapters/adapter.ts';
 import { adapterAcls, renderFaultsOf } from './harness.ts';
 import { adapterTopology } from './resolve.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
@@ -24,6 +25,11 @@ const CLAIMS: ClaimMessages = {
 export interface OddCase {
   cluster: Cluster;
   packets: OddPacket[];
+}
+
+/** The facts naming an odd packet's capture (built only for a claim: this runs for every capture). */
+function oddAt(o: OddPacket, from: { pod: string } | { node: number; wire: true }, cap: Capture): { connection: string; probe: string; packet: number; point: string } {
+  return { connection: `${o.kind} from ${'pod' in from ? from.pod : `node ${from.node}'s wire`}`, probe: o.kind, packet: cap.packet, point: cap.point };
 }
 
 export const oddPacketsAreContained: PropertyDef<OddCase> = {
@@ -82,22 +88,20 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
       const frame = encodePacket(layers);
       const obs = await adapter.inject([{ packet: n, at: n * 0.001, from, frame }]);
       n++;
-      const probe = { connection: `${o.kind} from ${'pod' in from ? from.pod : `node ${from.node}'s wire`}`, probe: o.kind };
       for (const cap of obs.captures) {
         const d = cap.data;
-        const at = { ...probe, packet: cap.packet, point: cap.point };
         if (cap.point.endsWith(':wire') && !('node' in from && cap.point === `node:${from.node}:wire` && d === frame)) {
-          if (d.length < 64 || readU16(d, 12) !== 0x0800 || d[23] !== 17 || readU16(d, 36) !== 4789) claims.push(claim(CLAIMS, { code: 'non-vxlan-crossed-wire', ...at, layer: 'outer ipv4', field: 'udp dstPort', expected: 'VXLAN (UDP/4789)', received: `${d.length} bytes${d.length >= 14 ? `, type 0x${readU16(d, 12).toString(16)}` : ''}` }));
-          else if (readU16(d, 62) !== 0x0800) claims.push(claim(CLAIMS, { code: 'non-ip-inner-crossed-wire', ...at, layer: 'inner ethernet', field: 'type', expected: '0x800', received: `0x${readU16(d, 62).toString(16)}` }));
-          else if (d[50]! & 1) claims.push(claim(CLAIMS, { code: 'broadcast-inner-crossed-wire', ...at, layer: 'inner ethernet', field: 'dst', expected: 'a unicast BVI MAC', received: 'broadcast/multicast' }));
+          if (d.length < 64 || readU16(d, 12) !== 0x0800 || d[23] !== 17 || readU16(d, 36) !== 4789) claims.push(claim(CLAIMS, { code: 'non-vxlan-crossed-wire', ...oddAt(o, from, cap), layer: 'outer ipv4', field: 'udp dstPort', expected: 'VXLAN (UDP/4789)', received: `${d.length} bytes${d.length >= 14 ? `, type 0x${readU16(d, 12).toString(16)}` : ''}` }));
+          else if (readU16(d, 62) !== 0x0800) claims.push(claim(CLAIMS, { code: 'non-ip-inner-crossed-wire', ...oddAt(o, from, cap), layer: 'inner ethernet', field: 'type', expected: '0x800', received: `0x${readU16(d, 62).toString(16)}` }));
+          else if (d[50]! & 1) claims.push(claim(CLAIMS, { code: 'broadcast-inner-crossed-wire', ...oddAt(o, from, cap), layer: 'inner ethernet', field: 'dst', expected: 'a unicast BVI MAC', received: 'broadcast/multicast' }));
         }
         const m = /^pod:(.+):rx$/.exec(cap.point);
         if (m) {
           const pod = r.topology.podByName.get(m[1]!)!;
           const to = d.length >= 34 ? readU32(d, 30) : -1;
           const icmpErrorToSender = d.length >= 35 && d[23] === 1 && pod.name === a.name && (d[34] === 3 || d[34] === 11);
-          if (to !== pod.ip && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'delivered-to-other-pod', ...at, layer: 'ipv4', field: 'dst', expected: ip4ToString(pod.ip), received: to < 0 ? `a ${d.length}-byte frame` : ip4ToString(to >>> 0) }));
-          else if (dstIp === undefined && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'non-ip-delivered', ...at, layer: 'ethernet', field: 'type', expected: 'not delivered', received: 'delivered' }));
+          if (to !== pod.ip && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'delivered-to-other-pod', ...oddAt(o, from, cap), layer: 'ipv4', field: 'dst', expected: ip4ToString(pod.ip), received: to < 0 ? `a ${d.length}-byte frame` : ip4ToString(to >>> 0) }));
+          else if (dstIp === undefined && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'non-ip-delivered', ...oddAt(o, from, cap), layer: 'ethernet', field: 'type', expected: 'not delivered', received: 'delivered' }));
         }
       }
     }

@@ -24,11 +24,11 @@ export const ttlAndChecksums: PropertyDef<ClusterCase> = {
     const claims: Claim[] = [];
     for (const s of run.sent) {
       for (const [i, { obs, packet: pkt }] of exchanges(s).entries()) {
-        const base = { ...exchangeFacts(s, i === 0 ? 'request' : 'reply'), packet: pkt };
+        const base = (): ReturnType<typeof exchangeFacts> => ({ ...exchangeFacts(s, i === 0 ? 'request' : 'reply'), packet: pkt });
         const mine = obs.captures.filter((x) => x.packet === pkt);
         for (const cap of mine) {
           for (const e of checksumErrors(decodePacket(cap.data).layers)) {
-            claims.push(claim(CLAIMS, { code: 'bad-checksum', ...base, point: cap.point, layer: e.layer, field: 'checksum', expected: 'valid', received: 'invalid' }));
+            claims.push(claim(CLAIMS, { code: 'bad-checksum', ...base(), point: cap.point, layer: e.layer, field: 'checksum', expected: 'valid', received: 'invalid' }));
           }
         }
         const tx = mine.find((x) => x.point.endsWith(':tx'));
@@ -38,8 +38,8 @@ export const ttlAndChecksums: PropertyDef<ClusterCase> = {
         const sent = findLayer(decodePacket(tx.data).layers, 'ipv4')!;
         const got = findLayer(decodePacket(rx.data).layers, 'ipv4')!;
         const want = sent.ttl! - (crossed ? 2 : 1);
-        if (got.ttl !== want) claims.push(claim(CLAIMS, { code: 'ttl', ...base, point: rx.point, layer: 'ipv4', field: 'ttl', expected: `${want} (${sent.ttl} sent, ${crossed ? 2 : 1} VPP hop${crossed ? 's' : ''})`, received: String(got.ttl) }));
-        if (!Buffer.from(tx.data.subarray(34)).equals(Buffer.from(rx.data.subarray(34)))) claims.push(claim(CLAIMS, { code: 'l4-changed', ...base, point: rx.point, layer: 'l4', field: 'bytes', expected: `as sent at ${tx.point}`, received: 'different bytes' }));
+        if (got.ttl !== want) claims.push(claim(CLAIMS, { code: 'ttl', ...base(), point: rx.point, layer: 'ipv4', field: 'ttl', expected: `${want} (${sent.ttl} sent, ${crossed ? 2 : 1} VPP hop${crossed ? 's' : ''})`, received: String(got.ttl) }));
+        if (!Buffer.from(tx.data.subarray(34)).equals(Buffer.from(rx.data.subarray(34)))) claims.push(claim(CLAIMS, { code: 'l4-changed', ...base(), point: rx.point, layer: 'l4', field: 'bytes', expected: `as sent at ${tx.point}`, received: 'different bytes' }));
       }
     }
     return verdictOf(claims);

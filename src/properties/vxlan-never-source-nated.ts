@@ -3,9 +3,10 @@
 // DATAPATH.md §6.4, §9; P12).
 import { ip4, ip4ToString, readU16 } from '../packet/index.ts';
 import { l2FlowHash, vxlanSourcePort } from '../reference/flow-hash.ts';
-import { clusterCaseArb, exchangeFacts, exchangeOf, runClusterCase, type ClusterCase } from './harness.ts';
+import type { Capture } from '../adapters/adapter.ts';
+import { clusterCaseArb, exchangeFacts, exchangeOf, runClusterCase, type ClusterCase, type SentConnection } from './harness.ts';
 import { connectionWire, findLayer, layersOf } from './common.ts';
-import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
+import { claim, verdictOf, type Claim, type ClaimFacts, type ClaimMessages, type PropertyDef } from './types.ts';
 
 const CLAIMS: ClaimMessages = {
   'not-vxlan': (c) => `${c.connection}: a frame on ${c.point} is not VXLAN over IPv4/UDP`,
@@ -13,6 +14,11 @@ const CLAIMS: ClaimMessages = {
   'outer-source-port': (c) => `${c.connection}: outer UDP source port ${c.received} on ${c.point}, the flow hash gives ${c.expected}`,
   'inner-addresses-changed': (c) => `${c.connection}: inner addresses changed on ${c.point} (${c.received}, expected ${c.expected})`,
 };
+
+/** The facts naming a wire frame of a connection (built only for a claim: this is per frame on the wire). */
+function wireAt(s: SentConnection, w: Capture): Omit<ClaimFacts, 'code'> {
+  return { ...exchangeFacts(s, exchangeOf(s, w.packet)), packet: w.packet, point: w.point };
+}
 
 export const vxlanNeverSourceNated: PropertyDef<ClusterCase> = {
   id: 'vxlan-never-source-nated',
@@ -28,20 +34,19 @@ export const vxlanNeverSourceNated: PropertyDef<ClusterCase> = {
     for (const s of run.sent) {
       const podIps = new Set([s.connection.src, s.connection.dst].map((e) => ('pod' in e ? run.rendered.podByKey.get(e.pod)!.ip : ip4(e.ip))));
       for (const w of connectionWire(s)) {
-        const at = { ...exchangeFacts(s, exchangeOf(s, w.packet)), packet: w.packet, point: w.point };
         const outer = findLayer(layersOf(w), 'ipv4');
         if (!outer || outer.protocol !== 17 || w.data.length < 64) {
-          claims.push(claim(CLAIMS, { code: 'not-vxlan', ...at, layer: 'outer ipv4', field: 'protocol', expected: 'UDP/VXLAN', received: outer ? `protocol ${outer.protocol}, ${w.data.length} bytes` : 'not IPv4' }));
+          claims.push(claim(CLAIMS, { code: 'not-vxlan', ...wireAt(s, w), layer: 'outer ipv4', field: 'protocol', expected: 'UDP/VXLAN', received: outer ? `protocol ${outer.protocol}, ${w.data.length} bytes` : 'not IPv4' }));
           continue;
         }
-        if (!nodeIps.has(outer.src)) claims.push(claim(CLAIMS, { code: 'outer-source-nated', ...at, layer: 'outer ipv4', field: 'src', expected: 'a node IP', received: ip4ToString(outer.src) }));
+        if (!nodeIps.has(outer.src)) claims.push(claim(CLAIMS, { code: 'outer-source-nated', ...wireAt(s, w), layer: 'outer ipv4', field: 'src', expected: 'a node IP', received: ip4ToString(outer.src) }));
         const inner = w.data.subarray(50);
         const want = vxlanSourcePort(l2FlowHash(inner));
         const sport = readU16(w.data, 34);
-        if (sport !== want) claims.push(claim(CLAIMS, { code: 'outer-source-port', ...at, layer: 'outer udp', field: 'srcPort', expected: String(want), received: String(sport) }));
+        if (sport !== want) claims.push(claim(CLAIMS, { code: 'outer-source-port', ...wireAt(s, w), layer: 'outer udp', field: 'srcPort', expected: String(want), received: String(sport) }));
         const innerIp = findLayer(layersOf({ ...w, data: inner }), 'ipv4');
         if (!innerIp || !podIps.has(innerIp.src) || !podIps.has(innerIp.dst)) {
-          claims.push(claim(CLAIMS, { code: 'inner-addresses-changed', ...at, layer: 'inner ipv4', field: 'src/dst', expected: [...podIps].map(ip4ToString).join(' and '), received: innerIp ? `${ip4ToString(innerIp.src)} -> ${ip4ToString(innerIp.dst)}` : 'no inner IPv4' }));
+          claims.push(claim(CLAIMS, { code: 'inner-addresses-changed', ...wireAt(s, w), layer: 'inner ipv4', field: 'src/dst', expected: [...podIps].map(ip4ToString).join(' and '), received: innerIp ? `${ip4ToString(innerIp.src)} -> ${ip4ToString(innerIp.dst)}` : 'no inner IPv4' }));
         }
       }
     }

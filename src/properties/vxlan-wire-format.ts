@@ -30,9 +30,9 @@ export const vxlanWireFormat: PropertyDef<ClusterCase> = {
     for (const s of run.sent) {
       for (const w of connectionWire(s)) {
         const f = w.data;
-        const at = { ...exchangeFacts(s, exchangeOf(s, w.packet)), packet: w.packet, point: w.point };
+        // facts are put together only when something is wrong (this runs for every frame on the wire)
         const bad = (layer: string, field: string, expected: string, received: string, code = 'wire-format'): void => {
-          const facts: ClaimFacts = { code, ...at, layer, field, expected, received };
+          const facts: ClaimFacts = { code, ...exchangeFacts(s, exchangeOf(s, w.packet)), packet: w.packet, point: w.point, layer, field, expected, received };
           claims.push(claim(CLAIMS, facts));
         };
         if (f.length < 50 + 14 || readU16(f, 12) !== 0x0800) {
