@@ -160,3 +160,30 @@ describe('nothing lost, nothing replaced', () => {
 test('createAdapter is the default adapter factory', () => {
   expect(createAdapter('reference').name).toBe('reference(vpp-18.01-contiv)');
 });
+
+describe('an adapter that cannot run here', () => {
+  test('the kernel adapter without nft: one line before the run, exit 3, and the report says why', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const bin = join(dir, 'path-without-nft');
+    mkdirSync(bin);
+    for (const tool of ['ip', 'bridge', 'sysctl', 'python3']) {
+      const at = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (at) symlinkSync(at, join(bin, tool));
+    }
+    const saved = process.env.PATH;
+    process.env.PATH = bin;
+    const lines: string[] = [];
+    try {
+      const r = await runFuzz(opts({ adapter: 'kernel', runs: '3', property: ['vxlan-wire-format'] }), (l) => lines.push(l));
+      expect(r.code).toBe(3);
+      expect(r.result.info.unavailable).toMatch(/nft|root/);
+      expect(r.result.info.unavailable!.split('\n')).toHaveLength(1);
+      expect(lines.join('\n')).toMatch(/podflow: adapter kernel is not available: /);
+      expect(r.result.properties[0]!.unknownReasons[0]).toMatch(/^adapter unavailable: /);
+      expect(existsSync(join(r.folder, 'report.html'))).toBe(true);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
