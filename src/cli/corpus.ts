@@ -3,12 +3,12 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePcap } from '../packet/pcap.ts';
-import type { Counterexample } from './results.ts';
+import { corpusEntryOf, type Counterexample } from './results.ts';
 import { pcapName, safeFileName, type CounterexampleFiles } from './report/write.ts';
 import { readJsonFile, UsageError } from './io.ts';
 
-/** What case.json holds: the counterexample without its report-only parts. */
-export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims'>>;
+import type { CorpusEntry } from './results.ts';
+export type { CorpusEntry };
 
 export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: CounterexampleFiles | undefined): string {
   const final = join(corpusDir, cx.id);
@@ -16,7 +16,7 @@ export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: Co
   const tmp = join(corpusDir, `.tmp-${cx.id}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const entry: CorpusEntry = { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, details: cx.details, claims: cx.claims, seedSteps: cx.seedSteps, case: cx.case };
+  const entry = corpusEntryOf(cx);
   writeFileSync(join(tmp, 'case.json'), `${JSON.stringify(entry, null, 2)}\n`);
   if (files?.scenario !== undefined) writeFileSync(join(tmp, 'scenario.json'), `${JSON.stringify(files.scenario, null, 2)}\n`);
   if (files?.policiesYaml !== undefined) writeFileSync(join(tmp, 'policies.yaml'), files.policiesYaml);
@@ -63,7 +63,15 @@ export function corpusEntries(paths: readonly string[], corpusDir: string): stri
   const roots = paths.length > 0 ? paths : [corpusDir];
   const out: string[] = [];
   for (const p of roots) {
-    if (!existsSync(p)) throw new UsageError(`${p}: no such corpus entry or folder`);
+    if (!existsSync(p)) {
+      // what podflow prints: a counterexample id, found in the corpus or in a report folder
+      const found = /^[0-9a-f]{16}$/.test(p) ? entryById(p, corpusDir) : undefined;
+      if (found) {
+        out.push(found);
+        continue;
+      }
+      throw new UsageError(`${p}: no such corpus entry or folder${/^[0-9a-f]{16}$/.test(p) ? ` (no entry ${p} in ${corpusDir}/ nor in ${REPORTS_DIR}/*/counterexamples/)` : ''}`);
+    }
     if (!statSync(p).isDirectory()) throw new UsageError(`${p}: not a folder (give corpus entry folders or corpus folders)`);
     if (existsSync(join(p, 'case.json'))) out.push(p);
     else {
@@ -77,4 +85,16 @@ export function corpusEntries(paths: readonly string[], corpusDir: string): stri
     }
   }
   return out.sort();
+}
+
+/** Where `podflow fuzz` writes reports by default: a counterexample id is also looked up there. */
+export const REPORTS_DIR = 'reports';
+
+/** The folder of a counterexample id: `<corpus>/<id>`, else the newest `reports/<run>/counterexamples/<id>` with a case.json. */
+export function entryById(id: string, corpusDir: string): string | undefined {
+  if (existsSync(join(corpusDir, id, 'case.json'))) return join(corpusDir, id);
+  if (!existsSync(REPORTS_DIR)) return undefined;
+  const runs = readdirSync(REPORTS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort().reverse();
+  for (const run of runs) if (existsSync(join(REPORTS_DIR, run, 'counterexamples', id, 'case.json'))) return join(REPORTS_DIR, run, 'counterexamples', id);
+  return undefined;
 }

@@ -9,8 +9,9 @@ import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
 import { AdapterUnavailable, capturesAsPcap, type Adapter } from '../adapters/adapter.ts';
-import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
+import { ReferenceAdapter, scenarioInput } from '../adapters/reference/reference-adapter.ts';
 import { PROFILES, type ProfileName } from '../reference/profiles.ts';
 import { PROPERTIES, propertyById } from '../properties/index.ts';
 import { injections, modelAnswer } from '../properties/evidence.ts';
@@ -58,6 +59,13 @@ export function adapterSpecOf(name: string): string {
   return /^(mutant:|kernel(:|$)|vpp(:|$))/.test(name) ? name : 'reference';
 }
 
+/** Session settings as the scenario form takes them (defined values only). */
+function sessionSettings(s: Record<string, number | undefined> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(s ?? {})) if (v !== undefined) out[k] = v;
+  return out;
+}
+
 /** The profile a data path is compared with: its declared one, a reference adapter's own, else 18.01. */
 export function comparisonProfile(adapter: Adapter): ProfileName {
   const declared = adapter.capabilities.referenceProfile;
@@ -87,13 +95,19 @@ export async function counterexampleFiles(cx: Counterexample, adapter: Adapter):
   const setup = e.steps.find((s) => s.op === 'setup');
   const apply = e.steps.find((s) => s.op === 'apply');
   if (setup && setup.op === 'setup') files.topology = setup.topology;
-  files.scenario = {
-    version: 1,
-    ...(setup && setup.op === 'setup' ? { topology: setup.topology } : {}),
-    ...(apply && apply.op === 'apply' ? { acls: apply.acls } : {}),
-    injections: injections(e).map(({ injection: i }) => ({ packet: i.packet, at: i.at, from: i.from, frame: toHex(i.frame) })),
-    ...(model.stopped ? { modelStopped: model.stopped } : {}),
-  };
+  // A scenario `podflow explain` runs as is: the first configuration and every packet the check sent, in order.
+  // (Resets between connections and later ACL or pod changes are in evidence.json, which has every call.)
+  const steps = e.steps.filter((st) => st.op !== 'inject');
+  const setupStep = setup && setup.op === 'setup' ? setup : undefined;
+  if (setupStep) {
+    files.scenario = {
+      ...scenarioInput(setupStep.topology, apply && apply.op === 'apply' ? apply.acls : undefined, sessionSettings(setupStep.options?.sessions)),
+      name: `${cx.property} on ${cx.adapter}: counterexample ${cx.id}`,
+      description: `${cx.details} — the packets of the case on its first configuration${steps.length > 2 ? ` (the check also made ${steps.length - 2} more configuration or reset calls: see evidence.json)` : ''}.`,
+      profile: comparisonProfile(adapter),
+      packets: injections(e).map(({ injection: i }) => ({ at: i.at, from: i.from, hex: toHex(i.frame) })),
+    };
+  }
   files.packets = counterexamplePackets(e, model.evidence, cx.claims, files.topology);
   return files;
 }
@@ -103,7 +117,8 @@ export interface FuzzOptions {
   property?: string[];
   runs?: string;
   time?: string;
-  seed: string;
+  /** absent: a fresh random seed, printed and recorded */
+  seed?: string;
   shard?: string;
   out: string;
   corpus: string | false;
@@ -133,8 +148,9 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   if (o.runs !== undefined && o.time !== undefined) throw new UsageError('--runs and --time exclude each other');
   const runs = o.runs !== undefined ? Number(o.runs) : o.time !== undefined ? Number.MAX_SAFE_INTEGER : DEFAULT_RUNS;
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs: expected a positive integer, got '${o.runs}'`);
-  const seed = Number(o.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0x7fffffff) throw new UsageError(`--seed: expected an integer 0..2147483647, got '${o.seed}'`);
+  // A fresh seed per run unless pinned: every night explores new cases, and the seed printed replays them.
+  const seed = o.seed === undefined ? randomInt(0, 0x7fffffff) : Number(o.seed);
+  if (!/^\d+$/.test(String(o.seed ?? seed)) || !Number.isInteger(seed) || seed < 0 || seed > 0x7fffffff) throw new UsageError(`--seed: expected an integer 0..2147483647, got '${o.seed}'`);
   const maxUnknown = o.maxUnknown === undefined ? DEFAULT_MAX_UNKNOWN : parseShare(o.maxUnknown);
   let props: PropertyDef<unknown>[] = [...PROPERTIES];
   if (o.property && o.property.length > 0) {
@@ -154,7 +170,8 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   const adapter = make(o.adapter);
 
   const started = new Date();
-  const base = `${o.adapter.replace(/[^A-Za-z0-9.-]+/g, '-')}-seed${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${runStamp(started)}`;
+  // Sortable by start time, then adapter and seed: `ls reports` is the history.
+  const base = `${runStamp(started)}-${o.adapter.replace(/[^A-Za-z0-9.-]+/g, '-')}-seed${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}`;
   const runId = uniqueRunFolder(o.out, base);
   const folder = join(o.out, runId);
   mkdirSync(folder);
@@ -163,6 +180,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       runId,
       seed,
       adapter: adapter.name,
+      adapterSpec: o.adapter,
       podflowVersion: version(),
       nodeVersion: process.version,
       options: { ...(o.runs !== undefined || o.time === undefined ? { runs } : {}), ...(o.time !== undefined ? { time: o.time } : {}), properties: props.map((p) => p.id), ...(shard ? { shard } : {}), chunk: CHUNK },
@@ -175,13 +193,19 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     properties: [],
   };
   writeRunState(folder, result);
+  log(`podflow: run ${runId} — adapter ${adapter.name}, seed ${seed}${o.seed === undefined ? ' (fresh; pin it with --seed to explore the same cases again)' : ''}, report ${folder}`);
 
   let interrupted = false;
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     interrupted = true;
     if (++signals > 1) return; // a second signal changes nothing: the report is being written
-    log(`\npodflow: ${sig === 'SIGINT' ? 'interrupted' : `${sig} received`} — finishing the current chunk and writing what was found so far`);
+    // the message goes on a line of its own, not over the progress bar
+    if (barLive) {
+      barLive = false;
+      bar?.stop();
+    }
+    log(`podflow: ${sig === 'SIGINT' ? 'interrupted' : `${sig} received`} — finishing the current chunk and writing what was found so far`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -193,7 +217,12 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     writeRunState(folder, result);
   };
   // Each shrunk counterexample is saved the moment it is found: its report folder and its corpus entry.
+  // The replay command that works as printed: the id when the entry is in the default corpus (also found in
+  // reports/), else the folder that holds it.
+  const replayCommand = (id: string): string =>
+    o.corpus === 'corpus' ? `npx podflow replay ${id}` : `npx podflow replay ${o.corpus !== false ? join(o.corpus, id) : join(folder, 'counterexamples', id)}`;
   const saveCounterexample = async (cx: Counterexample): Promise<void> => {
+    cx.replay = replayCommand(cx.id);
     let f: CounterexampleFiles;
     try {
       f = await counterexampleFiles(cx, adapter);
@@ -207,10 +236,24 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   };
 
   const tty = process.stderr.isTTY === true;
-  const bar = tty ? new cliProgress.SingleBar({ format: 'podflow {bar} {value}/{total} properties | {prop} {runs} runs | {rate} cases/s | failures {failures}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = tty ? new cliProgress.SingleBar({ format: 'podflow {bar} {value}/{total} properties | {prop} {runs} cases | {rate} cases/s | {left} | failures {failures}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+  let barLive = false;
   let totalRuns = 0;
-  const rate = (): number => Math.round(totalRuns / Math.max(0.001, (Date.now() - started.getTime()) / 1000));
+  // cases of properties finished, plus the one in progress: the rate counts from the first chunk, not per property
+  let inProgress = 0;
+  const rate = (): number => Math.round((totalRuns + inProgress) / Math.max(0.001, (Date.now() - started.getTime()) / 1000));
   let failures = 0;
+  const endsAt = budget !== undefined ? started.getTime() + budget : undefined;
+  const planned = runs === Number.MAX_SAFE_INTEGER ? undefined : runs * props.length;
+  const left = (): string => {
+    const secs = (ms: number): string => (ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)}h${String(Math.round((ms % 3_600_000) / 60_000)).padStart(2, '0')}m` : ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s` : `${Math.round(ms / 1000)}s`);
+    if (endsAt !== undefined) return `${secs(Math.max(0, endsAt - Date.now()))} left`;
+    const r = rate();
+    return planned !== undefined && r > 0 ? `ETA ${secs(((planned - totalRuns - inProgress) / r) * 1000)}` : 'ETA —';
+  };
+  const show = (value: number, prop: string, n: number): void => {
+    if (barLive) bar?.update(value, { prop, runs: n, failures, rate: rate(), left: left() });
+  };
   try {
     try {
       await adapter.preflight?.();
@@ -221,7 +264,10 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     }
     const deadline = budget !== undefined ? Date.now() + budget : undefined;
     const perPropertyDeadline = (i: number): number | undefined => (deadline === undefined ? undefined : Date.now() + (deadline - Date.now()) / (props.length - i));
-    bar?.start(props.length, 0, { prop: '', runs: 0, failures: 0, rate: 0 });
+    if (bar && !interrupted) {
+      bar.start(props.length, 0, { prop: '', runs: 0, failures: 0, rate: 0, left: left() });
+      barLive = true;
+    }
     if (result.info.unavailable !== undefined) {
       // nothing runs: every property is reported unknown below
     } else if (workers === 1) {
@@ -230,16 +276,20 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
         const pd = perPropertyDeadline(i);
         let r: PropertyResult;
         try {
-          r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, maxUnknown, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => bar?.update(i, { prop: p.id, runs: n, failures, rate: rate() }), onCounterexample: saveCounterexample });
+          r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, maxUnknown, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => {
+              inProgress = n;
+              show(i, p.id, n);
+            }, onCounterexample: saveCounterexample });
         } catch (e) {
           // The adapter or the runner failed outside any check (setup of a worker, teardown): the property is unknown.
           r = { id: p.id, description: p.description, seedSteps: p.seedSteps, runs: 0, checked: 0, valid: 0, invalid: 0, unknown: 0, verdict: 'unknown', timeMs: 0, unknownReasons: [`the run failed: ${errorLine(e)}`], counterexamples: [], coverage: {} };
         }
         totalRuns += r.runs;
+        inProgress = 0;
         if (r.verdict === 'invalid') failures++;
         byId.set(p.id, r);
         store();
-        bar?.update(i + 1, { prop: p.id, runs: r.runs, failures, rate: rate() });
+        show(i + 1, p.id, r.runs);
       }
     } else {
       // Properties go to workers round-robin; each worker has its own adapter. Results are reported in catalogue order.
@@ -266,7 +316,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
                     if (res.verdict === 'invalid') failures++;
                     totalRuns += res.runs;
                     store();
-                    bar?.update(++finished, { prop: res.id, runs: res.runs, failures, rate: rate() });
+                    show(++finished, res.id, res.runs);
                   });
                 }
               });
@@ -285,7 +335,8 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       );
     }
   } finally {
-    bar?.stop();
+    if (barLive) bar?.stop();
+    barLive = false;
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     try {
@@ -320,7 +371,7 @@ function summaryTable(r: RunResult, folder: string): string {
     if (known.length > 0) notes.push(`known divergences: ${known.join(', ')}`);
     lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${String(p.checked ?? 0).padStart(7)}  ${String(p.unknown ?? 0).padStart(7)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s${notes.length ? `  (${notes.join('; ')})` : ''}`);
   }
-  for (const p of r.properties) for (const cx of p.counterexamples) lines.push('', `${p.id}: ${cx.details}`, `  replay: npx podflow replay ${cx.id}   (fast-check seed ${cx.seed}, path ${cx.path})`);
+  for (const p of r.properties) for (const cx of p.counterexamples) lines.push('', `${p.id}: ${cx.details}`, `  replay: ${cx.replay ?? `npx podflow replay ${cx.id}`}   (run seed ${r.info.seed}; fast-check seed ${cx.seed}, path ${cx.path})`);
   const v = overallVerdict(r);
   if (r.info.unavailable !== undefined) lines.push('', `adapter unavailable: ${r.info.unavailable}`);
   lines.push('', `${v === 'unknown' ? 'inconclusive' : v}${r.info.interrupted ? ' (interrupted)' : ''} — report: ${join(folder, 'report.html')}`);
@@ -335,7 +386,7 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
     .option('-p, --property <id...>', 'only these properties (default: the whole catalogue)')
     .option('-n, --runs <N>', `cases per property (default ${DEFAULT_RUNS})`)
     .option('-t, --time <duration>', 'time budget for the whole run, e.g. 90s, 10m (instead of --runs)')
-    .option('-s, --seed <S>', 'run seed; every case is reproducible from it', '1')
+    .option('-s, --seed <S>', 'run seed (default: a fresh random one, printed); every case is reproducible from it')
     .option('--shard <K/N>', 'run the K-th of N deterministic shards of the catalogue (for CI jobs or Indexed Jobs)')
     .option('-o, --out <dir>', 'reports folder', 'reports')
     .option('--corpus <dir>', 'corpus folder for shrunk counterexamples', 'corpus')

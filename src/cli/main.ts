@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { registerExplainCommand } from './explain.ts';
 import { registerFuzzCommands } from './fuzz.ts';
 import { registerReplayCommand } from './replay.ts';
+import { registerListCommand } from './list.ts';
 import { registerLabCommands } from './lab.ts';
 import { registerMutantsCommand } from './mutants.ts';
 import { registerPoliciesCommands } from './policies.ts';
@@ -40,6 +41,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
   registerPoliciesCommands(program, setExit);
   registerFuzzCommands(program, setExit);
   registerReplayCommand(program, setExit);
+  registerListCommand(program);
   registerMutantsCommand(program, setExit);
   registerLabCommands(program, setExit);
   return program;

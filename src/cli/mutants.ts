@@ -1,6 +1,7 @@
 // `podflow mutants`: the invariant catalogue against each named mutant — the kill matrix (which property caught
 // which mutant, after how many cases) and the mutation score. A surviving mutant is a hole in the catalogue.
 import type { Command } from 'commander';
+import { listText } from './list.ts';
 import { MutantAdapter } from '../adapters/reference/mutant-adapter.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { MUTANTS, type Mutant } from '../reference/mutants/index.ts';
@@ -60,7 +61,12 @@ export function registerMutantsCommand(program: Command, setExit: (code: number)
     .option('-n, --runs <N>', `cases per property and mutant (default ${DEFAULT_MUTANT_RUNS})`)
     .option('-s, --seed <S>', 'seed', '1')
     .option('-m, --mutant <id...>', 'only these mutants')
-    .action(async (opts: { runs?: string; seed: string; mutant?: string[] }) => {
+    .option('--list', 'list the named mutants and exit (as podflow list mutants)')
+    .action(async (opts: { runs?: string; seed: string; mutant?: string[]; list?: boolean }) => {
+      if (opts.list) {
+        process.stdout.write(listText('mutants'));
+        return;
+      }
       const runs = opts.runs === undefined ? DEFAULT_MUTANT_RUNS : Number(opts.runs);
       if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs: expected a positive integer, got '${opts.runs}'`);
       const mutants = opts.mutant?.map((id) => MUTANTS.find((m) => m.id === id) ?? (() => { throw new UsageError(`--mutant: unknown mutant '${id}' (known: ${MUTANTS.map((m) => m.id).join(', ')})`); })());

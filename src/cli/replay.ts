@@ -112,7 +112,7 @@ export function registerReplayCommand(program: Command, setExit: (code: number) 
   program
     .command('replay')
     .description('re-run corpus entries (default: the whole corpus) and say whether each still fails')
-    .argument('[paths...]', 'corpus entry folders or corpus folders')
+    .argument('[paths...]', 'counterexample ids (as podflow fuzz prints them), corpus entry folders, report counterexample folders, or corpus folders')
     .option('-a, --adapter <name>', 'adapter to replay against (default: the one each entry failed on, when known here; else reference)')
     .option('--corpus <dir>', 'corpus folder', 'corpus')
     .action(async (paths: string[], opts: { adapter?: string; corpus: string }) => {

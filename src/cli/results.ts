@@ -11,6 +11,8 @@ export interface RunInfo {
   runId: string;
   seed: number;
   adapter: string;
+  /** the adapter as given on the command line (`reference:vpp-current`, `mutant:x`, `vpp`): what a printed command repeats */
+  adapterSpec?: string;
   podflowVersion: string;
   nodeVersion: string;
   options: { runs?: number; time?: string; properties: string[]; shard?: { index: number; count: number }; chunk: number };
@@ -52,6 +54,8 @@ export interface Counterexample {
   /** the scenario that replays it (topology and ACLs as configured on the adapter, the packets sent) */
   scenario?: unknown;
   policiesYaml?: string;
+  /** the command that replays it, as printed (`npx podflow replay <id>` or a folder) */
+  replay?: string;
   /** what the check observed (in memory only: written to the counterexample's evidence.json, not results.json) */
   evidence?: Evidence;
 }
@@ -158,4 +162,16 @@ export function propertyVerdict(p: Pick<PropertyResult, 'counterexamples' | 'che
   if (checked === 0) return { verdict: 'unknown', why: unknown > 0 ? `no case could be checked (${unknown} unknown)` : 'no case was checked' };
   if (unknown / (checked + unknown) > maxUnknown) return { verdict: 'unknown', why: `${unknown} of ${checked + unknown} cases unknown (more than ${Math.round(maxUnknown * 1000) / 10} %)` };
   return { verdict: 'valid' };
+}
+
+/** What case.json holds (corpus entries and report counterexample folders): the counterexample without its report-only parts. */
+export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims'>>;
+
+export function corpusEntryOf(cx: Counterexample): CorpusEntry {
+  return { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, details: cx.details, claims: cx.claims, seedSteps: cx.seedSteps, case: cx.case };
+}
+
+/** The commands that replay a counterexample, as reports print them: the entry itself, and the run's cases. */
+export function replayCommands(r: RunResult, p: { id: string }, cx: Counterexample): string[] {
+  return [cx.replay ?? `npx podflow replay ${cx.id}`, `npx podflow fuzz --adapter ${r.info.adapterSpec ?? r.info.adapter} --property ${p.id} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${cx.path}`];
 }

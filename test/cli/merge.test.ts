@@ -47,7 +47,7 @@ describe('podflow merge of shard runs', () => {
       expect(p.verdict).toBe(from.verdict);
     }
     const ids = shards.map((s) => s.result.info.runId);
-    expect(ids[0]).toMatch(/^mutant-wrong-vni-seed1-shard1of2-\d{8}T\d{6}Z$/);
+    expect(ids[0]).toMatch(/^\d{8}T\d{6}Z-mutant-wrong-vni-seed1-shard1of2$/);
     expect(m.result.info.runId).toBe(mergedRunId(ids));
     expect(m.result.info.mergedFrom).toEqual(ids);
     expect(m.folder).toBe(join(out, m.result.info.runId));

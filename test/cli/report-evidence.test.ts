@@ -76,7 +76,7 @@ describe('counterexample folders from the evidence', () => {
     expect(c).toMatchObject({ code: 'non-vxlan-crossed-wire', point: 'node:1:wire' });
     expect(c.probe).toBeDefined();
     expect(files).toContain('received-node-1-wire.pcap');
-    const frames = decodePcap(readFileSync(join(dir, `r${k}`, readdirSync(join(dir, `r${k}`)).find((n) => n.startsWith('leaky'))!, 'counterexamples', cx.id, 'received-node-1-wire.pcap')));
+    const frames = decodePcap(readFileSync(join(dir, `r${k}`, readdirSync(join(dir, `r${k}`)).find((n) => n.includes('-leaky-'))!, 'counterexamples', cx.id, 'received-node-1-wire.pcap')));
     expect(frames.ok && frames.records.length).toBeGreaterThan(0);
     expect(injected).toBeGreaterThan(0);
   });

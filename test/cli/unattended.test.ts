@@ -122,7 +122,7 @@ describe('nothing lost, nothing replaced', () => {
     while (!entry() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const id = entry();
     // wait for results.json to name the finished property, then kill without warning
-    const runFolder = (): string => join(out, readdirSync(out).find((n) => n.startsWith('mutant-wrong-vni'))!);
+    const runFolder = (): string => join(out, readdirSync(out).find((n) => n.includes('-mutant-wrong-vni-'))!);
     while (Date.now() < deadline && !(existsSync(join(runFolder(), 'results.json')) && readFileSync(join(runFolder(), 'results.json'), 'utf8').includes('vxlan-wire-format'))) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
@@ -144,11 +144,11 @@ describe('nothing lost, nothing replaced', () => {
     const out = join(dir, 'wrapper');
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'podflow.js'), 'fuzz', '--property', 'connection-lifecycle', '--time', '120s', '--out', out, '--no-corpus'], { stdio: 'ignore' });
     const deadline = Date.now() + 60_000;
-    while (!(existsSync(out) && readdirSync(out).some((n) => n.startsWith('reference-'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!(existsSync(out) && readdirSync(out).some((n) => n.includes('-reference-'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    const folder = join(out, readdirSync(out).find((n) => n.startsWith('reference-'))!);
+    const folder = join(out, readdirSync(out).find((n) => n.includes('-reference-'))!);
     const info = readJson<RunInfo>(join(folder, 'run.json'));
     expect(info.status).toBe('interrupted');
     expect(existsSync(join(folder, 'report.html'))).toBe(true);

@@ -174,23 +174,29 @@ export class ReferenceAdapter implements Adapter {
   }
 
   private scenario(acls: AdapterAclConfig | undefined): Scenario {
-    const t = this.topology!;
-    // Built field by field (no object spread: a slow path in V8, and this runs once per fuzz case).
-    const input: Parameters<typeof trustedScenario>[0] = {
-      version: 1,
-      topology: {
-        nodes: t.nodes.map((n) => ({
-          id: n.id,
-          name: n.name,
-          gbe: { name: n.gbe.name, mac: n.gbe.mac },
-          pods: n.pods.map((p) => ({ name: p.name, ip: p.ip, tap: { name: p.tap.name, mac: p.tap.mac } })),
-        })),
-      },
-      sessions: Object.assign({}, this.sessions, this.opts.sessions ?? {}),
-    };
-    if (t.ipam) input.topology.ipam = t.ipam;
-    if (acls) input.acls = acls;
-    if (this.opts.nat) input.nat = Object.assign({ forwarding: true, vxlanIdentity: true, addressIdentity: true }, this.opts.nat);
-    return trustedScenario(input);
+    return trustedScenario(scenarioInput(this.topology!, acls, Object.assign({}, this.sessions, this.opts.sessions ?? {}), this.opts.nat));
   }
+}
+
+/**
+ * A resolved topology and its ACLs as the scenario file's input form (what `podflow explain` reads; packets are
+ * the caller's). Built field by field (no object spread: a slow path in V8, and this runs once per fuzz case).
+ */
+export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undefined, sessions: Record<string, number> = {}, nat?: ReferenceAdapterOptions['nat']): Parameters<typeof trustedScenario>[0] {
+  const input: Parameters<typeof trustedScenario>[0] = {
+    version: 1,
+    topology: {
+      nodes: t.nodes.map((n) => ({
+        id: n.id,
+        name: n.name,
+        gbe: { name: n.gbe.name, mac: n.gbe.mac },
+        pods: n.pods.map((p) => ({ name: p.name, ip: p.ip, tap: { name: p.tap.name, mac: p.tap.mac } })),
+      })),
+    },
+    sessions,
+  };
+  if (t.ipam) input.topology.ipam = t.ipam;
+  if (acls) input.acls = acls;
+  if (nat) input.nat = Object.assign({ forwarding: true, vxlanIdentity: true, addressIdentity: true }, nat);
+  return input;
 }

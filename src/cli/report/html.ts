@@ -5,7 +5,7 @@
 // the path through both nodes (svg.ts). Everything printed is escaped.
 import { NODE_NAMES } from '../../reference/node-names.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
-import { countCoverage, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
+import { countCoverage, overallVerdict, replayCommands, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
 import { analyzeCounterexample, hopsOf, MODEL_AGREES, type CxAnalysis, type HopDiff } from './analysis.ts';
 import { claimEvidenceText, dirName, divergenceLine, fieldName, fmtField, fmtScalar, recordLines, stepText, summaries } from './format.ts';
 import { featureLabel, twoNodePathSvg, type PathFailure, type PathHop, type SvgNode } from './svg.ts';
@@ -287,8 +287,7 @@ function counterexampleSection(r: RunResult, p: PropertyResult, cx: Counterexamp
 <p class="details">${esc(cx.details)}</p>
 <p>${esc(p.description)}</p>
 <h3>Replay</h3>
-<pre class="replay">npx podflow replay ${esc(cx.id)}
-npx podflow fuzz --adapter ${esc(r.info.adapter)} --property ${esc(p.id)} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${esc(cx.path)}</pre>
+<pre class="replay">${replayCommands(r, p, cx).map(esc).join('\n')}</pre>
 ${scenarioSection(f, a)}
 ${layersSection(a, cx)}
 ${traceSection(cx, a)}

@@ -1,5 +1,5 @@
 // summary.md: the run at a glance, one row per property, then each counterexample with its replay line.
-import { overallVerdict, type RunResult } from '../results.ts';
+import { overallVerdict, replayCommands, type RunResult } from '../results.ts';
 
 export function summaryMarkdown(r: RunResult): string {
   const lines = [
@@ -17,7 +17,7 @@ export function summaryMarkdown(r: RunResult): string {
       for (const c of cx.claims ?? []) lines.push(`- ${c.message}${c.point ? ` — at \`${c.point}\`` : ''}${c.layer || c.field ? `, ${[c.layer, c.field].filter(Boolean).join(' ')}` : ''}${c.expected !== undefined || c.received !== undefined ? `: EXPECTED ${c.expected ?? '—'} / RECEIVED ${c.received ?? '—'}` : ''}`);
       for (const x of cx.excused ?? []) lines.push(`- (excused by known divergence ${x.divergence}) ${x.claim.message}`);
       lines.push('');
-      lines.push('Replay:', '', '```sh', `npx podflow replay ${cx.id}`, `npx podflow fuzz --adapter ${r.info.adapter} --property ${p.id} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${cx.path}`, '```');
+      lines.push('Replay:', '', '```sh', ...replayCommands(r, p, cx), '```');
     }
     if (p.knownDivergences) lines.push('', `## ${p.id}: known divergences`, '', ...Object.entries(p.knownDivergences).map(([id, n]) => `- ${id}: ${n} case${n === 1 ? '' : 's'} (explained by the adapter's known-divergences file)`));
     if (p.unknownReasons.length > 0) lines.push('', `## ${p.id}: unknown`, '', ...p.unknownReasons.map((u) => `- ${u}${p.unknownByReason?.[u] !== undefined ? ` (${p.unknownByReason[u]} case${p.unknownByReason[u] === 1 ? '' : 's'})` : ''}`));

@@ -12,7 +12,7 @@ import { injections, type Evidence } from '../../properties/evidence.ts';
 import type { ClaimFacts } from '../../properties/types.ts';
 import type { AdapterTopology, Observation } from '../../adapters/adapter.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
-import type { Counterexample, RunResult } from '../results.ts';
+import { corpusEntryOf, type Counterexample, type RunResult } from '../results.ts';
 import { junitXml } from './junit.ts';
 import { summaryMarkdown } from './summary.ts';
 import { reportHtml } from './html.ts';
@@ -182,6 +182,8 @@ export function writeCounterexampleFolder(runFolder: string, f: CounterexampleFi
   const dir = join(parent, `.tmp-${f.id}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
+  // case.json as in the corpus: `podflow replay <this folder>` (or its id) re-runs the case
+  if (cx) writeFileSync(join(dir, 'case.json'), jsonText(corpusEntryOf(cx)));
   if (cx) writeFileSync(join(dir, 'claims.json'), jsonText({ property: cx.property, adapter: cx.adapter, details: cx.details, claims: cx.claims, ...(cx.excused ? { excused: cx.excused } : {}) }));
   if (f.evidence !== undefined) writeFileSync(join(dir, 'evidence.json'), evidenceJson(f.evidence));
   if (f.scenario !== undefined) writeFileSync(join(dir, 'scenario.json'), jsonText(f.scenario));
@@ -209,7 +211,7 @@ export function writeRunState(runFolder: string, r: RunResult): void {
 export function finishRunFolder(reportsDir: string, runFolder: string, r: RunResult, files: readonly CounterexampleFiles[]): void {
   for (const f of files) if (!existsSync(join(runFolder, 'counterexamples', f.id))) writeCounterexampleFolder(runFolder, f, r.properties.flatMap((p) => p.counterexamples).find((c) => c.id === f.id));
   writeRunState(runFolder, r);
-  writeFileAtomic(join(runFolder, 'junit.xml'), junitXml(r));
+  writeFileAtomic(join(runFolder, 'junit.xml'), junitXml(r, runFolder));
   writeFileAtomic(join(runFolder, 'summary.md'), summaryMarkdown(r));
   writeFileAtomic(join(runFolder, 'report.html'), reportHtml(r, [...files]));
   pointLatest(reportsDir, runFolder);

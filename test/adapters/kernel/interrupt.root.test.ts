@@ -26,7 +26,7 @@ test.skipIf(skip)('Ctrl-C on `podflow fuzz --adapter kernel` writes the report a
   // its own process group, as a shell gives a foreground job
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'podflow.js'), 'fuzz', '--adapter', 'kernel', '--property', 'connection-verdict-equals-policy', 'ttl-and-checksums', '--time', '300s', '--out', out, '--no-corpus'], { stdio: 'ignore', detached: true });
   const deadline = Date.now() + 120_000;
-  const folder = (): string | undefined => (existsSync(out) ? readdirSync(out).find((n) => n.startsWith('kernel-')) : undefined);
+  const folder = (): string | undefined => (existsSync(out) ? readdirSync(out).find((n) => n.includes('-kernel-seed')) : undefined);
   // wait until the first cases ran (kernel setup takes a few seconds)
   while (Date.now() < deadline && !(folder() && listNamespaces().some((n) => !before.has(n)))) await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 4000));

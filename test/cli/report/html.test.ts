@@ -32,14 +32,16 @@ function cxId(): string {
 
 describe('report.html', () => {
   test('the run and the per-property table with runs, verdict, time and coverage', () => {
-    expect(html).toMatch(/<h1>podflow fuzz <code>mutant-wrong-vni-seed1-\d{8}T\d{6}Z<\/code>: <span class="invalid">invalid<\/span><\/h1>/);
+    expect(html).toMatch(/<h1>podflow fuzz <code>\d{8}T\d{6}Z-mutant-wrong-vni-seed1<\/code>: <span class="invalid">invalid<\/span><\/h1>/);
     expect(html).toMatch(/<tr class="invalid"><td><code>vxlan-wire-format<\/code><\/td><td>\d+<\/td><td class="invalid">invalid/);
     expect(html).toMatch(/\d+\/30 graph nodes, \d+ ACL rules?/);
   });
 
   test('the counterexample: details, replay line, scenario, EXPECTED vs RECEIVED per layer', () => {
     expect(html).toContain(`id="cx-${cxId()}"`);
-    expect(html).toContain(`npx podflow replay ${cxId()}`);
+    // no corpus in this run: the replay command names the report's counterexample folder, which holds case.json
+    expect(html).toContain(`npx podflow replay ${join(folder, 'counterexamples', cxId())}`);
+    expect(existsSync(join(folder, 'counterexamples', cxId(), 'case.json'))).toBe(true);
     expect(html).toContain('node:1:wire: vxlan vni is 11, expected 10 (reserved 0)');
     // the claims table: what the check saw, where, which layer and field, expected and received
     expect(html).toContain('<td><code>node:1:wire</code></td><td>vxlan vni</td><td><code>10 (reserved 0)</code></td><td><code>11</code></td>');

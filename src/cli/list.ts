@@ -1,0 +1,46 @@
+// `podflow list properties|adapters|mutants`: what podflow knows, one line each (id, then what it is), so a user
+// can pick `--property`, `--adapter` and `mutant:<id>` values without reading the source.
+import type { Command } from 'commander';
+import { PROPERTIES } from '../properties/index.ts';
+import { MUTANTS } from '../reference/mutants/index.ts';
+import { PROFILES } from '../reference/profiles.ts';
+import { KERNEL_FAULTS, VPP_FAULTS } from './adapters.ts';
+import { UsageError } from './io.ts';
+
+export const LISTS = ['properties', 'adapters', 'mutants'] as const;
+
+function table(rows: [string, string][]): string {
+  const w = Math.max(...rows.map(([a]) => a.length));
+  return `${rows.map(([a, b]) => `${a.padEnd(w)}  ${b}`).join('\n')}\n`;
+}
+
+export function listText(what: string): string {
+  switch (what) {
+    case 'properties':
+      return table(PROPERTIES.map((p) => [p.id, `${p.description} (seed steps ${p.seedSteps.join(', ')}${p.needs ? `; needs ${Object.keys(p.needs).join(', ')}` : ''})`]));
+    case 'adapters':
+      return table([
+        ['reference', 'the reference model, profile vpp-18.01-contiv (the seed\'s traces)'],
+        ...Object.keys(PROFILES).map((p): [string, string] => [`reference:${p}`, `the reference model, profile ${p}`]),
+        ['mutant:<id>', `the reference model with a named fault (${MUTANTS.length}: podflow list mutants)`],
+        ['kernel', 'Linux network namespaces built as the Contiv design (root; ip, bridge, nft, sysctl, python3)'],
+        ...Object.keys(KERNEL_FAULTS).map((f): [string, string] => [`kernel:${f}`, 'the kernel adapter with a deliberately wrong rendering']),
+        ['vpp', 'a VPP lab (PODFLOW_VPP_LAB=lab.yaml, or one started by podflow lab vpp up)'],
+        ...Object.keys(VPP_FAULTS).map((f): [string, string] => [`vpp:${f}`, 'the VPP lab configured wrongly on purpose']),
+      ]);
+    case 'mutants':
+      return table(MUTANTS.map((m) => [m.id, `${m.layer}: ${m.description}`]));
+    default:
+      throw new UsageError(`list: expected one of ${LISTS.join(', ')}, got '${what}'`);
+  }
+}
+
+export function registerListCommand(program: Command): void {
+  program
+    .command('list')
+    .description(`list what podflow knows: ${LISTS.join(' | ')}`)
+    .argument('<what>', LISTS.join(' | '))
+    .action((what: string) => {
+      process.stdout.write(listText(what));
+    });
+}
