@@ -26,6 +26,8 @@ import { counterexamplePackets, finishRunFolder, writeCounterexampleFolder, writ
 import { DEFAULT_MAX_UNKNOWN, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from './results.ts';
 import { cleanLeftovers, ensureWritableDir, uniqueRunFolder } from './store.ts';
 import { EXIT_CODES_HELP, EXIT_INCONCLUSIVE, EXIT_INVALID, EXIT_OK } from './exit-codes.ts';
+import { recordDataPath, runProvenance } from './history.ts';
+import { seenFailures, triageRun } from './triage.ts';
 
 const DEFAULT_RUNS = 200;
 const CHUNK = 25;
@@ -165,6 +167,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       adapter: adapter.name,
       podflowVersion: version(),
       nodeVersion: process.version,
+      ...runProvenance(),
       options: { ...(o.runs !== undefined || o.time === undefined ? { runs } : {}), ...(o.time !== undefined ? { time: o.time } : {}), properties: props.map((p) => p.id), ...(shard ? { shard } : {}), chunk: CHUNK },
       interrupted: false,
       status: 'running',
@@ -175,6 +178,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     properties: [],
   };
   writeRunState(folder, result);
+  const seen = seenFailures(o.out, o.corpus, runId); // triage: the failures earlier runs and the corpus have seen
 
   let interrupted = false;
   let signals = 0;
@@ -219,6 +223,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       result.info.unavailable = errorLine(e);
       log(`podflow: adapter ${o.adapter} is not available: ${result.info.unavailable}`);
     }
+    await recordDataPath(adapter, result.info);
     const deadline = budget !== undefined ? Date.now() + budget : undefined;
     const perPropertyDeadline = (i: number): number | undefined => (deadline === undefined ? undefined : Date.now() + (deadline - Date.now()) / (props.length - i));
     bar?.start(props.length, 0, { prop: '', runs: 0, failures: 0, rate: 0 });
@@ -303,6 +308,8 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     result.info.interrupted = interrupted;
     result.info.status = interrupted ? 'interrupted' : 'finished';
     result.info.endedAt = new Date().toISOString();
+    result.info.durationMs = Date.parse(result.info.endedAt) - started.getTime();
+    triageRun(result, files, seen);
     finishRunFolder(o.out, folder, result, files);
   }
   const verdict = overallVerdict(result);

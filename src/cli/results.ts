@@ -27,6 +27,21 @@ export interface RunInfo {
   unavailable?: string;
   /** `podflow merge`: the run IDs the run was merged from */
   mergedFrom?: string[];
+  /** wall-clock duration of the run, ms (endedAt − startedAt): run metadata for `podflow history` */
+  durationMs?: number;
+  /** the git commit podflow ran from (read from .git, absent outside a checkout) */
+  gitCommit?: string;
+  /** the version of the data path under test, as its adapter tells it (Adapter.version) */
+  dataPath?: string;
+}
+
+/** A counterexample's place among earlier failures (triage.ts): new, or known since its first-seen run or corpus entry. */
+export interface Triage {
+  status: 'new' | 'known';
+  /** the run that first had a failure with this signature (known) */
+  firstSeenRun?: string;
+  /** the corpus entry that has it (known from the corpus only) */
+  corpusEntry?: string;
 }
 
 export interface Counterexample {
@@ -52,6 +67,10 @@ export interface Counterexample {
   /** the scenario that replays it (topology and ACLs as configured on the adapter, the packets sent) */
   scenario?: unknown;
   policiesYaml?: string;
+  /** the failure signature (triage.ts): property, first claim's code, layer and field, first divergent node, adapter */
+  signature?: string;
+  /** new or known among the runs of the same reports folder and the corpus */
+  triage?: Triage;
   /** what the check observed (in memory only: written to the counterexample's evidence.json, not results.json) */
   evidence?: Evidence;
 }

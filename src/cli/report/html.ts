@@ -280,10 +280,20 @@ function filesSection(cx: Counterexample, f: CounterexampleFiles | undefined): s
   return `<h3>Files</h3>\n<p>${links.join(' · ')}</p>${pcaps.length > 0 ? `\n<ul class="pcaps">${pcaps.join('')}</ul>` : ''}`;
 }
 
+/** The triage badge of a counterexample (triage.ts): new, or known with the run that first had it. */
+function triageBadge(cx: Counterexample): string {
+  const t = cx.triage;
+  if (!t) return '';
+  const sig = cx.signature !== undefined ? ` title="failure signature ${esc(cx.signature)}"` : '';
+  if (t.status === 'new') return ` <span class="badge new"${sig}>new</span>`;
+  const since = t.firstSeenRun !== undefined ? ` since <code>${esc(t.firstSeenRun)}</code>` : t.corpusEntry !== undefined ? ` (corpus <code>${esc(t.corpusEntry)}</code>)` : '';
+  return ` <span class="badge known"${sig}>known${since}</span>`;
+}
+
 function counterexampleSection(r: RunResult, p: PropertyResult, cx: Counterexample, f: CounterexampleFiles | undefined): string {
   const a = analyzeCounterexample(f, cx);
   return `<section class="counterexample" id="cx-${esc(cx.id)}">
-<h2>${esc(p.id)} — counterexample <code>${esc(cx.id)}</code></h2>
+<h2>${esc(p.id)} — counterexample <code>${esc(cx.id)}</code>${triageBadge(cx)}</h2>
 <p class="details">${esc(cx.details)}</p>
 <p>${esc(p.description)}</p>
 <h3>Replay</h3>
@@ -309,6 +319,7 @@ table.trace pre{background:transparent;padding:0}table.trace td.idx{color:#777}
 .step.hit{background:#d00000;color:#fff;border-color:#d00000}
 .divnode{color:#d00000}.note{color:#555;font-style:italic}.model-agrees{color:#0d47a1}
 section.counterexample{border-top:3px solid #b71c1c;margin-top:2em;padding-top:.5em}
+.badge{display:inline-block;border-radius:3px;padding:0 5px;font-size:70%;vertical-align:middle;font-weight:normal}.badge.new{background:#b71c1c;color:#fff}.badge.known{background:#e0e0e0;color:#333}
 .picture{margin:.5em 0}details{margin:.3em 0}summary{cursor:pointer}td.cov details{margin:0}`;
 
 export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
@@ -323,11 +334,12 @@ export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
   ];
   if (o.shard) info.push(['shard', `${o.shard.index}/${o.shard.count}`]);
   if (r.info.mergedFrom) info.push(['merged from', r.info.mergedFrom.map((x) => `<code>${esc(x)}</code>`).join(', ')]);
-  info.push(['versions', `podflow ${esc(r.info.podflowVersion)}, node ${esc(r.info.nodeVersion)}`]);
+  info.push(['versions', `podflow ${esc(r.info.podflowVersion)}${r.info.gitCommit ? ` (commit <code>${esc(r.info.gitCommit.slice(0, 12))}</code>)` : ''}, node ${esc(r.info.nodeVersion)}`]);
+  if (r.info.dataPath) info.push(['data path', esc(r.info.dataPath)]);
   if (r.info.interrupted) info.push(['interrupted', 'yes — the results cover what ran before Ctrl-C']);
   const rows = r.properties
     .map((p) => {
-      const cxs = p.counterexamples.map((cx) => `<a href="#cx-${esc(cx.id)}">${esc(cx.id)}</a>`).join(' ');
+      const cxs = p.counterexamples.map((cx) => `<a href="#cx-${esc(cx.id)}">${esc(cx.id)}</a>${cx.triage ? ` <span class="badge ${cx.triage.status}">${cx.triage.status}</span>` : ''}`).join(' ');
       return `<tr class="${p.verdict}"><td><code>${esc(p.id)}</code></td><td>${p.runs}</td><td class="${p.verdict}">${p.verdict}${cxs ? ` ${cxs}` : ''}</td><td>${(p.timeMs / 1000).toFixed(1)} s</td>${coverageCell(coverageOf(p, files))}<td>${seedStepChips(p.seedSteps, undefined)}</td></tr>`;
     })
     .join('\n');
