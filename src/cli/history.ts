@@ -11,8 +11,10 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { readJsonFile, UsageError } from './io.ts';
 import { checkResults, checkRunInfo } from './merge.ts';
 import { historyHtml } from './report/history-html.ts';
-import { overallVerdict, type PropertyVerdict, type RunInfo, type RunResult } from './results.ts';
+import { parseCounterexampleData, type CounterexampleFiles } from './report/write.ts';
+import { overallVerdict, type Counterexample, type PropertyVerdict, type RunInfo, type RunResult } from './results.ts';
 import { writeFileAtomic } from './store.ts';
+import { failureSignature } from './triage.ts';
 
 // ---- provenance: run.json fields ----
 
@@ -107,6 +109,8 @@ export function readRunFolders(dir: string, warn: (line: string) => void): RunFo
       for (const f of ['run.json', 'results.json']) if (!existsSync(join(run, f))) throw new UsageError(`${run}: not a podflow run folder (no ${f})`);
       const info = checkRunInfo(join(run, 'run.json'), readJsonFile(join(run, 'run.json')));
       const properties = checkResults(join(run, 'results.json'), readJsonFile(join(run, 'results.json')));
+      // a run killed before its end (or older than triage) has no signatures: they follow from its files
+      for (const p of properties) for (const cx of p.counterexamples) if (typeof cx.signature !== 'string') signFromFolder(run, cx);
       out.push({ name: d.name, dir: run, result: { info, properties } });
     } catch (e) {
       warn(e instanceof UsageError ? e.message : `${run}: cannot read: ${(e as Error).message?.split('\n')[0] ?? String(e)}`);
@@ -117,6 +121,20 @@ export function readRunFolders(dir: string, warn: (line: string) => void): RunFo
     return Number.isFinite(t) ? t : 0;
   };
   return out.sort((a, b) => time(a) - time(b) || (a.result.info.runId < b.result.info.runId ? -1 : a.result.info.runId > b.result.info.runId ? 1 : 0));
+}
+
+/** A counterexample's signature from its claims and its folder's traces.json (as the run computed it); unsigned when unreadable. */
+function signFromFolder(run: string, cx: Counterexample): void {
+  try {
+    const file = join(run, 'counterexamples', cx.id, 'traces.json');
+    if (!existsSync(join(run, 'counterexamples', cx.id))) return; // its files never written: no signature to tell
+    const files: CounterexampleFiles = { id: cx.id };
+    // the run wrote traces.json exactly when it had packets: without it the signature was computed without them too
+    if (existsSync(file)) files.packets = parseCounterexampleData(readFileSync(file, 'utf8')).packets;
+    cx.signature = failureSignature(cx, files);
+  } catch {
+    // left without a signature: counted, never matched
+  }
 }
 
 // ---- one row per run ----

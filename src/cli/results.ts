@@ -42,6 +42,8 @@ export interface Triage {
   firstSeenRun?: string;
   /** the corpus entry that has it (known from the corpus only) */
   corpusEntry?: string;
+  /** the corpus entry that keeps this failure when it is not this counterexample's own: a smaller case of it */
+  keptAs?: string;
 }
 
 export interface Counterexample {

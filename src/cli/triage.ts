@@ -51,6 +51,8 @@ export function failureSignature(cx: Pick<Counterexample, 'property' | 'adapter'
 export interface SeenFailures {
   runs: Map<string, string>;
   corpus: Map<string, string>;
+  /** the corpus, to name the entry that keeps each failure after the run */
+  corpusDir?: string | false;
 }
 
 /**
@@ -73,7 +75,7 @@ export function seenFailures(reportsDir: string, corpusDir: string | false, exce
   }
   const corpus = new Map<string, string>();
   for (const e of corpusSignatures(corpusDir)) if (!corpus.has(e.signature)) corpus.set(e.signature, e.id);
-  return { runs, corpus };
+  return { runs, corpus, corpusDir };
 }
 
 /** Every corpus entry folder (directly under `corpusDir`) whose case.json is a podflow entry and records a signature. */
@@ -111,9 +113,12 @@ export function caseSize(c: unknown): number {
 
 /**
  * Gives every counterexample of a run its signature and marks it new or known against what was seen before the
- * run (seenFailures, taken when it started); two counterexamples of one run with one signature are both new.
+ * run (seenFailures, taken when it started); two counterexamples of one run with one signature are both new. A
+ * counterexample whose corpus entry was not saved (the corpus has a smaller case of it) names that entry.
  */
 export function triageRun(result: RunResult, files: readonly CounterexampleFiles[], seen: SeenFailures): void {
+  const kept = new Map<string, string>();
+  if (result.properties.some((p) => p.counterexamples.length > 0)) for (const e of corpusSignatures(seen.corpusDir ?? false)) if (!kept.has(e.signature)) kept.set(e.signature, e.id);
   for (const p of result.properties) {
     for (const cx of p.counterexamples) {
       try {
@@ -124,6 +129,8 @@ export function triageRun(result: RunResult, files: readonly CounterexampleFiles
       const run = seen.runs.get(cx.signature);
       const entry = seen.corpus.get(cx.signature);
       cx.triage = run !== undefined ? { status: 'known', firstSeenRun: run } : entry !== undefined ? { status: 'known', corpusEntry: entry } : { status: 'new' };
+      const keptAs = kept.get(cx.signature);
+      if (keptAs !== undefined && keptAs !== cx.id) cx.triage.keptAs = keptAs;
     }
   }
 }

@@ -94,11 +94,27 @@ describe('triage across runs', () => {
     expect(caseSize(kept.case)).toBe(Math.min(caseSize(a!.case), caseSize(b!.case)));
   });
 
-  test('a failure known only from the corpus (its runs deleted) is known by its corpus entry', async () => {
+  test('a failure known only from the corpus (its runs elsewhere) is known by its corpus entry; a larger case names the entry kept', async () => {
     const other = join(dir, 'other-reports');
+    const before = readdirSync(corpus).filter((n) => !n.startsWith('.'));
+    const keptSize = caseSize(read<{ case: unknown }>(join(corpus, before[0]!), 'case.json').case);
     const r = await runFuzz({ adapter: 'mutant:wrong-vni', property: ['vxlan-wire-format'], runs: '10', seed: '3', out: other, corpus }, quiet);
     const [c] = cxOf(r.folder);
-    expect(c!.triage).toEqual({ status: 'known', corpusEntry: readdirSync(corpus).filter((n) => !n.startsWith('.'))[0] });
+    const larger = caseSize(c!.case) >= keptSize;
+    expect(c!.triage).toEqual({ status: 'known', corpusEntry: before[0], ...(larger ? { keptAs: before[0] } : {}) });
+    expect(readdirSync(corpus).filter((n) => !n.startsWith('.'))).toEqual(larger ? before : [c!.id]);
+    if (larger) expect(readFileSync(join(r.folder, 'summary.md'), 'utf8')).toContain(`The corpus keeps a smaller case of this failure: entry \`${before[0]}\``);
+  });
+
+  test('a run folder without signatures (killed, or older) gets them from its claims and traces.json', () => {
+    const old = join(dir, 'old-reports');
+    mkdirSync(old);
+    cpSync(m1.folder, join(old, 'm1'), { recursive: true });
+    const results = read<PropertyResult[]>(m1.folder, 'results.json');
+    for (const p of results) for (const cx of p.counterexamples) delete cx.signature, delete cx.triage;
+    writeFileSync(join(old, 'm1', 'results.json'), JSON.stringify(results));
+    const [run] = readRunFolders(old, () => {});
+    expect(run!.result.properties.flatMap((p) => p.counterexamples).map((cx) => cx.signature)).toEqual(cxOf(m1.folder).map((cx) => cx.signature));
   });
 });
 

@@ -96,6 +96,13 @@ describe('corpus: the smallest case per signature', () => {
     expect(saveCorpusEntry(corpus, small, undefined)).toBe(join(corpus, 'small'));
     expect(entries()).toEqual(['mine', 'other', 'renamed', 'small']);
   });
+
+  test('triageRun names the entry that keeps a failure whose own case was not added', () => {
+    const again = cx({ id: 'big', case: { pad: 'x'.repeat(200) } });
+    const result = { info: { runId: 'r' } as RunInfo, properties: [{ id: 'p', description: '', seedSteps: [], runs: 1, verdict: 'invalid' as const, timeMs: 0, unknownReasons: [], coverage: {}, counterexamples: [again, cx({ id: 'small', case: { pad: 'x' } })] }] };
+    triageRun(result, [], { runs: new Map(), corpus: new Map(), corpusDir: corpus });
+    expect(result.properties[0]!.counterexamples.map((c) => c.triage)).toEqual([{ status: 'new', keptAs: 'small' }, { status: 'new' }]);
+  });
 });
 
 describe('provenance', () => {

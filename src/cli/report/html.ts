@@ -299,6 +299,7 @@ function counterexampleSection(r: RunResult, p: PropertyResult, cx: Counterexamp
 <h3>Replay</h3>
 <pre class="replay">npx podflow replay ${esc(cx.id)}
 npx podflow fuzz --adapter ${esc(r.info.adapter)} --property ${esc(p.id)} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${esc(cx.path)}</pre>
+${cx.triage?.keptAs !== undefined ? `<p class="note">The corpus keeps a smaller case of this failure: entry <code>${esc(cx.triage.keptAs)}</code> (this one was not added).</p>` : ''}
 ${scenarioSection(f, a)}
 ${layersSection(a, cx)}
 ${traceSection(cx, a)}

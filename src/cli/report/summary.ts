@@ -41,6 +41,7 @@ export function summaryMarkdown(r: RunResult): string {
     for (const x of cx.excused ?? []) lines.push(`- (excused by known divergence ${x.divergence}) ${x.claim.message}`);
     lines.push('');
     lines.push('Replay:', '', '```sh', `npx podflow replay ${cx.id}`, `npx podflow fuzz --adapter ${r.info.adapter} --property ${p.id} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${cx.path}`, '```');
+    if (cx.triage?.keptAs !== undefined) lines.push('', `The corpus keeps a smaller case of this failure: entry \`${cx.triage.keptAs}\` (this one was not added).`);
   }
   for (const p of r.properties) {
     if (p.knownDivergences) lines.push('', `## ${p.id}: known divergences`, '', ...Object.entries(p.knownDivergences).map(([id, n]) => `- ${id}: ${n} case${n === 1 ? '' : 's'} (explained by the adapter's known-divergences file)`));
