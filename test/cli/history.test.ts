@@ -7,9 +7,10 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runFuzz, type FuzzOutcome } from '../../src/cli/fuzz.ts';
-import { historyRows, readRunFolders, runHistory } from '../../src/cli/history.ts';
+import { historyRows, readRunFolders, registerHistoryCommand, runHistory } from '../../src/cli/history.ts';
 import { UsageError } from '../../src/cli/io.ts';
 import type { Counterexample, PropertyResult, RunInfo } from '../../src/cli/results.ts';
 import { loadRunFolder } from '../../src/cli/merge.ts';
@@ -71,6 +72,7 @@ describe('triage across runs', () => {
     expect(readFileSync(join(m2.folder, 'summary.md'), 'utf8')).toContain(`counterexample ${b!.id} — known (first seen in run \`${m1.result.info.runId}\`)`);
     expect(readFileSync(join(m1.folder, 'report.html'), 'utf8')).toContain('<span class="badge new"');
     const html2 = readFileSync(join(m2.folder, 'report.html'), 'utf8');
+    expect(html2).toMatch(/<h2>Triage<\/h2>\n<p>0 new, 1 known, 0 known divergences<\/p>/);
     expect(html2).toContain(`<span class="badge known" title="failure signature ${a!.signature}">known since <code>${m1.result.info.runId}</code></span>`);
     expect(markupProblems(html2, 'html')).toEqual([]);
   });
@@ -150,6 +152,27 @@ describe('podflow history', () => {
       expect(r.casesPerSecond).toBeCloseTo(r.checked / (r.durationMs! / 1000), 6);
       expect(r.nodes).toBeGreaterThan(5);
     }
+  });
+
+  test('registerHistoryCommand: `podflow history DIR` writes the page, says where on stdout, exit 0', async () => {
+    const program = new Command().exitOverride();
+    let code: number | undefined;
+    registerHistoryCommand(program, (c) => (code = c));
+    rmSync(join(reports, 'index.html'));
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const err = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((t: string) => (out.push(t), true)) as typeof process.stdout.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      await program.parseAsync(['node', 'podflow', 'history', reports]);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = err;
+    }
+    expect(code).toBe(0);
+    expect(out.join('')).toBe(`3 runs — history: ${join(reports, 'index.html')}\n`);
+    expect(existsSync(join(reports, 'index.html'))).toBe(true);
   });
 
   test('exit 2 for a folder without runs; a usage error for a missing folder', () => {

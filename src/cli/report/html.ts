@@ -290,6 +290,20 @@ function triageBadge(cx: Counterexample): string {
   return ` <span class="badge known"${sig}>known${since}</span>`;
 }
 
+/** The run's failures triaged: new ones first, then known ones, then the known divergences (excused, not failures). */
+function triageSection(r: RunResult): string {
+  const all = r.properties.flatMap((p) => p.counterexamples.map((cx) => ({ p, cx })));
+  const divergences = r.properties.flatMap((p) => Object.entries(p.knownDivergences ?? {}).map(([id, n]) => `<li><code>${esc(p.id)}</code>: <span class="badge known">known divergence</span> <code>${esc(id)}</code>, ${n} case${n === 1 ? '' : 's'} (excused, not a failure)</li>`));
+  if (!all.some(({ cx }) => cx.triage) && divergences.length === 0) return '';
+  const rank = (s: string | undefined): number => (s === 'new' ? 0 : s === 'known' ? 1 : 2);
+  const items = all
+    .filter(({ cx }) => cx.triage)
+    .sort((a, b) => rank(a.cx.triage?.status) - rank(b.cx.triage?.status))
+    .map(({ p, cx }) => `<li><code>${esc(p.id)}</code>: <a href="#cx-${esc(cx.id)}">${esc(cx.id)}</a>${triageBadge(cx)}</li>`);
+  const count = (s: string): number => all.filter(({ cx }) => cx.triage?.status === s).length;
+  return `<h2>Triage</h2>\n<p>${count('new')} new, ${count('known')} known, ${divergences.length} known divergence${divergences.length === 1 ? '' : 's'}</p>\n<ul class="triage">${[...items, ...divergences].join('')}</ul>`;
+}
+
 function counterexampleSection(r: RunResult, p: PropertyResult, cx: Counterexample, f: CounterexampleFiles | undefined): string {
   const a = analyzeCounterexample(f, cx);
   return `<section class="counterexample" id="cx-${esc(cx.id)}">
@@ -349,6 +363,7 @@ export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
     .map((p) => `<li><code>${esc(p.id)}</code>: ${p.unknownReasons.map(esc).join('; ')}</li>`)
     .join('\n');
   const cxs = r.properties.flatMap((p) => p.counterexamples.map((cx) => counterexampleSection(r, p, cx, files.find((x) => x.id === cx.id)))).join('\n');
+  const triage = triageSection(r);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/><title>podflow ${esc(r.info.runId)}: ${verdict}</title>
 <style>${CSS}</style>
@@ -360,6 +375,7 @@ export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
 ${rows}
 </table>
 ${unknowns ? `<h2>Unknown</h2>\n<ul>${unknowns}</ul>` : ''}
+${triage}
 ${cxs}
 </body></html>
 `;
