@@ -147,6 +147,11 @@ export interface Adapter {
    * every lab node answering). Throws AdapterUnavailable with one line saying what is missing.
    */
   preflight?(): Promise<void>;
+  /**
+   * Optional: the version of the data path under test as one line (the model's profile, `show version` of each
+   * VPP node, the kernel release and nft version), for run.json; undefined when it cannot be told. Never throws.
+   */
+  version?(): Promise<string | undefined>;
   /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
   reset(): Promise<void>;
   teardown(): Promise<void>;

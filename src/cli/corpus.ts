@@ -1,22 +1,35 @@
 // The corpus: each shrunk counterexample as a folder named by its content hash (case.json with the property,
 // adapter, seed and path; scenario.json; pcaps), written atomically; replayed by `podflow replay` and by npm test.
+// One entry per failure signature (triage.ts): the smallest case is kept (size: the length of its JSON).
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePcap } from '../packet/pcap.ts';
 import { corpusEntryOf, type Counterexample } from './results.ts';
 import { pcapName, safeFileName, type CounterexampleFiles } from './report/write.ts';
 import { readJsonFile, UsageError } from './io.ts';
+import { caseSize, corpusSignatures, failureSignature } from './triage.ts';
 
 import type { CorpusEntry } from './results.ts';
 export type { CorpusEntry };
 
+/**
+ * Saves a counterexample as a corpus entry with its failure signature, keeping the smallest case per signature:
+ * when an entry of the same signature is as small or smaller, nothing is saved and its folder is returned; when
+ * the new case is smaller, it is saved and the larger entries of that signature are removed (only folders that
+ * are podflow entries, named by their id, whose case.json records that signature). Returns the kept entry.
+ */
 export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: CounterexampleFiles | undefined): string {
   const final = join(corpusDir, cx.id);
   if (existsSync(final)) return final; // same content, same name
+  const signature = failureSignature(cx, files);
+  const size = caseSize(cx.case);
+  const rivals = corpusSignatures(corpusDir).filter((e) => e.signature === signature && e.id !== cx.id);
+  const smaller = rivals.find((e) => e.size <= size);
+  if (smaller) return smaller.dir;
   const tmp = join(corpusDir, `.tmp-${cx.id}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const entry = corpusEntryOf(cx);
+  const entry: CorpusEntry = { ...corpusEntryOf(cx), signature };
   writeFileSync(join(tmp, 'case.json'), `${JSON.stringify(entry, null, 2)}\n`);
   if (files?.scenario !== undefined) writeFileSync(join(tmp, 'scenario.json'), `${JSON.stringify(files.scenario, null, 2)}\n`);
   if (files?.policiesYaml !== undefined) writeFileSync(join(tmp, 'policies.yaml'), files.policiesYaml);
@@ -25,6 +38,7 @@ export function saveCorpusEntry(corpusDir: string, cx: Counterexample, files: Co
     for (const [point, recs] of pcaps ?? []) writeFileSync(join(tmp, `${side}-${pcapName(point)}.pcap`), encodePcap(recs));
   }
   renameSync(tmp, final);
+  for (const e of rivals) rmSync(e.dir, { recursive: true, force: true });
   return final;
 }
 

@@ -6,10 +6,11 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AdapterUnavailable, capturesAsPcap, type Adapter } from '../adapters/adapter.ts';
 import { ReferenceAdapter, scenarioInput } from '../adapters/reference/reference-adapter.ts';
 import { PROFILES, type ProfileName } from '../reference/profiles.ts';
@@ -27,6 +28,8 @@ import { counterexamplePackets, finishRunFolder, writeCounterexampleFolder, writ
 import { DEFAULT_MAX_UNKNOWN, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from './results.ts';
 import { cleanLeftovers, ensureWritableDir, uniqueRunFolder } from './store.ts';
 import { EXIT_CODES_HELP, EXIT_INCONCLUSIVE, EXIT_INVALID, EXIT_OK } from './exit-codes.ts';
+import { recordDataPath, runProvenance } from './history.ts';
+import { seenFailures, triageRun } from './triage.ts';
 
 const DEFAULT_RUNS = 200;
 const CHUNK = 25;
@@ -183,17 +186,20 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       adapterSpec: o.adapter,
       podflowVersion: version(),
       nodeVersion: process.version,
+      ...runProvenance(),
       options: { ...(o.runs !== undefined || o.time === undefined ? { runs } : {}), ...(o.time !== undefined ? { time: o.time } : {}), properties: props.map((p) => p.id), ...(shard ? { shard } : {}), chunk: CHUNK },
       interrupted: false,
       status: 'running',
       startedAt: started.toISOString(),
       pid: process.pid,
+      host: hostname(),
       maxUnknown,
     },
     properties: [],
   };
   writeRunState(folder, result);
   log(`podflow: run ${runId} — adapter ${adapter.name}, seed ${seed}${o.seed === undefined ? ' (fresh; pin it with --seed to explore the same cases again)' : ''}, report ${folder}`);
+  const seen = seenFailures(o.out, o.corpus, runId); // triage: the failures earlier runs and the corpus have seen
 
   let interrupted = false;
   let signals = 0;
@@ -219,10 +225,10 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   // Each shrunk counterexample is saved the moment it is found: its report folder and its corpus entry.
   // The replay command that works as printed: the id when the entry is in the default corpus (also found in
   // reports/), else the folder that holds it.
-  const replayCommand = (id: string): string =>
-    o.corpus === 'corpus' ? `npx podflow replay ${id}` : `npx podflow replay ${o.corpus !== false ? join(o.corpus, id) : join(folder, 'counterexamples', id)}`;
+  // When the corpus keeps a smaller case of the same failure instead (triage), the report's own folder replays it.
+  const replayCommand = (id: string, inCorpus: boolean): string =>
+    !inCorpus ? `npx podflow replay ${join(folder, 'counterexamples', id)}` : o.corpus === 'corpus' ? `npx podflow replay ${id}` : `npx podflow replay ${join(o.corpus as string, id)}`;
   const saveCounterexample = async (cx: Counterexample): Promise<void> => {
-    cx.replay = replayCommand(cx.id);
     let f: CounterexampleFiles;
     try {
       f = await counterexampleFiles(cx, adapter);
@@ -232,7 +238,8 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     }
     files.push(f);
     writeCounterexampleFolder(folder, f, cx);
-    if (o.corpus !== false) saveCorpusEntry(o.corpus, cx, f);
+    const kept = o.corpus !== false ? saveCorpusEntry(o.corpus, cx, f) : undefined;
+    cx.replay = replayCommand(cx.id, kept !== undefined && basename(kept) === cx.id);
   };
 
   const tty = process.stderr.isTTY === true;
@@ -262,6 +269,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       result.info.unavailable = errorLine(e);
       log(`podflow: adapter ${o.adapter} is not available: ${result.info.unavailable}`);
     }
+    await recordDataPath(adapter, result.info);
     const deadline = budget !== undefined ? Date.now() + budget : undefined;
     const perPropertyDeadline = (i: number): number | undefined => (deadline === undefined ? undefined : Date.now() + (deadline - Date.now()) / (props.length - i));
     if (bar && !interrupted) {
@@ -354,6 +362,8 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     result.info.interrupted = interrupted;
     result.info.status = interrupted ? 'interrupted' : 'finished';
     result.info.endedAt = new Date().toISOString();
+    result.info.durationMs = Date.parse(result.info.endedAt) - started.getTime();
+    triageRun(result, files, seen);
     finishRunFolder(o.out, folder, result, files);
   }
   const verdict = overallVerdict(result);

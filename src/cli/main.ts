@@ -8,6 +8,7 @@ import { registerExplainCommand } from './explain.ts';
 import { registerFuzzCommands } from './fuzz.ts';
 import { registerReplayCommand } from './replay.ts';
 import { registerListCommand } from './list.ts';
+import { registerHistoryCommand } from './history.ts';
 import { registerLabCommands } from './lab.ts';
 import { registerMutantsCommand } from './mutants.ts';
 import { registerPoliciesCommands } from './policies.ts';
@@ -42,6 +43,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
   registerFuzzCommands(program, setExit);
   registerReplayCommand(program, setExit);
   registerListCommand(program);
+  registerHistoryCommand(program, setExit);
   registerMutantsCommand(program, setExit);
   registerLabCommands(program, setExit);
   return program;

@@ -2,7 +2,7 @@
 // are united (a property run by several folders: runs and times summed, invalid if any says invalid, else unknown
 // if any says unknown), counterexamples concatenated with their files, and the merged folder written like a
 // fuzz run's (reports/merged-<hash of the input run IDs>, reports/latest updated). Exit codes as fuzz
-// (STYLE.md §8): 0 all valid, 1 some invalid, 2 only unknowns or a usage error.
+// (exit-codes.ts): 0 all valid, 1 invalid, 2 usage or input error, 3 inconclusive (also: shards missing).
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { decodePcap, type PcapRecord } from '../packet/pcap.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { readJsonFile, readTextFile, UsageError } from './io.ts';
 import { parseCounterexampleData, pcapName, writeRunReport, type CounterexampleFiles } from './report/write.ts';
+import { EXIT_INCONCLUSIVE, EXIT_INVALID, EXIT_OK } from './exit-codes.ts';
 import { overallVerdict, type Counterexample, type PropertyResult, type PropertyVerdict, type RunInfo, type RunResult } from './results.ts';
 
 export interface LoadedRun {
@@ -257,6 +258,14 @@ export function mergeRuns(runs: readonly LoadedRun[]): { result: RunResult; file
     interrupted: infos.some((i) => i.interrupted),
     mergedFrom: infos.map((i) => i.runId),
   };
+  // Shards of one run: all of 1..N must be there, or the merged run says which are missing (and is inconclusive).
+  const shards = infos.map((i) => i.options.shard).filter((x): x is { index: number; count: number } => x !== undefined);
+  if (shards.length > 0) {
+    const count = Math.max(...shards.map((x) => x.count));
+    const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !shards.some((x) => x.index === k && x.count === count));
+    info.options.shard = { index: 0, count };
+    if (missing.length > 0 || shards.length < infos.length) info.missingShards = missing;
+  }
   const files: CounterexampleFiles[] = [];
   for (const run of runs) for (const f of run.files) if (!files.some((x) => x.id === f.id)) files.push(f);
   return { result: { info, properties }, files };
@@ -274,14 +283,16 @@ export function runMerge(dirs: readonly string[], o: { out: string }): { code: n
   const { result, files } = mergeRuns(runs);
   const folder = writeRunReport(o.out, result, files);
   const verdict = overallVerdict(result);
-  return { code: verdict === 'valid' ? 0 : verdict === 'invalid' ? 1 : 2, result, folder };
+  return { code: verdict === 'valid' ? EXIT_OK : verdict === 'invalid' ? EXIT_INVALID : EXIT_INCONCLUSIVE, result, folder };
 }
 
 function summary(r: RunResult, folder: string): string {
   const w = Math.max(8, ...r.properties.map((p) => p.id.length));
   const lines = [`${'property'.padEnd(w)}  ${'runs'.padStart(6)}  verdict  time`];
   for (const p of r.properties) lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s`);
-  lines.push('', `${overallVerdict(r)} — ${r.info.mergedFrom?.length ?? 0} runs merged — report: ${join(folder, 'report.html')}`);
+  if (r.info.missingShards?.length) lines.push('', `missing shards: ${r.info.missingShards.join(', ')} of ${r.info.options.shard?.count ?? '?'} (their properties were not checked)`);
+  const v = overallVerdict(r);
+  lines.push('', `${v === 'unknown' ? 'inconclusive' : v} — ${r.info.mergedFrom?.length ?? 0} runs merged — report: ${join(folder, 'report.html')}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -23,12 +23,33 @@ export interface RunInfo {
   startedAt?: string;
   endedAt?: string;
   pid?: number;
+  /** the machine the run ran on (a pid means something only there) */
+  host?: string;
   /** the share of unknown cases a property tolerates before it is unknown */
   maxUnknown?: number;
   /** the adapter could not be driven at all (preflight): one line saying why */
   unavailable?: string;
+  /** `podflow merge` of shards: the shard numbers (1..N) not among the merged runs */
+  missingShards?: number[];
   /** `podflow merge`: the run IDs the run was merged from */
   mergedFrom?: string[];
+  /** wall-clock duration of the run, ms (endedAt − startedAt): run metadata for `podflow history` */
+  durationMs?: number;
+  /** the git commit podflow ran from (read from .git, absent outside a checkout) */
+  gitCommit?: string;
+  /** the version of the data path under test, as its adapter tells it (Adapter.version) */
+  dataPath?: string;
+}
+
+/** A counterexample's place among earlier failures (triage.ts): new, or known since its first-seen run or corpus entry. */
+export interface Triage {
+  status: 'new' | 'known';
+  /** the run that first had a failure with this signature (known) */
+  firstSeenRun?: string;
+  /** the corpus entry that has it (known from the corpus only) */
+  corpusEntry?: string;
+  /** the corpus entry that keeps this failure when it is not this counterexample's own: a smaller case of it */
+  keptAs?: string;
 }
 
 export interface Counterexample {
@@ -56,6 +77,10 @@ export interface Counterexample {
   policiesYaml?: string;
   /** the command that replays it, as printed (`npx podflow replay <id>` or a folder) */
   replay?: string;
+  /** the failure signature (triage.ts): property, first claim's code, layer and field, first divergent node, adapter */
+  signature?: string;
+  /** new or known among the runs of the same reports folder and the corpus */
+  triage?: Triage;
   /** what the check observed (in memory only: written to the counterexample's evidence.json, not results.json) */
   evidence?: Evidence;
 }
@@ -148,6 +173,7 @@ export function countRecords(records: readonly unknown[], into: Record<string, n
 export function overallVerdict(r: RunResult): PropertyVerdict {
   if (r.properties.some((p) => p.verdict === 'invalid')) return 'invalid';
   if (r.info.unavailable !== undefined) return 'unknown';
+  if (r.info.missingShards !== undefined && r.info.missingShards.length > 0) return 'unknown';
   if (r.properties.some((p) => p.verdict === 'unknown' && !p.notApplicable)) return 'unknown';
   if (!r.properties.some((p) => p.verdict === 'valid')) return 'unknown';
   return 'valid';
@@ -165,7 +191,7 @@ export function propertyVerdict(p: Pick<PropertyResult, 'counterexamples' | 'che
 }
 
 /** What case.json holds (corpus entries and report counterexample folders): the counterexample without its report-only parts. */
-export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims'>>;
+export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims' | 'signature'>>;
 
 export function corpusEntryOf(cx: Counterexample): CorpusEntry {
   return { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, details: cx.details, claims: cx.claims, seedSteps: cx.seedSteps, case: cx.case };

@@ -3,8 +3,9 @@
 // property, and the reporters' files (summary.md, junit.xml, report.html) and `latest` at the end. Every file is
 // written atomically (a temporary name in the same folder, then rename). Folders are unique per run and never
 // replaced, so a report never deletes an older one; a later run marks the folder of a run that was killed
-// (status running, its pid gone) as killed and removes only the temporary files podflow itself left there.
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+// (status running on this host, its pid gone) as killed and removes only the temporary files podflow itself left there.
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { pidAlive } from '../adapters/host.ts';
 import { UsageError } from './io.ts';
@@ -36,6 +37,17 @@ export function ensureWritableDir(dir: string, what: string): void {
   }
 }
 
+/** How old a temporary file of a dead process must be before a later run removes it. */
+export const LEFTOVER_AGE_MS = 5 * 60_000;
+
+function ageMs(p: string): number {
+  try {
+    return Date.now() - statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /** The pid a temporary name of podflow's carries (`.tmp-<anything>-<pid>`), if it is one. */
 function tmpPid(name: string): number | undefined {
   const m = /^\.tmp-.*-(\d+)$/.exec(name);
@@ -53,7 +65,9 @@ export function cleanLeftovers(dir: string): string[] {
   const sweep = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const pid = tmpPid(e.name);
-      if (pid !== undefined && pid !== process.pid && !pidAlive(pid)) {
+      // A folder shared between machines (shards on a volume): a pid says nothing about another host's
+      // processes, so only leftovers older than a few minutes are taken as abandoned.
+      if (pid !== undefined && pid !== process.pid && !pidAlive(pid) && ageMs(join(d, e.name)) > LEFTOVER_AGE_MS) {
         rmSync(join(d, e.name), { recursive: true, force: true });
         done.push(`removed ${join(d, e.name)} (left by process ${pid})`);
       }
@@ -67,7 +81,7 @@ export function cleanLeftovers(dir: string): string[] {
     if (existsSync(runJson)) {
       try {
         const info = JSON.parse(readFileSync(runJson, 'utf8')) as Partial<RunInfo>;
-        if (info.status === 'running' && typeof info.pid === 'number' && info.pid !== process.pid && !pidAlive(info.pid)) {
+        if (info.status === 'running' && typeof info.pid === 'number' && info.pid !== process.pid && (info.host === undefined || info.host === hostname()) && !pidAlive(info.pid)) {
           writeFileAtomic(runJson, jsonText({ ...info, status: 'killed' }));
           done.push(`marked ${run} as killed (process ${info.pid} is gone)`);
         }

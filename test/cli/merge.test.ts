@@ -112,11 +112,20 @@ describe('verdicts combine', () => {
     expect(m.code).toBe(1);
   });
 
-  test('only unknowns: exit code 2; all valid: 0', () => {
+  test('a missing shard makes the merge inconclusive (exit 3) and says which', () => {
+    const m = runMerge([shards[0]!.folder], { out: join(dir, 'one-shard') });
+    expect(m.result.info.missingShards).toEqual([2]);
+    // shard 1 of 2 found wrong-vni's failure, or not: either way a merge missing a shard is never valid
+    expect(m.code === 1 || m.code === 3).toBe(true);
+    if (m.result.properties.every((p) => p.verdict !== 'invalid')) expect(m.code).toBe(3);
+    expect(runMerge(shards.map((x) => x.folder), { out: join(dir, 'both-shards') }).result.info.missingShards).toBeUndefined();
+  });
+
+  test('an unknown property makes the merge inconclusive (exit 3); all valid: 0', () => {
     const c = synthetic('c', { p: 'valid' });
     const d = synthetic('d', { p: 'unknown' });
     const e = synthetic('e', { q: 'valid' });
-    expect(runMerge([c, d], { out: join(dir, 'unknown') }).code).toBe(2);
+    expect(runMerge([c, d], { out: join(dir, 'unknown') }).code).toBe(3);
     expect(runMerge([c, e], { out: join(dir, 'valid') }).code).toBe(0);
   });
 });

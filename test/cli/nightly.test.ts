@@ -34,7 +34,9 @@ describe('fresh exploration every run', () => {
     const folders = readdirSync(out).filter((n) => n !== 'latest');
     expect(folders).toHaveLength(2);
     for (const f of folders) expect(f).toMatch(/^\d{8}T\d{6}Z-reference-seed\d+$/);
-    expect([...folders].sort()).toEqual([a.folder, b.folder].map((f) => f.split('/').pop()));
+    expect([...folders].sort()).toEqual([a.folder, b.folder].map((f) => f.split('/').pop()).sort());
+    // sortable: the start time leads the name
+    expect(folders.map((f) => f.slice(0, 16)).every((t, _i, all) => t <= all[all.length - 1]!)).toBe(true);
     for (const r of [a, b]) {
       const info = JSON.parse(readFileSync(join(r.folder, 'run.json'), 'utf8')) as { seed: number; startedAt: string; endedAt: string };
       expect(info.seed).toBe(r.result.info.seed);

@@ -2,7 +2,7 @@
 // short, an interrupted run), lose a counterexample it found (SIGKILL), replace an older report, leave
 // temporary files for ever, or find out after the run that it cannot write its results.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -102,9 +102,12 @@ describe('nothing lost, nothing replaced', () => {
     writeFileSync(join(out, 'old-run', 'run.json'), JSON.stringify({ runId: 'old-run', status: 'running', pid: dead }));
     mkdirSync(join(corpus, `.tmp-0123456789abcdef-${dead}`), { recursive: true });
     mkdirSync(join(out, `.tmp-busy-${process.pid}`));
+    mkdirSync(join(out, `.tmp-recent-${dead}`)); // too recent: perhaps another host's, sharing the folder
     writeFileSync(join(out, 'notes.txt'), 'not podflow’s');
+    const old = new Date(Date.now() - 3_600_000);
+    for (const p of [join(out, `.tmp-old-run-${dead}`), join(out, 'old-run', 'counterexamples', `.tmp-abc-${dead}`), join(corpus, `.tmp-0123456789abcdef-${dead}`)]) utimesSync(p, old, old);
     await runFuzz({ adapter: 'reference', seed: '1', runs: '1', out, corpus, property: ['vxlan-wire-format'] }, quiet);
-    expect(readdirSync(out).filter((n) => n.startsWith('.tmp-'))).toEqual([`.tmp-busy-${process.pid}`]);
+    expect(readdirSync(out).filter((n) => n.startsWith('.tmp-')).sort()).toEqual([`.tmp-busy-${process.pid}`, `.tmp-recent-${dead}`].sort());
     expect(readdirSync(join(out, 'old-run', 'counterexamples'))).toEqual([]);
     expect(readdirSync(corpus)).toEqual([]);
     expect(readJson<RunInfo>(join(out, 'old-run', 'run.json')).status).toBe('killed');

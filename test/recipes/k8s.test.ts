@@ -291,7 +291,7 @@ describe(DIR, () => {
         expect(readFileSync(join(dir, 'exit-code'), 'utf8').trim()).toBe('0');
         const folders = readdirSync(join(dir, 'reports')).filter((f) => f !== 'latest');
         expect(folders).toHaveLength(1);
-        expect(folders[0]).toMatch(new RegExp(`^reference-seed29411520-shard${i + 1}of${n}-`));
+        expect(folders[0]).toMatch(new RegExp(`^\\d{8}T\\d{6}Z-reference-seed29411520-shard${i + 1}of${n}$`));
       }
     });
 

@@ -2,7 +2,9 @@
 // pod TAPs, a bridge as BVI, a VXLAN device with static FDB and neighbours, nftables + conntrack for the ACLs,
 // NAT on the main NIC), driven by netns-helper.py for injection and capture. Setup is incremental: namespaces
 // are a pool and only the groups of commands whose topology part changed are re-run (render-netns.ts).
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { release } from 'node:os';
 import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type Injection, type Observation } from '../adapter.ts';
 import { deleteNamespacesSync, namespacesWithPrefix, registerForCleanup, removeStaleNamespaces } from './cleanup.ts';
 import { findTool } from '../host.ts';
@@ -106,6 +108,22 @@ export class KernelAdapter implements Adapter {
   async preflight(): Promise<void> {
     const problem = kernelPreflightProblem();
     if (problem) throw new AdapterUnavailable(this.name, problem);
+  }
+
+  /** `linux <release>` (os.release(), i.e. `uname -r`) and, when it answers within 5 s, `nft --version`'s line. */
+  async version(): Promise<string | undefined> {
+    const nft = await new Promise<string | undefined>((resolve) => {
+      try {
+        // argv, no shell; a missing or hanging nft is simply left out
+        execFile('nft', ['--version'], { timeout: 5000, maxBuffer: 64 * 1024, windowsHide: true }, (err, stdout) => {
+          const line = String(stdout ?? '').trim().split('\n')[0]?.replace(/[\p{C}]+/gu, ' ').trim();
+          resolve(err || !line ? undefined : line.slice(0, 200));
+        });
+      } catch {
+        resolve(undefined);
+      }
+    });
+    return [`linux ${release()}`, ...(nft ? [nft] : [])].join('; ');
   }
 
   async setup(topology: AdapterTopology, options: { profile?: string } = {}): Promise<void> {

@@ -163,6 +163,11 @@ export class ReferenceAdapter implements Adapter {
     this.sim = undefined;
   }
 
+  /** The model is the data path: `podflow model <profile>`. */
+  async version(): Promise<string | undefined> {
+    return `podflow model ${this.profile}`;
+  }
+
   /** The simulation itself, for checks that compare against the model's own structures. */
   get simulation(): Simulation {
     return this.requireSim();

@@ -133,6 +133,25 @@ export class VppAdapter implements Adapter {
     if (bad) throw new AdapterUnavailable(this.name, bad);
   }
 
+  /**
+   * The first line of `show version` of each lab node (`node <id>: vpp v…`, joined by `; `), through the node's
+   * transport (within its timeout); a node that does not answer is left out, none answering is undefined.
+   */
+  async version(): Promise<string | undefined> {
+    const lines = await Promise.all(
+      this.lab.nodes.map(async (n): Promise<string | undefined> => {
+        try {
+          const first = (await this.transports.get(n.id)?.cli('show version'))?.trim().split('\n')[0]?.replace(/[\p{C}]+/gu, ' ').trim();
+          return first ? `node ${n.id}: ${first.slice(0, 200)}` : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    const got = lines.filter((l): l is string => l !== undefined);
+    return got.length > 0 ? got.join('; ') : undefined;
+  }
+
   /** Configures the lab for a topology: undoes the previous configuration, then renders the new one. */
   async setup(topology: AdapterTopology, options: { sessions?: RenderOptions['sessions'] } = {}): Promise<void> {
     const nodes = [...topology.nodes].sort((a, b) => a.id - b.id);

@@ -280,14 +280,39 @@ function filesSection(cx: Counterexample, f: CounterexampleFiles | undefined): s
   return `<h3>Files</h3>\n<p>${links.join(' · ')}</p>${pcaps.length > 0 ? `\n<ul class="pcaps">${pcaps.join('')}</ul>` : ''}`;
 }
 
+/** The triage badge of a counterexample (triage.ts): new, or known with the run that first had it. */
+function triageBadge(cx: Counterexample): string {
+  const t = cx.triage;
+  if (!t) return '';
+  const sig = cx.signature !== undefined ? ` title="failure signature ${esc(cx.signature)}"` : '';
+  if (t.status === 'new') return ` <span class="badge new"${sig}>new</span>`;
+  const since = t.firstSeenRun !== undefined ? ` since <code>${esc(t.firstSeenRun)}</code>` : t.corpusEntry !== undefined ? ` (corpus <code>${esc(t.corpusEntry)}</code>)` : '';
+  return ` <span class="badge known"${sig}>known${since}</span>`;
+}
+
+/** The run's failures triaged: new ones first, then known ones, then the known divergences (excused, not failures). */
+function triageSection(r: RunResult): string {
+  const all = r.properties.flatMap((p) => p.counterexamples.map((cx) => ({ p, cx })));
+  const divergences = r.properties.flatMap((p) => Object.entries(p.knownDivergences ?? {}).map(([id, n]) => `<li><code>${esc(p.id)}</code>: <span class="badge known">known divergence</span> <code>${esc(id)}</code>, ${n} case${n === 1 ? '' : 's'} (excused, not a failure)</li>`));
+  if (!all.some(({ cx }) => cx.triage) && divergences.length === 0) return '';
+  const rank = (s: string | undefined): number => (s === 'new' ? 0 : s === 'known' ? 1 : 2);
+  const items = all
+    .filter(({ cx }) => cx.triage)
+    .sort((a, b) => rank(a.cx.triage?.status) - rank(b.cx.triage?.status))
+    .map(({ p, cx }) => `<li><code>${esc(p.id)}</code>: <a href="#cx-${esc(cx.id)}">${esc(cx.id)}</a>${triageBadge(cx)}</li>`);
+  const count = (s: string): number => all.filter(({ cx }) => cx.triage?.status === s).length;
+  return `<h2>Triage</h2>\n<p>${count('new')} new, ${count('known')} known, ${divergences.length} known divergence${divergences.length === 1 ? '' : 's'}</p>\n<ul class="triage">${[...items, ...divergences].join('')}</ul>`;
+}
+
 function counterexampleSection(r: RunResult, p: PropertyResult, cx: Counterexample, f: CounterexampleFiles | undefined): string {
   const a = analyzeCounterexample(f, cx);
   return `<section class="counterexample" id="cx-${esc(cx.id)}">
-<h2>${esc(p.id)} — counterexample <code>${esc(cx.id)}</code></h2>
+<h2>${esc(p.id)} — counterexample <code>${esc(cx.id)}</code>${triageBadge(cx)}</h2>
 <p class="details">${esc(cx.details)}</p>
 <p>${esc(p.description)}</p>
 <h3>Replay</h3>
 <pre class="replay">${replayCommands(r, p, cx).map(esc).join('\n')}</pre>
+${cx.triage?.keptAs !== undefined ? `<p class="note">The corpus keeps a smaller case of this failure: entry <code>${esc(cx.triage.keptAs)}</code> (this one was not added).</p>` : ''}
 ${scenarioSection(f, a)}
 ${layersSection(a, cx)}
 ${traceSection(cx, a)}
@@ -308,6 +333,7 @@ table.trace pre{background:transparent;padding:0}table.trace td.idx{color:#777}
 .step.hit{background:#d00000;color:#fff;border-color:#d00000}
 .divnode{color:#d00000}.note{color:#555;font-style:italic}.model-agrees{color:#0d47a1}
 section.counterexample{border-top:3px solid #b71c1c;margin-top:2em;padding-top:.5em}
+.badge{display:inline-block;border-radius:3px;padding:0 5px;font-size:70%;vertical-align:middle;font-weight:normal}.badge.new{background:#b71c1c;color:#fff}.badge.known{background:#e0e0e0;color:#333}
 .picture{margin:.5em 0}details{margin:.3em 0}summary{cursor:pointer}td.cov details{margin:0}`;
 
 export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
@@ -322,11 +348,12 @@ export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
   ];
   if (o.shard) info.push(['shard', `${o.shard.index}/${o.shard.count}`]);
   if (r.info.mergedFrom) info.push(['merged from', r.info.mergedFrom.map((x) => `<code>${esc(x)}</code>`).join(', ')]);
-  info.push(['versions', `podflow ${esc(r.info.podflowVersion)}, node ${esc(r.info.nodeVersion)}`]);
+  info.push(['versions', `podflow ${esc(r.info.podflowVersion)}${r.info.gitCommit ? ` (commit <code>${esc(r.info.gitCommit.slice(0, 12))}</code>)` : ''}, node ${esc(r.info.nodeVersion)}`]);
+  if (r.info.dataPath) info.push(['data path', esc(r.info.dataPath)]);
   if (r.info.interrupted) info.push(['interrupted', 'yes — the results cover what ran before Ctrl-C']);
   const rows = r.properties
     .map((p) => {
-      const cxs = p.counterexamples.map((cx) => `<a href="#cx-${esc(cx.id)}">${esc(cx.id)}</a>`).join(' ');
+      const cxs = p.counterexamples.map((cx) => `<a href="#cx-${esc(cx.id)}">${esc(cx.id)}</a>${cx.triage ? ` <span class="badge ${cx.triage.status}">${cx.triage.status}</span>` : ''}`).join(' ');
       return `<tr class="${p.verdict}"><td><code>${esc(p.id)}</code></td><td>${p.runs}</td><td class="${p.verdict}">${p.verdict}${cxs ? ` ${cxs}` : ''}</td><td>${(p.timeMs / 1000).toFixed(1)} s</td>${coverageCell(coverageOf(p, files))}<td>${seedStepChips(p.seedSteps, undefined)}</td></tr>`;
     })
     .join('\n');
@@ -335,6 +362,7 @@ export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
     .map((p) => `<li><code>${esc(p.id)}</code>: ${p.unknownReasons.map(esc).join('; ')}</li>`)
     .join('\n');
   const cxs = r.properties.flatMap((p) => p.counterexamples.map((cx) => counterexampleSection(r, p, cx, files.find((x) => x.id === cx.id)))).join('\n');
+  const triage = triageSection(r);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/><title>podflow ${esc(r.info.runId)}: ${verdict}</title>
 <style>${CSS}</style>
@@ -346,6 +374,7 @@ export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
 ${rows}
 </table>
 ${unknowns ? `<h2>Unknown</h2>\n<ul>${unknowns}</ul>` : ''}
+${triage}
 ${cxs}
 </body></html>
 `;
