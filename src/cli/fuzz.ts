@@ -363,7 +363,12 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     result.info.status = interrupted ? 'interrupted' : 'finished';
     result.info.endedAt = new Date().toISOString();
     result.info.durationMs = Date.parse(result.info.endedAt) - started.getTime();
-    triageRun(result, files, seen);
+    try {
+      triageRun(result, files, seen);
+    } catch (e) {
+      // triage only annotates: a failure there must not cost the report
+      log(`podflow: triage failed (${errorLine(e)}); the report is written without new/known marks`);
+    }
     finishRunFolder(o.out, folder, result, files);
   }
   const verdict = overallVerdict(result);
