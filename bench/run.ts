@@ -1,7 +1,9 @@
 // `npm run bench`: speed figures as JSON on stdout. Targets are read by people from the numbers
 // (issue notes), not asserted here. Usage: npm run bench [-- --only packet,pcap] [-- --frames N]
 import { parseArgs } from 'node:util';
+import { coverageBench } from './coverage.ts';
 import { fuzzBench } from './fuzz.ts';
+import { mutationBench } from './mutation.ts';
 import { kernelBench } from './kernel.ts';
 import { vppBench } from './vpp.ts';
 import { modelBench } from './model.ts';
@@ -17,6 +19,8 @@ const SUITES: Record<string, (opts: { frames: number }) => Promise<BenchResult>>
   model: modelBench,
   policy: policyBench,
   fuzz: fuzzBench,
+  coverage: coverageBench,
+  mutation: mutationBench,
   kernel: kernelBench,
   vpp: vppBench,
 };

@@ -64,8 +64,12 @@ export interface Observation {
   captures: Capture[];
   /** per packet, where it ended, when the adapter knows (the reference model does; a real data path may not) */
   outcomes?: Map<number, PacketFate[]>;
-  /** per packet and node: `show trace` records, when the adapter can trace (typed loosely: adapters parse text) */
-  traces?: Map<number, { nodeId: number; records: unknown[] }[]>;
+  /**
+   * per packet and node: `show trace` records, when the adapter can trace (typed loosely: adapters parse text);
+   * `path`, when the adapter knows it, is every graph node the packet went through in order, spelled as the
+   * traces spell them — also the nodes that print no record (the reference model's walk, for coverage)
+   */
+  traces?: Map<number, { nodeId: number; records: unknown[]; path?: string[] }[]>;
 }
 
 export type PacketFate =

@@ -10,6 +10,7 @@ import { readJsonFile, UsageError } from './io.ts';
 import { caseSize, corpusSignatures, failureSignature } from './triage.ts';
 
 import type { CorpusEntry } from './results.ts';
+import { parseBias } from './steering.ts';
 export type { CorpusEntry };
 
 /**
@@ -59,6 +60,7 @@ export function corpusEntryProblem(e: unknown): string | undefined {
   if (!ENTRY_ID_RE.test(o.id as string)) return `id: expected a plain name (letters, digits, . _ -), got ${JSON.stringify(o.id)}`;
   if (has('seed') && (typeof o.seed !== 'number' || !Number.isInteger(o.seed))) return `seed: expected an integer, got ${type(o.seed)}`;
   if (has('seedSteps') && (!Array.isArray(o.seedSteps) || o.seedSteps.some((s) => typeof s !== 'string'))) return 'seedSteps: expected a list of strings';
+  if (has('steer') && parseBias(o.steer) === undefined) return 'steer: expected the bias podflow records ({ k: 2..8, weights: { feature: number } })';
   if (o.case === null || typeof o.case !== 'object' || Array.isArray(o.case)) return `case: expected an object (the shrunk case), got ${type(o.case)}`;
   return undefined;
 }

@@ -3,7 +3,10 @@
 // it), shrinking through fast-check, and one crashing check never aborting the run (Jepsen's check-safe).
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import type { Adapter } from '../adapters/adapter.ts';
+import type { Adapter, AdapterAclConfig } from '../adapters/adapter.ts';
+import { POLICY_FEATURES } from '../generators/features.ts';
+import { aclRuleKey } from './coverage.ts';
+import { featuresOf, steeredArbitrary, Steering, type SteerBias } from './steering.ts';
 import { AdapterUnavailable, excusingDivergence } from '../adapters/adapter.ts';
 import { detailsOf, type CheckContext, type Claim, type PropertyDef, type Verdict } from '../properties/types.ts';
 import { recordingAdapter, type Evidence, type RecordingAdapter } from '../properties/evidence.ts';
@@ -12,7 +15,7 @@ import type { ProfileName } from '../reference/profiles.ts';
 
 /** The check context the CLI gives properties: reference adapters on demand. */
 export const CHECK_CONTEXT: CheckContext = { reference: (profile) => new ReferenceAdapter(profile ? { profile: profile as ProfileName } : {}) };
-import { countRecords, DEFAULT_MAX_UNKNOWN, propertyVerdict, type Counterexample, type PropertyResult } from './results.ts';
+import { countPath, countRecords, DEFAULT_MAX_UNKNOWN, propertyVerdict, type Counterexample, type PropertyResult } from './results.ts';
 
 /** A 31-bit seed derived from the run seed and labels (property id, chunk index). */
 export function deriveSeed(seed: number, ...labels: (string | number)[]): number {
@@ -28,11 +31,51 @@ export function contentId(...parts: unknown[]): string {
  * The adapter as properties see it: every call recorded as the case's evidence, and the graph nodes and ACL
  * rules its traces show counted (coverage per property); everything else is delegated unchanged.
  */
-export function observedAdapter(adapter: Adapter, counts: Record<string, number>): RecordingAdapter {
-  return recordingAdapter(adapter, (obs) => {
+export function observedAdapter(adapter: Adapter, counts: Record<string, number>): ObservedAdapter {
+  let acls: AdapterAclConfig | undefined;
+  const observed = recordingAdapter(adapter, (obs) => {
     // Trace by trace, in the order countCoverage([...values()].flat()) would see them, without the copies.
-    if (obs.traces) for (const list of obs.traces.values()) for (const t of list) countRecords(t.records, counts);
-  });
+    if (obs.traces)
+      for (const list of obs.traces.values())
+        for (const t of list) {
+          // Graph nodes from the walk when the adapter knows it (nodes that print no record count too).
+          observed.fresh += t.path ? countPath(t.path, counts) + countRecords(t.records, counts, false) : countRecords(t.records, counts);
+          if (acls) observed.fresh += countAclRules(t.nodeId, t.records, acls, counts);
+        }
+  }) as ObservedAdapter;
+  observed.fresh = 0;
+  const clear = observed.clear;
+  observed.clear = () => {
+    clear();
+    observed.fresh = 0;
+  };
+  const apply = observed.apply;
+  observed.apply = async (a) => {
+    acls = a;
+    await apply(a);
+  };
+  return observed;
+}
+
+export interface ObservedAdapter extends RecordingAdapter {
+  /** coverage keys the case so far added to the count for the first time (steering's feedback) */
+  fresh: number;
+}
+
+/** Counts each ACL match of a trace as its rule's action and position in the table the case applied. */
+function countAclRules(nodeId: number, records: readonly unknown[], acls: AdapterAclConfig, counts: Record<string, number>): number {
+  let fresh = 0;
+  for (const r of records) {
+    const b = (r as { body?: { kind?: unknown; matchAcl?: unknown; matchRule?: unknown; action?: unknown } } | null)?.body;
+    if (!b || b.kind !== 'acl' || typeof b.matchAcl !== 'number' || b.matchAcl < 0 || typeof b.matchRule !== 'number' || typeof b.action !== 'number') continue;
+    const table = acls[String(nodeId)]?.tables.find((x) => x.index === b.matchAcl);
+    if (!table) continue;
+    const k = aclRuleKey(b.action, b.matchRule, table.rules.length);
+    const n = counts[k];
+    if (n === undefined) fresh++;
+    counts[k] = (n ?? 0) + 1;
+  }
+  return fresh;
 }
 
 /** An invalid verdict carried out of fast-check's predicate, with the evidence of the run that produced it. */
@@ -65,6 +108,8 @@ export interface RunPropertyOptions {
   maxUnknown?: number;
   /** called with each shrunk counterexample the moment it is found (the CLI saves it at once) */
   onCounterexample?: (cx: Counterexample) => void | Promise<void>;
+  /** steer generation toward unhit coverage between chunks (default true; false: plain fast-check) */
+  steer?: boolean;
 }
 
 /**
@@ -86,8 +131,11 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
     return result;
   }
   const divergences = adapter.capabilities.knownDivergences ?? [];
-  const observed = observedAdapter(adapter, result.coverage);
+  const coverage = result.coverage;
+  const observed = observedAdapter(adapter, coverage);
   const arbitrary = p.arbitrary();
+  const steering = new Steering(POLICY_FEATURES);
+  let bias: SteerBias | undefined;
   // After the first failure of a chunk every call is fast-check shrinking: counted apart from the cases.
   let shrinking = false;
   const count = (what: 'valid' | 'invalid' | 'unknown', reason?: string): void => {
@@ -108,10 +156,14 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
     const seed = deriveSeed(o.seed, p.id, chunk);
     const before = result.runs;
     shrinking = false;
+    bias = o.steer === false ? undefined : steering.bias(chunk);
     const out = await fc.check(
-      fc.asyncProperty(arbitrary, async (c) => {
+      fc.asyncProperty(steeredArbitrary(arbitrary, bias), async (c) => {
         observed.clear();
         let v: Verdict;
+        // The case's static features count as coverage (`policy …`, `case …`) and feed the next chunk's bias.
+        const features = shrinking ? undefined : featuresOf(c);
+        if (features) for (const f of features) coverage[f] = (coverage[f] ?? 0) + 1;
         try {
           v = await p.check(c, observed, CHECK_CONTEXT);
         } catch (e) {
@@ -119,6 +171,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
           count('unknown', e instanceof AdapterUnavailable ? errorLine(e) : `the check crashed: ${errorLine(e)}`);
           return true;
         }
+        if (features) steering.record(features, observed.fresh);
         if (v.status === 'unknown') {
           count('unknown', v.reason);
           return true;
@@ -173,6 +226,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
         evidence: err.evidence,
       };
       if (err.excused.length > 0) cx.excused = err.excused;
+      if (bias) cx.steer = bias;
       const packet = err.claims.find((x) => x.packet !== undefined)?.packet;
       if (packet !== undefined) cx.packet = packet;
       result.counterexamples.push(cx);

@@ -11,6 +11,7 @@ export interface WorkerJob {
   runs: number;
   chunk: number;
   maxUnknown: number;
+  steer: boolean;
   deadlines: (number | undefined)[];
 }
 
@@ -30,6 +31,7 @@ for (const [i, id] of job.properties.entries()) {
     runs: job.runs,
     chunk: job.chunk,
     maxUnknown: job.maxUnknown,
+    steer: job.steer,
     ...(deadline !== undefined ? { deadline } : {}),
     interrupted: () => interrupted,
     onChunk: (n) => parentPort!.postMessage({ kind: 'progress', id, runs: n }),

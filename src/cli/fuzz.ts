@@ -2,6 +2,8 @@
 // run's report folder as the run goes (each counterexample and its corpus entry the moment it is found, results
 // after every property) and finish it even when interrupted or when the adapter fails; replay corpus entries.
 // Exit codes (exit-codes.ts): 0 all valid, 1 invalid, 2 usage or input error, 3 inconclusive, 4 internal error.
+import { runHistory } from './history.ts';
+import { coverageLines, runCoverage } from './coverage.ts';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
@@ -127,6 +129,8 @@ export interface FuzzOptions {
   corpus: string | false;
   workers?: string;
   maxUnknown?: string;
+  /** false (`--no-steer`): plain fast-check generation, no bias toward unhit coverage */
+  steer?: boolean;
 }
 
 /** `10%`, `0.1`, `0` → a share in [0, 1]. */
@@ -155,6 +159,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   const seed = o.seed === undefined ? randomInt(0, 0x7fffffff) : Number(o.seed);
   if (!/^\d+$/.test(String(o.seed ?? seed)) || !Number.isInteger(seed) || seed < 0 || seed > 0x7fffffff) throw new UsageError(`--seed: expected an integer 0..2147483647, got '${o.seed}'`);
   const maxUnknown = o.maxUnknown === undefined ? DEFAULT_MAX_UNKNOWN : parseShare(o.maxUnknown);
+  const steer = o.steer !== false;
   let props: PropertyDef<unknown>[] = [...PROPERTIES];
   if (o.property && o.property.length > 0) {
     props = o.property.map((id) => propertyById(id) ?? (() => { throw new UsageError(`--property: unknown property '${id}' (known: ${PROPERTIES.map((p) => p.id).join(', ')})`); })());
@@ -194,6 +199,12 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       pid: process.pid,
       host: hostname(),
       maxUnknown,
+      ...(steer ? {} : { steer: false }),
+      coverageScope: {
+        profile: adapter.capabilities.referenceProfile ?? /^reference:(.+)$/.exec(o.adapter)?.[1] ?? 'vpp-18.01-contiv',
+        traces: adapter.capabilities.traces,
+        divergences: (adapter.capabilities.knownDivergences ?? []).map((d) => d.id),
+      },
     },
     properties: [],
   };
@@ -284,7 +295,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
         const pd = perPropertyDeadline(i);
         let r: PropertyResult;
         try {
-          r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, maxUnknown, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => {
+          r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, maxUnknown, steer, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => {
               inProgress = n;
               show(i, p.id, n);
             }, onCounterexample: saveCounterexample });
@@ -308,7 +319,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
         shares.map(
           (share) =>
             new Promise<void>((resolve) => {
-              const job = { adapter: o.adapter, properties: share.map((p) => p.id), seed, runs, chunk: CHUNK, maxUnknown, deadlines: share.map((_, k) => (per === undefined ? undefined : Date.now() + per * (k + 1))) };
+              const job = { adapter: o.adapter, properties: share.map((p) => p.id), seed, runs, chunk: CHUNK, maxUnknown, steer, deadlines: share.map((_, k) => (per === undefined ? undefined : Date.now() + per * (k + 1))) };
               // Worker threads do not inherit tsx's loader: register it (resolved from here, whatever the cwd).
               const w = new Worker(new URL('./fuzz-worker-entry.mjs', import.meta.url), { workerData: job });
               const onInt = (): void => w.postMessage('interrupt');
@@ -370,6 +381,12 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       log(`podflow: triage failed (${errorLine(e)}); the report is written without new/known marks`);
     }
     finishRunFolder(o.out, folder, result, files);
+    try {
+      // The history page of the reports folder follows every run (podflow history writes the same page).
+      runHistory(o.out, () => {});
+    } catch (e) {
+      log(`podflow: the history page was not updated (${errorLine(e)}); podflow history ${o.out} writes it`);
+    }
   }
   const verdict = overallVerdict(result);
   return { code: verdict === 'valid' ? EXIT_OK : verdict === 'invalid' ? EXIT_INVALID : EXIT_INCONCLUSIVE, result, folder };
@@ -386,10 +403,20 @@ function summaryTable(r: RunResult, folder: string): string {
     if (known.length > 0) notes.push(`known divergences: ${known.join(', ')}`);
     lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${String(p.checked ?? 0).padStart(7)}  ${String(p.unknown ?? 0).padStart(7)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s${notes.length ? `  (${notes.join('; ')})` : ''}`);
   }
-  for (const p of r.properties) for (const cx of p.counterexamples) lines.push('', `${p.id}: ${cx.details}`, `  replay: ${cx.replay ?? `npx podflow replay ${cx.id}`}   (run seed ${r.info.seed}; fast-check seed ${cx.seed}, path ${cx.path})`);
+  // Failures new to this reports folder and corpus first, then known ones (with the run that first had them).
+  const cxs = r.properties.flatMap((p) => p.counterexamples.map((cx) => ({ p, cx })));
+  const rank = (t: Counterexample['triage']): number => (t?.status === 'new' ? 0 : t?.status === 'known' ? 1 : 2);
+  cxs.sort((a, b) => rank(a.cx.triage) - rank(b.cx.triage));
+  for (const { p, cx } of cxs) {
+    const t = cx.triage;
+    const mark = t?.status === 'new' ? '[new] ' : t?.status === 'known' ? `[known${t.firstSeenRun !== undefined ? ` since ${t.firstSeenRun}` : t.corpusEntry !== undefined ? `, corpus ${t.corpusEntry}` : ''}] ` : '';
+    lines.push('', `${mark}${p.id}: ${cx.details}`, `  replay: ${cx.replay ?? `npx podflow replay ${cx.id}`}   (run seed ${r.info.seed}; fast-check seed ${cx.seed}, path ${cx.path})`);
+  }
+  const cov = coverageLines(runCoverage(r).summary);
+  if (cov.length > 0) lines.push('', ...cov.map((l) => `coverage: ${l}`));
   const v = overallVerdict(r);
   if (r.info.unavailable !== undefined) lines.push('', `adapter unavailable: ${r.info.unavailable}`);
-  lines.push('', `${v === 'unknown' ? 'inconclusive' : v}${r.info.interrupted ? ' (interrupted)' : ''} — report: ${join(folder, 'report.html')}`);
+  lines.push('', `${v === 'unknown' ? 'inconclusive' : v}${r.info.interrupted ? ' (interrupted)' : ''} — report: ${join(folder, 'report.html')}, history: ${join(dirname(folder), 'index.html')}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -407,6 +434,7 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
     .option('--corpus <dir>', 'corpus folder for shrunk counterexamples', 'corpus')
     .option('--no-corpus', 'do not add counterexamples to the corpus')
     .option('-w, --workers <N>', 'parallel worker threads on this machine (default 1)')
+    .option('--no-steer', 'plain fast-check generation: no bias toward coverage still unhit (see README, coverage)')
     .option('--max-unknown <share>', `unknown cases a property tolerates before it is unknown, e.g. 10% or 0 (default ${DEFAULT_MAX_UNKNOWN * 100}%)`)
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (opts: FuzzOptions) => {

@@ -10,6 +10,7 @@ import type { Adapter } from '../adapters/adapter.ts';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { readJsonFile, UsageError } from './io.ts';
 import { checkResults, checkRunInfo } from './merge.ts';
+import { addCoverage, runCoverage, summarizeCoverage, universeOf, type CategoryCoverage } from './coverage.ts';
 import { historyHtml } from './report/history-html.ts';
 import { parseCounterexampleData, type CounterexampleFiles } from './report/write.ts';
 import { overallVerdict, type Counterexample, type PropertyVerdict, type RunInfo, type RunResult } from './results.ts';
@@ -154,6 +155,8 @@ export interface HistoryRow {
   /** distinct graph nodes and ACL rules hit */
   nodes: number;
   aclRules: number;
+  /** per coverage category with a universe: hit of total (coverage.ts) */
+  coverage: { category: string; hit: number; total: number }[];
   counterexamples: number;
   /** counterexamples whose signature no earlier run had (their own triage mark when they have one) */
   newFailures: number;
@@ -196,6 +199,9 @@ export function historyRows(runs: readonly RunFolder[]): HistoryRow[] {
       ...(durationMs !== undefined && durationMs > 0 ? { casesPerSecond: checked / (durationMs / 1000) } : {}),
       nodes,
       aclRules,
+      coverage: runCoverage(r.result)
+        .summary.filter((c) => c.total > 0)
+        .map((c) => ({ category: c.category, hit: c.hit, total: c.total })),
       counterexamples: cxs.length,
       newFailures,
       ...(typeof info.dataPath === 'string' ? { dataPath: info.dataPath } : {}),
@@ -203,6 +209,26 @@ export function historyRows(runs: readonly RunFolder[]): HistoryRow[] {
       ...(typeof info.podflowVersion === 'string' ? { podflowVersion: info.podflowVersion } : {}),
     };
   });
+}
+
+/** Coverage across runs, per adapter (runs of one adapter share a universe): what any run hit, what none did. */
+export interface CumulativeCoverage {
+  adapter: string;
+  runs: number;
+  summary: CategoryCoverage[];
+}
+
+export function cumulativeCoverage(runs: readonly RunFolder[]): CumulativeCoverage[] {
+  const by = new Map<string, { runs: number; total: Record<string, number>; last: RunResult }>();
+  for (const r of runs) {
+    const c = runCoverage(r.result);
+    const e = by.get(r.result.info.adapter) ?? { runs: 0, total: {}, last: r.result };
+    e.runs++;
+    addCoverage(e.total, c.total);
+    e.last = r.result;
+    by.set(r.result.info.adapter, e);
+  }
+  return [...by].map(([adapter, e]) => ({ adapter, runs: e.runs, summary: summarizeCoverage(e.total, universeOf(e.last.info, e.total)) }));
 }
 
 /**
@@ -217,7 +243,7 @@ export function runHistory(dir: string, log: (line: string) => void = (l) => pro
     return { code: EXIT_USAGE, runs: 0 };
   }
   const file = join(dir, 'index.html');
-  writeFileAtomic(file, historyHtml(historyRows(runs), { dir }));
+  writeFileAtomic(file, historyHtml(historyRows(runs), { dir, cumulative: cumulativeCoverage(runs) }));
   return { code: EXIT_OK, file, runs: runs.length };
 }
 

@@ -101,6 +101,7 @@ const RunInfoSchema = z.looseObject({
   }),
   interrupted: z.boolean().default(false),
   mergedFrom: Strings.optional(),
+  coverageScope: z.object({ profile: z.string().max(64).optional(), traces: z.boolean(), divergences: Strings }).optional(),
 });
 
 

@@ -1,6 +1,9 @@
 // The results of a fuzz run as data: what every reporter (json, junit, summary, html) and the corpus read.
+import { NODE_NAMES } from '../reference/node-names.ts';
+import { PROFILES } from '../reference/profiles.ts';
 import type { Claim } from '../properties/types.ts';
 import type { Evidence } from '../properties/evidence.ts';
+import type { SteerBias } from './steering.ts';
 
 export type PropertyVerdict = 'valid' | 'invalid' | 'unknown';
 
@@ -39,6 +42,10 @@ export interface RunInfo {
   gitCommit?: string;
   /** the version of the data path under test, as its adapter tells it (Adapter.version) */
   dataPath?: string;
+  /** false when generation was not steered (`--no-steer`) */
+  steer?: boolean;
+  /** what the run's coverage is measured against (coverage.ts coverageUniverse): trace spelling, traces, divergences */
+  coverageScope?: { profile?: string; traces: boolean; divergences: string[] };
 }
 
 /** A counterexample's place among earlier failures (triage.ts): new, or known since its first-seen run or corpus entry. */
@@ -57,9 +64,11 @@ export interface Counterexample {
   id: string;
   property: string;
   adapter: string;
-  /** fast-check seed and path that reproduce the shrunk case */
+  /** fast-check seed and path that reproduce the shrunk case (with `steer`, when the chunk was steered) */
   seed: number;
   path: string;
+  /** the steering bias of the chunk that found it: the arbitrary was steeredArbitrary(p.arbitrary(), steer) */
+  steer?: SteerBias;
   /** the first claim's message, and how many more failures the case had */
   details: string;
   /** every failure of the shrunk case that no known divergence excuses, as the check stated them */
@@ -105,7 +114,7 @@ export interface PropertyResult {
   /** shrinking steps after the first failure */
   shrinks?: number;
   counterexamples: Counterexample[];
-  /** model graph nodes visited and how often, when the adapter traces */
+  /** coverage keys and how often each was hit (coverage.ts: graph nodes, drops, ACL rules, policy and case features) */
   coverage: Record<string, number>;
   /**
    * Cases whose failure a declared known divergence of the adapter explains (id → cases): counted, not failed.
@@ -126,13 +135,15 @@ export interface RunResult {
 
 /** The coverage key of a `show trace` node name: interface-specific output/TX nodes count as the model's graph node. */
 const COVERAGE_NAMES = new Map<string, string>();
+/** The model's node names in every profile's spelling: never an interface's output node (l2-output is not `l2`'s). */
+const GRAPH_NODE_NAMES = new Set<string>([...NODE_NAMES, ...Object.values(PROFILES).flatMap((p) => Object.values(p.natNodeNames))]);
 
 export function coverageNodeName(node: string): string {
   // Memoised: called for every trace record of every fuzz case, over a few dozen distinct names.
   let name = COVERAGE_NAMES.get(node);
   if (name === undefined) {
     const m = /^(.+)-(output|tx)$/.exec(node);
-    name = m && !/^(nat44|l2-|ip4-|ip6-|interface|acl-|vxlan|ethernet|error)/.test(m[1]!) ? `interface-${m[2]}` : node;
+    name = m && !GRAPH_NODE_NAMES.has(node) && !/^(nat44|l2-|ip4-|ip6-|interface|acl-|vxlan|ethernet|error)/.test(m[1]!) ? `interface-${m[2]}` : node;
     if (COVERAGE_NAMES.size < 4096) COVERAGE_NAMES.set(node, name);
   }
   return name;
@@ -140,29 +151,58 @@ export function coverageNodeName(node: string): string {
 
 /**
  * Adds `show trace` records (per packet and node, as adapters report them) to a coverage count: graph nodes by
- * name (see coverageNodeName) and ACL matches as `acl <A> rule <R>` (`acl session` for a session hit). Keys of
- * ACL matches contain a space, node names never do. Deterministic; returns `into`.
+ * name (see coverageNodeName), ACL matches as `acl <A> rule <R>` (`acl session` for a session hit) and drops as
+ * `drop <node>: <error>` (coverage.ts). Other keys contain a space, node names never do. Deterministic; returns `into`.
  */
 export function countCoverage(traces: Iterable<{ records: readonly unknown[] }>, into: Record<string, number> = {}): Record<string, number> {
   for (const t of traces) countRecords(t.records, into);
   return into;
 }
 
-/** countCoverage of one trace's records (no closures: under tsx each named closure costs a defineProperty). */
-export function countRecords(records: readonly unknown[], into: Record<string, number>): void {
+/**
+ * countCoverage of one trace's records (no closures: under tsx each named closure costs a defineProperty); returns
+ * how many keys were new. `nodes: false` leaves graph nodes out (counted from the trace's path instead).
+ */
+export function countRecords(records: readonly unknown[], into: Record<string, number>, nodes = true): number {
+  let fresh = 0;
   for (const r of records) {
     if (typeof r !== 'object' || r === null) continue;
     const rec = r as { node?: unknown; body?: { kind?: unknown; matchAcl?: unknown; matchRule?: unknown } };
-    if (typeof rec.node === 'string') {
+    if (nodes && typeof rec.node === 'string') {
       const k = coverageNodeName(rec.node);
-      into[k] = (into[k] ?? 0) + 1;
+      const n = into[k];
+      if (n === undefined) fresh++;
+      into[k] = (n ?? 0) + 1;
     }
     const b = rec.body;
     if (b && b.kind === 'acl' && typeof b.matchAcl === 'number') {
       const k = b.matchAcl < 0 ? 'acl session' : `acl ${b.matchAcl} rule ${String(b.matchRule)}`;
-      into[k] = (into[k] ?? 0) + 1;
+      const n = into[k];
+      if (n === undefined) fresh++;
+      into[k] = (n ?? 0) + 1;
+    } else if (b && b.kind === 'error-drop') {
+      const d = b as { node?: unknown; error?: unknown };
+      if (typeof d.node === 'string' && typeof d.error === 'string') {
+        const k = `drop ${d.node}: ${d.error}`;
+        const n = into[k];
+        if (n === undefined) fresh++;
+        into[k] = (n ?? 0) + 1;
+      }
     }
   }
+  return fresh;
+}
+
+/** Counts the graph nodes of a packet's path (Observation traces' `path`); returns how many keys were new. */
+export function countPath(path: readonly string[], into: Record<string, number>): number {
+  let fresh = 0;
+  for (const node of path) {
+    const k = coverageNodeName(node);
+    const n = into[k];
+    if (n === undefined) fresh++;
+    into[k] = (n ?? 0) + 1;
+  }
+  return fresh;
 }
 
 /**
@@ -191,10 +231,10 @@ export function propertyVerdict(p: Pick<PropertyResult, 'counterexamples' | 'che
 }
 
 /** What case.json holds (corpus entries and report counterexample folders): the counterexample without its report-only parts. */
-export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims' | 'signature'>>;
+export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims' | 'signature' | 'steer'>>;
 
 export function corpusEntryOf(cx: Counterexample): CorpusEntry {
-  return { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, details: cx.details, claims: cx.claims, seedSteps: cx.seedSteps, case: cx.case };
+  return { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, ...(cx.steer ? { steer: cx.steer } : {}), details: cx.details, claims: cx.claims, seedSteps: cx.seedSteps, case: cx.case };
 }
 
 /** The commands that replay a counterexample, as reports print them: the entry itself, and the run's cases. */

@@ -3,6 +3,7 @@
 // any check runs on it. The shapes are those the arbitraries generate (generators/, harness.ts ClusterCase,
 // session-expiry IdleCase, odd-packets OddCase, connection-lifecycle LifecycleCase); a test pins that every
 // generated case passes its schema.
+import { ODD_KINDS, type OddKind } from '../generators/odd-packets.ts';
 import { z } from 'zod';
 import { fieldPath } from '../reference/scenario.ts';
 import { isIp4 } from '../packet/index.ts';
@@ -115,7 +116,7 @@ export const IdleCaseSchema = z.object({ cluster: ClusterSchema, connections: z.
 /** generators/odd-packets.ts OddPacket; odd-packets-are-contained.ts OddCase */
 const OddPacketSchema = z
   .object({
-    kind: z.enum(['ttl', 'ip-options', 'fragment', 'bad-ip-checksum', 'bad-l4-checksum', 'truncated', 'non-ip', 'arp', 'broadcast', 'unknown-pod', 'wire-wrong-vni', 'wire-bad-flags']),
+    kind: z.enum(ODD_KINDS as [OddKind, ...OddKind[]]),
     from: z.number().int().min(0),
     to: z.number().int().min(0),
     ttl: z.number().int().min(0).max(255),

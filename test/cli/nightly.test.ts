@@ -31,8 +31,11 @@ describe('fresh exploration every run', () => {
     const b = await runFuzz({ adapter: 'reference', runs: '5', out, corpus: false, property: ['vxlan-wire-format'] }, (l) => lines.push(l));
     expect(a.result.info.seed).not.toBe(b.result.info.seed);
     expect(lines.filter((l) => /^podflow: run .* seed \d+ \(fresh; pin it with --seed/.test(l))).toHaveLength(2);
-    const folders = readdirSync(out).filter((n) => n !== 'latest');
+    const folders = readdirSync(out).filter((n) => n !== 'latest' && n !== 'index.html');
     expect(folders).toHaveLength(2);
+    // the history page follows every run: both runs are on it
+    const history = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const r of [a, b]) expect(history).toContain(r.result.info.runId);
     for (const f of folders) expect(f).toMatch(/^\d{8}T\d{6}Z-reference-seed\d+$/);
     expect([...folders].sort()).toEqual([a.folder, b.folder].map((f) => f.split('/').pop()).sort());
     // sortable: the start time leads the name
@@ -72,7 +75,7 @@ describe('every printed replay command works as printed', () => {
     expect(replay.out).toMatch(/1 entry replayed, 1 still failing/);
     expect(replay.code).toBe(1);
     // the report's summary and html print the same command
-    const folder = join(cwd, 'reports', readdirSync(join(cwd, 'reports')).find((n) => n !== 'latest')!);
+    const folder = join(cwd, 'reports', readdirSync(join(cwd, 'reports')).find((n) => n !== 'latest' && n !== 'index.html')!);
     expect(readFileSync(join(folder, 'summary.md'), 'utf8')).toContain(printed!);
     expect(readFileSync(join(folder, 'report.html'), 'utf8')).toContain(printed!);
   }, 120_000);

@@ -147,7 +147,8 @@ export class ReferenceAdapter implements Adapter {
       for (const o of r.outcomes) fates.push(o.kind === 'lost' ? { kind: 'lost', nodeId: o.nodeId, reason: o.reason } : o.kind === 'host' ? { kind: 'host', nodeId: o.nodeId } : o);
       let traces = obs.traces!.get(f.packet);
       if (!traces) obs.traces!.set(f.packet, (traces = []));
-      for (const t of r.traces) traces.push({ nodeId: t.nodeId, records: t.records });
+      const spell = sim.profile.natNodeNames as Record<string, string>;
+      for (const t of r.traces) traces.push({ nodeId: t.nodeId, records: t.records, path: t.path.map((n) => spell[n] ?? n) });
     }
     return obs;
   }

@@ -1,7 +1,7 @@
 // The history page (`podflow history`, DIR/index.html): one self-contained file — inline CSS and SVG, no scripts,
 // no external URL — with small plots over time (cases/s, cases checked, failures and new ones, coverage) and a
 // row per run linking its report.html.
-import type { HistoryRow } from '../history.ts';
+import type { CumulativeCoverage, HistoryRow } from '../history.ts';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -61,18 +61,25 @@ polyline.a{stroke:#1565c0;stroke-width:1.5}circle.a{fill:#1565c0}polyline.b{stro
 text.legend.a{fill:#1565c0}text.legend.b{fill:#b71c1c}small{color:#555}`;
 
 /** DIR/index.html for the rows of `podflow history` (time order). */
-export function historyHtml(rows: readonly HistoryRow[], o: { dir: string }): string {
+export function historyHtml(rows: readonly HistoryRow[], o: { dir: string; cumulative?: readonly CumulativeCoverage[] }): string {
   const plots = [
     plotSvg('cases/s', [{ label: 'cases/s', cls: 'a', values: rows.map((r) => r.casesPerSecond) }], rows, 1),
     plotSvg('cases checked', [{ label: 'checked', cls: 'a', values: rows.map((r) => r.checked) }], rows),
     plotSvg('failures', [{ label: 'counterexamples', cls: 'a', values: rows.map((r) => r.counterexamples) }, { label: 'new', cls: 'b', values: rows.map((r) => r.newFailures) }], rows),
-    plotSvg('coverage', [{ label: 'graph nodes', cls: 'a', values: rows.map((r) => r.nodes) }, { label: 'ACL rules', cls: 'b', values: rows.map((r) => r.aclRules) }], rows),
+    plotSvg('coverage', [{ label: 'graph nodes', cls: 'a', values: rows.map((r) => r.nodes) }, { label: 'drop reasons', cls: 'b', values: rows.map((r) => r.coverage.find((c) => c.category === 'drop reasons')?.hit) }], rows),
   ];
+  const cumulative = (o.cumulative ?? [])
+    .map((c) => {
+      const cats = c.summary.filter((x) => x.total > 0);
+      const never = cats.flatMap((x) => x.unhit.map((k) => `<code>${esc(k)}</code>`));
+      return `<tr><td><code>${esc(c.adapter)}</code></td><td class="n">${c.runs}</td><td>${cats.map((x) => `${esc(x.category)} ${x.hit}/${x.total}`).join(', ')}</td><td>${never.join(', ') || '—'}</td></tr>`;
+    })
+    .join('\n');
   const body = rows
     .map((r) => {
       const link = `${encodeURIComponent(r.folder)}/report.html`;
       const versions = [r.podflowVersion ? `podflow ${r.podflowVersion}` : '', r.gitCommit ? `commit ${r.gitCommit.slice(0, 12)}` : '', r.dataPath ? `data path: ${r.dataPath}` : ''].filter(Boolean).join('\n');
-      return `<tr class="${r.verdict}"><td>${esc((r.startedAt ?? '—').replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td><a href="${esc(link)}"${versions ? ` title="${esc(versions)}"` : ''}><code>${esc(r.runId)}</code></a></td><td><code>${esc(r.adapter)}</code></td><td class="n">${r.seed}</td><td>${esc(r.status)}</td><td class="${r.verdict}">${r.verdict}</td><td class="n">${r.checked}</td><td class="n">${r.durationMs !== undefined ? `${num(r.durationMs / 1000, 1)} s` : '—'}</td><td class="n">${r.casesPerSecond !== undefined ? num(r.casesPerSecond, 1) : '—'}</td><td class="n">${r.nodes} / ${r.aclRules}</td><td class="n">${r.counterexamples}${r.newFailures > 0 ? ` <span class="badge">${r.newFailures} new</span>` : ''}</td><td><small>${esc(r.dataPath ?? '—')}</small></td></tr>`;
+      return `<tr class="${r.verdict}"><td>${esc((r.startedAt ?? '—').replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td><a href="${esc(link)}"${versions ? ` title="${esc(versions)}"` : ''}><code>${esc(r.runId)}</code></a></td><td><code>${esc(r.adapter)}</code></td><td class="n">${r.seed}</td><td>${esc(r.status)}</td><td class="${r.verdict}">${r.verdict}</td><td class="n">${r.checked}</td><td class="n">${r.durationMs !== undefined ? `${num(r.durationMs / 1000, 1)} s` : '—'}</td><td class="n">${r.casesPerSecond !== undefined ? num(r.casesPerSecond, 1) : '—'}</td><td class="n"${r.coverage.length ? ` title="${esc(r.coverage.map((c) => `${c.category} ${c.hit}/${c.total}`).join('\n'))}"` : ''}>${r.nodes} / ${r.aclRules}</td><td class="n">${r.counterexamples}${r.newFailures > 0 ? ` <span class="badge">${r.newFailures} new</span>` : ''}</td><td><small>${esc(r.dataPath ?? '—')}</small></td></tr>`;
     })
     .join('\n');
   return `<!DOCTYPE html>
@@ -84,6 +91,10 @@ export function historyHtml(rows: readonly HistoryRow[], o: { dir: string }): st
 <table class="runs"><tr><th>started (UTC)</th><th>run</th><th>adapter</th><th>seed</th><th>status</th><th>verdict</th><th>checked</th><th>duration</th><th>cases/s</th><th>coverage<br/><small>graph nodes / ACL rules</small></th><th>counterexamples</th><th>data path</th></tr>
 ${body}
 </table>
+${cumulative ? `<h2>Coverage across runs</h2>
+<table class="runs"><tr><th>adapter</th><th>runs</th><th>hit by any run</th><th>hit by no run</th></tr>
+${cumulative}
+</table>` : ''}
 </body></html>
 `;
 }

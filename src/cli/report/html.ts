@@ -3,6 +3,7 @@
 // the scenario and policies, EXPECTED vs RECEIVED per layer at the first capture point where they differ, both
 // traces side by side with the first divergent record marked and the seed step it violates, and the picture of
 // the path through both nodes (svg.ts). Everything printed is escaped.
+import { runCoverage } from '../coverage.ts';
 import { NODE_NAMES } from '../../reference/node-names.ts';
 import type { TraceRecord } from '../../reference/trace/records.ts';
 import { countCoverage, overallVerdict, replayCommands, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
@@ -47,6 +48,23 @@ function coverageCell(c: CoverageView): string {
   const list = (xs: [string, number][]): string => xs.map(([k, v]) => `${esc(k)} ×${v}`).join(', ');
   return `<td class="cov"><details><summary>${hit}/${NODE_NAMES.length} graph nodes, ${c.acl.length} ACL rule${c.acl.length === 1 ? '' : 's'}${c.source === 'counterexamples' ? ' <small>(counterexample traces only)</small>' : ''}</summary>
 <p><b>nodes:</b> ${list(c.nodes) || '—'}</p><p><b>ACL rules hit:</b> ${list(c.acl) || '—'}</p><p><b>not visited:</b> ${missing.map(esc).join(', ') || '—'}</p></details></td>`;
+}
+
+/** The run's coverage against the model's universe: per category hit/total and what is still unhit. */
+function coverageSection(r: RunResult): string {
+  const { summary, universe, total } = runCoverage(r);
+  const rows = summary.filter((c) => c.total > 0 || c.extra.length > 0);
+  if (rows.length === 0) return '';
+  const keyList = (ks: readonly string[]): string => ks.map((k) => `<code>${esc(k)}</code>${total[k] !== undefined ? ` ×${total[k]}` : ''}`).join(', ') || '—';
+  const body = rows
+    .map((c) => `<tr><td>${esc(c.category)}</td><td>${c.total > 0 ? `${c.hit}/${c.total}` : c.extra.length}</td><td>${c.total > 0 ? keyList(c.unhit) : '—'}</td><td>${c.extra.length ? `<details><summary>${c.extra.length}</summary>${keyList(c.extra)}</details>` : '—'}</td></tr>`)
+    .join('\n');
+  const unreachable = Object.entries(universe.unreachable);
+  return `<h2>Coverage</h2>
+<table class="coverage"><tr><th>category</th><th>hit</th><th>unhit</th><th>seen, not in the model</th></tr>
+${body}
+</table>
+${unreachable.length ? `<details><summary>not counted: ${unreachable.length} entries no well-formed input reaches</summary><ul>${unreachable.map(([k, why]) => `<li><code>${esc(k)}</code>: ${esc(why)}</li>`).join('')}</ul></details>` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -363,6 +381,7 @@ export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
     .join('\n');
   const cxs = r.properties.flatMap((p) => p.counterexamples.map((cx) => counterexampleSection(r, p, cx, files.find((x) => x.id === cx.id)))).join('\n');
   const triage = triageSection(r);
+  const coverage = coverageSection(r);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/><title>podflow ${esc(r.info.runId)}: ${verdict}</title>
 <style>${CSS}</style>
@@ -374,6 +393,7 @@ export function reportHtml(r: RunResult, files: CounterexampleFiles[]): string {
 ${rows}
 </table>
 ${unknowns ? `<h2>Unknown</h2>\n<ul>${unknowns}</ul>` : ''}
+${coverage}
 ${triage}
 ${cxs}
 </body></html>

@@ -1,6 +1,7 @@
 // summary.md: the run at a glance, one row per property; the failures triaged (new ones first, then known ones
 // with the run that first had them, then known divergences); then each counterexample, new ones first, with its
-// replay line.
+// replay line; the run's coverage against the model's universe (what is still unhit).
+import { coverageMarkdown, runCoverage } from '../coverage.ts';
 import { overallVerdict, replayCommands, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
 
 /** New first, then known, then unmarked; catalogue order otherwise. */
@@ -43,6 +44,9 @@ export function summaryMarkdown(r: RunResult): string {
     lines.push('Replay:', '', '```sh', ...replayCommands(r, p, cx), '```');
     if (cx.triage?.keptAs !== undefined) lines.push('', `The corpus keeps a smaller case of this failure: entry \`${cx.triage.keptAs}\` (this one was not added).`);
   }
+  const cov = runCoverage(r);
+  const covLines = coverageMarkdown(cov.summary, cov.universe.unreachable);
+  if (covLines.length > 0) lines.push('', '## Coverage', '', ...covLines);
   for (const p of r.properties) {
     if (p.knownDivergences) lines.push('', `## ${p.id}: known divergences`, '', ...Object.entries(p.knownDivergences).map(([id, n]) => `- ${id}: ${n} case${n === 1 ? '' : 's'} (explained by the adapter's known-divergences file)`));
     if (p.unknownReasons.length > 0) lines.push('', `## ${p.id}: unknown`, '', ...p.unknownReasons.map((u) => `- ${u}${p.unknownByReason?.[u] !== undefined ? ` (${p.unknownByReason[u]} case${p.unknownByReason[u] === 1 ? '' : 's'})` : ''}`));
