@@ -207,6 +207,6 @@ export function coverageMarkdown(summary: readonly CategoryCoverage[], unreachab
     for (const c of extra) lines.push(`- ${c.category}: ${c.extra.map((k) => `\`${k}\``).join(', ')}`);
   }
   const notReachable = Object.entries(unreachable);
-  if (notReachable.length > 0) lines.push('', `Not counted (no well-formed input reaches them): ${notReachable.map(([k, why]) => `\`${k}\` — ${why}`).join('; ')}.`);
+  if (notReachable.length > 0) lines.push('', 'Not counted (no well-formed input reaches them):', '', ...notReachable.map(([k, why]) => `- \`${k}\` — ${why}`));
   return lines;
 }
