@@ -243,7 +243,7 @@ describe(DIR, () => {
       expect(mergeGivesUp, `${nameOf(merge)} stops waiting before ${nameOf(shard)} can have ended`).toBeGreaterThanOrEqual(shardsDone);
       expect(mergeStart! + (mergeStart! < shardStart! ? 1440 : 0), `${nameOf(merge)} starts after ${nameOf(shard)}`).toBeGreaterThan(shardStart!);
       expect(Number(jobSpec(merge).activeDeadlineSeconds)).toBeGreaterThan(Number(env.WAIT_SECONDS));
-      expect(podflowCommands(scriptOf(c!)).map((a) => a[0])).toEqual(['merge']);
+      expect(podflowCommands(scriptOf(c!)).map((a) => a[0])).toEqual(['merge', 'history']);
       scripts.add(scriptOf(c!));
     }
     expect(scripts.size, 'the kernel merge runs the same script as cronjob-merge.yaml').toBe(1);
@@ -303,6 +303,7 @@ describe(DIR, () => {
       expect(summary).toBe(readFileSync(join(data, 'reports', 'latest', 'summary.md'), 'utf8'));
       expect(r.stdout).toContain(summary.trim().split('\n')[0]!);
       expect(statSync(join(data, 'reports', 'latest', 'report.html')).isFile()).toBe(true);
+      expect(readFileSync(join(data, 'reports', 'index.html'), 'utf8')).toContain('Coverage across runs');
       const again = merge();
       expect(again.status).toBe(3);
       expect(again.stderr).toMatch(/already merged/);
