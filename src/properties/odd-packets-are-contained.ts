@@ -1,9 +1,14 @@
 // Odd packets stay contained (DATAPATH.md §4.8, §7.2, §7.4, §6.6): whatever a pod or the wire sends — expired
 // TTLs, options, fragments, bad checksums, truncated or non-IP frames, ARP, broadcasts, unknown destinations,
 // VXLAN with a wrong VNI — only well-formed VXLAN ever crosses the wire, no ARP or broadcast reaches another
-// node, and a pod receives only frames addressed to it (or ICMP errors about its own packets).
+// node, and a pod receives only frames addressed to it (or ICMP errors about its own packets). What every data path
+// must drop reaches no pod at all: a bad IPv4 header checksum or a truncated datagram (§7.4), a TTL that expires on
+// the way (§7.2: 1 VPP hop on the same node, 2 across nodes), VXLAN with a wrong VNI or flags (§6.6). An ICMP error
+// a sender gets back is well formed: valid checksums, time exceeded (11/0) for an expired TTL, and it quotes the
+// sender's own datagram (addresses, protocol, ID). An adapter that knows where it dropped a packet names the node
+// and counter the design gives (§7.4, §6.6: VPP's error strings).
 import fc from 'fast-check';
-import { encodePacket, ip4ToString, readU16, readU32, type Layer } from '../packet/index.ts';
+import { checksumErrors, decodePacket, encodePacket, ip4ToString, readU16, readU32, type Layer } from '../packet/index.ts';
 import { oddPacketArb, type OddPacket } from '../generators/odd-packets.ts';
 import { clusterArb } from '../generators/cluster.ts';
 import { renderCluster } from '../policy/contiv/render.ts';
@@ -20,7 +25,52 @@ const CLAIMS: ClaimMessages = {
   'broadcast-inner-crossed-wire': (c) => `${c.connection}: a broadcast or multicast inner frame crossed ${c.point}`,
   'delivered-to-other-pod': (c) => `${c.connection}: pod ${(c.point ?? '').replace(/^pod:(.*):rx$/, '$1')} received a frame for ${c.received}`,
   'non-ip-delivered': (c) => `${c.connection}: a non-IP frame was delivered to ${(c.point ?? '').replace(/^pod:(.*):rx$/, '$1')}`,
+  'must-drop-delivered': (c) => `${c.connection}: delivered to ${(c.point ?? '').replace(/^pod:(.*):rx$/, '$1')} although its ${c.layer} ${c.field} (${c.expected}) means it must be dropped`,
+  'dropped-elsewhere': (c) => `${c.connection}: dropped ${c.received}, expected ${c.expected}`,
+  'bad-icmp-error': (c) => `${c.connection}: the ICMP error ${(c.point ?? '').replace(/^pod:(.*):rx$/, '$1')} got back has ${c.layer} ${c.field} ${c.received}, expected ${c.expected}`,
 };
+
+/** Why a data path must drop an odd packet before any pod sees it, as claim facts (undefined: it may pass). */
+function mustDrop(o: OddPacket, hops: number): { layer: string; field: string; expected: string } | undefined {
+  switch (o.kind) {
+    case 'bad-ip-checksum': return { layer: 'ipv4', field: 'checksum', expected: 'invalid (§7.4)' };
+    case 'truncated': return { layer: 'ipv4', field: 'totalLength', expected: 'beyond the frame (§7.4)' };
+    case 'ttl': return o.ttl <= hops ? { layer: 'ipv4', field: 'ttl', expected: `${o.ttl} for ${hops} VPP hop${hops === 1 ? '' : 's'} (§7.2)` } : undefined;
+    case 'wire-wrong-vni': return { layer: 'vxlan', field: 'vni', expected: 'not the tunnel\'s (§6.6)' };
+    case 'wire-bad-flags': return { layer: 'vxlan', field: 'flags', expected: '0x0c, not 0x08 (§6.6)' };
+    default: return undefined;
+  }
+}
+
+/** Where the design drops an odd packet (`node: error`, VPP's counter names), for adapters that know. */
+function dropReason(o: OddPacket): string | undefined {
+  switch (o.kind) {
+    case 'bad-ip-checksum': return 'ip4-input: bad ip4 checksum';
+    case 'truncated': return Math.min(o.cut, 41) < 14 ? undefined : Math.min(o.cut, 41) < 34 ? 'ip4-input: ip4 length < 20 bytes' : 'ip4-input: ip4 length > l2 length';
+    case 'wire-wrong-vni': return 'vxlan4-input: no such tunnel packets';
+    case 'wire-bad-flags': return 'vxlan4-input: packets with bad flags field in vxlan header';
+    default: return undefined;
+  }
+}
+
+/** What is wrong with an ICMP error a pod got about its own datagram `sent` (first finding), or undefined. */
+function icmpErrorFault(d: Uint8Array, sent: Uint8Array, expiredTtl: boolean): { layer: string; field: string; expected: string; received: string } | undefined {
+  const got = decodePacket(d);
+  const bad = checksumErrors(got.layers)[0];
+  if (bad) return { layer: bad.layer, field: 'checksum', expected: 'valid', received: 'invalid' };
+  const type = d[34]!;
+  const code = d[35]!;
+  if (expiredTtl && (type !== 11 || code !== 0)) return { layer: 'icmp', field: 'type/code', expected: '11/0 (time exceeded in transit)', received: `${type}/${code}` };
+  // The quoted header starts 8 bytes into the ICMP message (RFC 792); the sender's IP header starts at 14.
+  const q = 42;
+  if (d.length < q + 20) return { layer: 'quoted ipv4', field: 'length', expected: 'the sender\'s IPv4 header', received: `${d.length - q} bytes` };
+  for (const [field, at, len] of [['id', 4, 2], ['protocol', 9, 1], ['src', 12, 4], ['dst', 16, 4]] as const) {
+    const a = Buffer.from(d.subarray(q + at, q + at + len));
+    const b = Buffer.from(sent.subarray(14 + at, 14 + at + len));
+    if (!a.equals(b)) return { layer: 'quoted ipv4', field, expected: b.toString('hex'), received: a.toString('hex') };
+  }
+  return undefined;
+}
 
 export interface OddCase {
   cluster: Cluster;
@@ -86,8 +136,15 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
         }
       }
       const frame = encodePacket(layers);
+      const drop = mustDrop(o, a.nodeId === b.nodeId ? 1 : 2);
       const obs = await adapter.inject([{ packet: n, at: n * 0.001, from, frame }]);
       n++;
+      const reason = adapter.capabilities.dropReasons ? dropReason(o) : undefined;
+      if (reason) {
+        const fates = obs.outcomes?.get(n - 1) ?? [];
+        const drops = fates.flatMap((f) => (f.kind === 'dropped' ? [`${f.node}: ${f.error}`] : []));
+        if (fates.length > 0 && !drops.includes(reason)) claims.push(claim(CLAIMS, { code: 'dropped-elsewhere', connection: `${o.kind} from ${'pod' in from ? from.pod : `node ${from.node}'s wire`}`, probe: o.kind, packet: n - 1, point: 'pod' in from ? `pod:${from.pod}:tx` : `node:${from.node}:wire`, layer: 'drop', field: 'reason', expected: `by ${reason}`, received: drops.length ? `by ${drops.join(', ')}` : `nowhere (${fates.map((f) => f.kind).join(', ')})` }));
+      }
       for (const cap of obs.captures) {
         const d = cap.data;
         if (cap.point.endsWith(':wire') && !('node' in from && cap.point === `node:${from.node}:wire` && d === frame)) {
@@ -102,6 +159,11 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
           const icmpErrorToSender = d.length >= 35 && d[23] === 1 && pod.name === a.name && (d[34] === 3 || d[34] === 11);
           if (to !== pod.ip && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'delivered-to-other-pod', ...oddAt(o, from, cap), layer: 'ipv4', field: 'dst', expected: ip4ToString(pod.ip), received: to < 0 ? `a ${d.length}-byte frame` : ip4ToString(to >>> 0) }));
           else if (dstIp === undefined && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'non-ip-delivered', ...oddAt(o, from, cap), layer: 'ethernet', field: 'type', expected: 'not delivered', received: 'delivered' }));
+          else if (drop && !icmpErrorToSender) claims.push(claim(CLAIMS, { code: 'must-drop-delivered', ...oddAt(o, from, cap), ...drop, received: 'delivered' }));
+          else if (icmpErrorToSender && 'pod' in from && o.kind !== 'truncated') {
+            const fault = icmpErrorFault(d, frame, o.kind === 'ttl' && drop !== undefined);
+            if (fault) claims.push(claim(CLAIMS, { code: 'bad-icmp-error', ...oddAt(o, from, cap), ...fault }));
+          }
         }
       }
     }
