@@ -1,5 +1,6 @@
 // Odd single packets (STYLE.md §5 edge cases on purpose): TTL 0/1/2, IP options, fragments, bad checksums,
-// truncated frames, non-IP, ARP, broadcast, traffic to unknown pods, VXLAN with a wrong VNI or flags on the wire.
+// truncated frames, non-IP, ARP, broadcast, traffic to unknown pods, VXLAN with a wrong VNI or flags on the wire,
+// and datagrams around the MTU (DATAPATH.md §7.3: 1500 bytes on a node, 1450 inside VXLAN; ± 1, with and without DF).
 // They are built against a topology when sent (pods by index modulo count), so shrinking stays valid.
 import fc from 'fast-check';
 
@@ -15,7 +16,8 @@ export type OddKind =
   | 'broadcast'
   | 'unknown-pod'
   | 'wire-wrong-vni'
-  | 'wire-bad-flags';
+  | 'wire-bad-flags'
+  | 'large';
 
 export interface OddPacket {
   kind: OddKind;
@@ -25,14 +27,19 @@ export interface OddPacket {
   cut: number;
   fragOffset: number;
   vni: number;
+  /** 'large': the IPv4 total length, and whether DF is set */
+  size: number;
+  df: boolean;
 }
 
 export const oddPacketArb: fc.Arbitrary<OddPacket> = fc.record({
-  kind: fc.constantFrom<OddKind>('ttl', 'ip-options', 'fragment', 'bad-ip-checksum', 'bad-l4-checksum', 'truncated', 'non-ip', 'arp', 'broadcast', 'unknown-pod', 'wire-wrong-vni', 'wire-bad-flags'),
+  kind: fc.constantFrom<OddKind>('ttl', 'ip-options', 'fragment', 'bad-ip-checksum', 'bad-l4-checksum', 'truncated', 'non-ip', 'arp', 'broadcast', 'unknown-pod', 'wire-wrong-vni', 'wire-bad-flags', 'large'),
   from: fc.nat(),
   to: fc.nat(),
   ttl: fc.constantFrom(0, 1, 2, 3),
   cut: fc.integer({ min: 1, max: 60 }),
   fragOffset: fc.oneof(fc.constant(0x1000), fc.integer({ min: 1, max: 0x1fff })),
   vni: fc.oneof(fc.constant(11), fc.integer({ min: 0, max: 0xffffff })),
+  size: fc.constantFrom(1450, 1451, 1500, 1449, 1200),
+  df: fc.boolean(),
 }, { noNullPrototype: true }); // plain objects: no prototype flag drawn per value (null-prototype objects are slow in V8)
