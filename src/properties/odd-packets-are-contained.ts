@@ -54,6 +54,8 @@ function mustDrop(o: OddPacket, hops: number): { layer: string; field: string; e
 function dropReason(o: OddPacket): string | undefined {
   switch (o.kind) {
     case 'bad-ip-checksum': return 'ip4-input: bad ip4 checksum';
+    case 'ip-options': return 'ip4-input: ip4 options present';
+    case 'fragment': return o.fragOffset === 1 ? 'ip4-input: ip4 fragment offset == 1' : undefined;
     case 'truncated': return Math.min(o.cut, 41) < 14 ? undefined : Math.min(o.cut, 41) < 34 ? 'ip4-input: ip4 length < 20 bytes' : 'ip4-input: ip4 length > l2 length';
     case 'wire-wrong-vni': return 'vxlan4-input: no such tunnel packets';
     case 'wire-bad-flags': return 'vxlan4-input: packets with bad flags field in vxlan header';
