@@ -111,7 +111,7 @@ const ConnectionSpecSchema = z.object({ from: z.number().int().min(0), to: z.num
 export const ClusterCaseSchema = z.object({ cluster: ClusterSchema, connections: z.array(ConnectionSpecSchema).min(1) }).strict();
 
 /** session-expiry-on-virtual-clock.ts IdleCase */
-export const IdleCaseSchema = z.object({ cluster: ClusterSchema, connections: z.array(ConnectionSpecSchema).min(1), idle: z.number().finite().min(0).max(1e6) }).strict();
+export const IdleCaseSchema = z.object({ cluster: ClusterSchema, connections: z.array(ConnectionSpecSchema).min(1), idle: z.number().finite().min(0).max(1e6), opening: z.enum(['syn', 'handshake', 'fin']).optional() }).strict();
 
 /** generators/odd-packets.ts OddPacket; odd-packets-are-contained.ts OddCase */
 const OddPacketSchema = z
@@ -123,6 +123,9 @@ const OddPacketSchema = z
     cut: z.number().int().min(1).max(65535),
     fragOffset: z.number().int().min(0).max(0x1fff),
     vni: z.number().int().min(0).max(0xffffff),
+    // 'large' only (IPv4 total length within a pod's 1500-byte MTU); absent in cases saved before it existed
+    size: z.number().int().min(28).max(1500).default(1500),
+    df: z.boolean().default(false),
   })
   .strict();
 export const OddCaseSchema = z.object({ cluster: ClusterSchema, packets: z.array(OddPacketSchema).min(1) }).strict();

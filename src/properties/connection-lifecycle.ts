@@ -4,7 +4,9 @@
 // Claims: a new connection is judged by the policies in force (also to and from a pod just added); while its
 // sessions live (less than 120 s idle) an open connection's packets pass both ways whatever the policies say;
 // after longer idleness, a policy change or a re-rendering a packet the policies allow still passes (sessions
-// are never needed for what policy allows). Adapters that cannot change pods skip those steps, adapters without
+// are never needed for what policy allows). Session lifetimes follow §8.5: a UDP exchange's sessions live 600 s
+// idle; a TCP connection whose handshake completed has the sessions its server's packets need established (SYN+ACK
+// seen on input, SYN-ACK on output) for 24 h, so the server may still send after more than 120 s. Adapters that cannot change pods skip those steps, adapters without
 // a virtual clock the idle steps (and say so).
 import fc from 'fast-check';
 import { encodePacket, ip4ToString, type Layer } from '../packet/index.ts';
@@ -32,8 +34,13 @@ export interface LifecycleCase {
 }
 
 const TRANSIENT = 120;
+const UDP_IDLE = 600;
+const TCP_IDLE = 86_400;
 
 interface Open {
+  proto: 'TCP' | 'UDP';
+  /** the handshake completed and no policy change or expiry re-created the sessions since (TCP only) */
+  established: boolean;
   client: string;
   server: string;
   sport: number;
@@ -125,29 +132,38 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
               fail(step, 'ack-dropped', proto, `pod:${b.name}:rx`, 'delivered', 'dropped');
               break;
             }
-            open.push({ client: a.name, server: b.name, sport, dport: step.port, lastActive: now, changed: false });
           }
+          open.push({ proto, established: proto === 'TCP', client: a.name, server: b.name, sport, dport: step.port, lastActive: now, changed: false });
           break;
         }
         case 'data':
         case 'close': {
-          if (open.length === 0) break;
-          const k = step.conn % open.length;
-          const o = open[k]!;
+          // data: any open connection or UDP flow; a FIN only on a TCP connection
+          const among = step.kind === 'close' ? open.filter((x) => x.proto === 'TCP') : open;
+          if (among.length === 0) break;
+          const o = among[step.conn % among.length]!;
           const fromServer = step.kind === 'data' && step.fromServer;
           const [src, dst, sp, dp] = fromServer ? [o.server, o.client, o.dport, o.sport] : [o.client, o.server, o.sport, o.dport];
-          const got = await send(src, dst, tcp(sp, dp, step.kind === 'close' ? 0x11 : 0x18));
-          const policyAllows = allows(rules, { src: { pod: src }, dst: { pod: dst }, protocol: 'TCP', port: dp });
-          const sessionsLive = now - o.lastActive <= TRANSIENT && !o.changed;
+          const got = o.proto === 'UDP'
+            ? await send(src, dst, (s, d) => [{ kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'udp', srcPort: sp, dstPort: dp }, { kind: 'raw', data: Uint8Array.of(3) }])
+            : await send(src, dst, tcp(sp, dp, step.kind === 'close' ? 0x11 : 0x18));
+          const policyAllows = allows(rules, { src: { pod: src }, dst: { pod: dst }, protocol: o.proto, port: dp });
+          const idle = now - o.lastActive;
+          // The sessions the server's packets need are established after the handshake (§8.5); the client's
+          // packets pass by policy (unchanged since the connection opened) once the transient ones expired.
+          const lifetime = o.proto === 'UDP' ? UDP_IDLE : o.established && fromServer ? TCP_IDLE : TRANSIENT;
+          const sessionsLive = idle <= lifetime && !o.changed;
           if (!got && (sessionsLive || policyAllows)) {
-            const when = `${(now - o.lastActive).toFixed(0)} s after its last packet${o.changed ? ', policies changed since' : ''}`;
-            claims.push(claim(CLAIMS, { code: 'open-connection-dropped', connection: `${describeStep(step)} (${when})`, protocol: 'TCP', exchange: fromServer ? 'reply' : 'request', packet: packet - 1, point: `pod:${dst}:rx`, layer: 'delivery', expected: sessionsLive ? 'its sessions live' : 'the policies allow it', received: 'dropped', probe: step.kind, context: done.length ? done.join('; ') : 'no step' }));
+            const when = `${idle.toFixed(0)} s after its last packet${o.changed ? ', policies changed since' : ''}`;
+            claims.push(claim(CLAIMS, { code: 'open-connection-dropped', connection: `${describeStep(step)} (${o.proto}, ${when})`, protocol: o.proto, exchange: fromServer ? 'reply' : 'request', packet: packet - 1, point: `pod:${dst}:rx`, layer: 'delivery', expected: sessionsLive ? `its sessions live (${lifetime} s idle timeout)` : 'the policies allow it', received: 'dropped', probe: step.kind, context: done.length ? done.join('; ') : 'no step' }));
           }
           if (got) {
+            // Passing after a policy change or after its sessions expired, it made new (transient) sessions.
+            if (o.changed || idle > lifetime) o.established = false;
             o.lastActive = now;
             o.changed = false;
           }
-          if (step.kind === 'close') open.splice(k, 1);
+          if (step.kind === 'close') open.splice(open.indexOf(o), 1);
           break;
         }
         case 'idle':
