@@ -76,6 +76,17 @@ export const NODES = {
  */
 const NODE_BY_NAME: ReadonlyMap<NodeName, NodeDef<NodeName>> = new Map(Object.entries(NODES) as [NodeName, NodeDef<NodeName>][]);
 
+// The registry is consistent: each node is registered under its own name (as vlib registers nodes by name).
+for (const [name, def] of NODE_BY_NAME) if (def.name !== name) throw new Error(`model bug: node '${def.name}' is registered as '${name}'`);
+
+/** A node sent a buffer to a node it does not declare as a next (vlib only enqueues to declared next nodes). */
+export class ModelGraphError extends Error {
+  constructor(readonly from: string, readonly to: string) {
+    super(`model bug: ${from} sent a buffer to ${to}, which is not one of its next nodes`);
+    this.name = 'ModelGraphError';
+  }
+}
+
 /** More steps than any path through two VPPs takes (the seed's longest walk has 19 records). */
 export const HOP_LIMIT = 64;
 
@@ -148,6 +159,7 @@ export function walk(vpp: VppInstance, start: NodeName, buf: Buf, now: number): 
     if (res.effects) applyEffects(vpp, res.effects, now);
     b = res.buf;
     if (res.next === 'DELIVER' || res.next === 'WIRE' || res.next === 'DROPPED') return { records, terminal: res.next, buf: b, path };
+    if (!def.nexts.includes(res.next)) throw new ModelGraphError(node, res.next);
     node = res.next;
   }
 }
