@@ -18,6 +18,8 @@ export default {
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
+  // Not copied into the sandbox: run output (reports/latest is a link to a folder, which Stryker cannot copy).
+  ignorePatterns: ['/reports', '/corpus', '/scratch'],
   cleanTempDir: 'always',
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },

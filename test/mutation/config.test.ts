@@ -15,6 +15,7 @@ interface StrykerConfig {
   incremental: boolean;
   incrementalFile: string;
   tempDirName: string;
+  ignorePatterns: string[];
 }
 const strykerConfig = ((await import(STRYKER_CONFIG)) as { default: StrykerConfig }).default;
 
@@ -46,6 +47,8 @@ describe('mutation testing setup', () => {
     expect(strykerConfig.incremental).toBe(true);
     expect(strykerConfig.incrementalFile.startsWith('reports/mutation/')).toBe(true);
     expect(strykerConfig.tempDirName).toBe('.stryker-tmp');
+    // run output stays out of the sandbox: reports/latest is a link to a folder, which Stryker cannot copy
+    expect(strykerConfig.ignorePatterns).toEqual(expect.arrayContaining(['/reports', '/corpus']));
     const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
     expect(scripts.mutation).toBe('stryker run');
     expect(scripts.test).not.toMatch(/stryker/);
