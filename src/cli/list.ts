@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { KERNEL_NEMESIS } from '../adapters/kernel/kernel-adapter.ts';
 import { REFERENCE_FAULTS } from '../adapters/reference/reference-adapter.ts';
+import { VPP_NEMESIS } from '../adapters/vpp/vpp-adapter.ts';
 import type { FaultId } from '../adapters/adapter.ts';
 import { FAULTS } from '../faults/index.ts';
 import { PROPERTIES } from '../properties/index.ts';
@@ -13,10 +14,11 @@ import { UsageError } from './io.ts';
 
 export const LISTS = ['properties', 'adapters', 'mutants', 'faults'] as const;
 
-/** Which adapters perform each fault (`podflow list faults`); the VPP lab performs none yet. */
+/** Which adapters perform each fault (`podflow list faults`). */
 const FAULT_ADAPTERS: readonly [string, readonly FaultId[]][] = [
   ['reference', REFERENCE_FAULTS],
   ['kernel', KERNEL_NEMESIS],
+  ['vpp', VPP_NEMESIS],
 ];
 
 function table(rows: [string, string][]): string {

@@ -44,7 +44,7 @@ describe('podflow list faults', () => {
   it('lists every fault with what the model expects and which adapters perform it', () => {
     const lines = listText('faults').trim().split('\n');
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual([...FAULT_IDS]);
-    expect(lines.find((l) => l.startsWith('tap-flap'))).toMatch(/performed by reference, kernel$/);
+    expect(lines.find((l) => l.startsWith('tap-flap'))).toMatch(/performed by reference, kernel, vpp$/);
     expect(lines.find((l) => l.startsWith('pod-replaced'))).toMatch(/performed by reference$/);
   });
 });
