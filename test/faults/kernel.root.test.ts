@@ -1,6 +1,7 @@
 // The nemesis on the kernel adapter (root, iproute2, nftables, python3; skipped with the reason otherwise, failing
 // instead when CI is set): each fault it performs does to Linux what the catalogue says — conntrack flushed in one
-// node's namespace only, nftables loaded again with sessions kept, a pod TAP down and up with its route restored —
+// node's namespace only, nftables loaded again with sessions kept, a pod TAP down and up with its route restored, a
+// pod's link deleted and made again with its sessions gone —
 // and a short seeded run of the nemesis property agrees with the model. Namespaces are the adapter's own
 // (`pf-<pid>-…`), removed at the end and checked gone.
 import { spawnSync } from 'node:child_process';
@@ -55,7 +56,7 @@ describe.skipIf(skip)(`kernel adapter: faults${reason ? ` (${reason})` : ''}`, (
     expect(ownNamespaces()).toEqual([]);
   });
 
-  test('session clear, resync, TAP flap: what the catalogue says, on Linux', async () => {
+  test('session clear, resync, TAP flap, pod replaced: what the catalogue says, on Linux', async () => {
     require();
     // Arrange: client -> web-a:80 and client -> web-b:80 opened
     const k = new KernelAdapter();
@@ -87,10 +88,16 @@ describe.skipIf(skip)(`kernel adapter: faults${reason ? ` (${reason})` : ''}`, (
     await k.fault({ id: 'acl-sessions-cleared', node: 2 });
     expect(await send('web-a', 'client', 80, 40000, 0x10)).toBe(false);
     expect(await send('web-b', 'client', 80, 40000, 0x10)).toBe(true);
-    // a fault the kernel does not perform is refused (the property never asks: capabilities say so)
-    expect(KERNEL_NEMESIS).not.toContain('pod-replaced');
-    await expect(k.fault({ id: 'pod-replaced', node: 1, pod: 'default/client' })).rejects.toThrow(/cannot perform fault pod-replaced/);
-    expect((await faultsKeepTheInvariants.check({ cluster, steps: [{ kind: 'fault', fault: 'pod-replaced', target: 0, policy: 0 }] }, k, CHECK_CONTEXT)).status).toBe('unknown');
+    // the client replaced: its sessions gone (web-b's reply meets web's egress policy on the client's TAP), the
+    // new link works both ways
+    await k.fault({ id: 'pod-replaced', node: 1, pod: 'default/client' });
+    expect(await send('web-b', 'client', 80, 40000, 0x10)).toBe(false);
+    expect(await send('client', 'web-b', 40001, 80, 0x02)).toBe(true);
+    expect(await send('web-b', 'client', 80, 40001, 0x12)).toBe(true);
+    // a fault the kernel does not perform is refused, and the property says unknown (capabilities say so)
+    expect(KERNEL_NEMESIS).not.toContain('nat-sessions-cleared');
+    await expect(k.fault({ id: 'nat-sessions-cleared', node: 1 })).rejects.toThrow(/cannot perform fault nat-sessions-cleared/);
+    expect((await faultsKeepTheInvariants.check({ cluster, steps: [{ kind: 'fault', fault: 'nat-sessions-cleared', target: 0, policy: 0 }] }, k, CHECK_CONTEXT)).status).toBe('unknown');
   }, 60_000);
 
   test('the nemesis property agrees with the model on the kernel (seeded, 12 cases, the faults it performs)', async () => {

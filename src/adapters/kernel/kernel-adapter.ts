@@ -54,11 +54,11 @@ export function kernelPreflightProblem(o: { uid?: number; path?: string; python?
 /**
  * The nemesis's faults the kernel performs (src/faults/): conntrack flushed in the node's namespace (reflective
  * sessions are conntrack entries with a ct-mark bit), the nftables ruleset loaded again (unchanged, or another
- * rendering), and the pod's `ptap<k>` set down and up. Not performed (a case needing them is unknown): NAT sessions
- * alone (NAT and reflective state share one conntrack table) and a pod replaced (a deleted pod's conntrack entries
- * would have to go by address).
+ * rendering), the pod's `ptap<k>` set down and up, and the pod's link deleted and made again (its ACLs detached
+ * first, so its session bits retire as VPP's sessions go with a deleted interface). Not performed (a case needing
+ * it is unknown): NAT sessions alone (NAT and reflective state share one conntrack table).
  */
-export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap'];
+export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
 
 export interface KernelStats {
   setups: number;
@@ -95,6 +95,8 @@ export class KernelAdapter implements Adapter {
   private icmpRepliesHitSessions = false;
   private slots = new Map<number, { slots: Map<string, number>; retired: Set<number> }>();
   private applied = false;
+  /** pod link → how often it was made again (pod-replaced): part of its capture socket's key */
+  private incarnations = new Map<string, number>();
   /** the ACL configuration last applied (what a resync loads again) */
   private acls: AdapterAclConfig = {};
   private liberal = new Set<string>();
@@ -234,7 +236,8 @@ export class KernelAdapter implements Adapter {
   }
 
   private podSocketKey(slot: number, k: number): string {
-    return `pod:${this.generation}:${slot}:${k}`;
+    const inc = this.incarnations.get(`${slot}:${k}`);
+    return `pod:${this.generation}:${slot}:${k}${inc ? `:${inc}` : ''}`;
   }
 
   private pointMap(t: AdapterTopology): PointMap {
@@ -374,6 +377,34 @@ export class KernelAdapter implements Adapter {
         await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !lost.includes(o)), this.objects));
         return;
       }
+      case 'pod-replaced': {
+        const slot = slotOf(f.node);
+        const node = t.nodes[slot]!;
+        const k = node.pods.findIndex((p) => p.name === f.pod);
+        if (k < 0) throw new Error(`${this.name}: pod-replaced: no pod ${f.pod} on node ${f.node}`);
+        const [N, P, tap] = [this.names.node(slot), this.names.pod(slot, k), linuxTapName(k)];
+        // CNI DEL: the renderer detaches the pod's ACLs (its session bits retire: VPP's sessions go with the
+        // interface, §8.4), then the link goes (both veth ends, with their addresses, routes and neighbours).
+        const kept = this.acls;
+        const own = kept[String(f.node)];
+        const vppTap = node.pods[k]!.tap.name;
+        await this.applyAcls(own ? { ...kept, [String(f.node)]: { tables: own.tables, attach: own.attach.filter((a) => a.interface !== vppTap) } } : kept);
+        const del = await this.helper.exec(N, ['ip', 'link', 'del', 'dev', tap]);
+        if (del.status !== 0) throw new CommandError(['ip', '-n', N, 'link', 'del', 'dev', tap], del.status, del.stderr);
+        // CNI ADD: the same objects made again (the pod's namespace stays: it is the pod's sandbox), a capture
+        // socket on the new eth0 (the old one saw its device go), and the ACLs attached again.
+        const gone = this.objects.filter((o) => o.key !== `ns:${P}` && (o.key.includes(`:${P}:`) || o.key.includes(`:${N}:${tap}:`) || o.key === `dev:${N}:${tap}` || (o.key.startsWith(`route:${N}:`) && o.add.some((a) => a.includes(tap)))));
+        await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !gone.includes(o)), this.objects));
+        this.incarnations.set(`${slot}:${k}`, (this.incarnations.get(`${slot}:${k}`) ?? 0) + 1);
+        this.points = this.pointMap(t);
+        try {
+          await this.helper.sockets(this.socketList(t), { key: 'marker', ns: this.names.underlay, tx: MARKER_TX, rx: MARKER_RX });
+        } catch (e) {
+          throw new AdapterUnavailable(this.name, (e as Error).message.split('\n')[0]!);
+        }
+        await this.applyAcls(kept);
+        return;
+      }
       default:
         throw new Error(`${this.name}: cannot perform fault ${f.id} (performs ${KERNEL_NEMESIS.join(', ')})`);
     }
@@ -402,6 +433,7 @@ export class KernelAdapter implements Adapter {
     this.topology = undefined;
     this.slots.clear();
     this.liberal.clear();
+    this.incarnations.clear();
   }
 
   /** For the lab and tests: the current nftables ruleset text of a node (by slot). */
