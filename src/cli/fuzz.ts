@@ -13,13 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AdapterUnavailable, capturesAsPcap, type Adapter } from '../adapters/adapter.ts';
+import { AdapterUnavailable, canPerform, capturesAsPcap, type Adapter, type FaultId } from '../adapters/adapter.ts';
 import { ReferenceAdapter, scenarioInput } from '../adapters/reference/reference-adapter.ts';
 import { PROFILES, type ProfileName } from '../reference/profiles.ts';
 import { PROPERTIES, propertyById } from '../properties/index.ts';
 import { NEMESIS_PROPERTY_ID, nemesisProperty } from '../properties/faults-keep-the-invariants.ts';
-import { parseFaultList } from '../faults/index.ts';
-import type { FaultId } from '../adapters/adapter.ts';
+import { FAULT_IDS, parseFaultList } from '../faults/index.ts';
 import { injections, modelAnswer } from '../properties/evidence.ts';
 import { toHex } from '../packet/index.ts';
 import { policiesToYaml } from '../policy/yaml.ts';
@@ -193,6 +192,15 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   if (o.corpus !== false) ensureWritableDir(o.corpus, '--corpus');
   for (const line of [...cleanLeftovers(o.out), ...(o.corpus !== false ? cleanLeftovers(o.corpus) : [])]) log(`podflow: ${line}`);
   const adapter = make(o.adapter);
+  // Without --nemesis the nemesis property draws the faults this adapter performs (all of them on the model), so a
+  // plain catalogue run on a lab is not made inconclusive by faults it cannot do; --nemesis all asks for every one.
+  if (nemesis === undefined && props.some((p) => p.id === NEMESIS_PROPERTY_ID)) {
+    const can = FAULT_IDS.filter((id) => canPerform(adapter, id));
+    if (can.length > 0 && can.length < FAULT_IDS.length) {
+      nemesis = can;
+      props = props.map((p) => (p.id === NEMESIS_PROPERTY_ID ? nemesisProperty(can) : p));
+    }
+  }
 
   const started = new Date();
   // Sortable by start time, then adapter and seed: `ls reports` is the history.

@@ -80,6 +80,8 @@ export function nemesisProperty(faults: readonly FaultId[] = FAULT_IDS): Propert
 export const faultsKeepTheInvariants: PropertyDef<NemesisCase> = nemesisProperty();
 
 async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fresh: () => Adapter): Promise<Awaited<ReturnType<PropertyDef<NemesisCase>['check']>>> {
+  // An adapter that performs no fault at all cannot say anything about faults, even for a case without any.
+  if (!adapter.fault || (adapter.capabilities.faults ?? []).length === 0) return { status: 'unknown', reason: `${adapter.name} performs no fault` };
   const cannot = faultsOfSteps(c.steps).filter((id) => !canPerform(adapter, id));
   if (cannot.length > 0) return { status: 'unknown', reason: `${adapter.name} cannot perform fault ${cannot.join(', ')}` };
 

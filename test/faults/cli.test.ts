@@ -8,6 +8,15 @@ import { runFuzz } from '../../src/cli/fuzz.ts';
 import { listText } from '../../src/cli/list.ts';
 import { UsageError } from '../../src/cli/io.ts';
 import { FAULT_IDS } from '../../src/faults/index.ts';
+import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
+import type { FaultId } from '../../src/adapters/adapter.ts';
+
+/** The model, performing only some faults (as a lab adapter would). */
+const performing = (faults: readonly FaultId[]) => () => {
+  const a = new ReferenceAdapter();
+  Object.defineProperty(a, 'capabilities', { value: { ...a.capabilities, faults } });
+  return a;
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'podflow-nemesis-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,6 +29,17 @@ describe('podflow fuzz --nemesis', () => {
     expect(r.result.properties.map((p) => [p.id, p.checked])).toEqual([['faults-keep-the-invariants', 20]]);
     const run = JSON.parse(readFileSync(join(r.folder, 'run.json'), 'utf8')) as { options: { nemesis?: string[]; properties: string[] } };
     expect(run.options.nemesis).toEqual(['acl-resync', 'tap-flap']);
+  });
+
+  it('without --nemesis, draws the faults the adapter performs (a lab run is not made inconclusive); none: unknown', async () => {
+    const some = await runFuzz({ adapter: 'reference', property: ['faults-keep-the-invariants'], runs: '30', seed: '2', out: join(dir, 'd'), corpus: false }, quiet, performing(['acl-resync', 'tap-flap']));
+    expect([some.code, some.result.properties[0]!.checked, some.result.properties[0]!.unknown]).toEqual([0, 30, 0]);
+    expect(some.result.info.options.nemesis).toEqual(['acl-resync', 'tap-flap']);
+    const none = await runFuzz({ adapter: 'reference', property: ['faults-keep-the-invariants'], runs: '5', seed: '2', out: join(dir, 'd'), corpus: false }, quiet, performing([]));
+    expect([none.code, none.result.properties[0]!.verdict, none.result.properties[0]!.unknownReasons]).toEqual([3, 'unknown', expect.arrayContaining([expect.stringContaining('performs no fault')])]);
+    // --nemesis all asks for every fault: cases with one the adapter lacks are unknown
+    const all = await runFuzz({ adapter: 'reference', nemesis: 'all', runs: '30', seed: '2', out: join(dir, 'd'), corpus: false }, quiet, performing(['acl-resync', 'tap-flap']));
+    expect(all.result.properties[0]!.unknown).toBeGreaterThan(0);
   });
 
   it('refuses an unknown fault and a --property list without the nemesis property', async () => {
