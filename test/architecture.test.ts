@@ -12,8 +12,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   packet: [],
   reference: ['packet'],
   policy: ['packet', 'reference'],
-  generators: ['packet', 'policy', 'reference'],
-  properties: ['packet', 'policy', 'reference', 'generators', 'adapters/adapter.ts'],
+  faults: ['adapters/adapter.ts'],
+  generators: ['packet', 'policy', 'reference', 'faults', 'adapters/adapter.ts'],
+  properties: ['packet', 'policy', 'reference', 'generators', 'faults', 'adapters/adapter.ts'],
   adapters: ['packet', 'adapters/adapter.ts'],
   cli: ['*'],
 };

@@ -78,6 +78,27 @@ export type PacketFate =
   | { kind: 'dropped'; nodeId: number; node: string; error: string }
   | { kind: 'lost'; nodeId: number; reason: string };
 
+/**
+ * A fault the nemesis makes happen to a running data path (issue 13; catalogue and the model's meaning of each in
+ * src/faults/). Plain, resolved data: node IDs, pod names, ACL tables. Every fault completes within the call (an
+ * interface taken down is up again when fault() returns), so traffic afterwards meets the data path after it.
+ */
+export type Fault =
+  /** every reflective ACL session of a node forgotten (`clear acl-plugin sessions`) */
+  | { id: 'acl-sessions-cleared'; node: number }
+  /** every NAT44 session of a node forgotten (NAT44-ED: `clear nat44 sessions`) */
+  | { id: 'nat-sessions-cleared'; node: number }
+  /** the ACL configuration last applied, applied again unchanged on every node (an agent resync that changes nothing) */
+  | { id: 'acl-resync' }
+  /** the ACL configuration replaced in place by another rendering (a policy update as Contiv's renderer applies it) */
+  | { id: 'acl-replaced'; acls: AdapterAclConfig }
+  /** a pod's TAP (the data path's side of its link) set down, then up again */
+  | { id: 'tap-flap'; node: number; pod: string }
+  /** a pod deleted and added again with the same name, IP, TAP and labels (CNI DEL then ADD) */
+  | { id: 'pod-replaced'; node: number; pod: string };
+
+export type FaultId = Fault['id'];
+
 export interface AdapterCapabilities {
   /** produces `show trace` records */
   traces: boolean;
@@ -92,6 +113,8 @@ export interface AdapterCapabilities {
   knownDivergences?: readonly KnownDivergence[];
   /** the reference model profile this data path is compared with (default vpp-18.01-contiv), e.g. vpp-current */
   referenceProfile?: string;
+  /** the faults fault() can perform (absent: none); a case needing another one is unknown, never valid */
+  faults?: readonly FaultId[];
 }
 
 /**
@@ -156,6 +179,11 @@ export interface Adapter {
    * VPP node, the kernel release and nft version), for run.json; undefined when it cannot be told. Never throws.
    */
   version?(): Promise<string | undefined>;
+  /**
+   * Optional: performs a fault (capabilities.faults lists which) and returns when it has completed. Throws
+   * AdapterUnavailable when the data path could not do it; a fault not listed is a bug in the caller.
+   */
+  fault?(f: Fault): Promise<void>;
   /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
   reset(): Promise<void>;
   teardown(): Promise<void>;
@@ -217,6 +245,11 @@ export class AdapterUnavailable extends Error {
     super(`${adapter}: ${message}`);
     this.name = 'AdapterUnavailable';
   }
+}
+
+/** Whether an adapter can perform a fault (fault() present and the fault listed in its capabilities). */
+export function canPerform(adapter: Adapter, id: FaultId): boolean {
+  return adapter.fault !== undefined && (adapter.capabilities.faults ?? []).includes(id);
 }
 
 /** The captures of an observation as pcap records per capture point. */

@@ -1,5 +1,7 @@
 // A fuzz worker thread: runs its share of the catalogue against its own adapter and posts each property's result.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { FaultId } from '../adapters/adapter.ts';
+import { NEMESIS_PROPERTY_ID, nemesisProperty } from '../properties/faults-keep-the-invariants.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { createAdapter } from './adapters.ts';
 import { runProperty } from './fuzz-runner.ts';
@@ -13,6 +15,8 @@ export interface WorkerJob {
   maxUnknown: number;
   steer: boolean;
   deadlines: (number | undefined)[];
+  /** `--nemesis`: the faults the nemesis property draws from */
+  nemesis?: FaultId[];
 }
 
 let interrupted = false;
@@ -24,7 +28,7 @@ const job = workerData as WorkerJob;
 const adapter = createAdapter(job.adapter);
 for (const [i, id] of job.properties.entries()) {
   if (interrupted) break;
-  const p = PROPERTIES.find((x) => x.id === id)!;
+  const p = id === NEMESIS_PROPERTY_ID && job.nemesis ? nemesisProperty(job.nemesis) : PROPERTIES.find((x) => x.id === id)!;
   const deadline = job.deadlines[i];
   const r = await runProperty(p, adapter, {
     seed: job.seed,

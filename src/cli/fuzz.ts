@@ -13,10 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AdapterUnavailable, capturesAsPcap, type Adapter } from '../adapters/adapter.ts';
+import { AdapterUnavailable, canPerform, capturesAsPcap, type Adapter, type FaultId } from '../adapters/adapter.ts';
 import { ReferenceAdapter, scenarioInput } from '../adapters/reference/reference-adapter.ts';
 import { PROFILES, type ProfileName } from '../reference/profiles.ts';
 import { PROPERTIES, propertyById } from '../properties/index.ts';
+import { NEMESIS_PROPERTY_ID, nemesisProperty } from '../properties/faults-keep-the-invariants.ts';
+import { FAULT_IDS, parseFaultList } from '../faults/index.ts';
 import { injections, modelAnswer } from '../properties/evidence.ts';
 import { toHex } from '../packet/index.ts';
 import { policiesToYaml } from '../policy/yaml.ts';
@@ -131,6 +133,8 @@ export interface FuzzOptions {
   maxUnknown?: string;
   /** false (`--no-steer`): plain fast-check generation, no bias toward unhit coverage */
   steer?: boolean;
+  /** `all` or `id,id,…`: run the nemesis property drawing only these faults (README, Faults) */
+  nemesis?: string;
 }
 
 /** `10%`, `0.1`, `0` → a share in [0, 1]. */
@@ -164,6 +168,18 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   if (o.property && o.property.length > 0) {
     props = o.property.map((id) => propertyById(id) ?? (() => { throw new UsageError(`--property: unknown property '${id}' (known: ${PROPERTIES.map((p) => p.id).join(', ')})`); })());
   }
+  // --nemesis: the nemesis property (alone, unless --property names others too) with only the faults given.
+  let nemesis: FaultId[] | undefined;
+  if (o.nemesis !== undefined) {
+    try {
+      nemesis = parseFaultList(o.nemesis);
+    } catch (e) {
+      throw new UsageError(`--nemesis: ${(e as Error).message}`);
+    }
+    if (!o.property || o.property.length === 0) props = [nemesisProperty(nemesis)];
+    else if (!props.some((p) => p.id === NEMESIS_PROPERTY_ID)) throw new UsageError(`--nemesis: --property does not name ${NEMESIS_PROPERTY_ID}, the property that draws faults`);
+    else props = props.map((p) => (p.id === NEMESIS_PROPERTY_ID ? nemesisProperty(nemesis!) : p));
+  }
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   // Shards take properties round-robin: deterministic, disjoint, and together the whole catalogue.
   if (shard) props = props.filter((_, i) => i % shard.count === shard.index - 1);
@@ -176,6 +192,15 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   if (o.corpus !== false) ensureWritableDir(o.corpus, '--corpus');
   for (const line of [...cleanLeftovers(o.out), ...(o.corpus !== false ? cleanLeftovers(o.corpus) : [])]) log(`podflow: ${line}`);
   const adapter = make(o.adapter);
+  // Without --nemesis the nemesis property draws the faults this adapter performs (all of them on the model), so a
+  // plain catalogue run on a lab is not made inconclusive by faults it cannot do; --nemesis all asks for every one.
+  if (nemesis === undefined && props.some((p) => p.id === NEMESIS_PROPERTY_ID)) {
+    const can = FAULT_IDS.filter((id) => canPerform(adapter, id));
+    if (can.length > 0 && can.length < FAULT_IDS.length) {
+      nemesis = can;
+      props = props.map((p) => (p.id === NEMESIS_PROPERTY_ID ? nemesisProperty(can) : p));
+    }
+  }
 
   const started = new Date();
   // Sortable by start time, then adapter and seed: `ls reports` is the history.
@@ -192,7 +217,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       podflowVersion: version(),
       nodeVersion: process.version,
       ...runProvenance(),
-      options: { ...(o.runs !== undefined || o.time === undefined ? { runs } : {}), ...(o.time !== undefined ? { time: o.time } : {}), properties: props.map((p) => p.id), ...(shard ? { shard } : {}), chunk: CHUNK },
+      options: { ...(o.runs !== undefined || o.time === undefined ? { runs } : {}), ...(o.time !== undefined ? { time: o.time } : {}), properties: props.map((p) => p.id), ...(shard ? { shard } : {}), chunk: CHUNK, ...(nemesis ? { nemesis } : {}) },
       interrupted: false,
       status: 'running',
       startedAt: started.toISOString(),
@@ -319,7 +344,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
         shares.map(
           (share) =>
             new Promise<void>((resolve) => {
-              const job = { adapter: o.adapter, properties: share.map((p) => p.id), seed, runs, chunk: CHUNK, maxUnknown, steer, deadlines: share.map((_, k) => (per === undefined ? undefined : Date.now() + per * (k + 1))) };
+              const job = { adapter: o.adapter, properties: share.map((p) => p.id), seed, runs, chunk: CHUNK, maxUnknown, steer, ...(nemesis ? { nemesis } : {}), deadlines: share.map((_, k) => (per === undefined ? undefined : Date.now() + per * (k + 1))) };
               // Worker threads do not inherit tsx's loader: register it (resolved from here, whatever the cwd).
               const w = new Worker(new URL('./fuzz-worker-entry.mjs', import.meta.url), { workerData: job });
               const onInt = (): void => w.postMessage('interrupt');
@@ -435,6 +460,7 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
     .option('--no-corpus', 'do not add counterexamples to the corpus')
     .option('-w, --workers <N>', 'parallel worker threads on this machine (default 1)')
     .option('--no-steer', 'plain fast-check generation: no bias toward coverage still unhit (see README, coverage)')
+    .option('--nemesis <faults>', `run the nemesis property (${NEMESIS_PROPERTY_ID}) with only these faults: all or id,id,… (podflow list faults)`)
     .option('--max-unknown <share>', `unknown cases a property tolerates before it is unknown, e.g. 10% or 0 (default ${DEFAULT_MAX_UNKNOWN * 100}%)`)
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (opts: FuzzOptions) => {

@@ -1,13 +1,25 @@
-// `podflow list properties|adapters|mutants`: what podflow knows, one line each (id, then what it is), so a user
-// can pick `--property`, `--adapter` and `mutant:<id>` values without reading the source.
+// `podflow list properties|adapters|mutants|faults`: what podflow knows, one line each (id, then what it is), so a
+// user can pick `--property`, `--adapter`, `mutant:<id>` and `--nemesis` values without reading the source.
 import type { Command } from 'commander';
+import { KERNEL_NEMESIS } from '../adapters/kernel/kernel-adapter.ts';
+import { REFERENCE_FAULTS } from '../adapters/reference/reference-adapter.ts';
+import { VPP_NEMESIS } from '../adapters/vpp/vpp-adapter.ts';
+import type { FaultId } from '../adapters/adapter.ts';
+import { FAULTS } from '../faults/index.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { MUTANTS } from '../reference/mutants/index.ts';
 import { PROFILES } from '../reference/profiles.ts';
 import { KERNEL_FAULTS, VPP_FAULTS } from './adapters.ts';
 import { UsageError } from './io.ts';
 
-export const LISTS = ['properties', 'adapters', 'mutants'] as const;
+export const LISTS = ['properties', 'adapters', 'mutants', 'faults'] as const;
+
+/** Which adapters perform each fault (`podflow list faults`). */
+const FAULT_ADAPTERS: readonly [string, readonly FaultId[]][] = [
+  ['reference', REFERENCE_FAULTS],
+  ['kernel', KERNEL_NEMESIS],
+  ['vpp', VPP_NEMESIS],
+];
 
 function table(rows: [string, string][]): string {
   const w = Math.max(...rows.map(([a]) => a.length));
@@ -30,6 +42,13 @@ export function listText(what: string): string {
       ]);
     case 'mutants':
       return table(MUTANTS.map((m) => [m.id, `${m.layer}: ${m.description}`]));
+    case 'faults':
+      return table(
+        FAULTS.map((f) => {
+          const on = FAULT_ADAPTERS.filter(([, ids]) => ids.includes(f.id)).map(([a]) => a);
+          return [f.id, `${f.description}; after: ${f.after} (${f.cites.join(', ')}); performed by ${on.join(', ')}`];
+        }),
+      );
     default:
       throw new UsageError(`list: expected one of ${LISTS.join(', ')}, got '${what}'`);
   }

@@ -18,7 +18,7 @@ export interface RunInfo {
   adapterSpec?: string;
   podflowVersion: string;
   nodeVersion: string;
-  options: { runs?: number; time?: string; properties: string[]; shard?: { index: number; count: number }; chunk: number };
+  options: { runs?: number; time?: string; properties: string[]; shard?: { index: number; count: number }; chunk: number; /** `--nemesis`: the faults the nemesis property drew from */ nemesis?: string[] };
   interrupted: boolean;
   /** running (written as the run goes), finished, interrupted (Ctrl-C, SIGTERM), killed (found unfinished by a later run) */
   status?: 'running' | 'finished' | 'interrupted' | 'killed';

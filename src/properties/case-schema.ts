@@ -1,9 +1,11 @@
 // The shapes of the properties' cases as schemas, for cases that come from files (corpus entries replayed by
 // `podflow replay`): a case that does not fit its property's shape is an input error naming the field, before
 // any check runs on it. The shapes are those the arbitraries generate (generators/, harness.ts ClusterCase,
-// session-expiry IdleCase, odd-packets OddCase, connection-lifecycle LifecycleCase); a test pins that every
+// session-expiry IdleCase, odd-packets OddCase, connection-lifecycle LifecycleCase, the nemesis NemesisCase); a test pins that every
 // generated case passes its schema.
 import { ODD_KINDS, type OddKind } from '../generators/odd-packets.ts';
+import { FAULT_IDS } from '../faults/index.ts';
+import type { FaultId } from '../adapters/adapter.ts';
 import { z } from 'zod';
 import { fieldPath } from '../reference/scenario.ts';
 import { isIp4 } from '../packet/index.ts';
@@ -143,6 +145,14 @@ const LifecycleStepSchema = z.discriminatedUnion('kind', [
 ]);
 export const LifecycleCaseSchema = z.object({ cluster: ClusterSchema, steps: z.array(LifecycleStepSchema).min(1) }).strict();
 
+/** generators/nemesis.ts NemesisStep; faults-keep-the-invariants.ts NemesisCase */
+const NemesisStepSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('connect'), from: Nat, to: Nat, protocol: z.enum(['TCP', 'UDP']), port: Port }).strict(),
+  z.object({ kind: z.literal('data'), conn: Nat, fromServer: z.boolean() }).strict(),
+  z.object({ kind: z.literal('fault'), fault: z.enum(FAULT_IDS as [FaultId, ...FaultId[]]), target: Nat, policy: Nat }).strict(),
+]);
+export const NemesisCaseSchema = z.object({ cluster: ClusterSchema, steps: z.array(NemesisStepSchema).min(1) }).strict();
+
 /** Each property's case schema, by property ID. */
 export const CASE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'encapsulated-traffic-always-permitted': ClusterCaseSchema,
@@ -159,6 +169,7 @@ export const CASE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'reference-agrees-with-adapter': ClusterCaseSchema,
   'connection-lifecycle': LifecycleCaseSchema,
   'odd-packets-are-contained': OddCaseSchema,
+  'faults-keep-the-invariants': NemesisCaseSchema,
 });
 
 

@@ -1,9 +1,9 @@
 // The evidence of a check: every call the check made on the adapter under test since the case began — setup,
-// ACLs, topology changes, resets, and each injection with the observation that came back — recorded as it
+// ACLs, topology changes, resets, faults (the nemesis), and each injection with the observation that came back — recorded as it
 // happened by a wrapper the runner puts around the adapter. A report is written from it: the received side is
 // exactly what the check judged; the expected side is the reference model's answer to the very same calls
 // (modelAnswer), never a re-run of the adapter or of another procedure.
-import type { Adapter, AdapterAclConfig, AdapterTopology, Injection, Observation } from '../adapters/adapter.ts';
+import type { Adapter, AdapterAclConfig, AdapterTopology, Fault, Injection, Observation } from '../adapters/adapter.ts';
 
 export type SetupOptions = Parameters<Adapter['setup']>[1];
 
@@ -12,6 +12,8 @@ export type EvidenceStep =
   | { op: 'apply'; acls: AdapterAclConfig }
   | { op: 'update-topology'; topology: AdapterTopology }
   | { op: 'reset' }
+  /** a fault the nemesis performed (src/faults/), in order with the other calls */
+  | { op: 'fault'; fault: Fault }
   | { op: 'inject'; injections: Injection[]; observation: Observation };
 
 export interface Evidence {
@@ -66,6 +68,12 @@ export function recordingAdapter(adapter: Adapter, onObservation?: (o: Observati
       await adapter.updateTopology!(topology);
     };
   }
+  if (adapter.fault) {
+    wrapped.fault = async (fault) => {
+      evidence.steps.push({ op: 'fault', fault });
+      await adapter.fault!(fault);
+    };
+  }
   if (adapter.reproduction) wrapped.reproduction = () => adapter.reproduction!();
   if (adapter.preflight) wrapped.preflight = () => adapter.preflight!();
   // A mutant of the renderer travels with the adapter (properties read it with renderFaultsOf).
@@ -84,7 +92,7 @@ export function injections(e: Evidence): { injection: Injection; observation: Ob
 /**
  * The reference model's answer to exactly the calls of the evidence: the same setup, ACLs, topology changes,
  * resets and injections, on `model` (a reference adapter of the profile the adapter is compared with). Returns
- * the evidence the model would have given. A call the model refuses ends the replay there (what was answered is
+ * the evidence the model would have given (faults included: the model performs each as its meaning says). A call the model refuses ends the replay there (what was answered is
  * kept, with the reason).
  */
 export async function modelAnswer(e: Evidence, model: Adapter): Promise<{ evidence: Evidence; stopped?: string }> {
@@ -108,6 +116,11 @@ export async function modelAnswer(e: Evidence, model: Adapter): Promise<{ eviden
           break;
         case 'reset':
           await model.reset();
+          out.steps.push(s);
+          break;
+        case 'fault':
+          if (!model.fault || !(model.capabilities.faults ?? []).includes(s.fault.id)) return { evidence: out, stopped: `${model.name} cannot perform fault ${s.fault.id}` };
+          await model.fault(s.fault);
           out.steps.push(s);
           break;
         case 'inject':

@@ -1,6 +1,7 @@
 // The invariant catalogue: every property, by id. A plain list (no mutable registry): adding an invariant is
 // adding a file and a line here.
 import { connectionVerdictEqualsPolicy } from './connection-verdict-equals-policy.ts';
+import { faultsKeepTheInvariants } from './faults-keep-the-invariants.ts';
 import { deniedConnectionLeavesNoFrame } from './denied-connection-leaves-no-frame.ts';
 import { encapsulatedTrafficAlwaysPermitted } from './encapsulated-traffic-always-permitted.ts';
 import { outputAclIffReflectiveInput } from './output-acl-iff-reflective-input.ts';
@@ -32,6 +33,7 @@ export const PROPERTIES: readonly PropertyDef<any>[] = [
   referenceAgreesWithAdapter,
   connectionLifecycle,
   oddPacketsAreContained,
+  faultsKeepTheInvariants,
 ];
 
 export function propertyById(id: string): PropertyDef<unknown> | undefined {

@@ -5,13 +5,13 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { release } from 'node:os';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type Injection, type Observation } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
 import { deleteNamespacesSync, namespacesWithPrefix, registerForCleanup, removeStaleNamespaces } from './cleanup.ts';
 import { findTool } from '../host.ts';
 import { CommandError, runWith } from './exec.ts';
 import { HelperError, NetnsHelper } from './helper.ts';
 import { KERNEL_KNOWN_DIVERGENCES } from './known-divergences.ts';
-import { MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
+import { linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
 import { NODE_CONNTRACK_SYSCTLS, netObjects, renderNetnsDiff, type NetnsDiff, type NetObject } from './render-netns.ts';
 import { allocateSessionSlots, interfacesWithAcls, renderNftables, type KernelFaults } from './render-nftables.ts';
 
@@ -51,6 +51,15 @@ export function kernelPreflightProblem(o: { uid?: number; path?: string; python?
   return missing.length === 0 ? undefined : `cannot drive network namespaces here, missing: ${missing.join('; ')}`;
 }
 
+/**
+ * The nemesis's faults the kernel performs (src/faults/): conntrack flushed in the node's namespace (reflective
+ * sessions are conntrack entries with a ct-mark bit), the nftables ruleset loaded again (unchanged, or another
+ * rendering), the pod's `ptap<k>` set down and up, and the pod's link deleted and made again (its ACLs detached
+ * first, so its session bits retire as VPP's sessions go with a deleted interface). Not performed (a case needing
+ * it is unknown): NAT sessions alone (NAT and reflective state share one conntrack table).
+ */
+export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
+
 export interface KernelStats {
   setups: number;
   /** objects added or changed over all setups (a measure of how incremental setup was) */
@@ -74,7 +83,7 @@ interface PointMap {
 
 export class KernelAdapter implements Adapter {
   readonly name: string;
-  readonly capabilities: AdapterCapabilities = { traces: false, dropReasons: false, virtualTime: false, knownDivergences: KERNEL_KNOWN_DIVERGENCES };
+  readonly capabilities: AdapterCapabilities = { traces: false, dropReasons: false, virtualTime: false, knownDivergences: KERNEL_KNOWN_DIVERGENCES, faults: KERNEL_NEMESIS };
   readonly stats: KernelStats = { setups: 0, objectsChanged: 0, setupMs: [], injected: 0, stray: 0, rebuilds: 0 };
   readonly names: NamespaceNames;
   private readonly helper = new NetnsHelper();
@@ -86,6 +95,10 @@ export class KernelAdapter implements Adapter {
   private icmpRepliesHitSessions = false;
   private slots = new Map<number, { slots: Map<string, number>; retired: Set<number> }>();
   private applied = false;
+  /** pod link → how often it was made again (pod-replaced): part of its capture socket's key */
+  private incarnations = new Map<string, number>();
+  /** the ACL configuration last applied (what a resync loads again) */
+  private acls: AdapterAclConfig = {};
   private liberal = new Set<string>();
   private unregister?: () => void;
 
@@ -223,7 +236,8 @@ export class KernelAdapter implements Adapter {
   }
 
   private podSocketKey(slot: number, k: number): string {
-    return `pod:${this.generation}:${slot}:${k}`;
+    const inc = this.incarnations.get(`${slot}:${k}`);
+    return `pod:${this.generation}:${slot}:${k}${inc ? `:${inc}` : ''}`;
   }
 
   private pointMap(t: AdapterTopology): PointMap {
@@ -248,6 +262,7 @@ export class KernelAdapter implements Adapter {
 
   private async applyAcls(acls: AdapterAclConfig): Promise<void> {
     const t = this.requireTopology();
+    this.acls = acls;
     const known = new Set(t.nodes.map((n) => String(n.id)));
     for (const id of Object.keys(acls)) if (!known.has(id)) throw new Error(`kernel adapter: acls.${id}: no node with id ${id} in the topology`);
     for (const [slot, n] of t.nodes.entries()) {
@@ -316,6 +331,85 @@ export class KernelAdapter implements Adapter {
     return { captures };
   }
 
+  /** Performs a fault of KERNEL_NEMESIS (see there); the model's meaning of each is in src/faults/. */
+  async fault(f: Fault): Promise<void> {
+    await this.guard(() => this.performFault(f));
+  }
+
+  private async performFault(f: Fault): Promise<void> {
+    const t = this.requireTopology();
+    const slotOf = (node: number): number => {
+      const slot = t.nodes.findIndex((n) => n.id === node);
+      if (slot < 0) throw new Error(`${this.name}: ${f.id}: no node ${node} in the topology`);
+      return slot;
+    };
+    switch (f.id) {
+      case 'acl-sessions-cleared': {
+        const slot = slotOf(f.node);
+        try {
+          await this.helper.conntrackFlush([this.names.node(slot)]);
+        } catch (e) {
+          throw new AdapterUnavailable(this.name, (e as Error).message.split('\n')[0]!);
+        }
+        this.slots.get(slot)?.retired.clear();
+        return;
+      }
+      case 'acl-resync':
+        // the same ruleset loaded again: nft replaces the tables in one transaction, conntrack and its marks stay
+        await this.applyAcls(this.acls);
+        return;
+      case 'acl-replaced':
+        await this.applyAcls(f.acls);
+        return;
+      case 'tap-flap': {
+        const slot = slotOf(f.node);
+        const k = t.nodes[slot]!.pods.findIndex((p) => p.name === f.pod);
+        if (k < 0) throw new Error(`${this.name}: tap-flap: no pod ${f.pod} on node ${f.node}`);
+        const [N, P, tap] = [this.names.node(slot), this.names.pod(slot, k), linuxTapName(k)];
+        for (const state of ['down', 'up']) {
+          const r = await this.helper.exec(N, ['ip', 'link', 'set', 'dev', tap, state]);
+          if (r.status !== 0) throw new CommandError(['ip', '-n', N, 'link', 'set', 'dev', tap, state], r.status, r.stderr);
+        }
+        // Linux deletes the IPv4 routes through a device set down (fib_sync_down_dev) where VPP keeps them: what
+        // the kernel removed with the link is configured again, as the objects say (the pod's /32 route and static
+        // neighbour on the TAP, the pod's routes and gateway neighbour), so "up" means what it means on VPP.
+        const lost = this.objects.filter((o) => !o.sticky && ((o.key.startsWith(`route:${N}:`) && o.add.some((a) => a.includes(tap))) || o.key.startsWith(`neigh:${N}:${tap}:`) || o.key.startsWith(`route:${P}:`) || o.key.startsWith(`neigh:${P}:`)));
+        await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !lost.includes(o)), this.objects));
+        return;
+      }
+      case 'pod-replaced': {
+        const slot = slotOf(f.node);
+        const node = t.nodes[slot]!;
+        const k = node.pods.findIndex((p) => p.name === f.pod);
+        if (k < 0) throw new Error(`${this.name}: pod-replaced: no pod ${f.pod} on node ${f.node}`);
+        const [N, P, tap] = [this.names.node(slot), this.names.pod(slot, k), linuxTapName(k)];
+        // CNI DEL: the renderer detaches the pod's ACLs (its session bits retire: VPP's sessions go with the
+        // interface, §8.4), then the link goes (both veth ends, with their addresses, routes and neighbours).
+        const kept = this.acls;
+        const own = kept[String(f.node)];
+        const vppTap = node.pods[k]!.tap.name;
+        await this.applyAcls(own ? { ...kept, [String(f.node)]: { tables: own.tables, attach: own.attach.filter((a) => a.interface !== vppTap) } } : kept);
+        const del = await this.helper.exec(N, ['ip', 'link', 'del', 'dev', tap]);
+        if (del.status !== 0) throw new CommandError(['ip', '-n', N, 'link', 'del', 'dev', tap], del.status, del.stderr);
+        // CNI ADD: the same objects made again (the pod's namespace stays: it is the pod's sandbox), a capture
+        // socket on the new eth0 (the old one saw its device go), and the ACLs attached again.
+        const gone = this.objects.filter((o) => o.key !== `ns:${P}` && (o.key.includes(`:${P}:`) || o.key.includes(`:${N}:${tap}:`) || o.key === `dev:${N}:${tap}` || (o.key.startsWith(`route:${N}:`) && o.add.some((a) => a.includes(tap)))));
+        await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !gone.includes(o)), this.objects));
+        this.incarnations.set(`${slot}:${k}`, (this.incarnations.get(`${slot}:${k}`) ?? 0) + 1);
+        this.points = this.pointMap(t);
+        try {
+          await this.helper.sockets(this.socketList(t), { key: 'marker', ns: this.names.underlay, tx: MARKER_TX, rx: MARKER_RX });
+        } catch (e) {
+          throw new AdapterUnavailable(this.name, (e as Error).message.split('\n')[0]!);
+        }
+        await this.applyAcls(kept);
+        return;
+      }
+      default:
+        throw new Error(`${this.name}: cannot perform fault ${f.id} (performs ${KERNEL_NEMESIS.join(', ')})`);
+    }
+  }
+
   async reset(): Promise<void> {
     const t = this.requireTopology();
     try {
@@ -339,6 +433,7 @@ export class KernelAdapter implements Adapter {
     this.topology = undefined;
     this.slots.clear();
     this.liberal.clear();
+    this.incarnations.clear();
   }
 
   /** For the lab and tests: the current nftables ruleset text of a node (by slot). */

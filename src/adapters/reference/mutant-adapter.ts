@@ -16,6 +16,7 @@ export class MutantAdapter extends ReferenceAdapter {
       ...(mutant.sessions ? { sessions: mutant.sessions } : {}),
       ...(mutant.configure ? { afterConfigure: mutant.configure } : {}),
       ...(mutant.faults ? { faults: mutant.faults } : {}),
+      ...(mutant.onFault ? { afterFault: mutant.onFault } : {}),
     });
     this.renderFaults = mutant.render ?? {};
   }

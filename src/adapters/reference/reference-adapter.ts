@@ -7,7 +7,11 @@ import { Simulation } from '../../reference/simulate.ts';
 import type { Acl, AclRule } from '../../reference/state/acl.ts';
 import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts';
 import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
-import type { Adapter, AdapterAclConfig, AdapterTopology, Injection, Observation, PacketFate } from '../adapter.ts';
+import { clearAclSessions, clearNatSessions, flapTap, podTap, replacePod } from '../../reference/state/faults.ts';
+import type { Adapter, AdapterAclConfig, AdapterTopology, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
+
+/** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
+export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
 
 export interface ReferenceAdapterOptions {
   profile?: ProfileName;
@@ -17,6 +21,8 @@ export interface ReferenceAdapterOptions {
   sessions?: Record<string, number>;
   /** runs after each (re)configuration: a mutant's hook to break the configured VPPs */
   afterConfigure?: (sim: Simulation) => void;
+  /** runs after each fault has been performed: a mutant's hook to mishandle it */
+  afterFault?: (sim: Simulation, fault: Fault) => void;
   /** a name for reports (default `reference(<profile>)`) */
   name?: string;
   /** data-path faults switched on in the profile (a mutant) */
@@ -54,8 +60,10 @@ export function copyAclConfig(cfg: AclConfig): AclConfig {
 
 export class ReferenceAdapter implements Adapter {
   readonly name: string;
-  readonly capabilities = { traces: true, dropReasons: true, virtualTime: true };
+  readonly capabilities = { traces: true, dropReasons: true, virtualTime: true, faults: REFERENCE_FAULTS };
   private topology?: AdapterTopology;
+  /** the ACL configuration last applied (what a resync applies again) */
+  private acls: AdapterAclConfig = {};
   private sessions: Record<string, number> = {};
   private sim?: Simulation;
   private profile: ProfileName;
@@ -70,6 +78,7 @@ export class ReferenceAdapter implements Adapter {
     if (options.profile) this.profile = options.profile as ProfileName;
     this.sessions = Object.fromEntries(Object.entries(options.sessions ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>;
     this.sim = this.configured(undefined);
+    this.acls = {};
   }
 
   /**
@@ -78,6 +87,7 @@ export class ReferenceAdapter implements Adapter {
    */
   async apply(acls: AdapterAclConfig): Promise<void> {
     const sim = this.requireSim();
+    this.acls = acls;
     // ACLs rendered by the model for this very topology (the fuzzer's cases) link the model's configuration.
     const linked = (acls as { [MODEL_ACLS]?: ModelAcls })[MODEL_ACLS];
     const model = linked?.topology === sim.topology ? linked.configs : undefined;
@@ -151,6 +161,35 @@ export class ReferenceAdapter implements Adapter {
       for (const t of r.traces) traces.push({ nodeId: t.nodeId, records: t.records, path: t.path.map((n) => spell[n] ?? n) });
     }
     return obs;
+  }
+
+  /** Performs a fault as an operation on the model's state (src/faults/ says what each means). */
+  async fault(f: Fault): Promise<void> {
+    const sim = this.requireSim();
+    const vppOf = (node: number) => sim.vpps.get(node) ?? (() => { throw new Error(`${this.name}: ${f.id}: no node ${node}`); })();
+    const tapOf = (node: number, pod: string): number => podTap(vppOf(node), pod) ?? (() => { throw new Error(`${this.name}: ${f.id}: no pod ${pod} on node ${node}`); })();
+    switch (f.id) {
+      case 'acl-sessions-cleared':
+        clearAclSessions(vppOf(f.node));
+        break;
+      case 'nat-sessions-cleared':
+        clearNatSessions(vppOf(f.node));
+        break;
+      case 'acl-resync':
+        // The same tables applied again: apply() keeps the sessions of every interface that still has ACLs (§8.4).
+        await this.apply(this.acls);
+        break;
+      case 'acl-replaced':
+        await this.apply(f.acls);
+        break;
+      case 'tap-flap':
+        flapTap(vppOf(f.node), tapOf(f.node, f.pod));
+        break;
+      case 'pod-replaced':
+        replacePod(vppOf(f.node), tapOf(f.node, f.pod));
+        break;
+    }
+    this.opts.afterFault?.(sim, f);
   }
 
   async reset(): Promise<void> {

@@ -9,7 +9,7 @@ import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../reference/trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type Injection, type Observation } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
 import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
@@ -31,6 +31,14 @@ export interface VppAdapterOptions {
   batch?: boolean;
   name?: string;
 }
+
+/**
+ * The nemesis's faults a VPP lab performs, as an operator would (src/faults/): `clear acl-plugin sessions` on one
+ * node, every table set again in place with the same rules (`set acl-plugin acl index N …`), the tables of another
+ * rendering, `set interface state <pod interface> down` then `up`. Each command goes into the node's transcript, so
+ * the reproduction scripts hold the faults in order. Not yet: NAT sessions alone, a pod replaced.
+ */
+export const VPP_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap'];
 
 interface NodeState {
   lab: LabNode;
@@ -103,7 +111,7 @@ export class VppAdapter implements Adapter {
   ) {
     this.name = opts.name ?? 'vpp';
     // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
-    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile };
+    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: VPP_NEMESIS };
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
   }
 
@@ -264,6 +272,38 @@ export class VppAdapter implements Adapter {
       n.transcript.push(...a.commands);
       n.acls = { labIndex, rules, attach: a.attach };
       await this.writeJournal(n);
+    }
+  }
+
+  /** Performs a fault of VPP_NEMESIS (see there) with the vppctl commands an operator would use. */
+  async fault(f: Fault): Promise<void> {
+    const nodeOf = (id: number): NodeState => this.nodes.get(id) ?? (() => { throw new Error(`${this.name}: ${f.id}: no node ${id} configured`); })();
+    const run = async (n: NodeState, command: string): Promise<void> => {
+      await n.t.config(command);
+      n.transcript.push(command);
+    };
+    switch (f.id) {
+      case 'acl-sessions-cleared':
+        await run(nodeOf(f.node), 'clear acl-plugin sessions');
+        return;
+      case 'acl-resync':
+        // acl_add_replace of every table with its own index and rules: replaced in place, attachments and sessions stay
+        for (const n of this.nodes.values()) for (const [idx, rules] of [...n.acls.rules].sort((a, b) => a[0] - b[0])) await run(n, `set acl-plugin acl index ${idx} ${rules}`);
+        return;
+      case 'acl-replaced':
+        await this.apply(f.acls);
+        return;
+      case 'tap-flap': {
+        const n = nodeOf(f.node);
+        const tap = n.model.pods.find((p) => p.name === f.pod)?.tap.name;
+        const ifc = tap === undefined ? undefined : n.names.toLab.get(tap);
+        if (ifc === undefined) throw new Error(`${this.name}: tap-flap: no pod ${f.pod} on node ${f.node}`);
+        await run(n, `set interface state ${ifc} down`);
+        await run(n, `set interface state ${ifc} up`);
+        return;
+      }
+      default:
+        throw new Error(`${this.name}: cannot perform fault ${f.id} (performs ${VPP_NEMESIS.join(', ')})`);
     }
   }
 

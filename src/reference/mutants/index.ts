@@ -19,6 +19,8 @@ export interface Mutant {
   render?: { ignoreIpBlockExcept?: boolean; noNatLoopbackPermit?: boolean; noGlobalTable?: boolean };
   /** faults of the data path itself, as profile switches the graph nodes look up */
   faults?: DataPathFaults;
+  /** mishandles a nemesis fault (issue 13): runs on the configured VPPs after the model performed it */
+  onFault?: (sim: Simulation, fault: { id: string; node?: number; pod?: string }) => void;
 }
 
 function eachVpp(sim: Simulation, f: (vpp: Simulation['vpps'] extends Map<number, infer V> ? V : never) => void): void {
@@ -103,6 +105,39 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'acl-plugin TCP transient timeout 10 s instead of 120 s',
     layer: 'configuration',
     sessions: { tcpTransient: 10 },
+  },
+  {
+    id: 'session-clear-empties-acls',
+    description: '`clear acl-plugin sessions` also detaches every ACL of the node (configuration lost with the sessions)',
+    layer: 'data path',
+    onFault: (sim, f) => {
+      if (f.id !== 'acl-sessions-cleared') return;
+      const vpp = sim.vpps.get(f.node!);
+      if (vpp) vpp.acl = { acls: vpp.acl.acls, input: new Map(), output: new Map() };
+    },
+  },
+  {
+    id: 'tap-up-forgets-acls',
+    description: 'a pod TAP set down and up again comes back without its ACL attachment',
+    layer: 'data path',
+    onFault: (sim, f) => {
+      if (f.id !== 'tap-flap') return;
+      const vpp = sim.vpps.get(f.node!);
+      const sw = vpp?.node.pods.find((p) => p.name === f.pod)?.tap.swIfIndex;
+      if (vpp && sw !== undefined) {
+        vpp.acl.input.delete(sw);
+        vpp.acl.output.delete(sw);
+      }
+    },
+  },
+  {
+    id: 'resync-loses-reflect',
+    description: 'an ACL resync re-applies permit+reflect rules as plain permit (replies meet the rules, not sessions)',
+    layer: 'data path',
+    onFault: (sim, f) => {
+      if (f.id !== 'acl-resync') return;
+      for (const vpp of sim.vpps.values()) for (const acl of vpp.acl.acls.values()) for (const r of acl.rules) if (r.action === 2) r.action = 1;
+    },
   },
   {
     id: 'ipblock-except-ignored',

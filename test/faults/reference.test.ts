@@ -1,0 +1,239 @@
+// The nemesis on the reference model: each fault is the operation on the model's state its catalogue entry says
+// (src/faults/, reference/state/faults.ts), fault calls are evidence the model replays, the nemesis property holds on
+// the model, catches the fault-handling mutants and a data path that ignores a fault, and is unknown for a fault the
+// adapter cannot perform.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Adapter, Fault, FaultId } from '../../src/adapters/adapter.ts';
+import { MutantAdapter } from '../../src/adapters/reference/mutant-adapter.ts';
+import { REFERENCE_FAULTS, ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
+import { CHECK_CONTEXT } from '../../src/cli/fuzz-runner.ts';
+import { FAULT_IDS, FAULTS, parseFaultList } from '../../src/faults/index.ts';
+import { encodePacket } from '../../src/packet/index.ts';
+import { validateCase } from '../../src/properties/case-schema.ts';
+import { modelAnswer, recordingAdapter } from '../../src/properties/evidence.ts';
+import { faultsKeepTheInvariants, nemesisProperty, type NemesisCase } from '../../src/properties/faults-keep-the-invariants.ts';
+import { adapterAcls } from '../../src/properties/harness.ts';
+import { adapterTopology } from '../../src/properties/resolve.ts';
+import { renderCluster } from '../../src/policy/contiv/render.ts';
+import type { Cluster } from '../../src/policy/types.ts';
+import { mutantById } from '../../src/reference/mutants/index.ts';
+import { POD_MAC } from '../../src/reference/topology/topology.ts';
+
+// Three pods on two nodes; `web` pods accept TCP/80 from `client` pods only and send nothing on their own (isolated
+// both ways, so replies need the reflective sessions).
+const cluster: Cluster = {
+  nodes: [{ name: 'node-1' }, { name: 'node-2' }],
+  namespaces: [{ name: 'default', labels: {} }],
+  pods: [
+    { name: 'client', namespace: 'default', labels: { app: 'client' }, nodeName: 'node-1', containerPorts: [] },
+    { name: 'web-a', namespace: 'default', labels: { app: 'web' }, nodeName: 'node-2', containerPorts: [] },
+    { name: 'web-b', namespace: 'default', labels: { app: 'web' }, nodeName: 'node-1', containerPorts: [] },
+  ],
+  policies: [
+    {
+      name: 'web',
+      namespace: 'default',
+      podSelector: { matchLabels: { app: 'web' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 80 }] }],
+      egress: [],
+    },
+  ],
+};
+
+/** The reference adapter configured for the cluster with client -> web-a:80 and client -> web-b:80 opened. */
+async function withOpenConnections<A extends Adapter = ReferenceAdapter>(adapter: A = new ReferenceAdapter() as unknown as A) {
+  const r = renderCluster(cluster);
+  await adapter.setup(adapterTopology(r.topology));
+  await adapter.apply(adapterAcls(r));
+  const pod = (n: string) => r.topology.podByName.get(`default/${n}`)!;
+  let packet = 0;
+  const send = async (from: string, to: string, sport: number, dport: number, flags: number) => {
+    const [s, d] = [pod(from), pod(to)];
+    const frame = encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sport, dstPort: dport, flags }]);
+    const obs = await adapter.inject([{ packet: packet, at: packet++ * 0.001, from: { pod: s.name }, frame }]);
+    return obs.captures.some((c) => c.point === `pod:${d.name}:rx`);
+  };
+  for (const web of ['web-a', 'web-b']) {
+    expect(await send('client', web, 40000, 80, 0x02)).toBe(true);
+    expect(await send(web, 'client', 80, 40000, 0x12)).toBe(true);
+  }
+  return { adapter, r, pod, send };
+}
+
+const sessions = (a: ReferenceAdapter) => [...a.simulation.vpps.values()].map((v) => v.aclSessions.byKey.size);
+const config = (a: ReferenceAdapter) => JSON.stringify([...a.simulation.vpps.values()].map((v) => [[...v.acl.acls.values()], [...v.acl.input], [...v.acl.output], v.nat.mappings]));
+
+describe('the model: each fault is an operation on the state', () => {
+  it('acl-sessions-cleared empties the reflective sessions of that node only and keeps every ACL', async () => {
+    const { adapter, send } = await withOpenConnections();
+    const [before, cfg] = [sessions(adapter), config(adapter)];
+    expect(before.every((n) => n > 0)).toBe(true);
+    await adapter.fault({ id: 'acl-sessions-cleared', node: 2 });
+    expect(sessions(adapter)).toEqual([before[0], 0]);
+    expect(config(adapter)).toBe(cfg);
+    // web-a's reply now meets web-a's egress policy (deny all) on node 2: dropped; web-b's (node 1) still passes
+    expect(await send('web-a', 'client', 80, 40000, 0x10)).toBe(false);
+    expect(await send('web-b', 'client', 80, 40000, 0x10)).toBe(true);
+  });
+
+  it('nat-sessions-cleared empties the NAT sessions and keeps the identity mappings: nothing a pod sees changes', async () => {
+    const { adapter, send } = await withOpenConnections();
+    const cfg = config(adapter);
+    expect([...adapter.simulation.vpps.values()].some((v) => v.natSessions.byKey.size > 0)).toBe(true);
+    await adapter.fault({ id: 'nat-sessions-cleared', node: 1 });
+    await adapter.fault({ id: 'nat-sessions-cleared', node: 2 });
+    expect([...adapter.simulation.vpps.values()].map((v) => v.natSessions.byKey.size)).toEqual([0, 0]);
+    expect(config(adapter)).toBe(cfg);
+    expect(await send('web-a', 'client', 80, 40000, 0x10)).toBe(true);
+  });
+
+  it('acl-resync keeps sessions and tables; acl-replaced applies the new rendering with sessions kept', async () => {
+    const { adapter, send } = await withOpenConnections();
+    const [before, cfg] = [sessions(adapter), config(adapter)];
+    await adapter.fault({ id: 'acl-resync' });
+    expect(sessions(adapter)).toEqual(before);
+    expect(config(adapter)).toBe(cfg);
+    const open = renderCluster({ ...cluster, policies: [] });
+    await adapter.fault({ id: 'acl-replaced', acls: adapterAcls(open) });
+    expect(config(adapter)).not.toBe(cfg);
+    // web-b -> client:81 was denied by web's egress policy; with no policy it passes
+    expect(await send('web-b', 'client', 1234, 81, 0x02)).toBe(true);
+  });
+
+  it('tap-flap changes nothing; pod-replaced removes exactly the sessions of that TAP', async () => {
+    const { adapter, pod, send } = await withOpenConnections();
+    const [before, cfg] = [sessions(adapter), config(adapter)];
+    await adapter.fault({ id: 'tap-flap', node: 1, pod: 'default/client' });
+    expect(sessions(adapter)).toEqual(before);
+    expect(config(adapter)).toBe(cfg);
+    expect(await send('web-b', 'client', 80, 40000, 0x10)).toBe(true);
+    const tap = pod('client').tap.swIfIndex;
+    const node1 = adapter.simulation.vpps.get(1)!.aclSessions;
+    const onTap = [...node1.byKey.values()].filter((s) => s.swIfIndex === tap).length;
+    expect(onTap).toBeGreaterThan(0);
+    await adapter.fault({ id: 'pod-replaced', node: 1, pod: 'default/client' });
+    expect(sessions(adapter)).toEqual([before[0]! - onTap, before[1]]);
+    expect(config(adapter)).toBe(cfg);
+    // web-b's reply meets the rules on the client's TAP again (web's egress: deny): dropped; a new connection passes
+    expect(await send('web-b', 'client', 80, 40000, 0x10)).toBe(false);
+    expect(await send('client', 'web-b', 40001, 80, 0x02)).toBe(true);
+  });
+
+  it('a fault naming a pod or node that does not exist is an error, not a silent no-op', async () => {
+    const { adapter } = await withOpenConnections();
+    await expect(adapter.fault({ id: 'tap-flap', node: 1, pod: 'default/nobody' })).rejects.toThrow(/no pod default\/nobody/);
+    await expect(adapter.fault({ id: 'acl-sessions-cleared', node: 9 })).rejects.toThrow(/no node 9/);
+  });
+});
+
+describe('the catalogue', () => {
+  it('lists every fault once, with what the model expects and a DATAPATH.md section, and the reference performs each', () => {
+    expect(new Set(FAULT_IDS).size).toBe(FAULTS.length);
+    for (const f of FAULTS) {
+      expect(f.after.length, f.id).toBeGreaterThan(10);
+      expect(f.cites.some((c) => /^§\d+/.test(c)), f.id).toBe(true);
+    }
+    expect([...REFERENCE_FAULTS].sort()).toEqual([...FAULT_IDS].sort());
+  });
+
+  it('--nemesis lists: all, a subset in catalogue order, an unknown id refused', () => {
+    expect(parseFaultList('all')).toEqual(FAULT_IDS);
+    expect(parseFaultList('tap-flap,acl-resync')).toEqual(['acl-resync', 'tap-flap']);
+    expect(() => parseFaultList('tap-flap,nope')).toThrow(/unknown fault 'nope'/);
+    expect(() => parseFaultList(',')).toThrow(/expected all/);
+  });
+});
+
+describe('evidence: fault calls are recorded and the model replays them', () => {
+  it('records an op fault step in order and modelAnswer performs it on the model', async () => {
+    // Arrange
+    const inner = new ReferenceAdapter();
+    const rec = recordingAdapter(inner);
+    await withOpenConnections(rec);
+    // Act
+    await rec.fault!({ id: 'acl-sessions-cleared', node: 2 });
+    const model = new ReferenceAdapter();
+    const answer = await modelAnswer(rec.evidence, model);
+    // Assert
+    const ops = rec.evidence.steps.map((s) => s.op);
+    expect(ops.slice(0, 2)).toEqual(['setup', 'apply']);
+    expect(rec.evidence.steps.at(-1)).toEqual({ op: 'fault', fault: { id: 'acl-sessions-cleared', node: 2 } });
+    expect(answer.stopped).toBeUndefined();
+    expect(answer.evidence.steps.map((s) => s.op)).toEqual(ops);
+    expect(sessions(model)).toEqual(sessions(inner));
+    expect(sessions(model)[1]).toBe(0);
+  });
+
+  it('a model that cannot perform the fault stops the replay there and says why', async () => {
+    class Limited extends ReferenceAdapter {
+      override readonly capabilities = { traces: true, dropReasons: true, virtualTime: true, faults: [] as readonly FaultId[] };
+    }
+    const rec = recordingAdapter(new ReferenceAdapter());
+    await withOpenConnections(rec);
+    await rec.fault!({ id: 'tap-flap', node: 1, pod: 'default/web-b' });
+    const answer = await modelAnswer(rec.evidence, new Limited());
+    expect(answer.stopped).toBe('reference(vpp-18.01-contiv) cannot perform fault tap-flap');
+    expect(answer.evidence.steps.map((s) => s.op)).not.toContain('fault');
+  });
+});
+
+describe('the nemesis property', () => {
+  it('holds on the model for generated histories with every fault (seeded, 60 cases)', async () => {
+    await fc.assert(fc.asyncProperty(faultsKeepTheInvariants.arbitrary(), async (c) => {
+      expect(validateCase(faultsKeepTheInvariants.id, c)).toEqual({ ok: true });
+      const v = await faultsKeepTheInvariants.check(c, new ReferenceAdapter(), CHECK_CONTEXT);
+      expect(v, JSON.stringify(v)).toEqual({ status: 'valid' });
+    }), { seed: 1207, numRuns: 60 });
+  });
+
+  it('draws only the faults it is given (--nemesis)', () => {
+    const steps = fc.sample(nemesisProperty(['tap-flap']).arbitrary(), { seed: 3, numRuns: 50 }).flatMap((c) => c.steps);
+    expect(steps.some((s) => s.kind === 'fault')).toBe(true);
+    expect(steps.every((s) => s.kind !== 'fault' || s.fault === 'tap-flap')).toBe(true);
+  });
+
+  const open: NemesisCase['steps'] = [{ kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 80 }];
+  const kill = async (mutant: string, steps: NemesisCase['steps']) => faultsKeepTheInvariants.check({ cluster, steps }, new MutantAdapter(mutantById(mutant)!), CHECK_CONTEXT);
+
+  it('catches a session clear that also empties the configuration (new connections not policed)', async () => {
+    // pods by index: client and web-b on node 1 (#0, #1), web-a on node 2 (#2); target #0 is node 1
+    const v = await kill('session-clear-empties-acls', [...open, { kind: 'fault', fault: 'acl-sessions-cleared', target: 0, policy: 0 }, { kind: 'connect', from: 1, to: 1, protocol: 'TCP', port: 81 }]);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toContain('verdict-after-fault');
+  });
+
+  it('catches a TAP that comes back up without its ACLs', async () => {
+    // web-b's TAP flapped, then client -> web-b:81 (web-b's ingress allows only 80)
+    const v = await kill('tap-up-forgets-acls', [{ kind: 'fault', fault: 'tap-flap', target: 1, policy: 0 }, { kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 81 }]);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toContain('verdict-after-fault');
+  });
+
+  it('catches a resync that loses the reflect action (replies of new connections dropped)', async () => {
+    const v = await kill('resync-loses-reflect', [{ kind: 'fault', fault: 'acl-resync', target: 0, policy: 0 }, ...open]);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toContain('reply-dropped');
+  });
+
+  it('catches a data path whose session clear does nothing (old connections pass where the model drops them)', async () => {
+    class Deaf extends ReferenceAdapter {
+      override async fault(f: Fault): Promise<void> {
+        if (f.id !== 'acl-sessions-cleared') await super.fault(f);
+      }
+    }
+    const v = await faultsKeepTheInvariants.check({ cluster, steps: [...open, { kind: 'fault', fault: 'acl-sessions-cleared', target: 0, policy: 0 }, { kind: 'data', conn: 0, fromServer: true }] }, new Deaf(), CHECK_CONTEXT);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toEqual(['differs-from-model']);
+  });
+
+  it('is unknown, never valid, when the adapter cannot perform a fault of the case', async () => {
+    const a = new ReferenceAdapter();
+    Object.defineProperty(a, 'capabilities', { value: { ...a.capabilities, faults: ['acl-resync'] } });
+    const v = await faultsKeepTheInvariants.check({ cluster, steps: [...open, { kind: 'fault', fault: 'pod-replaced', target: 0, policy: 0 }] }, a, CHECK_CONTEXT);
+    expect(v).toEqual({ status: 'unknown', reason: 'reference(vpp-18.01-contiv) cannot perform fault pod-replaced' });
+    // the faults it can perform run
+    expect(await faultsKeepTheInvariants.check({ cluster, steps: [...open, { kind: 'fault', fault: 'acl-resync', target: 0, policy: 0 }] }, a, CHECK_CONTEXT)).toEqual({ status: 'valid' });
+  });
+});
