@@ -54,6 +54,14 @@ export function observedAdapter(adapter: Adapter, counts: Record<string, number>
     acls = a;
     await apply(a);
   };
+  // A fault that replaces the tables (a policy update) changes which table a rule's position is counted in.
+  const fault = observed.fault;
+  if (fault) {
+    observed.fault = async (f) => {
+      await fault(f);
+      if (f.id === 'acl-replaced') acls = f.acls;
+    };
+  }
   return observed;
 }
 
