@@ -105,7 +105,12 @@ export function caseFeatures(c: unknown): string[] {
   }
   if (Array.isArray(o.connections)) for (const x of o.connections as { protocol?: unknown }[]) if (typeof x?.protocol === 'string') out.add(`case connection ${x.protocol}`);
   if (Array.isArray(o.packets)) for (const x of o.packets as { kind?: unknown }[]) if (typeof x?.kind === 'string') out.add(`case odd ${x.kind}`);
-  if (Array.isArray(o.steps)) for (const x of o.steps as { kind?: unknown }[]) if (typeof x?.kind === 'string') out.add(`case step ${x.kind}`);
+  if (Array.isArray(o.steps))
+    for (const x of o.steps as { kind?: unknown; fault?: unknown }[]) {
+      if (typeof x?.kind === 'string') out.add(`case step ${x.kind}`);
+      // nemesis steps name their fault: each fault counts (and steers) on its own
+      if (x?.kind === 'fault' && typeof x.fault === 'string') out.add(`case fault ${x.fault}`);
+    }
   if (typeof o.idle === 'number') out.add(`case idle ${o.idle < 120 ? 'before' : 'after'} the session timeout`);
   return [...out];
 }

@@ -93,6 +93,7 @@ describe('static features of a case', () => {
     const odd = fc.sample(propertyById('odd-packets-are-contained')!.arbitrary(), { seed: 3, numRuns: 50 });
     const kinds = new Set(odd.flatMap((c) => caseFeatures(c).filter((f) => f.startsWith('case odd '))));
     expect(kinds.size).toBeGreaterThan(ODD_KINDS.length / 2);
+    expect(caseFeatures({ steps: [{ kind: 'fault', fault: 'tap-flap', target: 0, policy: 0 }, { kind: 'data', conn: 0, fromServer: false }] }).sort()).toEqual(['case fault tap-flap', 'case step data', 'case step fault']);
   });
 });
 
