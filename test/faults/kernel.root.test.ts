@@ -4,6 +4,7 @@
 // pod's link deleted and made again with its sessions gone —
 // and a short seeded run of the nemesis property agrees with the model. Namespaces are the adapter's own
 // (`pf-<pid>-…`), removed at the end and checked gone.
+import { CLIENT_AND_WEB } from '../support/clusters.ts';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
 import { KERNEL_NEMESIS, KernelAdapter } from '../../src/adapters/kernel/kernel-adapter.ts';
@@ -28,25 +29,7 @@ const require = () => {
 };
 const ownNamespaces = () => listNamespaces().filter((n) => n.startsWith(`pf-${process.pid}-`));
 
-const cluster: Cluster = {
-  nodes: [{ name: 'node-1' }, { name: 'node-2' }],
-  namespaces: [{ name: 'default', labels: {} }],
-  pods: [
-    { name: 'client', namespace: 'default', labels: { app: 'client' }, nodeName: 'node-1', containerPorts: [] },
-    { name: 'web-a', namespace: 'default', labels: { app: 'web' }, nodeName: 'node-2', containerPorts: [] },
-    { name: 'web-b', namespace: 'default', labels: { app: 'web' }, nodeName: 'node-1', containerPorts: [] },
-  ],
-  policies: [
-    {
-      name: 'web',
-      namespace: 'default',
-      podSelector: { matchLabels: { app: 'web' } },
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 80 }] }],
-      egress: [],
-    },
-  ],
-};
+const cluster: Cluster = CLIENT_AND_WEB;
 
 describe.skipIf(skip)(`kernel adapter: faults${reason ? ` (${reason})` : ''}`, () => {
   const adapters: KernelAdapter[] = [];

@@ -2,6 +2,7 @@
 // (src/faults/, reference/state/faults.ts), fault calls are evidence the model replays, the nemesis property holds on
 // the model, catches the fault-handling mutants and a data path that ignores a fault, and is unknown for a fault the
 // adapter cannot perform.
+import { CLIENT_AND_WEB } from '../support/clusters.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Adapter, Fault, FaultId } from '../../src/adapters/adapter.ts';
@@ -22,25 +23,7 @@ import { POD_MAC } from '../../src/reference/topology/topology.ts';
 
 // Three pods on two nodes; `web` pods accept TCP/80 from `client` pods only and send nothing on their own (isolated
 // both ways, so replies need the reflective sessions).
-const cluster: Cluster = {
-  nodes: [{ name: 'node-1' }, { name: 'node-2' }],
-  namespaces: [{ name: 'default', labels: {} }],
-  pods: [
-    { name: 'client', namespace: 'default', labels: { app: 'client' }, nodeName: 'node-1', containerPorts: [] },
-    { name: 'web-a', namespace: 'default', labels: { app: 'web' }, nodeName: 'node-2', containerPorts: [] },
-    { name: 'web-b', namespace: 'default', labels: { app: 'web' }, nodeName: 'node-1', containerPorts: [] },
-  ],
-  policies: [
-    {
-      name: 'web',
-      namespace: 'default',
-      podSelector: { matchLabels: { app: 'web' } },
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 80 }] }],
-      egress: [],
-    },
-  ],
-};
+const cluster: Cluster = CLIENT_AND_WEB;
 
 /** The reference adapter configured for the cluster with client -> web-a:80 and client -> web-b:80 opened. */
 async function withOpenConnections<A extends Adapter = ReferenceAdapter>(adapter: A = new ReferenceAdapter() as unknown as A) {

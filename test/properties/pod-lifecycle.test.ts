@@ -1,6 +1,7 @@
 // Pods added and deleted mid-connection (CNI ADD/DEL): the reference adapter's updateTopology keeps the state of
 // surviving interfaces and drops a deleted pod's, and the connection-lifecycle property both holds on the model
 // and catches an adapter that does not really add or delete pods.
+import { CLIENT_AND_WEB } from '../support/clusters.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Adapter, AdapterTopology } from '../../src/adapters/adapter.ts';
@@ -15,26 +16,8 @@ import type { Cluster } from '../../src/policy/types.ts';
 import { POD_MAC } from '../../src/reference/topology/topology.ts';
 import type { LifecycleStep } from '../../src/generators/lifecycle.ts';
 
-// Three pods on two nodes; `web` pods accept TCP/80 from `client` pods only (so pods are isolated: sessions matter).
-const cluster: Cluster = {
-  nodes: [{ name: 'node-1' }, { name: 'node-2' }],
-  namespaces: [{ name: 'default', labels: {} }],
-  pods: [
-    { name: 'client', namespace: 'default', labels: { app: 'client' }, nodeName: 'node-1', containerPorts: [] },
-    { name: 'web-a', namespace: 'default', labels: { app: 'web' }, nodeName: 'node-2', containerPorts: [] },
-    { name: 'web-b', namespace: 'default', labels: { app: 'web' }, nodeName: 'node-1', containerPorts: [] },
-  ],
-  policies: [
-    {
-      name: 'web',
-      namespace: 'default',
-      podSelector: { matchLabels: { app: 'web' } },
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 80 }] }],
-      egress: [],
-    },
-  ],
-};
+// Three pods on two nodes (test/support/clusters.ts).
+const cluster: Cluster = CLIENT_AND_WEB;
 
 async function verdict(c: LifecycleCase, adapter: Adapter) {
   return connectionLifecycle.check(c, adapter, CHECK_CONTEXT);
