@@ -29,6 +29,13 @@ export interface Profile {
    * and the error leaves with 254 (V:src/vnet/ip/icmp4.c at v18.01; DATAPATH.md §7.1).
    */
   icmpErrorLocallyOriginated: boolean;
+  /**
+   * Which change of an interface's ACL attachment takes the interface's acl-plugin sessions with it. 18.01: only
+   * the last ACL removed (DATAPATH.md §8.4). Current VPP (acl.c `acl_interface_set_inout_acl_list`, reclassify
+   * off by default): any ACL attached to or detached from the interface, in either direction, clears every session
+   * of the interface; tables replaced in place (`set acl-plugin acl index N …`) keep them. Seen on a VPP 26.06 lab.
+   */
+  aclSessionsClearedOn: 'last-acl-removed' | 'acl-list-changed';
   /** deliberate data-path faults for mutation testing (src/reference/mutants); absent in real profiles */
   faults?: DataPathFaults;
 }
@@ -66,6 +73,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     bufferNatFlagName: 'nated',
     mtuExceeded: 'drop',
     icmpErrorLocallyOriginated: false,
+    aclSessionsClearedOn: 'last-acl-removed',
   },
   'vpp-current': {
     name: 'vpp-current',
@@ -85,6 +93,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     bufferNatFlagName: 'natted',
     mtuExceeded: 'icmp-or-fragment',
     icmpErrorLocallyOriginated: true,
+    aclSessionsClearedOn: 'acl-list-changed',
   },
 };
 

@@ -3,6 +3,7 @@
 // the model, catches the fault-handling mutants and a data path that ignores a fault, and is unknown for a fault the
 // adapter cannot perform.
 import { CLIENT_AND_WEB } from '../support/clusters.ts';
+import { withOpenConnections as openConnections } from '../support/open-connections.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Adapter, Fault, FaultId } from '../../src/adapters/adapter.ts';
@@ -10,40 +11,20 @@ import { MutantAdapter } from '../../src/adapters/reference/mutant-adapter.ts';
 import { REFERENCE_FAULTS, ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { CHECK_CONTEXT } from '../../src/cli/fuzz-runner.ts';
 import { FAULT_IDS, FAULTS, parseFaultList } from '../../src/faults/index.ts';
-import { encodePacket } from '../../src/packet/index.ts';
 import { validateCase } from '../../src/properties/case-schema.ts';
 import { modelAnswer, recordingAdapter } from '../../src/properties/evidence.ts';
 import { faultsKeepTheInvariants, nemesisProperty, type NemesisCase } from '../../src/properties/faults-keep-the-invariants.ts';
 import { adapterAcls } from '../../src/properties/harness.ts';
-import { adapterTopology } from '../../src/properties/resolve.ts';
 import { renderCluster } from '../../src/policy/contiv/render.ts';
 import type { Cluster } from '../../src/policy/types.ts';
 import { mutantById } from '../../src/reference/mutants/index.ts';
-import { POD_MAC } from '../../src/reference/topology/topology.ts';
 
 // Three pods on two nodes; `web` pods accept TCP/80 from `client` pods only and send nothing on their own (isolated
 // both ways, so replies need the reflective sessions).
 const cluster: Cluster = CLIENT_AND_WEB;
 
 /** The reference adapter configured for the cluster with client -> web-a:80 and client -> web-b:80 opened. */
-async function withOpenConnections<A extends Adapter = ReferenceAdapter>(adapter: A = new ReferenceAdapter() as unknown as A) {
-  const r = renderCluster(cluster);
-  await adapter.setup(adapterTopology(r.topology));
-  await adapter.apply(adapterAcls(r));
-  const pod = (n: string) => r.topology.podByName.get(`default/${n}`)!;
-  let packet = 0;
-  const send = async (from: string, to: string, sport: number, dport: number, flags: number) => {
-    const [s, d] = [pod(from), pod(to)];
-    const frame = encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sport, dstPort: dport, flags }]);
-    const obs = await adapter.inject([{ packet: packet, at: packet++ * 0.001, from: { pod: s.name }, frame }]);
-    return obs.captures.some((c) => c.point === `pod:${d.name}:rx`);
-  };
-  for (const web of ['web-a', 'web-b']) {
-    expect(await send('client', web, 40000, 80, 0x02)).toBe(true);
-    expect(await send(web, 'client', 80, 40000, 0x12)).toBe(true);
-  }
-  return { adapter, r, pod, send };
-}
+const withOpenConnections = <A extends Adapter = ReferenceAdapter>(adapter: A = new ReferenceAdapter() as unknown as A) => openConnections(adapter);
 
 const sessions = (a: ReferenceAdapter) => [...a.simulation.vpps.values()].map((v) => v.aclSessions.byKey.size);
 const config = (a: ReferenceAdapter) => JSON.stringify([...a.simulation.vpps.values()].map((v) => [[...v.acl.acls.values()], [...v.acl.input], [...v.acl.output], v.nat.mappings]));
@@ -83,6 +64,46 @@ describe('the model: each fault is an operation on the state', () => {
     expect(config(adapter)).not.toBe(cfg);
     // web-b -> client:81 was denied by web's egress policy; with no policy it passes
     expect(await send('web-b', 'client', 1234, 81, 0x02)).toBe(true);
+  });
+
+  it('acl-replaced: current VPP clears the sessions of every interface whose ACL attachment changed, 18.01 only of one left with none', async () => {
+    // web's policy loses its ingress half: the web pods and node 1's other interfaces are attached to other tables
+    // (renumbered), the client's TAP keeps its table (replaced in place)
+    const egressOnly = renderCluster({ ...cluster, policies: [{ ...cluster.policies[0]!, policyTypes: ['Egress'], ingress: undefined }] });
+    const attach = (v: { acl: { input: Map<number, number[]>; output: Map<number, number[]> } }) =>
+      new Map([...new Set([...v.acl.input.keys(), ...v.acl.output.keys()])].map((sw) => [sw, JSON.stringify([[...(v.acl.input.get(sw) ?? [])].sort(), [...(v.acl.output.get(sw) ?? [])].sort()])]));
+    for (const profile of ['vpp-current', 'vpp-18.01-contiv'] as const) {
+      const { adapter } = await withOpenConnections(new ReferenceAdapter({ profile }));
+      const vpps = [...adapter.simulation.vpps.values()];
+      const before = vpps.map((v) => ({ attach: attach(v), bySw: [...v.aclSessions.byKey.values()].map((x) => x.swIfIndex) }));
+      await adapter.fault({ id: 'acl-replaced', acls: adapterAcls(egressOnly) });
+      let changedWithSessions = 0;
+      let keptWithSessions = 0;
+      vpps.forEach((v, i) => {
+        const after = attach(v);
+        const kept = [...v.aclSessions.byKey.values()].map((x) => x.swIfIndex);
+        for (const sw of new Set(before[i]!.bySw)) {
+          const changed = before[i]!.attach.get(sw) !== after.get(sw);
+          const lost = profile === 'vpp-current' ? changed : !after.has(sw);
+          if (changed) changedWithSessions++;
+          else keptWithSessions++;
+          expect(kept.filter((x) => x === sw).length, `${profile} node ${v.node.id} sw ${sw}`).toBe(lost ? 0 : before[i]!.bySw.filter((x) => x === sw).length);
+        }
+      });
+      // the case is not vacuous: interfaces holding sessions had their attachment changed, others did not
+      expect(changedWithSessions).toBeGreaterThan(0);
+      expect(keptWithSessions).toBeGreaterThan(0);
+    }
+  });
+
+  it('tables replaced in place (same attachments, new rules) keep every session on current VPP too', async () => {
+    const { adapter } = await withOpenConnections(new ReferenceAdapter({ profile: 'vpp-current' }));
+    const before = sessions(adapter);
+    const web81 = renderCluster({ ...cluster, policies: [{ ...cluster.policies[0]!, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 81 }] }] }] });
+    const cfg = config(adapter);
+    await adapter.fault({ id: 'acl-replaced', acls: adapterAcls(web81) });
+    expect(config(adapter)).not.toBe(cfg);
+    expect(sessions(adapter)).toEqual(before);
   });
 
   it('tap-flap changes nothing; pod-replaced removes exactly the sessions of that TAP', async () => {

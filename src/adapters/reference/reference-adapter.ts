@@ -7,7 +7,7 @@ import { Simulation } from '../../reference/simulate.ts';
 import type { Acl, AclRule } from '../../reference/state/acl.ts';
 import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts';
 import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
-import { clearAclSessions, clearNatSessions, flapTap, podTap, replacePod } from '../../reference/state/faults.ts';
+import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSessions, replacePod } from '../../reference/state/faults.ts';
 import type { Adapter, AdapterAclConfig, AdapterTopology, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
@@ -83,7 +83,8 @@ export class ReferenceAdapter implements Adapter {
 
   /**
    * Replaces the ACL configuration in place: sessions survive ACL changes (they are not re-evaluated, DATAPATH.md
-   * §8.4), except on interfaces that lose every ACL, whose sessions go with them.
+   * §8.4), except on the interfaces `interfacesLosingSessions` names for the profile: those that lose every ACL
+   * (18.01), or whose attached ACLs changed at all (current VPP).
    */
   async apply(acls: AdapterAclConfig): Promise<void> {
     const sim = this.requireSim();
@@ -92,12 +93,12 @@ export class ReferenceAdapter implements Adapter {
     const linked = (acls as { [MODEL_ACLS]?: ModelAcls })[MODEL_ACLS];
     const model = linked?.topology === sim.topology ? linked.configs : undefined;
     for (const vpp of sim.vpps.values()) {
-      const before = new Set([...vpp.acl.input.keys(), ...vpp.acl.output.keys()]);
+      const before = vpp.acl;
       const spec = acls[String(vpp.node.id)];
       const own = spec && model?.get(vpp.node.id);
       // The adapter form is the scenario's raw form with every default filled in (no normalisation needed).
       vpp.acl = own ? copyAclConfig(own) : aclConfigFromSpec(spec, vpp.node, `acls.${vpp.node.id}`, vpp.ifByName);
-      for (const sw of before) if (!vpp.acl.input.has(sw) && !vpp.acl.output.has(sw)) vpp.aclSessions.removeInterface(sw);
+      for (const sw of interfacesLosingSessions(before, vpp.acl, vpp.profile)) vpp.aclSessions.removeInterface(sw);
     }
     this.opts.afterConfigure?.(sim);
   }

@@ -275,6 +275,13 @@ export class VppAdapter implements Adapter {
     }
   }
 
+  /** The lab node that plays model node `node` and its interface names (model name -> lab name), once set up. */
+  labNodeOf(node: number): { lab: LabNode; toLab: ReadonlyMap<string, string> } {
+    const n = this.nodes.get(node);
+    if (!n) throw new Error(`${this.name}: no node ${node} configured`);
+    return { lab: n.lab, toLab: n.names.toLab };
+  }
+
   /** Performs a fault of VPP_NEMESIS (see there) with the vppctl commands an operator would use. */
   async fault(f: Fault): Promise<void> {
     const nodeOf = (id: number): NodeState => this.nodes.get(id) ?? (() => { throw new Error(`${this.name}: ${f.id}: no node ${id} configured`); })();

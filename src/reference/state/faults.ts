@@ -2,7 +2,8 @@
 // expected during and after each is src/faults/). Each is an operation on a configured VppInstance: which tables
 // it empties, which configuration it keeps. Configuration is never a session: static and identity mappings, static
 // neighbours, routes and ACL attachments survive every session clear (DATAPATH.md §8.4, §9, §2.5).
-import type { VppInstance } from './vpp.ts';
+import type { Profile } from '../profiles.ts';
+import type { AclConfig, VppInstance } from './vpp.ts';
 
 /** `clear acl-plugin sessions`: every reflective session of the node goes; ACL tables and attachments stay (§8.4). */
 export function clearAclSessions(vpp: VppInstance): void {
@@ -43,4 +44,28 @@ export function flapTap(vpp: VppInstance, swIfIndex: number): void {
 export function replacePod(vpp: VppInstance, swIfIndex: number): void {
   if (!vpp.ifBySw.has(swIfIndex)) throw new Error(`pod-replaced: node ${vpp.node.id} has no interface ${swIfIndex}`);
   vpp.aclSessions.removeInterface(swIfIndex);
+}
+
+/**
+ * The interfaces whose acl-plugin sessions an ACL configuration change takes away (profile switch
+ * `aclSessionsClearedOn`). 18.01: an interface that keeps no ACL in either direction (DATAPATH.md §8.4). Current
+ * VPP: an interface whose set of attached ACLs changed in either direction, as `acl_interface_set_inout_acl_list`
+ * clears the interface's sessions whenever an ACL is attached or detached; a table replaced in place (same index,
+ * new rules) changes no attachment and keeps them. Contiv's renderer moves a pod to another table when a policy
+ * update changes which policies select it, so on current VPP that pod's open connections lose their sessions.
+ */
+export function interfacesLosingSessions(before: AclConfig, after: AclConfig, profile: Profile): number[] {
+  const sws = new Set([...before.input.keys(), ...before.output.keys()]);
+  const same = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean => {
+    const x = new Set(a ?? []);
+    const y = new Set(b ?? []);
+    return x.size === y.size && [...x].every((i) => y.has(i));
+  };
+  const lost: number[] = [];
+  for (const sw of sws) {
+    const hasAfter = (after.input.get(sw)?.length ?? 0) + (after.output.get(sw)?.length ?? 0) > 0;
+    if (!hasAfter) lost.push(sw);
+    else if (profile.aclSessionsClearedOn === 'acl-list-changed' && (!same(before.input.get(sw), after.input.get(sw)) || !same(before.output.get(sw), after.output.get(sw)))) lost.push(sw);
+  }
+  return lost.sort((a, b) => a - b);
 }
