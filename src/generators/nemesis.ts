@@ -10,7 +10,8 @@ export type NemesisStep =
   | { kind: 'connect'; from: number; to: number; protocol: 'TCP' | 'UDP'; port: number }
   /** a packet on open connection #conn (TCP data or a UDP datagram), from the client or the server */
   | { kind: 'data'; conn: number; fromServer: boolean }
-  /** a fault; `target` picks the node or pod (modulo), `policy` which policy acl-replaced removes or restores */
+  /** a fault; `target` picks the node or pod (modulo), `policy` which policy acl-replaced removes or restores, or
+   * which item a fault acts on (properties/nemesis-faults.ts) */
   | { kind: 'fault'; fault: FaultId; target: number; policy: number };
 
 const PLAIN = { noNullPrototype: true } as const;

@@ -17,6 +17,7 @@ import { contivFormula } from '../policy/contiv/semantics.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
 import { POD_MAC, type Pod } from '../reference/topology/topology.ts';
 import { adapterAcls, renderFaultsOf } from './harness.ts';
+import { NEMESIS_STEPS, type NemesisWorld } from './nemesis-faults.ts';
 import { delivered } from './common.ts';
 import { adapterTopology } from './resolve.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type Exchange, type PropertyDef } from './types.ts';
@@ -43,6 +44,8 @@ interface Open {
   sport: number;
   dport: number;
   label: string;
+  /** a packet of it was sent while the wire was lossy: the adapter's sessions for it may differ from the model's */
+  tainted: boolean;
 }
 
 interface AclLike {
@@ -134,27 +137,45 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     o.protocol === 'TCP' ? [{ kind: 'tcp', srcPort: o.sport, dstPort: o.dport, flags }] : [{ kind: 'udp', srcPort: o.sport, dstPort: o.dport }, { kind: 'raw', data: Uint8Array.of(payload) }];
   const ip = (s: Pod, d: Pod): Layer => ({ kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 });
 
-  /** A new connection: the first packet judged by the policies in force, the reply and ACK by the reflective session. */
+  /**
+   * A new connection: the first packet judged by the policies in force, the reply and ACK by the reflective session.
+   * While a fault degrades the data path they are judged against the model under the same faults instead (what
+   * the policies deny must still never arrive); while the wire is lossy only that is judged, and the connection is
+   * tainted: its later packets are not compared with the model (a lost frame leaves the sessions differing).
+   */
   const connect = async (a: Pod, b: Pod, protocol: 'TCP' | 'UDP', port: number, label: string, correct: RenderedCluster): Promise<Open | undefined> => {
     const sport = 40000 + packet;
     const conn: Connection = { src: { pod: a.name }, dst: { pod: b.name }, protocol, port };
     const want = contivFormula(correct, conn) === 'allow';
+    const tainted = lossy();
+    const asModel = degraded();
+    const differs = (x: { got: boolean; model: boolean; packet: number }, to: Pod, exchange: Exchange, probe: string): boolean => {
+      if (tainted || x.got === x.model) return false;
+      claims.push(claim(CLAIMS, { code: 'differs-from-model', connection: label, protocol, exchange, packet: x.packet, point: `pod:${to.name}:rx`, layer: 'delivery', expected: x.model ? 'delivered' : 'dropped', received: x.got ? 'delivered' : 'dropped', probe, context: context() }));
+      return true;
+    };
     const req = await send(a, b, [ip(a, b), ...l4({ protocol, sport, dport: port }, 0x02, 1)], label, protocol, 'request');
-    if (req.got !== want) claims.push(claim(CLAIMS, { code: 'verdict-after-fault', connection: label, protocol, exchange: 'request', packet: req.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: want ? 'delivered' : 'dropped', received: req.got ? 'delivered' : 'dropped', probe: 'connect', context: context() }));
-    if (!req.got) return undefined;
+    if (req.got && !want) claims.push(claim(CLAIMS, { code: 'verdict-after-fault', connection: label, protocol, exchange: 'request', packet: req.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: 'dropped', received: 'delivered', probe: 'connect', context: context() }));
+    else if (asModel) differs(req, b, 'request', 'connect');
+    else if (!tainted && req.got !== want) claims.push(claim(CLAIMS, { code: 'verdict-after-fault', connection: label, protocol, exchange: 'request', packet: req.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: want ? 'delivered' : 'dropped', received: req.got ? 'delivered' : 'dropped', probe: 'connect', context: context() }));
+    if (!req.got || (asModel && !req.model)) return undefined;
     const rep = await send(b, a, [ip(b, a), ...l4({ protocol, sport: port, dport: sport }, 0x12, 2)], label, protocol, 'reply');
-    if (!rep.got) {
-      claims.push(claim(CLAIMS, { code: 'reply-dropped', connection: label, protocol, exchange: 'reply', packet: rep.packet, point: `pod:${a.name}:rx`, layer: 'delivery', expected: 'delivered', received: 'dropped', probe: 'reply', context: context() }));
+    if (asModel) {
+      if (differs(rep, a, 'reply', 'reply') || !rep.got) return undefined;
+    } else if (!rep.got) {
+      if (!tainted) claims.push(claim(CLAIMS, { code: 'reply-dropped', connection: label, protocol, exchange: 'reply', packet: rep.packet, point: `pod:${a.name}:rx`, layer: 'delivery', expected: 'delivered', received: 'dropped', probe: 'reply', context: context() }));
       return undefined;
     }
     if (protocol === 'TCP') {
       const ack = await send(a, b, [ip(a, b), ...l4({ protocol, sport, dport: port }, 0x10, 3)], label, protocol, 'request');
-      if (!ack.got) {
-        claims.push(claim(CLAIMS, { code: 'reply-dropped', connection: label, protocol, exchange: 'request', packet: ack.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: 'delivered', received: 'dropped', probe: 'ack', context: context() }));
+      if (asModel) {
+        if (differs(ack, b, 'request', 'ack') || !ack.got) return undefined;
+      } else if (!ack.got) {
+        if (!tainted) claims.push(claim(CLAIMS, { code: 'reply-dropped', connection: label, protocol, exchange: 'request', packet: ack.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: 'delivered', received: 'dropped', probe: 'ack', context: context() }));
         return undefined;
       }
     }
-    return { client: a, server: b, protocol, sport, dport: port, label };
+    return { client: a, server: b, protocol, sport, dport: port, label, tainted: tainted || lossy() };
   };
 
   const fault = async (f: Fault, label: string): Promise<void> => {
@@ -163,6 +184,9 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     done.push(label);
   };
 
+  const world: NemesisWorld = { nodes, pods, inEffect: new Map() };
+  const degraded = (): boolean => [...world.inEffect.values()].some((e) => e.degrades);
+  const lossy = (): boolean => [...world.inEffect.values()].some((e) => e.lossy);
   const open: Open[] = [];
   const pick = (from: number, to: number): [Pod, Pod] => [pods[from % pods.length]!, pods[(from + 1 + (to % (pods.length - 1))) % pods.length]!];
   for (const step of c.steps) {
@@ -179,24 +203,27 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
         const [s, d, sport, dport] = step.fromServer ? [o.server, o.client, o.dport, o.sport] : [o.client, o.server, o.sport, o.dport];
         const label = `${o.label} (opened before: ${step.fromServer ? 'server' : 'client'} sends)`;
         const x = await send(s, d, [ip(s, d), ...l4({ protocol: o.protocol, sport, dport }, 0x18, 4)], label, o.protocol, step.fromServer ? 'reply' : 'request');
-        if (x.got !== x.model) claims.push(claim(CLAIMS, { code: 'differs-from-model', connection: label, protocol: o.protocol, exchange: step.fromServer ? 'reply' : 'request', packet: x.packet, point: `pod:${d.name}:rx`, layer: 'delivery', expected: x.model ? 'delivered' : 'dropped', received: x.got ? 'delivered' : 'dropped', probe: 'data', context: context() }));
+        if (lossy()) o.tainted = true;
+        if (!o.tainted && x.got !== x.model) claims.push(claim(CLAIMS, { code: 'differs-from-model', connection: label, protocol: o.protocol, exchange: step.fromServer ? 'reply' : 'request', packet: x.packet, point: `pod:${d.name}:rx`, layer: 'delivery', expected: x.model ? 'delivered' : 'dropped', received: x.got ? 'delivered' : 'dropped', probe: 'data', context: context() }));
         break;
       }
       case 'fault': {
-        const node = nodes[step.target % nodes.length]!;
-        const pod = pods[step.target % pods.length]!;
+        if (step.fault !== 'acl-replaced') {
+          const toFault = NEMESIS_STEPS[step.fault];
+          if (!toFault) throw new Error(`nemesis: no step handler for fault ${step.fault}`);
+          const sf = toFault(step, world);
+          if (!sf) break;
+          const healing = sf.start && world.inEffect.get(sf.start.key);
+          if (healing) {
+            await fault(healing.heal, healing.healLabel);
+            world.inEffect.delete(sf.start!.key);
+          } else {
+            await fault(sf.fault, sf.label);
+            if (sf.start) world.inEffect.set(sf.start.key, sf.start);
+          }
+          break;
+        }
         switch (step.fault) {
-          case 'acl-sessions-cleared':
-          case 'nat-sessions-cleared':
-            await fault({ id: step.fault, node: node.id }, `${step.fault} on node ${node.id}`);
-            break;
-          case 'acl-resync':
-            await fault({ id: 'acl-resync' }, 'acl-resync');
-            break;
-          case 'tap-flap':
-          case 'pod-replaced':
-            await fault({ id: step.fault, node: pod.nodeId, pod: pod.name }, `${step.fault} ${pod.name}`);
-            break;
           case 'acl-replaced': {
             if (cluster.policies.length === 0) {
               done.push('acl-replaced (skipped: no policy)');
@@ -217,7 +244,12 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     }
   }
 
-  // Heal: every removed policy restored (the other faults heal themselves: the TAP is up, the pod is back).
+  // Heal: every fault still in effect healed, the latest first; every removed policy restored (the other faults
+  // heal themselves: the TAP is up, the pod is back).
+  for (const [key, e] of [...world.inEffect].reverse()) {
+    await fault(e.heal, e.healLabel);
+    world.inEffect.delete(key);
+  }
   if (removed.size > 0) {
     removed.clear();
     r = render();

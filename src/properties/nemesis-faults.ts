@@ -1,0 +1,67 @@
+// How the nemesis property turns a generated fault step into the Fault an adapter performs (issue 13): one entry per
+// fault of the catalogue (src/faults/), so adding a fault is adding an entry here. A step's `target` picks the node
+// or pod and `policy` the policy or item (both modulo their counts, so a step stays meaningful as the case shrinks).
+//
+// A fault either completes within its call (a session clear, a flap) or **stays in effect** until a later step of
+// the same kind and key heals it, or until the case heals (every fault still in effect healed, in reverse order,
+// before the recovery check): a removed policy, a configuration item drifted away, an impaired wire.
+import type { Fault, FaultId } from '../adapters/adapter.ts';
+import type { Node, Pod } from '../reference/topology/topology.ts';
+import type { NemesisStep } from '../generators/nemesis.ts';
+
+/** A fault that stays in effect: how to heal it, and what it does to the checks meanwhile. */
+export interface InEffect {
+  /** the fault that heals it, performed on adapter and model alike */
+  heal: Fault;
+  /** its label in reports ("config-drift restored …") */
+  healLabel: string;
+  /**
+   * The data path is degraded while it lasts (an entry missing, a link down): a new connection's verdict is compared
+   * with the model's under the same faults, not with the policies — except that what the policies deny must never
+   * be delivered.
+   */
+  degrades: boolean;
+  /** frames may be lost or duplicated while it lasts (an impaired wire): packets sent meanwhile are not judged */
+  lossy: boolean;
+}
+
+/** What the property knows when it turns a step into a fault. */
+export interface NemesisWorld {
+  nodes: readonly Node[];
+  pods: readonly Pod[];
+  /** faults in effect, by key (kind and item): a step with the same key heals instead */
+  inEffect: Map<string, InEffect>;
+}
+
+/** The fault to perform for a step and its label; `start`: it stays in effect under `key` until healed. */
+export interface StepFault {
+  fault: Fault;
+  label: string;
+  start?: { key: string } & InEffect;
+}
+
+/**
+ * Steps handled by the property itself (acl-replaced renders the cluster's policies) are not here; every other
+ * fault of the catalogue is. `undefined`: the step does nothing in this case (it says why in the label list).
+ */
+export type StepToFault = (step: Extract<NemesisStep, { kind: 'fault' }>, w: NemesisWorld) => StepFault | undefined;
+
+export const NEMESIS_STEPS: Partial<Record<FaultId, StepToFault>> = {
+  'acl-sessions-cleared': (s, w) => {
+    const node = w.nodes[s.target % w.nodes.length]!;
+    return { fault: { id: 'acl-sessions-cleared', node: node.id }, label: `acl-sessions-cleared on node ${node.id}` };
+  },
+  'nat-sessions-cleared': (s, w) => {
+    const node = w.nodes[s.target % w.nodes.length]!;
+    return { fault: { id: 'nat-sessions-cleared', node: node.id }, label: `nat-sessions-cleared on node ${node.id}` };
+  },
+  'acl-resync': () => ({ fault: { id: 'acl-resync' }, label: 'acl-resync' }),
+  'tap-flap': (s, w) => {
+    const pod = w.pods[s.target % w.pods.length]!;
+    return { fault: { id: 'tap-flap', node: pod.nodeId, pod: pod.name }, label: `tap-flap ${pod.name}` };
+  },
+  'pod-replaced': (s, w) => {
+    const pod = w.pods[s.target % w.pods.length]!;
+    return { fault: { id: 'pod-replaced', node: pod.nodeId, pod: pod.name }, label: `pod-replaced ${pod.name}` };
+  },
+};
