@@ -111,7 +111,11 @@ export interface RunPropertyOptions {
   chunk: number;
   deadline?: number;
   interrupted: () => boolean;
-  onChunk?: (done: number) => void;
+  /**
+   * After each chunk: cases so far, and the property's result so far (unknown, `inProgress`), so a run killed
+   * without a chance to finish still has on disk what it had checked.
+   */
+  onChunk?: (done: number, sofar: PropertyResult) => void;
   /** the share of unknown cases tolerated before the property is unknown (default 10 %) */
   maxUnknown?: number;
   /** called with each shrunk counterexample the moment it is found (the CLI saves it at once) */
@@ -211,7 +215,14 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
       { seed, numRuns },
     );
     // fast-check counts runs itself; ours exclude shrinking. A chunk that ran nothing new (interrupted) ends the loop.
-    o.onChunk?.(result.runs);
+    if (o.onChunk) {
+      const sofar: PropertyResult = structuredClone({ ...result, counterexamples: [] });
+      sofar.verdict = 'unknown';
+      sofar.inProgress = true;
+      sofar.unknownReasons = [`the run ended before this property finished (${result.runs} cases so far)`, ...Object.keys(byReason)];
+      sofar.timeMs = Math.round(performance.now() - start);
+      o.onChunk(result.runs, sofar);
+    }
     if (out.failed) {
       const err = out.errorInstance;
       if (!(err instanceof Failure)) {

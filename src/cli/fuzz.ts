@@ -320,9 +320,12 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
         const pd = perPropertyDeadline(i);
         let r: PropertyResult;
         try {
-          r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, maxUnknown, steer, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n) => {
+          r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, maxUnknown, steer, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n, sofar) => {
               inProgress = n;
               show(i, p.id, n);
+              // what is known is on disk at once: a run killed mid-property keeps its counts and coverage
+              byId.set(p.id, sofar);
+              store();
             }, onCounterexample: saveCounterexample });
         } catch (e) {
           // The adapter or the runner failed outside any check (setup of a worker, teardown): the property is unknown.

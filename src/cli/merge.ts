@@ -78,6 +78,7 @@ const PropertyResultSchema = z.looseObject({
   coverage: Counts.default({}),
   knownDivergences: Counts.optional(),
   notApplicable: z.boolean().optional(),
+  inProgress: z.literal(true).optional(),
   checked: Count.optional(),
   valid: Count.optional(),
   invalid: Count.optional(),

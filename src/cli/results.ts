@@ -122,6 +122,11 @@ export interface PropertyResult {
    */
   knownDivergences?: Record<string, number>;
   /**
+   * Written after each chunk while the property runs: what it had checked so far, unknown until it finishes (a run
+   * killed without a chance to write its report still leaves this in results.json).
+   */
+  inProgress?: true;
+  /**
    * The adapter lacks a capability the property needs (e.g. a virtual clock): nothing was checked. Reported as
    * unknown with the reason, but it does not make the run unknown: no run of that adapter could answer it.
    */

@@ -126,7 +126,8 @@ describe('nothing lost, nothing replaced', () => {
     const id = entry();
     // wait for results.json to name the finished property, then kill without warning
     const runFolder = (): string => join(out, readdirSync(out).find((n) => n.includes('-mutant-wrong-vni-'))!);
-    while (Date.now() < deadline && !(existsSync(join(runFolder(), 'results.json')) && readFileSync(join(runFolder(), 'results.json'), 'utf8').includes('vxlan-wire-format'))) await new Promise((r) => setTimeout(r, 100));
+    // … and, chunk by chunk, what the property still running has checked so far
+    while (Date.now() < deadline && !(existsSync(join(runFolder(), 'results.json')) && readFileSync(join(runFolder(), 'results.json'), 'utf8').includes('"connection-lifecycle"'))) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     expect(id).toBeDefined();
@@ -137,6 +138,11 @@ describe('nothing lost, nothing replaced', () => {
     expect(readdirSync(join(folder, 'counterexamples', id!)).some((f) => f.startsWith('received-') && f.endsWith('.pcap'))).toBe(true);
     const results = readJson<{ id: string; verdict: string }[]>(join(folder, 'results.json'));
     expect(results.find((p) => p.id === 'vxlan-wire-format')?.verdict).toBe('invalid');
+    // the property it was killed in: its cases so far, unknown (never valid), marked in progress
+    const partial = readJson<{ id: string; verdict: string; runs: number; inProgress?: boolean; unknownReasons: string[] }[]>(join(folder, 'results.json')).find((p) => p.id === 'connection-lifecycle');
+    expect(partial).toMatchObject({ verdict: 'unknown', inProgress: true });
+    expect(partial!.runs).toBeGreaterThan(0);
+    expect(partial!.unknownReasons[0]).toMatch(/the run ended before this property finished \(\d+ cases so far\)/);
     expect(readJson<RunInfo>(join(folder, 'run.json')).status).toBe('running');
     // the next run marks it killed
     await runFuzz({ adapter: 'reference', seed: '1', runs: '1', out, corpus: false, property: ['vxlan-wire-format'] }, quiet);
