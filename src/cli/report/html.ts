@@ -9,6 +9,7 @@ import type { TraceRecord } from '../../reference/trace/records.ts';
 import { countCoverage, overallVerdict, replayCommands, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
 import { analyzeCounterexample, hopsOf, MODEL_AGREES, type CxAnalysis, type HopDiff } from './analysis.ts';
 import { claimEvidenceText, dirName, divergenceLine, fieldName, fmtField, fmtScalar, recordLines, stepText, summaries } from './format.ts';
+import { timelineSvg } from './timeline.ts';
 import { featureLabel, twoNodePathSvg, type PathFailure, type PathHop, type SvgNode } from './svg.ts';
 import { pcapName, type CapturedFrame, type CounterexampleFiles, type CounterexamplePacket } from './types.ts';
 
@@ -139,6 +140,13 @@ function pictureSection(cx: Counterexample, f: CounterexampleFiles | undefined, 
 }
 
 /** The check's claims as it stated them: where, which layer and field, expected and received. */
+/** The case's calls and faults in order, as the adapter answered them (timeline.ts). */
+function timelineSection(cx: Counterexample, f: CounterexampleFiles | undefined): string {
+  const svg = timelineSvg(f?.evidence ?? cx.evidence, cx.claims ?? [], `tl-${cx.id}`);
+  if (!svg) return '';
+  return `<h3>Timeline of calls and faults</h3>\n<p class="note">Time flows down: each packet from the pod that sent it to the pods that received it (a dashed red arrow ending in ✕: nothing arrived), each fault an orange band over what it touched; rows of packets a claim is about are red.</p><div class="picture">${svg.replace(' xmlns="http://www.w3.org/2000/svg"', '')}</div>`;
+}
+
 function claimsTable(cx: Counterexample): string {
   const rows = (cx.claims ?? []).map((c) => `<tr><td>${esc(c.message)}</td><td><code>${esc(c.point ?? '—')}</code></td><td>${esc([c.layer, c.field].filter(Boolean).join(' ') || '—')}</td><td><code>${esc(c.expected ?? '—')}</code></td><td><code>${esc(c.received ?? '—')}</code></td></tr>`);
   const excused = (cx.excused ?? []).map((x) => `<tr class="excused"><td>${esc(x.claim.message)} <small>(excused: known divergence <code>${esc(x.divergence)}</code>)</small></td><td><code>${esc(x.claim.point ?? '—')}</code></td><td>${esc([x.claim.layer, x.claim.field].filter(Boolean).join(' ') || '—')}</td><td><code>${esc(x.claim.expected ?? '—')}</code></td><td><code>${esc(x.claim.received ?? '—')}</code></td></tr>`);
@@ -335,6 +343,7 @@ ${scenarioSection(f, a)}
 ${layersSection(a, cx)}
 ${traceSection(cx, a)}
 ${pictureSection(cx, f, a)}
+${timelineSection(cx, f)}
 ${filesSection(cx, f)}
 <details><summary>the shrunk case (JSON)</summary><pre>${esc(JSON.stringify(cx.case, null, 2) ?? 'undefined')}</pre></details>
 </section>`;
