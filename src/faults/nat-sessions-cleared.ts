@@ -1,4 +1,5 @@
-// `clear nat44 sessions` (NAT44-ED; `clear nat44 sessions` also in the Contiv fork) on one node.
+// Every NAT44 session of one node cleared: `clear nat44 ed sessions` on current VPP (NAT44-ED), `clear nat44 sessions`
+// in the Contiv fork's 18.01.
 import type { FaultDef } from './types.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { FaultDef } from './types.ts';
 export const natSessionsCleared: FaultDef = {
   id: 'nat-sessions-cleared',
   description: 'every NAT44 session of a node forgotten',
-  vpp: 'clear nat44 sessions',
+  vpp: 'clear nat44 ed sessions (current VPP, NAT44-ED); clear nat44 sessions (18.01)',
   during: 'nothing: the clear is atomic',
   after: 'no change a pod can see: identity mappings are configuration, VXLAN is still not source-NATed, pod-to-pod is never translated',
   cites: ['§9', '§3.2', 'I11'],

@@ -55,11 +55,12 @@ describe('VPP lab adapter: faults as vppctl commands', () => {
     const web = r.topology.podByName.get('default/web')!;
     // Act
     await vpp.fault({ id: 'acl-sessions-cleared', node: 2 });
+    await vpp.fault({ id: 'nat-sessions-cleared', node: 2 });
     await vpp.fault({ id: 'acl-resync' });
     await vpp.fault({ id: 'tap-flap', node: 2, pod: 'default/web' });
     // Assert
     const two = sent.get(2)!;
-    expect(two[0]).toBe('clear acl-plugin sessions');
+    expect(two.slice(0, 2)).toEqual(['clear acl-plugin sessions', 'clear nat44 ed sessions']);
     expect(sent.get(1)!).not.toContain('clear acl-plugin sessions');
     expect(two.filter((c) => c.startsWith('set acl-plugin acl index ')).length).toBeGreaterThan(0);
     expect(two.every((c) => !/^set acl-plugin acl (?!index)/.test(c))).toBe(true); // nothing created anew
@@ -69,7 +70,7 @@ describe('VPP lab adapter: faults as vppctl commands', () => {
   });
 
   it('lists what it performs and refuses the rest', async () => {
-    expect([...VPP_NEMESIS]).toEqual(['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap']);
+    expect([...VPP_NEMESIS]).toEqual(['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap']);
     const lab = parseLabFile(['version: 1', 'nodes:', '  - id: 1', '    vppctl: [vppctl]', '    files: /tmp/lab1', '    gbe: host-gbe'].join('\n'), 'lab.yaml');
     const vpp = new VppAdapter(lab, { transports: new Map([[1, fakeNode(1, [])]]) });
     await expect(vpp.fault({ id: 'pod-replaced', node: 1, pod: 'x' })).rejects.toThrow(/cannot perform fault pod-replaced/);

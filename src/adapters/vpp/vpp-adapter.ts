@@ -33,12 +33,12 @@ export interface VppAdapterOptions {
 }
 
 /**
- * The nemesis's faults a VPP lab performs, as an operator would (src/faults/): `clear acl-plugin sessions` on one
- * node, every table set again in place with the same rules (`set acl-plugin acl index N …`), the tables of another
- * rendering, `set interface state <pod interface> down` then `up`. Each command goes into the node's transcript, so
- * the reproduction scripts hold the faults in order. Not yet: NAT sessions alone, a pod replaced.
+ * The nemesis's faults a VPP lab performs, as an operator would (src/faults/): `clear acl-plugin sessions` or
+ * `clear nat44 ed sessions` on one node, every table set again in place with the same rules (`set acl-plugin acl
+ * index N …`), the tables of another rendering, `set interface state <pod interface> down` then `up`. Each command
+ * goes into the node's transcript, so the reproduction scripts hold the faults in order.
  */
-export const VPP_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap'];
+export const VPP_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap'];
 
 interface NodeState {
   lab: LabNode;
@@ -292,6 +292,10 @@ export class VppAdapter implements Adapter {
     switch (f.id) {
       case 'acl-sessions-cleared':
         await run(nodeOf(f.node), 'clear acl-plugin sessions');
+        return;
+      case 'nat-sessions-cleared':
+        // NAT44-ED (the only NAT44 of current VPP): every session of the node, static and identity mappings kept
+        await run(nodeOf(f.node), 'clear nat44 ed sessions');
         return;
       case 'acl-resync':
         // acl_add_replace of every table with its own index and rules: replaced in place, attachments and sessions stay
