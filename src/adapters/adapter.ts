@@ -99,6 +99,22 @@ export type Fault =
 
 export type FaultId = Fault['id'];
 
+/** Configuration as a data path reports it: `node <id> <what>` → its lines, sorted (Adapter.configState). */
+export type ConfigState = Record<string, string[]>;
+
+/** The keys and lines where two states differ: `key`, the first line only in `a` and the first only in `b`. */
+export function configStateDiff(a: ConfigState, b: ConfigState): { key: string; onlyA?: string; onlyB?: string }[] {
+  const out: { key: string; onlyA?: string; onlyB?: string }[] = [];
+  for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    const [x, y] = [a[key] ?? [], b[key] ?? []];
+    const [sx, sy] = [new Set(x), new Set(y)];
+    const onlyA = x.find((l) => !sy.has(l));
+    const onlyB = y.find((l) => !sx.has(l));
+    if (onlyA !== undefined || onlyB !== undefined) out.push({ key, ...(onlyA !== undefined ? { onlyA } : {}), ...(onlyB !== undefined ? { onlyB } : {}) });
+  }
+  return out;
+}
+
 export interface AdapterCapabilities {
   /** produces `show trace` records */
   traces: boolean;
@@ -184,6 +200,13 @@ export interface Adapter {
    * AdapterUnavailable when the data path could not do it; a fault not listed is a bug in the caller.
    */
   fault?(f: Fault): Promise<void>;
+  /**
+   * Optional: the data path's configuration as it reports it (`show` commands on VPP, `ip`/`bridge`/`nft` in the
+   * kernel's namespaces, the model's tables), by `node <id> <what>` → sorted lines, with everything that changes
+   * by itself left out (counters, timers, sessions, learned entries). The nemesis compares the state after every
+   * fault is healed with the state right after configuration: a healed data path reports the same.
+   */
+  configState?(): Promise<ConfigState>;
   /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
   reset(): Promise<void>;
   teardown(): Promise<void>;

@@ -3,7 +3,7 @@
 // happened by a wrapper the runner puts around the adapter. A report is written from it: the received side is
 // exactly what the check judged; the expected side is the reference model's answer to the very same calls
 // (modelAnswer), never a re-run of the adapter or of another procedure.
-import type { Adapter, AdapterAclConfig, AdapterTopology, Fault, Injection, Observation } from '../adapters/adapter.ts';
+import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, Injection, Observation } from '../adapters/adapter.ts';
 
 export type SetupOptions = Parameters<Adapter['setup']>[1];
 
@@ -14,6 +14,8 @@ export type EvidenceStep =
   | { op: 'reset' }
   /** a fault the nemesis performed (src/faults/), in order with the other calls */
   | { op: 'fault'; fault: Fault }
+  /** the configuration the data path reported (Adapter.configState) */
+  | { op: 'config-state'; state: ConfigState }
   | { op: 'inject'; injections: Injection[]; observation: Observation };
 
 export interface Evidence {
@@ -74,6 +76,13 @@ export function recordingAdapter(adapter: Adapter, onObservation?: (o: Observati
       await adapter.fault!(fault);
     };
   }
+  if (adapter.configState) {
+    wrapped.configState = async () => {
+      const state = await adapter.configState!();
+      evidence.steps.push({ op: 'config-state', state });
+      return state;
+    };
+  }
   if (adapter.reproduction) wrapped.reproduction = () => adapter.reproduction!();
   if (adapter.preflight) wrapped.preflight = () => adapter.preflight!();
   // A mutant of the renderer travels with the adapter (properties read it with renderFaultsOf).
@@ -125,6 +134,10 @@ export async function modelAnswer(e: Evidence, model: Adapter): Promise<{ eviden
           break;
         case 'inject':
           out.steps.push({ op: 'inject', injections: s.injections, observation: await model.inject(s.injections) });
+          break;
+        case 'config-state':
+          // what the model's own tables say at the same point (nothing, for a model that cannot report them)
+          if (model.configState) out.steps.push({ op: 'config-state', state: await model.configState() });
           break;
       }
     }

@@ -8,7 +8,7 @@
 // the case unknown, never valid.
 import fc from 'fast-check';
 import { encodePacket, ip4ToString, toHex, type Layer } from '../packet/index.ts';
-import { canPerform, type Adapter, type Capture, type Fault, type FaultId, type KnownDivergence, type Observation } from '../adapters/adapter.ts';
+import { canPerform, configStateDiff, type Adapter, type Capture, type Fault, type FaultId, type KnownDivergence, type Observation } from '../adapters/adapter.ts';
 import { clusterArb } from '../generators/cluster.ts';
 import { nemesisStepsArb, type NemesisStep } from '../generators/nemesis.ts';
 import { FAULT_IDS } from '../faults/index.ts';
@@ -29,6 +29,7 @@ const CLAIMS: ClaimMessages = {
   'reply-dropped': (c) => `after ${c.context}: ${c.connection}: the ${c.probe === 'ack' ? "handshake's ACK" : 'response'} was dropped although the request passed (reflective session, §5)`,
   'differs-from-model': (c) => `after ${c.context}: ${c.connection}: the packet was ${c.received} on the adapter, ${c.expected} by the model given the same calls and faults`,
   'encapsulated-denied': (c) => `after ${c.context}: ${c.connection}: ${c.field} on ${c.point} denied an encapsulated packet`,
+  'state-not-recovered': (c) => `after ${c.context}, healed: ${c.field} on ${c.point} ${c.received === '(nothing)' ? `no longer lists ${c.expected}` : `lists ${c.received}${c.expected === '(nothing)' ? '' : ` instead of ${c.expected}`}`}, unlike right after configuration`,
   'not-recovered': (c) => `after ${c.context}, healed: ${c.connection}: the ${c.exchange} was ${c.received} at ${c.point}, on a freshly configured data path ${c.expected}`,
 };
 
@@ -116,6 +117,8 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   }
   const pods = [...r.given.topology.podByName.values()];
   const nodes = r.given.topology.nodes;
+  // the configuration as the data path reports it, freshly configured (compared once every fault is healed)
+  const freshState = adapter.configState ? await adapter.configState() : undefined;
 
   let now = 0;
   let packet = 0;
@@ -254,6 +257,14 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     removed.clear();
     r = render();
     await fault({ id: 'acl-replaced', acls: adapterAcls(r.given) }, 'acl-replaced (every policy restored)');
+  }
+  // Recovery of the configuration: what the data path reports is what it reported freshly configured.
+  if (freshState) {
+    for (const d of configStateDiff(freshState, await adapter.configState!())) {
+      const cut = (l: string | undefined): string => (l === undefined ? '(nothing)' : l.length > 240 ? `${l.slice(0, 240)}…` : l);
+      const node = /^node (\d+)/.exec(d.key)?.[1];
+      claims.push(claim(CLAIMS, { code: 'state-not-recovered', point: node !== undefined ? `node:${node}` : d.key, layer: 'show', field: d.key, expected: cut(d.onlyA), received: cut(d.onlyB), probe: 'recovery', context: context() }));
+    }
   }
   // Recovery: fresh connections (those of the case, else pod#0 -> pod#1 TCP/80) against a freshly configured model.
   const clean = fresh();

@@ -7,6 +7,7 @@
 import { CLIENT_AND_WEB } from '../support/clusters.ts';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
+import { configStateDiff } from '../../src/adapters/adapter.ts';
 import { KERNEL_NEMESIS, KernelAdapter } from '../../src/adapters/kernel/kernel-adapter.ts';
 import { cleanupAllSync, listNamespaces } from '../../src/adapters/kernel/cleanup.ts';
 import { CHECK_CONTEXT, runProperty } from '../../src/cli/fuzz-runner.ts';
@@ -82,6 +83,25 @@ describe.skipIf(skip)(`kernel adapter: faults${reason ? ` (${reason})` : ''}`, (
     await expect(k.fault({ id: 'nat-sessions-cleared', node: 1 })).rejects.toThrow(/cannot perform fault nat-sessions-cleared/);
     expect((await faultsKeepTheInvariants.check({ cluster, steps: [{ kind: 'fault', fault: 'nat-sessions-cleared', target: 0, policy: 0 }] }, k, CHECK_CONTEXT)).status).toBe('unknown');
   }, 60_000);
+
+  test('reports its configuration as ip, bridge and nft list it: the same after faults that heal, not with a neighbour gone', async () => {
+    require();
+    const k = new KernelAdapter();
+    adapters.push(k);
+    const r = renderCluster(cluster);
+    await k.setup(adapterTopology(r.topology));
+    await k.apply(adapterAcls(r));
+    const fresh = await k.configState();
+    for (const what of ['interfaces', 'routes', 'neighbours', 'l2fib', 'ruleset']) expect(fresh[`node 1 ${what}`]!.length, what).toBeGreaterThan(0);
+    await k.fault({ id: 'tap-flap', node: 1, pod: 'default/client' });
+    await k.fault({ id: 'pod-replaced', node: 1, pod: 'default/web-b' });
+    await k.fault({ id: 'acl-resync' });
+    expect(configStateDiff(fresh, await k.configState())).toEqual([]);
+    const neighbour = fresh['node 1 neighbours']!.find((l) => l.includes(' dev loop0 '))!;
+    expect(spawnSync('ip', ['-n', k.names.node(0), 'neigh', 'del', neighbour.split(' ')[0]!, 'dev', 'loop0']).status).toBe(0);
+    expect(configStateDiff(fresh, await k.configState())).toEqual([{ key: 'node 1 neighbours', onlyA: neighbour }]);
+    await k.teardown();
+  }, 120_000);
 
   test('the nemesis property agrees with the model on the kernel (seeded, 12 cases, the faults it performs)', async () => {
     require();

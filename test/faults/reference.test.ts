@@ -221,6 +221,28 @@ describe('the nemesis property', () => {
     if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toContain('reply-dropped');
   });
 
+  it('catches a data path whose configuration does not heal (the show state after healing differs)', async () => {
+    // a TAP flap that also loses node 1's static neighbour for node 2's BVI on loop0
+    class Forgetful extends ReferenceAdapter {
+      override async fault(f: Fault): Promise<void> {
+        await super.fault(f);
+        if (f.id === 'tap-flap') {
+          const v = this.simulation.vpps.get(1)!;
+          const n = v.neighbors.entries().find((e) => e.swIfIndex === v.node.loop0.swIfIndex)!;
+          v.neighbors.delete(n.swIfIndex, n.ip);
+        }
+      }
+    }
+    const v = await faultsKeepTheInvariants.check({ cluster, steps: [{ kind: 'fault', fault: 'tap-flap', target: 0, policy: 0 }] }, new Forgetful(), CHECK_CONTEXT);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') {
+      expect(v.claims.map((c) => c.code)).toContain('state-not-recovered');
+      const c = v.claims.find((x) => x.code === 'state-not-recovered')!;
+      expect(c).toMatchObject({ point: 'node:1', field: 'node 1 neighbours', received: '(nothing)' });
+      expect(c.message).toMatch(/^after tap-flap default\/\S+, healed: node 1 neighbours on node:1 no longer lists 192\.168\.30\.2 /);
+    }
+  });
+
   it('catches a data path whose session clear does nothing (old connections pass where the model drops them)', async () => {
     class Deaf extends ReferenceAdapter {
       override async fault(f: Fault): Promise<void> {

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { release } from 'node:os';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type ConfigState, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
 import { deleteNamespacesSync, namespacesWithPrefix, registerForCleanup, removeStaleNamespaces } from './cleanup.ts';
 import { findTool } from '../host.ts';
 import { CommandError, runWith } from './exec.ts';
@@ -434,6 +434,36 @@ export class KernelAdapter implements Adapter {
     this.slots.clear();
     this.liberal.clear();
     this.incarnations.clear();
+  }
+
+  /**
+   * Each node namespace's configuration as `ip`, `bridge` and `nft` list it, by `node <id> <what>`: links with
+   * their state and addresses (`ip -br addr`, a veth's `@peer` left out), IPv4 routes of every table, permanent
+   * neighbours, configured FDB entries, the ruleset without counters (`nft -s`) or ct-mark bit values. Learned
+   * entries, conntrack and counters are state, not configuration.
+   */
+  async configState(): Promise<ConfigState> {
+    const t = this.requireTopology();
+    const out: ConfigState = {};
+    for (const [slot, node] of t.nodes.entries()) {
+      const ns = this.names.node(slot);
+      const run = async (argv: string[]): Promise<string[]> => {
+        const r = await this.helper.exec(ns, argv);
+        if (r.status !== 0) return [`error: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`];
+        return r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l !== '');
+      };
+      const n = `node ${node.id}`;
+      out[`${n} interfaces`] = (await run(['ip', '-br', '-4', 'addr', 'show'])).map((l) => l.replace(/^(\S+?)@\S+/, '$1')).sort();
+      out[`${n} routes`] = (await run(['ip', '-4', 'route', 'show', 'table', 'all'])).sort();
+      out[`${n} neighbours`] = (await run(['ip', '-4', 'neigh', 'show', 'nud', 'permanent'])).sort();
+      // configured entries: static ones on the bridge and the VXLAN device's remote (`dst`) ones; not the
+      // multicast and own-address entries the kernel adds by itself (a recreated device gets a random MAC)
+      out[`${n} l2fib`] = (await run(['bridge', 'fdb', 'show'])).filter((l) => /\bstatic\b|\bdst\b/.test(l)).sort();
+      // which ct-mark bits stand for an interface's sessions is the adapter's bookkeeping (a replaced pod gets
+      // fresh ones so its old sessions retire), not configuration
+      out[`${n} ruleset`] = (await run(['nft', '-s', 'list', 'ruleset'])).map((l) => l.replace(/0x[0-9a-f]{8}/g, '0x…'));
+    }
+    return out;
   }
 
   /** For the lab and tests: the current nftables ruleset text of a node (by slot). */

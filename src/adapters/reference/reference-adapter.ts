@@ -7,8 +7,9 @@ import { Simulation } from '../../reference/simulate.ts';
 import type { Acl, AclRule } from '../../reference/state/acl.ts';
 import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts';
 import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
+import { modelConfigState } from '../../reference/state/config-state.ts';
 import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSessions, replacePod } from '../../reference/state/faults.ts';
-import type { Adapter, AdapterAclConfig, AdapterTopology, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
+import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
 export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
@@ -191,6 +192,11 @@ export class ReferenceAdapter implements Adapter {
         break;
     }
     this.opts.afterFault?.(sim, f);
+  }
+
+  /** The model's configuration per node, as `show` commands would list it (state/config-state.ts). */
+  async configState(): Promise<ConfigState> {
+    return modelConfigState(this.requireSim().vpps.values());
   }
 
   async reset(): Promise<void> {

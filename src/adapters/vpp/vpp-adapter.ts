@@ -9,9 +9,10 @@ import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../reference/trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
 import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
+import { SHOW_COMMANDS, vppConfigState, type ShowOutputs } from './show-state.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
 
@@ -273,6 +274,25 @@ export class VppAdapter implements Adapter {
       n.acls = { labIndex, rules, attach: a.attach };
       await this.writeJournal(n);
     }
+  }
+
+  /**
+   * Each node's configuration as its `show` commands print it (show-state.ts), by `node <model id> <what>`. A
+   * command VPP refuses (NAT44 not enabled on the node) reads as that error, the same every time.
+   */
+  async configState(): Promise<ConfigState> {
+    const out: ConfigState = {};
+    for (const n of this.nodes.values()) {
+      const o = {} as ShowOutputs;
+      for (const [k, c] of Object.entries(SHOW_COMMANDS) as [keyof ShowOutputs, string][]) {
+        o[k] = await n.t.cli(c).catch((e: unknown) => {
+          if (e instanceof VppCliError) return `error: ${e.message.split('\n')[0]}`;
+          throw e;
+        });
+      }
+      Object.assign(out, vppConfigState(n.model.id, o));
+    }
+    return out;
   }
 
   /** The lab node that plays model node `node` and its interface names (model name -> lab name), once set up. */

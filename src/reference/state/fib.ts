@@ -190,4 +190,9 @@ export class NeighborTable {
   delete(swIfIndex: number, ip: number): void {
     this.map.get(swIfIndex)?.delete(ip);
   }
+
+  /** Every entry: interface, IP, MAC, static or learned. */
+  entries(): { swIfIndex: number; ip: number; mac: number; isStatic: boolean }[] {
+    return [...this.map].flatMap(([swIfIndex, bySw]) => [...bySw].map(([ip, n]) => ({ swIfIndex, ip, ...n })));
+  }
 }

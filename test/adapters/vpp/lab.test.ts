@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configStateDiff } from '../../../src/adapters/adapter.ts';
 import { readLabFile, type LabFile } from '../../../src/adapters/vpp/lab-file.ts';
 import { labDown, labUp } from '../../../src/adapters/vpp/local-lab.ts';
 import { VPP_NEMESIS, VppAdapter } from '../../../src/adapters/vpp/vpp-adapter.ts';
@@ -119,6 +120,29 @@ describe.skipIf(skip)(`VPP lab adapter${reason ? ` (${skip ? '' : 'CI set, faili
         expect(seen).not.toEqual(await modelSessions('vpp-18.01-contiv', node));
       }
     }
+  }, 600_000);
+
+  it('reports its configuration as show prints it: the same after faults that heal, not with an interface left down', async () => {
+    const a = adapter();
+    await withOpenConnections(a);
+    const fresh = await a.configState();
+    expect(fresh['node 1 neighbours']!.length).toBeGreaterThan(0);
+    expect(fresh['node 2 acls']!.length).toBeGreaterThan(0);
+    await a.fault!({ id: 'tap-flap', node: 1, pod: 'default/client' });
+    await a.fault!({ id: 'acl-resync' });
+    await a.fault!({ id: 'acl-sessions-cleared', node: 2 });
+    expect(configStateDiff(fresh, await a.configState())).toEqual([]);
+    const { lab: node1, toLab } = a.labNodeOf(1);
+    const tap = toLab.get([...toLab.keys()].find((k) => /^tap\d+$/.test(k) && k !== 'tap0')!)!;
+    execFileSync(node1.vppctl[0]!, [...node1.vppctl.slice(1), 'set', 'interface', 'state', tap, 'down']);
+    // down: the interface, and the pod's /32 route, which no longer resolves
+    const client = fresh['node 1 routes']!.find((l) => l.endsWith(` ${tap}`) && l.includes(' via '))!;
+    expect(configStateDiff(fresh, await a.configState())).toEqual([
+      { key: 'node 1 interfaces', onlyA: `${tap} up`, onlyB: `${tap} dn` },
+      { key: 'node 1 routes', onlyA: client, onlyB: `${client.split(' ')[0]} drop` },
+    ]);
+    execFileSync(node1.vppctl[0]!, [...node1.vppctl.slice(1), 'set', 'interface', 'state', tap, 'up']);
+    expect(configStateDiff(fresh, await a.configState())).toEqual([]);
   }, 600_000);
 
   it('keeps the invariants under the nemesis (bounded run, every fault the lab performs)', async () => {
