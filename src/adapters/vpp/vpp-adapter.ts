@@ -290,7 +290,13 @@ export class VppAdapter implements Adapter {
           throw e;
         });
       }
-      Object.assign(out, vppConfigState(n.model.id, o));
+      const state = vppConfigState(n.model.id, o);
+      // only the interfaces this configuration uses: a lab keeps the pg interfaces of earlier topologies (VPP
+      // cannot delete them), which a restarted VPP no longer has
+      const ours = new Set(n.names.toLab.values());
+      const key = `node ${n.model.id} interfaces`;
+      state[key] = state[key]!.filter((l) => ours.has(l.split(' ')[0]!));
+      Object.assign(out, state);
     }
     return out;
   }
