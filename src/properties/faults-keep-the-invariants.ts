@@ -7,7 +7,8 @@
 // the same frames at the same pods as on a freshly configured data path. A fault the adapter cannot perform makes
 // the case unknown, never valid.
 import fc from 'fast-check';
-import { encodePacket, ip4ToString, toHex, type Layer } from '../packet/index.ts';
+import { encodePacket, ip4ToString, readU16, toHex, type Layer } from '../packet/index.ts';
+import { l2FlowHash, vxlanSourcePort } from '../reference/flow-hash.ts';
 import { canPerform, configStateDiff, type Adapter, type Capture, type Fault, type FaultId, type KnownDivergence, type Observation } from '../adapters/adapter.ts';
 import { clusterArb } from '../generators/cluster.ts';
 import { nemesisStepsArb, type NemesisStep } from '../generators/nemesis.ts';
@@ -18,7 +19,7 @@ import type { Cluster, Connection } from '../policy/types.ts';
 import { POD_MAC, type Pod } from '../reference/topology/topology.ts';
 import { adapterAcls, renderFaultsOf } from './harness.ts';
 import { NEMESIS_STEPS, type NemesisWorld } from './nemesis-faults.ts';
-import { delivered } from './common.ts';
+import { delivered, findLayer, layersOf } from './common.ts';
 import { adapterTopology } from './resolve.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type Exchange, type PropertyDef } from './types.ts';
 
@@ -28,6 +29,8 @@ const CLAIMS: ClaimMessages = {
   'verdict-after-fault': (c) => `after ${c.context}: ${c.connection}: the first packet was ${c.received}, the policies in force ${c.expected === 'delivered' ? 'allow' : 'deny'} it`,
   'reply-dropped': (c) => `after ${c.context}: ${c.connection}: the ${c.probe === 'ack' ? "handshake's ACK" : 'response'} was dropped although the request passed (reflective session, §5)`,
   'differs-from-model': (c) => `after ${c.context}: ${c.connection}: the packet was ${c.received} on the adapter, ${c.expected} by the model given the same calls and faults`,
+  'vxlan-source-nated': (c) => `after ${c.context}: ${c.connection}: on ${c.point} the ${c.layer} ${c.field} is ${c.received}, ${c.expected === 'a node IP' ? 'not a node IP (source-NATed)' : `not ${c.expected}`}`,
+  'vxlan-source-port': (c) => `after ${c.context}: ${c.connection}: outer UDP source port ${c.received} on ${c.point}, the inner flow's hash gives ${c.expected} (source-NATed?)`,
   'encapsulated-denied': (c) => `after ${c.context}: ${c.connection}: ${c.field} on ${c.point} denied an encapsulated packet`,
   'state-not-recovered': (c) => `after ${c.context}, healed: ${c.field} on ${c.point} ${c.received === '(nothing)' ? `no longer lists ${c.expected}` : `lists ${c.received}${c.expected === '(nothing)' ? '' : ` instead of ${c.expected}`}`}, unlike right after configuration`,
   'not-recovered': (c) => `after ${c.context}, healed: ${c.connection}: the ${c.exchange} was ${c.received} at ${c.point}, on a freshly configured data path ${c.expected}`,
@@ -307,6 +310,27 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   await clean.teardown();
   await model.teardown();
 
+  // VXLAN is never source-NATed, under any fault: every frame on a wire carries a node IP as outer source and the
+  // pods' own addresses inside (I11, §9; the identity mappings are configuration a session clear keeps).
+  const nodeIps = new Set(nodes.map((n) => n.ip.network));
+  for (const t of traced) {
+    const inj = t.obs.captures.find((k) => k.packet === t.packet && k.point.endsWith(':tx'));
+    const sent = inj ? findLayer(layersOf(inj), 'ipv4') : undefined;
+    for (const w of t.obs.captures.filter((k) => k.packet === t.packet && /^node:\d+:wire$/.test(k.point))) {
+      const outer = findLayer(layersOf(w), 'ipv4');
+      if (!outer || outer.protocol !== 17 || w.data.length < 64) continue;
+      const facts = { connection: t.connection, protocol: t.protocol, exchange: t.exchange, packet: t.packet, point: w.point, context: context() };
+      if (!nodeIps.has(outer.src)) claims.push(claim(CLAIMS, { code: 'vxlan-source-nated', ...facts, layer: 'outer ipv4', field: 'src', expected: 'a node IP', received: ip4ToString(outer.src) }));
+      // a source-NATed outer packet gets a pool port instead of the inner flow's hash (§6.4)
+      const want = vxlanSourcePort(l2FlowHash(w.data.subarray(50)));
+      const sport = readU16(w.data, 34);
+      if (sport !== want) claims.push(claim(CLAIMS, { code: 'vxlan-source-port', ...facts, layer: 'outer udp', field: 'srcPort', expected: String(want), received: String(sport) }));
+      const inner = findLayer(layersOf({ ...w, data: w.data.subarray(50) }), 'ipv4');
+      if (sent && inner && (inner.src !== sent.src || inner.dst !== sent.dst)) {
+        claims.push(claim(CLAIMS, { code: 'vxlan-source-nated', ...facts, layer: 'inner ipv4', field: 'src/dst', expected: `${ip4ToString(sent.src)} -> ${ip4ToString(sent.dst)}`, received: `${ip4ToString(inner.src)} -> ${ip4ToString(inner.dst)}` }));
+      }
+    }
+  }
   // Encapsulated traffic is never denied by an ACL (traces, when the adapter has them; P3, I10).
   for (const t of traced) {
     for (const tr of t.obs.traces?.get(t.packet) ?? []) {

@@ -201,6 +201,16 @@ describe('the nemesis property', () => {
   const open: NemesisCase['steps'] = [{ kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 80 }];
   const kill = async (mutant: string, steps: NemesisCase['steps']) => faultsKeepTheInvariants.check({ cluster, steps }, new MutantAdapter(mutantById(mutant)!), CHECK_CONTEXT);
 
+  it('catches VXLAN source-NATed (no identity mappings): outer source port not the inner flow hash on the wire', async () => {
+    // client (#0) -> web-a (#2, node 2): across the wire
+    const v = await kill('snat-on-vxlan', [{ kind: 'connect', from: 0, to: 1, protocol: 'TCP', port: 80 }, { kind: 'fault', fault: 'nat-sessions-cleared', target: 0, policy: 0 }]);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') {
+      expect(v.claims.map((c) => c.code)).toContain('vxlan-source-port');
+      expect(v.claims.find((c) => c.code === 'vxlan-source-port')!.point).toMatch(/^node:\d:wire$/);
+    }
+  });
+
   it('catches a session clear that also empties the configuration (new connections not policed)', async () => {
     // pods by index: client and web-b on node 1 (#0, #1), web-a on node 2 (#2); target #0 is node 1
     const v = await kill('session-clear-empties-acls', [...open, { kind: 'fault', fault: 'acl-sessions-cleared', target: 0, policy: 0 }, { kind: 'connect', from: 1, to: 1, protocol: 'TCP', port: 81 }]);
