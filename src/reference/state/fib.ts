@@ -190,4 +190,9 @@ export class NeighborTable {
   delete(swIfIndex: number, ip: number): void {
     this.map.get(swIfIndex)?.delete(ip);
   }
+
+  /** Forgets every neighbour of an interface, static ones too (a mutant: VPP keeps them across a link flap). */
+  flushInterface(swIfIndex: number): void {
+    this.map.delete(swIfIndex);
+  }
 }
