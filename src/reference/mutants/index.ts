@@ -177,7 +177,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: 'flap-flushes-static-neighbours',
-    description: 'a link flap (loop0 or the main NIC) removes the static neighbours on that link',
+    description: 'a link flap (loop0 or the main NIC) removes every neighbour on that link, static ones too (VPP 26.06 keeps static ones)',
     layer: 'data path',
     onFault: (sim, f) => {
       if (f.id !== 'link-flap') return;

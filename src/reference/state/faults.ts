@@ -82,7 +82,11 @@ export function linkInterface(vpp: VppInstance, link: 'loop0' | 'main-nic'): num
  * withdrawn and routes through it unresolved; its static neighbours, the static L2 FIB entries, the BVI's membership
  * of the bridge domain, ACL attachments, acl-plugin sessions and NAT44 sessions all stay, and once up the routes
  * resolve again. So, as for a TAP, nothing in the model changes (it has no admin state; the fault completes before
- * the next packet).
+ * the next packet). One difference, checked on the same lab: VPP flushes the *dynamic* neighbours of an interface
+ * set down (static ones stay). The model's neighbour for a remote node's NIC is dynamic in Contiv (ARP, which the
+ * model pre-resolves, §2.7); after a flap of the main NIC Contiv's VPP resolves it again by ARP (the first packet
+ * to that node waits in ip4-arp), the model keeps it resolved — it has no ARP, so it cannot lose that one packet.
+ * The lab configures the neighbour static (no ARP on its wire) and keeps it, as the model does.
  */
 export function flapLink(vpp: VppInstance, link: 'loop0' | 'main-nic'): void {
   const sw = linkInterface(vpp, link);
