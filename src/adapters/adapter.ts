@@ -95,7 +95,11 @@ export type Fault =
   /** a pod's TAP (the data path's side of its link) set down, then up again */
   | { id: 'tap-flap'; node: number; pod: string }
   /** a pod deleted and added again with the same name, IP, TAP and labels (CNI DEL then ADD) */
-  | { id: 'pod-replaced'; node: number; pod: string };
+  | { id: 'pod-replaced'; node: number; pod: string }
+  /** a node's loop0 (the BVI) or main NIC set down, then up again */
+  | { id: 'link-flap'; node: number; link: 'loop0' | 'main-nic' }
+  /** a node's data path restarted and configured again (same configuration, the ACLs last applied): every session gone */
+  | { id: 'node-restart'; node: number };
 
 export type FaultId = Fault['id'];
 

@@ -9,10 +9,14 @@ import { natSessionsCleared } from './nat-sessions-cleared.ts';
 import { podReplaced } from './pod-replaced.ts';
 import { tapFlap } from './tap-flap.ts';
 import type { FaultDef } from './types.ts';
+import { linkFlap } from './link-flap.ts';
+import { nodeRestart } from './node-restart.ts';
 
 export type { FaultDef } from './types.ts';
 
 export const FAULTS: readonly FaultDef[] = [aclSessionsCleared, natSessionsCleared, aclResync, aclReplaced, tapFlap, podReplaced];
+// link flaps and node restarts (issue 13), appended on a line of their own
+(FAULTS as FaultDef[]).push(linkFlap, nodeRestart);
 
 export const FAULT_IDS: readonly FaultId[] = FAULTS.map((f) => f.id);
 

@@ -10,7 +10,7 @@ import type { FaultDef } from './types.ts';
 export const podReplaced: FaultDef = {
   id: 'pod-replaced',
   description: 'a pod deleted and added again (same name, IP, TAP and labels)',
-  vpp: 'CNI DEL then ADD: delete tap, then create tap, route, static neighbour, ACL attachment again',
+  vpp: 'CNI DEL then ADD: delete tap, then create tap, route, static neighbour, ACL attachment again (VPP lab: ACLs detached, NAT role, neighbour, route, address undone, delete packet-generator interface pg<N>, then its setup steps and ACLs again)',
   during: 'the pod is unreachable',
   after: "configuration as before; the pod TAP's sessions gone",
   cites: ['§2.5', '§8.4', '§10.7'],

@@ -65,3 +65,15 @@ export const NEMESIS_STEPS: Partial<Record<FaultId, StepToFault>> = {
     return { fault: { id: 'pod-replaced', node: pod.nodeId, pod: pod.name }, label: `pod-replaced ${pod.name}` };
   },
 };
+
+// Link flaps and node restarts: the node by `target`, the link (loop0 or the main NIC) by `policy`; both complete
+// within their call (the link is up again, the node configured again).
+NEMESIS_STEPS['link-flap'] = (s, w) => {
+  const node = w.nodes[s.target % w.nodes.length]!;
+  const link = s.policy % 2 === 0 ? 'loop0' : 'main-nic';
+  return { fault: { id: 'link-flap', node: node.id, link }, label: `link-flap ${link} on node ${node.id}` };
+};
+NEMESIS_STEPS['node-restart'] = (s, w) => {
+  const node = w.nodes[s.target % w.nodes.length]!;
+  return { fault: { id: 'node-restart', node: node.id }, label: `node-restart of node ${node.id}` };
+};

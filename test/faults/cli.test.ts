@@ -65,7 +65,9 @@ describe('podflow list faults', () => {
     const lines = listText('faults').trim().split('\n');
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual([...FAULT_IDS]);
     expect(lines.find((l) => l.startsWith('tap-flap'))).toMatch(/performed by reference, kernel, vpp$/);
-    expect(lines.find((l) => l.startsWith('pod-replaced'))).toMatch(/performed by reference, kernel$/);
+    expect(lines.find((l) => l.startsWith('pod-replaced'))).toMatch(/performed by reference, kernel, vpp$/);
     expect(lines.find((l) => l.startsWith('nat-sessions-cleared'))).toMatch(/performed by reference, vpp$/);
+    expect(lines.find((l) => l.startsWith('link-flap'))).toMatch(/performed by reference, kernel, vpp$/);
+    expect(lines.find((l) => l.startsWith('node-restart'))).toMatch(/performed by reference, kernel, vpp$/);
   });
 });

@@ -273,3 +273,82 @@ describe('the nemesis property', () => {
     expect(await faultsKeepTheInvariants.check({ cluster, steps: [...open, { kind: 'fault', fault: 'acl-resync', target: 0, policy: 0 }] }, a, CHECK_CONTEXT)).toEqual({ status: 'valid' });
   });
 });
+
+describe('link-flap and node-restart on the model', () => {
+  const neighbours = (a: ReferenceAdapter) => JSON.stringify([...a.simulation.vpps.values()].map((v) => [...(v.neighbors as unknown as { map: Map<number, Map<number, unknown>> }).map].map(([sw, m]) => [sw, [...m]])));
+  const l2fib = (a: ReferenceAdapter) => JSON.stringify([...a.simulation.vpps.values()].map((v) => [...v.bd.fib]));
+  const natSessions = (a: ReferenceAdapter) => [...a.simulation.vpps.values()].map((v) => v.natSessions.byKey.size);
+
+  it('a flap of loop0 or the main NIC keeps neighbours, L2 FIB, ACLs and every session (as VPP 26.06 showed)', async () => {
+    const { adapter, send } = await withOpenConnections();
+    const [before, cfg, nb, fib, nat] = [sessions(adapter), config(adapter), neighbours(adapter), l2fib(adapter), natSessions(adapter)];
+    expect(nat.some((n) => n > 0)).toBe(true);
+    for (const node of [1, 2]) for (const link of ['loop0', 'main-nic'] as const) await adapter.fault({ id: 'link-flap', node, link });
+    expect([sessions(adapter), config(adapter), neighbours(adapter), l2fib(adapter), natSessions(adapter)]).toEqual([before, cfg, nb, fib, nat]);
+    // the cross-node connection still passes by its sessions
+    expect(await send('web-a', 'client', 80, 40000, 0x10)).toBe(true);
+  });
+
+  it('node-restart configures the node afresh: its sessions and counters gone, configuration and ACLs as last applied, the other node untouched', async () => {
+    const { adapter, send } = await withOpenConnections();
+    const [before, cfg, nb, fib] = [sessions(adapter), config(adapter), neighbours(adapter), l2fib(adapter)];
+    const node1 = adapter.simulation.vpps.get(1)!;
+    expect(before[1]).toBeGreaterThan(0);
+    expect(adapter.simulation.vpps.get(2)!.counters.size + adapter.simulation.vpps.get(2)!.natSessions.byKey.size).toBeGreaterThan(0);
+    await adapter.fault({ id: 'node-restart', node: 2 });
+    const node2 = adapter.simulation.vpps.get(2)!;
+    expect(sessions(adapter)).toEqual([before[0], 0]);
+    expect([node2.natSessions.byKey.size, node2.counters.size]).toEqual([0, 0]);
+    expect(adapter.simulation.vpps.get(1)).toBe(node1);
+    expect([config(adapter), neighbours(adapter), l2fib(adapter)]).toEqual([cfg, nb, fib]);
+    // web-a's reply (node 2) meets web's egress policy again: dropped; web-b's (node 1) passes; a new connection passes
+    expect(await send('web-a', 'client', 80, 40000, 0x10)).toBe(false);
+    expect(await send('web-b', 'client', 80, 40000, 0x10)).toBe(true);
+    expect(await send('client', 'web-a', 40001, 80, 0x02)).toBe(true);
+    expect(await send('web-a', 'client', 80, 40001, 0x12)).toBe(true);
+  });
+
+  it('node-restart after acl-replaced applies the ACLs last applied, not the first ones', async () => {
+    const { adapter, send } = await withOpenConnections();
+    await adapter.fault({ id: 'acl-replaced', acls: adapterAcls(renderCluster({ ...cluster, policies: [] })) });
+    const cfg = config(adapter);
+    await adapter.fault({ id: 'node-restart', node: 1 });
+    expect(config(adapter)).toBe(cfg);
+    // no policy in force: web-b -> client:81 passes on the restarted node
+    expect(await send('web-b', 'client', 1234, 81, 0x02)).toBe(true);
+  });
+
+  it('a link flap or restart of a node that does not exist is an error', async () => {
+    const { adapter } = await withOpenConnections();
+    await expect(adapter.fault({ id: 'link-flap', node: 9, link: 'loop0' })).rejects.toThrow(/no node 9/);
+    await expect(adapter.fault({ id: 'node-restart', node: 9 })).rejects.toThrow(/no node 9/);
+  });
+
+  it('the nemesis property holds on the model with link flaps and restarts only (seeded, 40 cases)', async () => {
+    const p = nemesisProperty(['link-flap', 'node-restart']);
+    await fc.assert(fc.asyncProperty(p.arbitrary(), async (c) => {
+      const v = await p.check(c, new ReferenceAdapter({ profile: 'vpp-current' }), CHECK_CONTEXT);
+      expect(v, JSON.stringify(v)).toEqual({ status: 'valid' });
+    }), { seed: 1313, numRuns: 40 });
+  });
+
+  const kill = async (mutant: string, steps: NemesisCase['steps']) => faultsKeepTheInvariants.check({ cluster, steps }, new MutantAdapter(mutantById(mutant)!), CHECK_CONTEXT);
+
+  it('catches a restart that forgets an ACL attachment (a denied connection passes)', async () => {
+    // node 1 (target #0) restarted without the client TAP's attachment (its output table holds web's egress deny),
+    // then web-b -> client:81 (web pods may send nothing of their own)
+    const steps: NemesisCase['steps'] = [{ kind: 'fault', fault: 'node-restart', target: 0, policy: 0 }, { kind: 'connect', from: 1, to: 1, protocol: 'TCP', port: 81 }];
+    const v = await kill('restart-forgets-attachment', steps);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toContain('verdict-after-fault');
+    // the same history on the model is valid
+    expect(await faultsKeepTheInvariants.check({ cluster, steps }, new ReferenceAdapter(), CHECK_CONTEXT)).toEqual({ status: 'valid' });
+  });
+
+  it.each([[0, 'loop0'], [1, 'main-nic']])('catches a flap (policy #%i: %s) that flushes the static neighbours (an allowed cross-node connection dropped)', async (policy) => {
+    // node 1's link flapped, then client -> web-a:80 (node 2; allowed)
+    const v = await kill('flap-flushes-static-neighbours', [{ kind: 'fault', fault: 'link-flap', target: 0, policy }, { kind: 'connect', from: 0, to: 1, protocol: 'TCP', port: 80 }]);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toContain('verdict-after-fault');
+  });
+});

@@ -69,10 +69,94 @@ describe('VPP lab adapter: faults as vppctl commands', () => {
     expect(script.indexOf('clear acl-plugin sessions')).toBeLessThan(script.lastIndexOf('set interface state'));
   });
 
-  it('lists what it performs and refuses the rest', async () => {
-    expect([...VPP_NEMESIS]).toEqual(['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap']);
+  it('lists what it performs; node-restart only where it can restart the VPPs (a local lab)', async () => {
+    expect([...VPP_NEMESIS]).toEqual(['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'link-flap', 'pod-replaced', 'node-restart']);
     const lab = parseLabFile(['version: 1', 'nodes:', '  - id: 1', '    vppctl: [vppctl]', '    files: /tmp/lab1', '    gbe: host-gbe'].join('\n'), 'lab.yaml');
     const vpp = new VppAdapter(lab, { transports: new Map([[1, fakeNode(1, [])]]) });
-    await expect(vpp.fault({ id: 'pod-replaced', node: 1, pod: 'x' })).rejects.toThrow(/cannot perform fault pod-replaced/);
+    // a lab file without runDir, token, pids and namespaces is not a local lab: no restart, so the case is unknown
+    expect(vpp.capabilities.faults).not.toContain('node-restart');
+    expect(vpp.capabilities.faults).toContain('link-flap');
+    const withRestart = new VppAdapter(lab, { transports: new Map([[1, fakeNode(1, [])]]), restart: async () => ({ transport: fakeNode(1, []) }) });
+    expect(withRestart.capabilities.faults).toContain('node-restart');
+  });
+});
+
+describe('VPP lab adapter: link flaps, pod replaced, node restart', () => {
+  const lab = parseLabFile(['version: 1', 'nodes:', ...[1, 2].flatMap((id) => [`  - id: ${id}`, '    vppctl: [vppctl, -s, /run/vpp/cli.sock]', `    files: /tmp/lab${id}`, '    gbe: host-gbe'])].join('\n'), 'lab.yaml');
+  const configured = async (opts: { restart?: (n: { id: number }) => Promise<{ transport: Transport; pid?: number }> } = {}) => {
+    const sent = new Map<number, string[]>([[1, []], [2, []]]);
+    const vpp = new VppAdapter(lab, { transports: new Map([...sent].map(([id, s]) => [id, fakeNode(id, s)])), settleMs: 0, quietMs: 0, ...(opts.restart ? { restart: opts.restart } : {}) });
+    const r = renderCluster(cluster);
+    await vpp.setup(adapterTopology(r.topology));
+    await vpp.apply(adapterAcls(r));
+    return { vpp, sent, r };
+  };
+  const script = (vpp: VppAdapter, node: number) => vpp.reproduction().find((f) => f.name === `node${node}.vppctl`)!.text.trimEnd().split('\n');
+
+  it('link-flap sets loop0 or the lab main NIC down, then up, on that node only, and the script holds it', async () => {
+    const { vpp, sent } = await configured();
+    for (const s of sent.values()) s.length = 0;
+    await vpp.fault({ id: 'link-flap', node: 1, link: 'loop0' });
+    await vpp.fault({ id: 'link-flap', node: 1, link: 'main-nic' });
+    expect(sent.get(1)).toEqual(['set interface state loop0 down', 'set interface state loop0 up', 'set interface state host-gbe down', 'set interface state host-gbe up']);
+    expect(sent.get(2)).toEqual([]);
+    expect(script(vpp, 1).slice(-4)).toEqual(sent.get(1));
+  });
+
+  it('pod-replaced: ACLs detached, the pod undone, the interface deleted, made again as setup made it, ACLs attached again', async () => {
+    const { vpp, sent, r } = await configured();
+    const web = r.topology.podByName.get('default/web')!;
+    const ifc = `pg${web.tap.name.replace(/^tap/, '')}`;
+    const setup = [...sent.get(2)!];
+    const made = setup.filter((c) => c.split(' ').includes(ifc) && !c.startsWith('set acl-plugin'));
+    const attach = setup.filter((c) => c.startsWith(`set acl-plugin interface ${ifc} `));
+    expect(made[0]).toBe(`create packet-generator interface ${ifc}`);
+    expect(attach.length).toBeGreaterThan(0);
+    for (const s of sent.values()) s.length = 0;
+    await vpp.fault({ id: 'pod-replaced', node: 2, pod: 'default/web' });
+    const two = sent.get(2)!.filter((c) => !/^(clear|show)/.test(c));
+    const del = two.indexOf(`delete packet-generator interface ${ifc}`);
+    expect(del).toBeGreaterThan(0);
+    // before the delete: every ACL of the interface detached, then its NAT role, neighbour, route and state taken back
+    expect(two.slice(0, attach.length)).toEqual(attach.map((c) => `${c} del`));
+    const ip = `${web.ip >>> 24}.${(web.ip >>> 16) & 255}.${(web.ip >>> 8) & 255}.${web.ip & 255}`;
+    expect(two.slice(attach.length, del)).toEqual([`set interface nat44 out ${ifc} del`, `set ip neighbor del ${ifc} ${ip} 00:00:00:00:00:02`, `ip route del ${ip}/32 via ${ifc}`, `set interface state ${ifc} down`, ...made.filter((c) => c.startsWith('set interface ip address')).map((c) => c.replace('set interface ip address', 'set interface ip address del'))]);
+    // after it: the same setup steps, then the same attachments, nothing else on any node
+    expect(two.slice(del + 1)).toEqual([...made, ...attach]);
+    expect(sent.get(1)).toEqual([]);
+    expect(script(vpp, 2).slice(-two.length)).toEqual(two);
+  });
+
+  it('node-restart: the restarter runs, the new VPP gets every setup step and the ACLs last applied, the script says so in order', async () => {
+    const fresh: string[] = [];
+    const restarted: number[] = [];
+    const { vpp, sent } = await configured({
+      restart: async (n) => {
+        restarted.push(n.id);
+        return { transport: fakeNode(n.id, fresh), pid: 4242 };
+      },
+    });
+    const setup = sent.get(1)!.filter((c) => !/^(clear|show)/.test(c));
+    const acl = setup.filter((c) => c.startsWith('set acl-plugin'));
+    const steps = setup.filter((c) => !c.startsWith('set acl-plugin'));
+    await vpp.fault({ id: 'acl-sessions-cleared', node: 1 });
+    await vpp.fault({ id: 'node-restart', node: 1 });
+    expect(restarted).toEqual([1]);
+    // the new process: the same configuration, then the ACL tables created anew (indices from 0) and attached
+    expect(fresh).toEqual([...steps, ...acl]);
+    const lines = script(vpp, 1);
+    const at = lines.findIndex((l) => l.startsWith('# node-restart: VPP stopped and started again (pid 4242)'));
+    expect(at).toBeGreaterThan(lines.indexOf('clear acl-plugin sessions'));
+    expect(lines.slice(at + 1, at + 1 + fresh.length)).toEqual(fresh);
+    // afterwards the adapter talks to the new process only
+    sent.get(1)!.length = 0;
+    await vpp.fault({ id: 'acl-sessions-cleared', node: 1 });
+    expect(fresh.at(-1)).toBe('clear acl-plugin sessions');
+    expect(sent.get(1)).toEqual([]);
+  });
+
+  it('node-restart without a restarter is unavailable (the case is unknown), not silently skipped', async () => {
+    const { vpp } = await configured();
+    await expect(vpp.fault({ id: 'node-restart', node: 1 })).rejects.toThrow(/cannot restart its VPP/);
   });
 });

@@ -11,7 +11,7 @@ import { findTool } from '../host.ts';
 import { CommandError, runWith } from './exec.ts';
 import { HelperError, NetnsHelper } from './helper.ts';
 import { KERNEL_KNOWN_DIVERGENCES } from './known-divergences.ts';
-import { linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
+import { BVI_IF, GBE_IF, linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
 import { NODE_CONNTRACK_SYSCTLS, netObjects, renderNetnsDiff, type NetnsDiff, type NetObject } from './render-netns.ts';
 import { allocateSessionSlots, interfacesWithAcls, renderNftables, type KernelFaults } from './render-nftables.ts';
 
@@ -59,6 +59,13 @@ export function kernelPreflightProblem(o: { uid?: number; path?: string; python?
  * it is unknown): NAT sessions alone (NAT and reflective state share one conntrack table).
  */
 export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
+/**
+ * Also: loop0 (the bridge) or `gbe` set down and up, with what Linux drops with a link set down (routes through it,
+ * its permanent neighbours) configured again, as VPP keeps them; and a node restarted: its namespace deleted (its
+ * devices, conntrack and ruleset with it, and the veth peers in the pods' namespaces and the underlay), made again
+ * from the same objects, and its ruleset loaded again (the ACLs last applied).
+ */
+(KERNEL_NEMESIS as FaultId[]).push('link-flap', 'node-restart');
 
 export interface KernelStats {
   setups: number;
@@ -232,7 +239,8 @@ export class KernelAdapter implements Adapter {
   // devices are made once per position and kept, so a socket stays valid for the adapter's life (the
   // generation changes only when everything was rebuilt)
   private wireSocketKey(slot: number): string {
-    return `wire:${this.generation}:${slot}`;
+    const inc = this.incarnations.get(`wire:${slot}`);
+    return `wire:${this.generation}:${slot}${inc ? `:${inc}` : ''}`;
   }
 
   private podSocketKey(slot: number, k: number): string {
@@ -405,9 +413,72 @@ export class KernelAdapter implements Adapter {
         await this.applyAcls(kept);
         return;
       }
+      case 'link-flap': {
+        const slot = slotOf(f.node);
+        const N = this.names.node(slot);
+        const dev = f.link === 'loop0' ? BVI_IF : GBE_IF;
+        for (const state of ['down', 'up']) {
+          const r = await this.helper.exec(N, ['ip', 'link', 'set', 'dev', dev, state]);
+          if (r.status !== 0) throw new CommandError(['ip', '-n', N, 'link', 'set', 'dev', dev, state], r.status, r.stderr);
+        }
+        // Linux deletes the routes through a device set down (its connected subnet, the remote pod networks via the
+        // remote BVI) and its neighbours, permanent ones too; VPP keeps its static neighbours and resolves its routes
+        // again (checked on VPP 26.06): the node's `replace` commands on that device run again (and, for the bridge,
+        // its static FDB entries), so "up" means what it means on VPP.
+        const again = this.objects.filter((o) => !o.sticky && o.key.split(':')[1] === N).flatMap((o) => o.add).filter((a) => a.includes('replace') && (a.includes(dev) || (dev === BVI_IF && a[0] === 'bridge')));
+        await runWith(this.helper, [], again);
+        return;
+      }
+      case 'node-restart': {
+        const slot = slotOf(f.node);
+        await this.restartNode(t, slot);
+        return;
+      }
       default:
-        throw new Error(`${this.name}: cannot perform fault ${f.id} (performs ${KERNEL_NEMESIS.join(', ')})`);
+        throw new Error(`${this.name}: cannot perform fault ${(f as Fault).id} (performs ${KERNEL_NEMESIS.join(', ')})`);
     }
+  }
+
+  /**
+   * node-restart: the node's namespace deleted — with it its devices, conntrack table (the sessions) and ruleset,
+   * and the far ends of its veths (each pod's eth0, the underlay port) — then made again from the same objects,
+   * capture sockets opened on the new far ends, and the ACLs last applied loaded again. Only this adapter's own
+   * namespaces (its prefix) are touched.
+   */
+  private async restartNode(t: AdapterTopology, slot: number): Promise<void> {
+    const N = this.names.node(slot);
+    const U = this.names.underlay;
+    const port = underlayPort(slot);
+    const pods = t.nodes[slot]!.pods.map((_, k) => this.names.pod(slot, k));
+    if (!N.startsWith(this.names.prefix)) throw new Error(`${this.name}: node-restart: ${N} is not one of this adapter's namespaces`);
+    await this.helper.forget([N]);
+    const left = deleteNamespacesSync([N]);
+    if (left.length > 0) throw new AdapterUnavailable(this.name, `node-restart: could not delete namespace ${N}`);
+    // A deleted namespace's devices go asynchronously (netns cleanup): wait until the far ends are gone.
+    const gone = async (ns: string, dev: string): Promise<boolean> => (await this.helper.exec(ns, ['ip', 'link', 'show', 'dev', dev])).status !== 0;
+    const deadline = Date.now() + 10_000;
+    for (const [ns, dev] of [[U, port] as const, ...pods.map((p) => [p, POD_IF] as const)]) {
+      while (!(await gone(ns, dev))) {
+        if (Date.now() > deadline) throw new AdapterUnavailable(this.name, `node-restart: ${dev} in ${ns} still exists 10 s after ${N} was deleted`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    const rebuilt = this.objects.filter((o) => {
+      const [kind, ns, dev] = o.key.split(':');
+      return ns === N || (pods.includes(ns!) && kind !== 'ns') || (ns === U && dev === port);
+    });
+    await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !rebuilt.includes(o)), this.objects));
+    this.liberal.delete(N);
+    this.slots.delete(slot);
+    this.incarnations.set(`wire:${slot}`, (this.incarnations.get(`wire:${slot}`) ?? 0) + 1);
+    pods.forEach((_, k) => this.incarnations.set(`${slot}:${k}`, (this.incarnations.get(`${slot}:${k}`) ?? 0) + 1));
+    this.points = this.pointMap(t);
+    try {
+      await this.helper.sockets(this.socketList(t), { key: 'marker', ns: U, tx: MARKER_TX, rx: MARKER_RX });
+    } catch (e) {
+      throw new AdapterUnavailable(this.name, (e as Error).message.split('\n')[0]!);
+    }
+    await this.applyAcls(this.acls);
   }
 
   async reset(): Promise<void> {

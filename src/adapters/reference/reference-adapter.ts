@@ -9,10 +9,12 @@ import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts'
 import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
 import { modelConfigState } from '../../reference/state/config-state.ts';
 import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSessions, replacePod } from '../../reference/state/faults.ts';
+import { flapLink, restartNode } from '../../reference/state/faults.ts';
 import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
 export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
+(REFERENCE_FAULTS as FaultId[]).push('link-flap', 'node-restart');
 
 export interface ReferenceAdapterOptions {
   profile?: ProfileName;
@@ -136,6 +138,22 @@ export class ReferenceAdapter implements Adapter {
     this.sim = sim;
   }
 
+  /**
+   * node-restart: the node configured afresh as setup() and apply() configure it — a simulation configured from
+   * the same scenario and topology (its hook run), the ACLs last applied set on that node (the hook run again, as
+   * apply() does) — and that node's instance moved into the running simulation; the other nodes keep their state.
+   */
+  private restart(sim: Simulation, node: number): void {
+    const fresh = new Simulation(sim.scenario, sim.profile, { topology: sim.topology });
+    this.opts.afterConfigure?.(fresh);
+    const vpp = fresh.vpps.get(node)!;
+    const linked = (this.acls as { [MODEL_ACLS]?: ModelAcls })[MODEL_ACLS];
+    const own = this.acls[String(node)] && linked?.topology === sim.topology ? linked.configs.get(node) : undefined;
+    vpp.acl = own ? copyAclConfig(own) : aclConfigFromSpec(this.acls[String(node)], vpp.node, `acls.${node}`, vpp.ifByName);
+    this.opts.afterConfigure?.(fresh);
+    restartNode(sim.vpps, vpp);
+  }
+
   private configured(acls: AdapterAclConfig | undefined): Simulation {
     const profile = this.opts.faults ? { ...PROFILES[this.profile], faults: this.opts.faults } : this.profile;
     // A topology resolved from the model's own (the fuzzer's cases) carries it: no need to build it again.
@@ -189,6 +207,12 @@ export class ReferenceAdapter implements Adapter {
         break;
       case 'pod-replaced':
         replacePod(vppOf(f.node), tapOf(f.node, f.pod));
+        break;
+      case 'link-flap':
+        flapLink(vppOf(f.node), f.link);
+        break;
+      case 'node-restart':
+        this.restart(sim, vppOf(f.node).node.id);
         break;
     }
     this.opts.afterFault?.(sim, f);

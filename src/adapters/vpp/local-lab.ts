@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { checkPrivateDir, listNamespaces, pidAlive, stateDir, UnsafeStateDir } from '../host.ts';
+import { checkPrivateDir, listNamespaces, pidAlive, processGone, stateDir, UnsafeStateDir } from '../host.ts';
 import { isSafePath, type LabFile } from './lab-file.ts';
 
 export const LAB_NS_PREFIX = 'pfvpp';
@@ -377,4 +377,68 @@ export function labStatus(lab: LabFile): NodeStatus[] {
     if (version) s.version = version;
     return s;
   });
+}
+
+/**
+ * node-restart on a local lab (the nemesis, issue 13): the VPP process of one node stopped and started again the
+ * way `up` starts it (`ip netns exec <netns> <vpp> -c <startup>`, the same startup file, the same namespace), its
+ * main NIC made again (`create host-interface name gbe`), and the new pid recorded in the lab's state and lab file,
+ * so `down` stops the new process. Only a process this lab started: the lab file's token must find the state, the
+ * state must name the node's pid, that pid must be a VPP run with the node's startup file, and the node's
+ * directory must hold the lab's marker; LabRefused (nothing done) otherwise. Returns the new pid. The caller
+ * configures the node again (VPP keeps nothing across a restart).
+ */
+export async function restartLabNode(lab: LabFile, id: number, o: { startTimeoutMs?: number } = {}): Promise<number> {
+  if (!lab.runDir || !lab.token) refuse('this lab file does not describe a local lab podflow started (no runDir or token): podflow restarts only VPPs it started');
+  const st = readLabState(lab.token);
+  if (st.runDir !== lab.runDir) refuse(`the lab file's runDir ${lab.runDir} is not the one podflow recorded for this lab (${st.runDir}); nothing restarted`);
+  const sn = st.nodes.find((n) => n.id === id);
+  const ln = lab.nodes.find((n) => n.id === id);
+  if (!sn || sn.pid === undefined || !ln?.netns) refuse(`node ${id}: the lab's state records no VPP process for it; nothing restarted`);
+  if (!st.namespaces.includes(ln.netns)) refuse(`node ${id}: namespace ${ln.netns} is not one podflow created for this lab; nothing restarted`);
+  if (!hasMarker(sn.dir, st.token)) refuse(`node ${id}: ${sn.dir} does not hold this lab's marker; nothing restarted`);
+  const pid = sn.pid;
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    refuse(`node ${id}: VPP pid ${pid} is not running; nothing restarted`);
+  }
+  if (argv.length !== 3 || argv[1] !== '-c' || argv[2] !== sn.startup || !/(^|\/)vpp$/.test(argv[0]!)) refuse(`node ${id}: pid ${pid} is not this lab's VPP (${argv.join(' ')}); nothing restarted`);
+  const vpp = argv[0]!;
+  const vppctl = ln.vppctl[0]!;
+  const sock = join(sn.dir, 'cli.sock');
+  process.kill(pid, 'SIGTERM');
+  const stopBy = Date.now() + 5000;
+  while (!processGone(pid) && isLabVpp(pid, sn.startup) && Date.now() < stopBy) await sleep(50);
+  if (!processGone(pid) && isLabVpp(pid, sn.startup)) process.kill(pid, 'SIGKILL');
+  while (!processGone(pid) && isLabVpp(pid, sn.startup)) await sleep(20);
+  const out = openSync(join(sn.dir, 'stdout.log'), 'a');
+  const child = spawn('ip', ['netns', 'exec', ln.netns, vpp, '-c', sn.startup], { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  const next = child.pid!;
+  sn.pid = next;
+  writeLabState(st);
+  const labPath = join(st.runDir, 'lab.yaml');
+  if (hasMarker(st.runDir, st.token) && existsSync(labPath)) {
+    const file: LabFile = { ...lab, nodes: lab.nodes.map((n) => (n.id === id ? { ...n, pid: next } : n)) };
+    writeFileSync(`${labPath}.tmp`, stringify(file), { mode: 0o644 });
+    renameSync(`${labPath}.tmp`, labPath);
+  }
+  const deadline = Date.now() + (o.startTimeoutMs ?? 20_000);
+  for (;;) {
+    const r = existsSync(sock) ? spawnSync(vppctl, ['-s', sock, 'show', 'version'], { encoding: 'utf8', timeout: 5000 }) : undefined;
+    if (r && r.status === 0 && /vpp v/.test(r.stdout)) break;
+    if (!pidAlive(next)) throw new Error(`VPP of node ${id} exited at restart; see ${join(sn.dir, 'stdout.log')}`);
+    if (Date.now() > deadline) throw new Error(`VPP of node ${id} did not answer on ${sock} within ${o.startTimeoutMs ?? 20_000} ms after the restart`);
+    await sleep(100);
+  }
+  const made = spawnSync(vppctl, ['-s', sock, 'create', 'host-interface', 'name', 'gbe'], { encoding: 'utf8' });
+  if (!/host-gbe/.test(made.stdout)) throw new Error(`node ${id}: create host-interface name gbe: ${made.stdout.trim() || made.stderr.trim()}`);
+  return next;
+}
+
+/** Whether the adapter can restart this lab's VPPs (a local lab: runDir, token, and a pid and namespace per node). */
+export function isLocalLab(lab: LabFile): boolean {
+  return lab.runDir !== undefined && lab.token !== undefined && lab.nodes.every((n) => n.pid !== undefined && n.netns !== undefined);
 }

@@ -77,8 +77,8 @@ export interface RenderOptions {
 
 /**
  * One configuration command and the command that takes it back (none: nothing to undo, e.g. an interface
- * state, a MAC that the next configuration sets again, or a packet-generator interface, which VPP cannot
- * delete and the next configuration reuses).
+ * state, a MAC that the next configuration sets again, or a packet-generator interface, which the lab keeps
+ * and the next configuration reuses; VPP 26.06 can delete one, as pod-replaced does).
  */
 export interface ConfigStep {
   do: string;

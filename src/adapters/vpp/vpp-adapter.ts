@@ -15,6 +15,7 @@ import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderN
 import { SHOW_COMMANDS, vppConfigState, type ShowOutputs } from './show-state.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
+import { isLocalLab, restartLabNode } from './local-lab.ts';
 
 export interface VppAdapterOptions {
   /** transports per lab node ID (tests inject fakes); default: vppctl per the lab file */
@@ -31,6 +32,12 @@ export interface VppAdapterOptions {
    */
   batch?: boolean;
   name?: string;
+  /**
+   * node-restart: stops a lab node's VPP and starts it again with only its main NIC, returning the transport to
+   * the new process (tests inject fakes); default on a local lab (`podflow lab vpp up`): restartLabNode. Without
+   * one (a remote lab) the adapter does not list node-restart among its faults.
+   */
+  restart?: (node: LabNode) => Promise<{ transport: Transport; pid?: number }>;
 }
 
 /**
@@ -40,6 +47,13 @@ export interface VppAdapterOptions {
  * goes into the node's transcript, so the reproduction scripts hold the faults in order.
  */
 export const VPP_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap'];
+/**
+ * Also: `set interface state loop0|<main NIC> down` then `up`; a pod's interface deleted and made again as setup
+ * makes it (CNI DEL then ADD: ACLs detached, NAT role, neighbour, route and address removed, `delete
+ * packet-generator interface`, then the pod's setup steps and its ACL attachments again); and, on a local lab only
+ * (the adapter can restart its VPPs), a node's VPP killed, started again and configured again.
+ */
+(VPP_NEMESIS as FaultId[]).push('link-flap', 'pod-replaced', 'node-restart');
 
 interface NodeState {
   lab: LabNode;
@@ -105,6 +119,9 @@ export class VppAdapter implements Adapter {
   private topologyKey?: string;
   private seq = 0;
   private transports: Map<number, Transport>;
+  /** the ACL configuration last applied (what a restarted node gets again) */
+  private lastAcls: AdapterAclConfig = {};
+  private readonly restarter?: (node: LabNode) => Promise<{ transport: Transport; pid?: number }>;
 
   constructor(
     private readonly lab: LabFile,
@@ -114,6 +131,11 @@ export class VppAdapter implements Adapter {
     // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
     this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: VPP_NEMESIS };
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
+    this.restarter = opts.restart ?? (isLocalLab(lab) ? async (n) => {
+      const pid = await restartLabNode(this.lab, n.id);
+      return { pid, transport: new VppctlTransport({ ...n, pid }, this.name) };
+    } : undefined);
+    if (!this.restarter) this.capabilities = { ...this.capabilities, faults: VPP_NEMESIS.filter((id) => id !== 'node-restart') };
   }
 
   /**
@@ -254,6 +276,7 @@ export class VppAdapter implements Adapter {
 
   /** Changes only the ACLs that differ (tables replaced in place keep their attachments and sessions). */
   async apply(acls: AdapterAclConfig): Promise<void> {
+    this.lastAcls = acls;
     for (const n of this.nodes.values()) {
       const want = acls[String(n.model.id)];
       const labIndex = new Map(n.acls.labIndex);
@@ -339,9 +362,83 @@ export class VppAdapter implements Adapter {
         await run(n, `set interface state ${ifc} up`);
         return;
       }
+      case 'link-flap': {
+        // loop0 is loop0 on the lab; the main NIC is the lab file's `gbe`
+        const n = nodeOf(f.node);
+        const ifc = f.link === 'loop0' ? 'loop0' : n.lab.gbe;
+        await run(n, `set interface state ${ifc} down`);
+        await run(n, `set interface state ${ifc} up`);
+        return;
+      }
+      case 'pod-replaced': {
+        const n = nodeOf(f.node);
+        const tap = n.model.pods.find((p) => p.name === f.pod)?.tap.name;
+        const ifc = tap === undefined ? undefined : n.names.toLab.get(tap);
+        if (ifc === undefined) throw new Error(`${this.name}: pod-replaced: no pod ${f.pod} on node ${f.node}`);
+        await this.replacePod(n, ifc, run);
+        return;
+      }
+      case 'node-restart':
+        await this.restartNode(nodeOf(f.node));
+        return;
       default:
-        throw new Error(`${this.name}: cannot perform fault ${f.id} (performs ${VPP_NEMESIS.join(', ')})`);
+        throw new Error(`${this.name}: cannot perform fault ${(f as Fault).id} (performs ${VPP_NEMESIS.join(', ')})`);
     }
+  }
+
+  /**
+   * CNI DEL then ADD of a pod on the lab: the renderer detaches the interface's ACLs (its sessions go, §8.4), the
+   * pod's setup steps are taken back in reverse order (NAT role, static neighbour, route, state, address) and the
+   * packet-generator interface is deleted; then the same steps make it again (same name, MAC, address, route,
+   * neighbour, NAT role) and the ACLs last applied are attached again (apply(): only that interface changes).
+   */
+  private async replacePod(n: NodeState, ifc: string, run: (n: NodeState, command: string) => Promise<void>): Promise<void> {
+    const own = n.steps.filter((s) => s.do.split(' ').includes(ifc));
+    const att = n.acls.attach.get(ifc);
+    for (const dir of ['input', 'output'] as const) for (const i of att?.[dir] ?? []) await run(n, `set acl-plugin interface ${ifc} ${dir} acl ${i} del`);
+    n.acls.attach.delete(ifc);
+    await this.writeJournal(n);
+    for (const s of [...own].reverse()) {
+      const undo = s.undo ?? (/^set interface nat44 out \S+$/.test(s.do) ? `${s.do} del` : undefined);
+      if (undo) await run(n, undo);
+    }
+    await run(n, `delete packet-generator interface ${ifc}`);
+    for (const s of own) await run(n, s.do);
+    await this.apply(this.lastAcls);
+    await this.settle();
+  }
+
+  /**
+   * node-restart: the node's VPP stopped and started again (the restarter: a local lab's restartLabNode), then
+   * configured as setup() configured it (the same steps) and given the ACLs last applied (apply() with the
+   * node's ACL state emptied: VPP numbers the tables afresh). The transcript says so in a comment and holds the
+   * commands again, so the node's reproduction script replays the restart.
+   */
+  private async restartNode(n: NodeState): Promise<void> {
+    if (!this.restarter) throw new AdapterUnavailable(this.name, `node-restart: lab node ${n.lab.id} is not on a local lab podflow started, so podflow cannot restart its VPP`);
+    const old = n.lab.pid;
+    n.t.close();
+    let got: { transport: Transport; pid?: number };
+    try {
+      got = await this.restarter(n.lab);
+    } catch (e) {
+      throw e instanceof AdapterUnavailable ? e : new AdapterUnavailable(this.name, `node-restart of lab node ${n.lab.id}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    n.t = got.transport;
+    this.transports.set(n.lab.id, got.transport);
+    if (got.pid !== undefined) {
+      n.lab = { ...n.lab, pid: got.pid };
+      const i = this.lab.nodes.findIndex((x) => x.id === n.lab.id);
+      if (i >= 0) this.lab.nodes[i] = n.lab;
+    }
+    n.transcript.push(`# node-restart: VPP${old !== undefined ? ` pid ${old}` : ''} stopped and started again${got.pid !== undefined ? ` (pid ${got.pid})` : ''} with only its main NIC (create host-interface name gbe); configured again:`);
+    for (const s of n.steps) {
+      await n.t.config(s.do);
+      n.transcript.push(s.do);
+    }
+    n.acls = emptyAclState();
+    await this.apply(this.lastAcls);
+    await this.settle();
   }
 
   async reset(): Promise<void> {

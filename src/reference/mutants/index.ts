@@ -159,6 +159,36 @@ export const MUTANTS: readonly Mutant[] = [
   },
 ];
 
+// Mishandled link flaps and node restarts (issue 13), appended on lines of their own.
+(MUTANTS as Mutant[]).push(
+  {
+    id: 'restart-forgets-attachment',
+    description: "after a node restart the configuration comes back without one ACL attachment (the first pod TAP's)",
+    layer: 'data path',
+    onFault: (sim, f) => {
+      if (f.id !== 'node-restart') return;
+      const vpp = sim.vpps.get(f.node!);
+      const sw = vpp?.node.pods.map((p) => p.tap.swIfIndex).find((x) => vpp.acl.input.has(x) || vpp.acl.output.has(x));
+      if (vpp && sw !== undefined) {
+        vpp.acl.input.delete(sw);
+        vpp.acl.output.delete(sw);
+      }
+    },
+  },
+  {
+    id: 'flap-flushes-static-neighbours',
+    description: 'a link flap (loop0 or the main NIC) removes every neighbour on that link, static ones too (VPP 26.06 keeps static ones)',
+    layer: 'data path',
+    onFault: (sim, f) => {
+      if (f.id !== 'link-flap') return;
+      const vpp = sim.vpps.get(f.node!);
+      if (!vpp) return;
+      const sw = (f as { link?: string }).link === 'loop0' ? vpp.node.loop0.swIfIndex : vpp.node.gbe.swIfIndex;
+      vpp.neighbors.flushInterface(sw);
+    },
+  },
+);
+
 export function mutantById(id: string): Mutant | undefined {
   return MUTANTS.find((m) => m.id === id);
 }

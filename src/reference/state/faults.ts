@@ -69,3 +69,38 @@ export function interfacesLosingSessions(before: AclConfig, after: AclConfig, pr
   }
   return lost.sort((a, b) => a - b);
 }
+
+/** The interface a link-flap names: loop0 (the BVI) or the main NIC (GigabitEthernet…). */
+export function linkInterface(vpp: VppInstance, link: 'loop0' | 'main-nic'): number {
+  return link === 'loop0' ? vpp.node.loop0.swIfIndex : vpp.node.gbe.swIfIndex;
+}
+
+/**
+ * `set interface state loop0 down`, then `up` (or the main NIC). Checked on a VPP 26.06 lab with open connections
+ * (`show ip neighbors`, `show l2fib verbose`, `show ip fib`, `show acl-plugin sessions`, `show nat44 sessions`,
+ * `show bridge-domain 1 detail` before, while down and after): while down the interface's connected routes are
+ * withdrawn and routes through it unresolved; its static neighbours, the static L2 FIB entries, the BVI's membership
+ * of the bridge domain, ACL attachments, acl-plugin sessions and NAT44 sessions all stay, and once up the routes
+ * resolve again. So, as for a TAP, nothing in the model changes (it has no admin state; the fault completes before
+ * the next packet). One difference, checked on the same lab: VPP flushes the *dynamic* neighbours of an interface
+ * set down (static ones stay). The model's neighbour for a remote node's NIC is dynamic in Contiv (ARP, which the
+ * model pre-resolves, §2.7); after a flap of the main NIC Contiv's VPP resolves it again by ARP (the first packet
+ * to that node waits in ip4-arp), the model keeps it resolved — it has no ARP, so it cannot lose that one packet.
+ * The lab configures the neighbour static (no ARP on its wire) and keeps it, as the model does.
+ */
+export function flapLink(vpp: VppInstance, link: 'loop0' | 'main-nic'): void {
+  const sw = linkInterface(vpp, link);
+  if (!vpp.ifBySw.has(sw)) throw new Error(`link-flap: node ${vpp.node.id} has no ${link} interface`);
+}
+
+/**
+ * A node restarted: VPP keeps nothing across a restart and the agent configures the node again from the same
+ * configuration with the ACLs last applied (DATAPATH.md §10.9). The model's meaning: the node's instance replaced by
+ * a freshly configured one (`configureNode`: no ACL or NAT sessions, no counters) whose ACL configuration is the
+ * last applied; the other nodes keep their state.
+ */
+export function restartNode(vpps: Map<number, VppInstance>, fresh: VppInstance): void {
+  if (!vpps.has(fresh.node.id)) throw new Error(`node-restart: no node ${fresh.node.id}`);
+  if (fresh.aclSessions.byKey.size > 0 || fresh.natSessions.byKey.size > 0) throw new Error(`node-restart: node ${fresh.node.id}: the instance replacing it holds sessions (not freshly configured)`);
+  vpps.set(fresh.node.id, fresh);
+}

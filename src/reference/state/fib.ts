@@ -195,4 +195,9 @@ export class NeighborTable {
   entries(): { swIfIndex: number; ip: number; mac: number; isStatic: boolean }[] {
     return [...this.map].flatMap(([swIfIndex, bySw]) => [...bySw].map(([ip, n]) => ({ swIfIndex, ip, ...n })));
   }
+
+  /** Forgets every neighbour of an interface, static ones too (a mutant: VPP keeps them across a link flap). */
+  flushInterface(swIfIndex: number): void {
+    this.map.delete(swIfIndex);
+  }
 }
