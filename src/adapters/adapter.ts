@@ -95,7 +95,17 @@ export type Fault =
   /** a pod's TAP (the data path's side of its link) set down, then up again */
   | { id: 'tap-flap'; node: number; pod: string }
   /** a pod deleted and added again with the same name, IP, TAP and labels (CNI DEL then ADD) */
-  | { id: 'pod-replaced'; node: number; pod: string };
+  | { id: 'pod-replaced'; node: number; pod: string }
+  /**
+   * netem on the underlay side of a node's link (frames towards that node lost, duplicated or delayed so that
+   * they overtake each other) until a later call with `healed` removes it; the one fault that stays after its call
+   */
+  | { id: 'wire-impaired'; node: number; impairment: WireImpairment }
+  /** `seconds` pass with no traffic (real adapters wait; set up with short session timeouts, see IDLE_SESSIONS) */
+  | { id: 'idle-timeout'; seconds: number };
+
+/** What netem does to a node's underlay link (`healed`: nothing any more). */
+export type WireImpairment = 'drop' | 'duplicate' | 'reorder' | 'healed';
 
 export type FaultId = Fault['id'];
 

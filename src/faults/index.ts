@@ -8,11 +8,13 @@ import { aclSessionsCleared } from './acl-sessions-cleared.ts';
 import { natSessionsCleared } from './nat-sessions-cleared.ts';
 import { podReplaced } from './pod-replaced.ts';
 import { tapFlap } from './tap-flap.ts';
+import { wireImpaired } from './wire-impaired.ts';
+import { idleTimeout } from './idle-timeout.ts';
 import type { FaultDef } from './types.ts';
 
 export type { FaultDef } from './types.ts';
 
-export const FAULTS: readonly FaultDef[] = [aclSessionsCleared, natSessionsCleared, aclResync, aclReplaced, tapFlap, podReplaced];
+export const FAULTS: readonly FaultDef[] = [aclSessionsCleared, natSessionsCleared, aclResync, aclReplaced, tapFlap, podReplaced, wireImpaired, idleTimeout];
 
 export const FAULT_IDS: readonly FaultId[] = FAULTS.map((f) => f.id);
 
