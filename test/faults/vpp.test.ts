@@ -75,3 +75,81 @@ describe('VPP lab adapter: faults as vppctl commands', () => {
     await expect(vpp.fault({ id: 'pod-replaced', node: 1, pod: 'x' })).rejects.toThrow(/cannot perform fault pod-replaced/);
   });
 });
+
+describe('VPP lab adapter: wire-impaired and idle-timeout', () => {
+  const labText = (local: boolean) =>
+    ['version: 1', ...(local ? ['namespaces: [pfvppab-ul, pfvppab-n1, pfvppab-n2]'] : []), 'nodes:', ...[1, 2].flatMap((id) => [`  - id: ${id}`, '    vppctl: [vppctl, -s, /run/vpp/cli.sock]', `    files: /tmp/lab${id}`, '    gbe: host-gbe', ...(local ? [`    netns: pfvppab-n${id}`] : [])])].join('\n');
+  /** A host where node N's gbe is `gbe@if(10+N)` and index 10+N in the underlay is the port `n<N>`; tc succeeds. */
+  const fakeHost = (ran: string[][]) => async (argv: string[]) => {
+    ran.push(argv);
+    const ns = argv[2]!;
+    if (argv[0] === 'ip' && ns.endsWith('-ul')) return { status: 0, stdout: '1: lo: <LOOPBACK>\n2: br0: <BROADCAST>\n11: n1@if2: <BROADCAST>\n12: n2@if2: <BROADCAST>\n', stderr: '' };
+    if (argv[0] === 'ip') return { status: 0, stdout: `2: gbe@if${10 + Number(ns.slice(-1))}: <BROADCAST,UP> mtu 1500\n`, stderr: '' };
+    return { status: 0, stdout: '', stderr: '' };
+  };
+  const configured = async (local: boolean, ran: string[][] = [], slept: number[] = []) => {
+    const sent = new Map<number, string[]>([[1, []], [2, []]]);
+    const vpp = new VppAdapter(parseLabFile(labText(local), 'lab.yaml'), { transports: new Map([...sent].map(([id, s]) => [id, fakeNode(id, s)])), settleMs: 0, quietMs: 0, exec: fakeHost(ran), sleep: async (ms) => void slept.push(ms) });
+    const r = renderCluster(cluster);
+    await vpp.setup(adapterTopology(r.topology), { sessions: { udpIdle: 2, tcpTransient: 2, tcpIdle: 6 } });
+    await vpp.apply(adapterAcls(r));
+    return { vpp, sent };
+  };
+
+  it('impairs the underlay port of the node (found by its veth peer) with netem, heals it with tc del, and says so in the script', async () => {
+    // Arrange
+    const ran: string[][] = [];
+    const { vpp } = await configured(true, ran);
+    expect(vpp.capabilities.faults).toContain('wire-impaired');
+    // Act
+    await vpp.fault({ id: 'wire-impaired', node: 2, impairment: 'drop' });
+    await vpp.fault({ id: 'wire-impaired', node: 2, impairment: 'healed' });
+    await vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'reorder' });
+    await vpp.teardown();
+    // Assert
+    const tc = ran.filter((a) => a[0] === 'tc').map((a) => a.join(' '));
+    expect(tc).toEqual([
+      'tc -n pfvppab-ul qdisc replace dev n2 root netem loss 30%',
+      'tc -n pfvppab-ul qdisc del dev n2 root',
+      'tc -n pfvppab-ul qdisc replace dev n1 root netem delay 20ms reorder 50%',
+      // teardown heals what is still impaired
+      'tc -n pfvppab-ul qdisc del dev n1 root',
+    ]);
+    expect(ran.some((a) => a.join(' ') === 'ip -n pfvppab-n2 -o link show dev gbe')).toBe(true);
+  });
+
+  it('records the tc commands as comments in the node script', async () => {
+    const { vpp } = await configured(true);
+    await vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'duplicate' });
+    const script = vpp.reproduction().find((f) => f.name === 'node1.vppctl')!.text;
+    expect(script).toContain('# wire-impaired (duplicate), not vppctl: ran on the lab host: tc -n pfvppab-ul qdisc replace dev n1 root netem duplicate 50%');
+  });
+
+  it('a lab whose file lists no namespaces cannot impair its wire: the fault is not in its capabilities and refused', async () => {
+    const { vpp } = await configured(false);
+    expect(vpp.capabilities.faults).not.toContain('wire-impaired');
+    expect(vpp.capabilities.faults).toContain('idle-timeout');
+    await expect(vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'drop' })).rejects.toThrow(/cannot perform fault wire-impaired/);
+  });
+
+  it('a tc that fails makes the fault unavailable (one line), never silently done', async () => {
+    const sent = new Map<number, string[]>([[1, []], [2, []]]);
+    const host = fakeHost([]);
+    const vpp = new VppAdapter(parseLabFile(labText(true), 'lab.yaml'), { transports: new Map([...sent].map(([id, s]) => [id, fakeNode(id, s)])), settleMs: 0, quietMs: 0, exec: async (a) => (a[0] === 'tc' ? { status: 2, stdout: '', stderr: 'Error: Specified qdisc kind is unknown.\n' } : host(a)) });
+    const r = renderCluster(cluster);
+    await vpp.setup(adapterTopology(r.topology));
+    await expect(vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'drop' })).rejects.toThrow(/^vpp: node 1: tc -n pfvppab-ul qdisc replace dev n1 root netem loss 30%: Error: Specified qdisc kind is unknown\.$/);
+  });
+
+  it('idle-timeout waits the seconds (no command), and the short session timeouts were set at setup', async () => {
+    const slept: number[] = [];
+    const { vpp, sent } = await configured(false, [], slept);
+    expect(sent.get(1)).toEqual(expect.arrayContaining(['set acl-plugin session timeout udp idle 2', 'set acl-plugin session timeout tcp idle 6', 'set acl-plugin session timeout tcp transient 2']));
+    const before = sent.get(1)!.length;
+    await vpp.fault({ id: 'idle-timeout', seconds: 4 });
+    expect(slept).toEqual([4000]);
+    expect(sent.get(1)!.length).toBe(before);
+    expect(vpp.reproduction()[0]!.text).toContain('# idle-timeout: no traffic for 4 s');
+    await expect(vpp.fault({ id: 'idle-timeout', seconds: Number.NaN })).rejects.toThrow(/seconds must be a number ≥ 0/);
+  });
+});

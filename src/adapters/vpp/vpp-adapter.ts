@@ -9,11 +9,12 @@ import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../reference/trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
 import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
+import { hostExec, labUnderlay, linuxNic, tcArgv, underlayPort, type HostExec } from './lab-wire.ts';
 
 export interface VppAdapterOptions {
   /** transports per lab node ID (tests inject fakes); default: vppctl per the lab file */
@@ -30,6 +31,10 @@ export interface VppAdapterOptions {
    */
   batch?: boolean;
   name?: string;
+  /** runs tc and ip on this host for wire-impaired (tests inject a fake); default: the programs themselves */
+  exec?: HostExec;
+  /** waits for an idle-timeout (tests inject a fake); default: real time */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -39,6 +44,16 @@ export interface VppAdapterOptions {
  * the reproduction scripts hold the faults in order. Not yet: NAT sessions alone, a pod replaced.
  */
 export const VPP_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap'];
+
+/**
+ * Faults a lab performs beyond VPP_NEMESIS: idle-timeout (a real wait; the nemesis sets the lab up with short
+ * `set acl-plugin session timeout …`) on every lab, and wire-impaired (netem on the node's underlay port, `tc` in
+ * the lab's underlay namespace) only on a local lab whose file lists its namespaces (`podflow lab vpp up`).
+ */
+export function vppLabFaults(lab: LabFile): FaultId[] {
+  const wire = labUnderlay(lab) !== undefined && lab.nodes.every((n) => linuxNic(n) !== undefined);
+  return [...VPP_NEMESIS, 'idle-timeout', ...(wire ? (['wire-impaired'] as const) : [])];
+}
 
 interface NodeState {
   lab: LabNode;
@@ -104,6 +119,8 @@ export class VppAdapter implements Adapter {
   private topologyKey?: string;
   private seq = 0;
   private transports: Map<number, Transport>;
+  /** underlay ports with netem on them (wire-impaired not yet healed): lab node id → namespace and port */
+  private impaired = new Map<number, { underlay: string; port: string }>();
 
   constructor(
     private readonly lab: LabFile,
@@ -111,7 +128,7 @@ export class VppAdapter implements Adapter {
   ) {
     this.name = opts.name ?? 'vpp';
     // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
-    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: VPP_NEMESIS };
+    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab) };
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
   }
 
@@ -169,6 +186,7 @@ export class VppAdapter implements Adapter {
       await this.reset();
       return;
     }
+    await this.healWires();
     await this.recover();
     await this.unconfigure();
     this.topologyKey = undefined;
@@ -300,6 +318,18 @@ export class VppAdapter implements Adapter {
       case 'acl-replaced':
         await this.apply(f.acls);
         return;
+      case 'wire-impaired': {
+        const n = nodeOf(f.node);
+        if (!this.capabilities.faults!.includes('wire-impaired')) throw new Error(`${this.name}: cannot perform fault wire-impaired (the lab file lists no namespaces: not a local lab)`);
+        await this.impairWire(n, f.impairment);
+        return;
+      }
+      case 'idle-timeout': {
+        if (!(f.seconds >= 0)) throw new Error(`${this.name}: idle-timeout: seconds must be a number ≥ 0, got ${f.seconds}`);
+        await (this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(f.seconds * 1000);
+        for (const n of this.nodes.values()) n.transcript.push(`# idle-timeout: no traffic for ${f.seconds} s (podflow waited)`);
+        return;
+      }
       case 'tap-flap': {
         const n = nodeOf(f.node);
         const tap = n.model.pods.find((p) => p.name === f.pod)?.tap.name;
@@ -314,7 +344,37 @@ export class VppAdapter implements Adapter {
     }
   }
 
+  /**
+   * netem on (or off) the underlay port of a node: `tc … replace … root netem …`, healed by `tc … del … root`.
+   * The command goes into the node's transcript as a comment (it is not vppctl) saying where it ran.
+   */
+  private async impairWire(n: NodeState, impairment: WireImpairment): Promise<void> {
+    const exec = this.opts.exec ?? hostExec;
+    const underlay = labUnderlay(this.lab)!;
+    const cur = this.impaired.get(n.lab.id);
+    if (impairment === 'healed' && !cur) return;
+    const port = cur?.port ?? (await underlayPort(exec, n.lab, underlay).catch((e: Error) => { throw new AdapterUnavailable(this.name, e.message); }));
+    const argv = tcArgv(underlay, port, impairment);
+    const r = await exec(argv);
+    n.transcript.push(`# wire-impaired (${impairment}), not vppctl: ran on the lab host: ${argv.join(' ')}`);
+    if (r.status !== 0) throw new AdapterUnavailable(this.name, `node ${n.model.id}: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
+    if (impairment === 'healed') this.impaired.delete(n.lab.id);
+    else this.impaired.set(n.lab.id, { underlay, port });
+  }
+
+  /** Every netem still on an underlay port removed (setup, teardown: an impairment never outlives its case). */
+  private async healWires(): Promise<void> {
+    const exec = this.opts.exec ?? hostExec;
+    for (const [id, w] of [...this.impaired]) {
+      const argv = tcArgv(w.underlay, w.port, 'healed');
+      const r = await exec(argv);
+      if (r.status !== 0 && !/No such file|Cannot find|Invalid handle|cannot be deleted/i.test(r.stderr)) throw new AdapterUnavailable(this.name, `lab node ${id}: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
+      this.impaired.delete(id);
+    }
+  }
+
   async reset(): Promise<void> {
+    await this.healWires();
     for (const n of this.nodes.values()) {
       await n.t.cli('clear acl-plugin sessions');
       // NAT44-ED sessions: disable and enable forgets them with the rest of NAT, so the NAT steps run again.
@@ -524,6 +584,7 @@ export class VppAdapter implements Adapter {
 
   async teardown(): Promise<void> {
     try {
+      await this.healWires();
       await this.unconfigure();
     } finally {
       this.topologyKey = undefined;
