@@ -1,9 +1,9 @@
 // The wire of a local VPP lab (`podflow lab vpp up`): each node's main NIC is a veth whose other end is a port of
-// the bridge in the lab's underlay namespace. wire-impaired puts netem on that port (frames the underlay sends
-// towards the node), with tc run in the namespace the lab file lists — never anywhere else.
+// the bridge in the lab's underlay namespace. wire-impaired impairs that port (frames the underlay sends
+// towards the node), with nft or tc run in the namespace the lab file lists — never anywhere else.
 import { execFile } from 'node:child_process';
 import type { LabFile, LabNode } from './lab-file.ts';
-import { netemArgv } from '../../faults/wire-impaired.ts';
+import { wireCommands } from '../../faults/wire-impaired.ts';
 import type { WireImpairment } from '../adapter.ts';
 
 /** Runs a command (argument list) on this host: exit status and output. */
@@ -49,7 +49,9 @@ export async function underlayPort(exec: HostExec, node: LabNode, underlay: stri
   return m[1]!;
 }
 
-/** The tc command (argument list) that impairs or heals a port in the underlay namespace. */
-export function tcArgv(underlay: string, port: string, impairment: WireImpairment): string[] {
-  return ['tc', '-n', underlay, ...netemArgv(port, impairment)];
+/** The commands (argument lists, run in the underlay namespace by `ip netns exec`) that impair a port, and heal it. */
+export function wireArgvs(underlay: string, port: string, impairment: Exclude<WireImpairment, 'healed'>): { impair: string[][]; heal: string[][] } {
+  const c = wireCommands(port, impairment);
+  const inNs = (a: string[]) => ['ip', 'netns', 'exec', underlay, ...a];
+  return { impair: c.impair.map(inNs), heal: c.heal.map(inNs) };
 }

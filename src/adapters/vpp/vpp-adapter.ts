@@ -14,7 +14,7 @@ import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-fil
 import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
-import { hostExec, labUnderlay, linuxNic, tcArgv, underlayPort, type HostExec } from './lab-wire.ts';
+import { hostExec, labUnderlay, linuxNic, underlayPort, wireArgvs, type HostExec } from './lab-wire.ts';
 
 export interface VppAdapterOptions {
   /** transports per lab node ID (tests inject fakes); default: vppctl per the lab file */
@@ -47,8 +47,8 @@ export const VPP_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-res
 
 /**
  * Faults a lab performs beyond VPP_NEMESIS: idle-timeout (a real wait; the nemesis sets the lab up with short
- * `set acl-plugin session timeout …`) on every lab, and wire-impaired (netem on the node's underlay port, `tc` in
- * the lab's underlay namespace) only on a local lab whose file lists its namespaces (`podflow lab vpp up`).
+ * `set acl-plugin session timeout …`) on every lab, and wire-impaired (nftables or netem on the node's underlay
+ * port, in the lab's underlay namespace) only on a local lab whose file lists its namespaces (`podflow lab vpp up`).
  */
 export function vppLabFaults(lab: LabFile): FaultId[] {
   const wire = labUnderlay(lab) !== undefined && lab.nodes.every((n) => linuxNic(n) !== undefined);
@@ -120,7 +120,7 @@ export class VppAdapter implements Adapter {
   private seq = 0;
   private transports: Map<number, Transport>;
   /** underlay ports with netem on them (wire-impaired not yet healed): lab node id → namespace and port */
-  private impaired = new Map<number, { underlay: string; port: string }>();
+  private impaired = new Map<number, { heal: string[][] }>();
 
   constructor(
     private readonly lab: LabFile,
@@ -345,32 +345,48 @@ export class VppAdapter implements Adapter {
   }
 
   /**
-   * netem on (or off) the underlay port of a node: `tc … replace … root netem …`, healed by `tc … del … root`.
-   * The command goes into the node's transcript as a comment (it is not vppctl) saying where it ran.
+   * The underlay port of a node impaired (wireArgvs: nftables or netem in the lab's underlay namespace) or healed.
+   * The commands go into the node's transcript as comments (they are not vppctl) saying where they ran.
    */
   private async impairWire(n: NodeState, impairment: WireImpairment): Promise<void> {
     const exec = this.opts.exec ?? hostExec;
     const underlay = labUnderlay(this.lab)!;
     const cur = this.impaired.get(n.lab.id);
-    if (impairment === 'healed' && !cur) return;
-    const port = cur?.port ?? (await underlayPort(exec, n.lab, underlay).catch((e: Error) => { throw new AdapterUnavailable(this.name, e.message); }));
-    const argv = tcArgv(underlay, port, impairment);
-    const r = await exec(argv);
-    n.transcript.push(`# wire-impaired (${impairment}), not vppctl: ran on the lab host: ${argv.join(' ')}`);
-    if (r.status !== 0) throw new AdapterUnavailable(this.name, `node ${n.model.id}: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
-    if (impairment === 'healed') this.impaired.delete(n.lab.id);
-    else this.impaired.set(n.lab.id, { underlay, port });
+    if (impairment === 'healed') {
+      if (cur) await this.heal(n.lab.id, cur, n);
+      return;
+    }
+    // one impairment at a time per port: another replaces it
+    if (cur) await this.heal(n.lab.id, cur, n);
+    const port = await underlayPort(exec, n.lab, underlay).catch((e: Error) => {
+      throw new AdapterUnavailable(this.name, e.message);
+    });
+    const { impair, heal } = wireArgvs(underlay, port, impairment);
+    for (const [i, argv] of impair.entries()) {
+      const r = await exec(argv);
+      n.transcript.push(`# wire-impaired (${impairment}), not vppctl: ran on the lab host: ${argv.join(' ')}`);
+      if (r.status !== 0) {
+        // what did go on comes off again
+        for (const h of heal.slice(0, i)) await exec(h);
+        throw new AdapterUnavailable(this.name, `node ${n.model.id}: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
+      }
+    }
+    this.impaired.set(n.lab.id, { heal });
   }
 
-  /** Every netem still on an underlay port removed (setup, teardown: an impairment never outlives its case). */
-  private async healWires(): Promise<void> {
+  private async heal(id: number, w: { heal: string[][] }, n?: NodeState): Promise<void> {
     const exec = this.opts.exec ?? hostExec;
-    for (const [id, w] of [...this.impaired]) {
-      const argv = tcArgv(w.underlay, w.port, 'healed');
+    for (const argv of w.heal) {
       const r = await exec(argv);
-      if (r.status !== 0 && !/No such file|Cannot find|Invalid handle|cannot be deleted/i.test(r.stderr)) throw new AdapterUnavailable(this.name, `lab node ${id}: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
-      this.impaired.delete(id);
+      n?.transcript.push(`# wire-impaired healed, not vppctl: ran on the lab host: ${argv.join(' ')}`);
+      if (r.status !== 0) throw new AdapterUnavailable(this.name, `lab node ${id}: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
     }
+    this.impaired.delete(id);
+  }
+
+  /** Every impairment still on an underlay port removed (setup, reset, teardown: none outlives its case). */
+  private async healWires(): Promise<void> {
+    for (const [id, w] of [...this.impaired]) await this.heal(id, w);
   }
 
   async reset(): Promise<void> {
