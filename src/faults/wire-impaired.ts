@@ -21,6 +21,9 @@ export const wireImpaired: FaultDef = {
   cites: ['§6', 'I10'],
 };
 
+/** The skb mark of a frame the duplicate impairment has copied already ('pfW'). */
+const COPY_MARK = '0x706657';
+
 /** The impairments a step picks from (by `policy`, modulo). */
 export const WIRE_IMPAIRMENTS: readonly Exclude<WireImpairment, 'healed'>[] = ['drop', 'duplicate', 'reorder'];
 
@@ -29,7 +32,9 @@ export const WIRE_IMPAIRMENTS: readonly Exclude<WireImpairment, 'healed'>[] = ['
  * towards its node, and those that heal it again. Real impairments (not 100 % loss: then nothing would arrive)
  * that keep the run fast (delays of milliseconds):
  * - drop: 30 % of the frames the bridge forwards out of the port dropped (nftables, bridge family, `numgen random`);
- * - duplicate: 50 % of the frames leaving the port sent twice (nftables, netdev egress hook, `dup to` the port);
+ * - duplicate: 50 % of the frames leaving the port sent twice (nftables, netdev egress hook, `dup to` the port; the
+ *   copy passes the hook again, so both are marked first and a marked frame is not copied: twice, never more — the
+ *   mark does not leave the namespace, a veth into another one clears it);
  * - reorder: netem, `delay 20ms reorder 50%` (half the frames wait 20 ms, the rest overtake them).
  * Drop and duplicate use nftables rather than netem so that a kernel built without sch_netem (many VM kernels) still
  * impairs; reorder needs a delay, which only netem has: where the kernel lacks it, tc fails and the case is unknown.
@@ -46,7 +51,7 @@ export function wireCommands(port: string, impairment: Exclude<WireImpairment, '
       };
     case 'duplicate':
       return {
-        impair: [['nft', `add table netdev ${table}; add chain netdev ${table} towards { type filter hook egress device "${port}" priority 0; policy accept; }; add rule netdev ${table} towards numgen random mod 100 < 50 dup to "${port}"`]],
+        impair: [['nft', `add table netdev ${table}; add chain netdev ${table} towards { type filter hook egress device "${port}" priority 0; policy accept; }; add rule netdev ${table} towards meta mark != ${COPY_MARK} numgen random mod 100 < 50 meta mark set ${COPY_MARK} dup to "${port}"`]],
         heal: [['nft', 'delete', 'table', 'netdev', table]],
       };
     case 'reorder':

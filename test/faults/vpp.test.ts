@@ -122,7 +122,7 @@ describe('VPP lab adapter: wire-impaired and idle-timeout', () => {
     const { vpp } = await configured(true);
     await vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'duplicate' });
     const script = vpp.reproduction().find((f) => f.name === 'node1.vppctl')!.text;
-    expect(script).toContain('# wire-impaired (duplicate), not vppctl: ran on the lab host: ip netns exec pfvppab-ul nft add table netdev podflow_wire_n1; add chain netdev podflow_wire_n1 towards { type filter hook egress device "n1" priority 0; policy accept; }; add rule netdev podflow_wire_n1 towards numgen random mod 100 < 50 dup to "n1"');
+    expect(script).toContain('# wire-impaired (duplicate), not vppctl: ran on the lab host: ip netns exec pfvppab-ul nft add table netdev podflow_wire_n1; add chain netdev podflow_wire_n1 towards { type filter hook egress device "n1" priority 0; policy accept; }; add rule netdev podflow_wire_n1 towards meta mark != 0x706657 numgen random mod 100 < 50 meta mark set 0x706657 dup to "n1"');
     await vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'healed' });
     expect(vpp.reproduction().find((f) => f.name === 'node1.vppctl')!.text).toContain('# wire-impaired healed, not vppctl: ran on the lab host: ip netns exec pfvppab-ul nft delete table netdev podflow_wire_n1');
   });
