@@ -67,5 +67,7 @@ describe('podflow list faults', () => {
     expect(lines.find((l) => l.startsWith('tap-flap'))).toMatch(/performed by reference, kernel, vpp$/);
     expect(lines.find((l) => l.startsWith('pod-replaced'))).toMatch(/performed by reference, kernel$/);
     expect(lines.find((l) => l.startsWith('nat-sessions-cleared'))).toMatch(/performed by reference$/);
+    expect(lines.find((l) => l.startsWith('wire-impaired'))).toMatch(/performed by reference, kernel, vpp \(idle: any lab; wire: a local lab\)$/);
+    expect(lines.find((l) => l.startsWith('idle-timeout'))).toMatch(/performed by reference, kernel, vpp \(idle: any lab; wire: a local lab\)$/);
   });
 });
