@@ -18,7 +18,8 @@ import { runProperty } from '../../src/cli/fuzz-runner.ts';
 import { IDLE_SESSIONS } from '../../src/faults/idle-timeout.ts';
 import { encodePacket } from '../../src/packet/index.ts';
 import { renderCluster } from '../../src/policy/contiv/render.ts';
-import { nemesisProperty } from '../../src/properties/faults-keep-the-invariants.ts';
+import { faultsKeepTheInvariants, nemesisProperty, type NemesisCase } from '../../src/properties/faults-keep-the-invariants.ts';
+import { CHECK_CONTEXT } from '../../src/cli/fuzz-runner.ts';
 import { adapterAcls } from '../../src/properties/harness.ts';
 import { adapterTopology } from '../../src/properties/resolve.ts';
 import type { PropertyDef } from '../../src/properties/types.ts';
@@ -135,6 +136,15 @@ describe.skipIf(skip)(`VPP lab: wire-impaired and idle-timeout${reason ? ` (${sk
     await vpp.teardown();
     expect(ruleset()).not.toMatch(/podflow_wire/);
   }, 120_000);
+
+  it('the nemesis judges a packet after idle by the model: the server\'s data after 8 s is dropped on VPP as the model says', async () => {
+    // client -> web-b TCP/80 (web's egress denies: the data needs the sessions), 8 s idle (past every short timeout)
+    const steps: NemesisCase['steps'] = [{ kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 80 }, { kind: 'fault', fault: 'idle-timeout', target: 0, policy: 2 }, { kind: 'data', conn: 0, fromServer: true }];
+    expect(await faultsKeepTheInvariants.check({ cluster: CLIENT_AND_WEB, steps }, vppAdapter(), CHECK_CONTEXT)).toEqual({ status: 'valid' });
+    // the same case is invalid on a data path that keeps its sessions (the packet is judged, not skipped)
+    const deaf = new ReferenceAdapter({ profile: lab.profile, sessions: { udpIdle: 600, tcpTransient: 120, tcpIdle: 86_400 } });
+    expect((await faultsKeepTheInvariants.check({ cluster: CLIENT_AND_WEB, steps }, deaf, CHECK_CONTEXT)).status).toBe('invalid');
+  }, 60_000);
 
   it('keeps the invariants under wire-impaired and idle-timeout (bounded nemesis run)', async () => {
     const r = await runProperty(nemesisProperty(['wire-impaired', 'idle-timeout']) as PropertyDef<unknown>, vppAdapter(), { seed: 7, runs: 6, chunk: 6, interrupted: () => false });
