@@ -99,7 +99,17 @@ export type Fault =
   /** a node's loop0 (the BVI) or main NIC set down, then up again */
   | { id: 'link-flap'; node: number; link: 'loop0' | 'main-nic' }
   /** a node's data path restarted and configured again (same configuration, the ACLs last applied): every session gone */
-  | { id: 'node-restart'; node: number };
+  | { id: 'node-restart'; node: number }
+  /**
+   * netem on the underlay side of a node's link (frames towards that node lost, duplicated or delayed so that
+   * they overtake each other) until a later call with `healed` removes it; the one fault that stays after its call
+   */
+  | { id: 'wire-impaired'; node: number; impairment: WireImpairment }
+  /** `seconds` pass with no traffic (real adapters wait; set up with short session timeouts, see IDLE_SESSIONS) */
+  | { id: 'idle-timeout'; seconds: number };
+
+/** What netem does to a node's underlay link (`healed`: nothing any more). */
+export type WireImpairment = 'drop' | 'duplicate' | 'reorder' | 'healed';
 
 export type FaultId = Fault['id'];
 

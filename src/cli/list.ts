@@ -19,6 +19,8 @@ const FAULT_ADAPTERS: readonly [string, readonly FaultId[]][] = [
   ['reference', REFERENCE_FAULTS],
   ['kernel', KERNEL_NEMESIS],
   ['vpp', VPP_NEMESIS],
+  // a VPP lab also waits out idle time; a local one (its file lists its namespaces) impairs its wire too
+  ['vpp (idle: any lab; wire: a local lab)', ['idle-timeout', 'wire-impaired']],
 ];
 
 function table(rows: [string, string][]): string {

@@ -8,6 +8,8 @@ import { aclSessionsCleared } from './acl-sessions-cleared.ts';
 import { natSessionsCleared } from './nat-sessions-cleared.ts';
 import { podReplaced } from './pod-replaced.ts';
 import { tapFlap } from './tap-flap.ts';
+import { wireImpaired } from './wire-impaired.ts';
+import { idleTimeout } from './idle-timeout.ts';
 import type { FaultDef } from './types.ts';
 import { linkFlap } from './link-flap.ts';
 import { nodeRestart } from './node-restart.ts';
@@ -17,6 +19,8 @@ export type { FaultDef } from './types.ts';
 export const FAULTS: readonly FaultDef[] = [aclSessionsCleared, natSessionsCleared, aclResync, aclReplaced, tapFlap, podReplaced];
 // link flaps and node restarts (issue 13), appended on a line of their own
 (FAULTS as FaultDef[]).push(linkFlap, nodeRestart);
+// the wire impaired and idle time (issue 13)
+(FAULTS as FaultDef[]).push(wireImpaired, idleTimeout);
 
 export const FAULT_IDS: readonly FaultId[] = FAULTS.map((f) => f.id);
 

@@ -25,7 +25,7 @@ export function nemesisStepArb(faults: readonly FaultId[] = FAULT_IDS): fc.Arbit
   ];
   if (faults.length === 0) return fc.oneof(...traffic);
   const fault = fc.record({ kind: fc.constant('fault' as const), fault: fc.constantFrom(...faults), target: fc.nat(), policy: fc.nat() }, PLAIN);
-  return fc.oneof(...traffic, { weight: 3, arbitrary: fault });
+  return fc.oneof(...traffic, { weight: 6, arbitrary: fault });
 }
 
 /** 1–14 steps. */

@@ -13,6 +13,7 @@ import { canPerform, configStateDiff, type Adapter, type Capture, type Fault, ty
 import { clusterArb } from '../generators/cluster.ts';
 import { nemesisStepsArb, type NemesisStep } from '../generators/nemesis.ts';
 import { FAULT_IDS } from '../faults/index.ts';
+import { IDLE_MARGIN, IDLE_SESSIONS } from '../faults/idle-timeout.ts';
 import { podKey, renderCluster, type RenderedCluster } from '../policy/contiv/render.ts';
 import { contivFormula } from '../policy/contiv/semantics.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
@@ -50,6 +51,8 @@ interface Open {
   label: string;
   /** a packet of it was sent while the wire was lossy: the adapter's sessions for it may differ from the model's */
   tainted: boolean;
+  /** the model's times of its packets (a session's last activity is one of them: idle-timeout on a real clock) */
+  times: number[];
 }
 
 interface AclLike {
@@ -114,8 +117,11 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   r = render();
   const topology = adapterTopology(r.given.topology);
   const full = r.given;
+  // A case with idle time sets every data path up with short session timeouts (real ones wait for them).
+  const idling = c.steps.some((s) => s.kind === 'fault' && s.fault === 'idle-timeout');
+  const setupOptions = idling ? { sessions: { ...IDLE_SESSIONS } } : undefined;
   for (const a of [adapter, model]) {
-    await a.setup(topology);
+    await a.setup(topology, setupOptions);
     await a.apply(adapterAcls(r.given));
   }
   const pods = [...r.given.topology.podByName.values()];
@@ -125,13 +131,23 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
 
   let now = 0;
   let packet = 0;
+  // On a data path in real time with short timeouts, the model's clock is the wall clock since setup (packets take
+  // real time, and the idle steps are real waits); on virtual time, a millisecond per packet and the idle seconds.
+  const wall = idling && !adapter.capabilities.virtualTime;
+  const t0 = performance.now();
+  const tick = (): number => (now = wall ? Math.max(now + 0.001, (performance.now() - t0) / 1000) : now + 0.001);
+  /** Whether a session last active at one of `times` may or may not have timed out by `t`: too close to call. */
+  const tooClose = (times: readonly number[], t: number): boolean =>
+    wall && times.some((p) => Object.values(IDLE_SESSIONS).some((T) => Math.abs(t - p - T) < IDLE_MARGIN));
+  let lastSent = 0;
   const claims: Claim[] = [];
   const done: string[] = [];
   const context = (): string => (done.length ? done.join('; ') : 'no fault');
   const traced: { obs: Observation; packet: number; connection: string; protocol: string; exchange: Exchange }[] = [];
   /** Sends one frame from pod `s` to the adapter and to the model; whether each delivered it to `d`. */
   const send = async (s: Pod, d: Pod, layers: Layer[], connection: string, protocol: string, exchange: Exchange): Promise<{ got: boolean; model: boolean; packet: number }> => {
-    now += 0.001;
+    tick();
+    lastSent = now;
     const p = packet++;
     const inj = [{ packet: p, at: now, from: { pod: s.name }, frame: encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, ...layers]) }];
     const obs = await adapter.inject(inj);
@@ -151,6 +167,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
    */
   const connect = async (a: Pod, b: Pod, protocol: 'TCP' | 'UDP', port: number, label: string, correct: RenderedCluster): Promise<Open | undefined> => {
     const sport = 40000 + packet;
+    const times: number[] = [];
     const conn: Connection = { src: { pod: a.name }, dst: { pod: b.name }, protocol, port };
     const want = contivFormula(correct, conn) === 'allow';
     const tainted = lossy();
@@ -161,11 +178,13 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
       return true;
     };
     const req = await send(a, b, [ip(a, b), ...l4({ protocol, sport, dport: port }, 0x02, 1)], label, protocol, 'request');
+    times.push(lastSent);
     if (req.got && !want) claims.push(claim(CLAIMS, { code: 'verdict-after-fault', connection: label, protocol, exchange: 'request', packet: req.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: 'dropped', received: 'delivered', probe: 'connect', context: context() }));
     else if (asModel) differs(req, b, 'request', 'connect');
     else if (!tainted && req.got !== want) claims.push(claim(CLAIMS, { code: 'verdict-after-fault', connection: label, protocol, exchange: 'request', packet: req.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: want ? 'delivered' : 'dropped', received: req.got ? 'delivered' : 'dropped', probe: 'connect', context: context() }));
     if (!req.got || (asModel && !req.model)) return undefined;
     const rep = await send(b, a, [ip(b, a), ...l4({ protocol, sport: port, dport: sport }, 0x12, 2)], label, protocol, 'reply');
+    times.push(lastSent);
     if (asModel) {
       if (differs(rep, a, 'reply', 'reply') || !rep.got) return undefined;
     } else if (!rep.got) {
@@ -174,6 +193,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     }
     if (protocol === 'TCP') {
       const ack = await send(a, b, [ip(a, b), ...l4({ protocol, sport, dport: port }, 0x10, 3)], label, protocol, 'request');
+      times.push(lastSent);
       if (asModel) {
         if (differs(ack, b, 'request', 'ack') || !ack.got) return undefined;
       } else if (!ack.got) {
@@ -181,12 +201,14 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
         return undefined;
       }
     }
-    return { client: a, server: b, protocol, sport, dport: port, label, tainted: tainted || lossy() };
+    return { client: a, server: b, protocol, sport, dport: port, label, tainted: tainted || lossy(), times };
   };
 
   const fault = async (f: Fault, label: string): Promise<void> => {
     await adapter.fault!(f);
     await model.fault!(f);
+    // the model's clock moved on by the idle time (a real clock moved on by itself: the adapter waited)
+    if (f.id === 'idle-timeout' && !wall) now += f.seconds;
     done.push(label);
   };
 
@@ -208,8 +230,11 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
         const o = open[step.conn % open.length]!;
         const [s, d, sport, dport] = step.fromServer ? [o.server, o.client, o.dport, o.sport] : [o.client, o.server, o.sport, o.dport];
         const label = `${o.label} (opened before: ${step.fromServer ? 'server' : 'client'} sends)`;
+        // its sessions idle for about as long as their timeout (real clock): whether they are gone cannot be told
+        if (tooClose(o.times, wall ? (performance.now() - t0) / 1000 : now)) o.tainted = true;
         const x = await send(s, d, [ip(s, d), ...l4({ protocol: o.protocol, sport, dport }, 0x18, 4)], label, o.protocol, step.fromServer ? 'reply' : 'request');
         if (lossy()) o.tainted = true;
+        o.times.push(lastSent);
         if (!o.tainted && x.got !== x.model) claims.push(claim(CLAIMS, { code: 'differs-from-model', connection: label, protocol: o.protocol, exchange: step.fromServer ? 'reply' : 'request', packet: x.packet, point: `pod:${d.name}:rx`, layer: 'delivery', expected: x.model ? 'delivered' : 'dropped', received: x.got ? 'delivered' : 'dropped', probe: 'data', context: context() }));
         break;
       }
@@ -271,7 +296,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   }
   // Recovery: fresh connections (those of the case, else pod#0 -> pod#1 TCP/80) against a freshly configured model.
   const clean = fresh();
-  await clean.setup(topology);
+  await clean.setup(topology, setupOptions);
   await clean.apply(adapterAcls(full));
   const masks: readonly KnownDivergence[] = (adapter.capabilities.knownDivergences ?? []).filter((d) => d.mask && (d.property === NEMESIS_PROPERTY_ID || d.property === 'reference-agrees-with-adapter'));
   const rx = (o: Observation): string[] =>
@@ -289,7 +314,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     const label = `${a.name} -> ${b.name} ${s.protocol}/${s.port} (new)`;
     const sport = 50000 + packet;
     for (const [exchange, from, to, sp, dp, flags] of [['request', a, b, sport, s.port, 0x02], ['reply', b, a, s.port, sport, 0x12]] as const) {
-      now += 0.001;
+      tick();
       const p = packet++;
       const inj = [{ packet: p, at: now, from: { pod: from.name }, frame: encodePacket([{ kind: 'ethernet', dst: from.tap.mac!, src: POD_MAC }, ip(from, to), ...l4({ protocol: s.protocol, sport: sp, dport: dp }, flags, 5)]) }];
       const got = await adapter.inject(inj);

@@ -8,6 +8,8 @@
 import type { Fault, FaultId } from '../adapters/adapter.ts';
 import type { Node, Pod } from '../reference/topology/topology.ts';
 import type { NemesisStep } from '../generators/nemesis.ts';
+import { WIRE_IMPAIRMENTS } from '../faults/wire-impaired.ts';
+import { IDLE_SECONDS } from '../faults/idle-timeout.ts';
 
 /** A fault that stays in effect: how to heal it, and what it does to the checks meanwhile. */
 export interface InEffect {
@@ -76,4 +78,22 @@ NEMESIS_STEPS['link-flap'] = (s, w) => {
 NEMESIS_STEPS['node-restart'] = (s, w) => {
   const node = w.nodes[s.target % w.nodes.length]!;
   return { fault: { id: 'node-restart', node: node.id }, label: `node-restart of node ${node.id}` };
+};
+
+// An impaired wire: netem on the node's underlay link (step.target picks the node, step.policy the impairment);
+// stays in effect until a later wire-impaired step on the same node (or the case) heals it. Lossy, not degrading.
+NEMESIS_STEPS['wire-impaired'] = (s, w) => {
+  const node = w.nodes[s.target % w.nodes.length]!;
+  const impairment = WIRE_IMPAIRMENTS[s.policy % WIRE_IMPAIRMENTS.length]!;
+  return {
+    fault: { id: 'wire-impaired', node: node.id, impairment },
+    label: `wire-impaired node ${node.id} (${impairment})`,
+    start: { key: `wire node ${node.id}`, heal: { id: 'wire-impaired', node: node.id, impairment: 'healed' }, healLabel: `wire-impaired node ${node.id} healed`, degrades: false, lossy: true },
+  };
+};
+
+// Idle: step.policy picks the seconds (short of or past the short timeouts of IDLE_SESSIONS); completes in its call.
+NEMESIS_STEPS['idle-timeout'] = (s) => {
+  const seconds = IDLE_SECONDS[s.policy % IDLE_SECONDS.length]!;
+  return { fault: { id: 'idle-timeout', seconds }, label: `idle-timeout ${seconds} s` };
 };

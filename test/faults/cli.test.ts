@@ -69,5 +69,7 @@ describe('podflow list faults', () => {
     expect(lines.find((l) => l.startsWith('nat-sessions-cleared'))).toMatch(/performed by reference, vpp$/);
     expect(lines.find((l) => l.startsWith('link-flap'))).toMatch(/performed by reference, kernel, vpp$/);
     expect(lines.find((l) => l.startsWith('node-restart'))).toMatch(/performed by reference, kernel, vpp$/);
+    expect(lines.find((l) => l.startsWith('wire-impaired'))).toMatch(/performed by reference, kernel, vpp \(idle: any lab; wire: a local lab\)$/);
+    expect(lines.find((l) => l.startsWith('idle-timeout'))).toMatch(/performed by reference, kernel, vpp \(idle: any lab; wire: a local lab\)$/);
   });
 });

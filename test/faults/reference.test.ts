@@ -18,6 +18,10 @@ import { adapterAcls } from '../../src/properties/harness.ts';
 import { renderCluster } from '../../src/policy/contiv/render.ts';
 import type { Cluster } from '../../src/policy/types.ts';
 import { mutantById } from '../../src/reference/mutants/index.ts';
+import { IDLE_SESSIONS } from '../../src/faults/idle-timeout.ts';
+import { encodePacket } from '../../src/packet/index.ts';
+import { adapterTopology } from '../../src/properties/resolve.ts';
+import { POD_MAC } from '../../src/reference/topology/topology.ts';
 
 // Three pods on two nodes; `web` pods accept TCP/80 from `client` pods only and send nothing on their own (isolated
 // both ways, so replies need the reflective sessions).
@@ -350,5 +354,115 @@ describe('link-flap and node-restart on the model', () => {
     const v = await kill('flap-flushes-static-neighbours', [{ kind: 'fault', fault: 'link-flap', target: 0, policy }, { kind: 'connect', from: 0, to: 1, protocol: 'TCP', port: 80 }]);
     expect(v.status).toBe('invalid');
     if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toContain('verdict-after-fault');
+  });
+});
+
+describe('idle-timeout and wire-impaired on the model', () => {
+  /** client -> web-a:80 (web-a on node 2, egress deny all: its replies need the reflective sessions) */
+  const opened = async (handshake: boolean) => {
+    const r = renderCluster(cluster);
+    const a = new ReferenceAdapter();
+    await a.setup(adapterTopology(r.topology), { sessions: { ...IDLE_SESSIONS } });
+    await a.apply(adapterAcls(r));
+    const pod = (n: string) => r.topology.podByName.get(`default/${n}`)!;
+    let packet = 0;
+    const send = async (from: string, to: string, sport: number, dport: number, flags: number, at: number) => {
+      const [s, d] = [pod(from), pod(to)];
+      const frame = encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sport, dstPort: dport, flags }]);
+      const obs = await a.inject([{ packet: packet++, at, from: { pod: s.name }, frame }]);
+      return obs.captures.some((c) => c.point === `pod:${d.name}:rx`);
+    };
+    expect(await send('client', 'web-a', 40000, 80, 0x02, 0)).toBe(true);
+    expect(await send('web-a', 'client', 80, 40000, 0x12, 0.001)).toBe(true);
+    if (handshake) expect(await send('client', 'web-a', 40000, 80, 0x10, 0.002)).toBe(true);
+    return { a, send };
+  };
+
+  it('idle past the transient timeout: the half-open connection\'s sessions expire and the reply meets the rules (dropped)', async () => {
+    const { a, send } = await opened(false);
+    const live = sessions(a).reduce((x, y) => x + y);
+    expect(live).toBeGreaterThan(0);
+    await a.fault({ id: 'idle-timeout', seconds: 4 });
+    expect(sessions(a)).toEqual([0, 0]);
+    expect(await send('web-a', 'client', 80, 40000, 0x18, 4.003)).toBe(false);
+  });
+
+  it('idle short of the timeouts keeps the sessions (the reply passes)', async () => {
+    const { a, send } = await opened(false);
+    const before = sessions(a);
+    await a.fault({ id: 'idle-timeout', seconds: 1 });
+    expect(sessions(a)).toEqual(before);
+    expect(await send('web-a', 'client', 80, 40000, 0x18, 1.003)).toBe(true);
+  });
+
+  it('an established connection outlives the transient timeout and expires after the established one', async () => {
+    const { a, send } = await opened(true);
+    await a.fault({ id: 'idle-timeout', seconds: 4 });
+    expect(await send('web-a', 'client', 80, 40000, 0x18, 4.003)).toBe(true);
+    await a.fault({ id: 'idle-timeout', seconds: 8 });
+    expect(await send('web-a', 'client', 80, 40000, 0x18, 12.004)).toBe(false);
+  });
+
+  it('bad idle input is one clear error; wire-impaired changes nothing in the state and names an existing node', async () => {
+    const { a } = await opened(true);
+    await expect(a.fault({ id: 'idle-timeout', seconds: -1 })).rejects.toThrow(/seconds must be a number ≥ 0/);
+    const [before, cfg] = [sessions(a), config(a)];
+    await a.fault({ id: 'wire-impaired', node: 2, impairment: 'drop' });
+    await a.fault({ id: 'wire-impaired', node: 2, impairment: 'healed' });
+    expect([sessions(a), config(a)]).toEqual([before, cfg]);
+    await expect(a.fault({ id: 'wire-impaired', node: 9, impairment: 'drop' })).rejects.toThrow(/no node 9/);
+  });
+
+  it('the nemesis with idle and wire steps holds on the model (seeded, 40 cases) and sets up the short timeouts', async () => {
+    const p = nemesisProperty(['wire-impaired', 'idle-timeout']);
+    let idled = 0;
+    await fc.assert(fc.asyncProperty(p.arbitrary(), async (c) => {
+      const rec = recordingAdapter(new ReferenceAdapter());
+      const v = await p.check(c, rec, CHECK_CONTEXT);
+      expect(v, JSON.stringify(v)).toEqual({ status: 'valid' });
+      const setup = rec.evidence.steps[0]!;
+      const idle = c.steps.some((s) => s.kind === 'fault' && s.fault === 'idle-timeout');
+      if (idle) idled++;
+      expect(setup.op === 'setup' && setup.options?.sessions).toEqual(idle ? IDLE_SESSIONS : undefined);
+    }), { seed: 4242, numRuns: 40 });
+    expect(idled).toBeGreaterThan(5);
+  });
+
+  it('catches a data path that keeps its sessions through the idle time (a reply after the timeout delivered)', async () => {
+    // client -> web-b TCP/80 (web-b's egress denies: its data needs the sessions); 8 s idle passes every timeout
+    const steps: NemesisCase['steps'] = [{ kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 80 }, { kind: 'fault', fault: 'idle-timeout', target: 0, policy: 2 }, { kind: 'data', conn: 0, fromServer: true }];
+    expect(await faultsKeepTheInvariants.check({ cluster, steps }, new ReferenceAdapter(), CHECK_CONTEXT)).toEqual({ status: 'valid' });
+    // the acl-plugin ignoring the configured timeouts (keeping its defaults: UDP 600 s, TCP 120 s / 24 h)
+    const deaf = new ReferenceAdapter({ sessions: { udpIdle: 600, tcpTransient: 120, tcpIdle: 86_400 } });
+    const v = await faultsKeepTheInvariants.check({ cluster, steps }, deaf, CHECK_CONTEXT);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toEqual(['differs-from-model']);
+  });
+
+  it('while the wire is impaired packets are not judged, and the connections that sent are tainted', async () => {
+    // a data path that loses the server's packet while the wire is impaired: not a failure (lossy)
+    class Lossy extends ReferenceAdapter {
+      impaired = false;
+      override async fault(f: Fault): Promise<void> {
+        if (f.id === 'wire-impaired') this.impaired = f.impairment !== 'healed';
+        await super.fault(f);
+      }
+      override async inject(frames: Parameters<ReferenceAdapter['inject']>[0]) {
+        const o = await super.inject(frames);
+        return this.impaired ? { ...o, captures: o.captures.filter((c) => !c.point.endsWith(':rx')) } : o;
+      }
+    }
+    const wire = (policy: number): NemesisCase['steps'][number] => ({ kind: 'fault', fault: 'wire-impaired', target: 1, policy });
+    const steps: NemesisCase['steps'] = [{ kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 80 }, wire(0), { kind: 'data', conn: 0, fromServer: true }, { kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 81 }, wire(0)];
+    expect(await faultsKeepTheInvariants.check({ cluster, steps }, new Lossy(), CHECK_CONTEXT)).toEqual({ status: 'valid' });
+    // the same loss with the wire healed is a failure
+    const healed: NemesisCase['steps'] = [...steps.slice(0, 2), wire(0), { kind: 'data', conn: 0, fromServer: true }];
+    class AlwaysLossy extends Lossy {
+      override async fault(f: Fault): Promise<void> {
+        await super.fault(f);
+        this.impaired = this.impaired || f.id === 'wire-impaired';
+      }
+    }
+    expect((await faultsKeepTheInvariants.check({ cluster, steps: healed }, new AlwaysLossy(), CHECK_CONTEXT)).status).toBe('invalid');
   });
 });

@@ -160,3 +160,83 @@ describe('VPP lab adapter: link flaps, pod replaced, node restart', () => {
     await expect(vpp.fault({ id: 'node-restart', node: 1 })).rejects.toThrow(/cannot restart its VPP/);
   });
 });
+
+describe('VPP lab adapter: wire-impaired and idle-timeout', () => {
+  const labText = (local: boolean) =>
+    ['version: 1', ...(local ? ['namespaces: [pfvppab-ul, pfvppab-n1, pfvppab-n2]'] : []), 'nodes:', ...[1, 2].flatMap((id) => [`  - id: ${id}`, '    vppctl: [vppctl, -s, /run/vpp/cli.sock]', `    files: /tmp/lab${id}`, '    gbe: host-gbe', ...(local ? [`    netns: pfvppab-n${id}`] : [])])].join('\n');
+  /** A host where node N's gbe is `gbe@if(10+N)` and index 10+N in the underlay is the port `n<N>`; tc succeeds. */
+  const fakeHost = (ran: string[][]) => async (argv: string[]) => {
+    ran.push(argv);
+    const ns = argv[2]!;
+    if (argv[0] === 'ip' && ns.endsWith('-ul')) return { status: 0, stdout: '1: lo: <LOOPBACK>\n2: br0: <BROADCAST>\n11: n1@if2: <BROADCAST>\n12: n2@if2: <BROADCAST>\n', stderr: '' };
+    if (argv[0] === 'ip') return { status: 0, stdout: `2: gbe@if${10 + Number(ns.slice(-1))}: <BROADCAST,UP> mtu 1500\n`, stderr: '' };
+    return { status: 0, stdout: '', stderr: '' };
+  };
+  const configured = async (local: boolean, ran: string[][] = [], slept: number[] = []) => {
+    const sent = new Map<number, string[]>([[1, []], [2, []]]);
+    const vpp = new VppAdapter(parseLabFile(labText(local), 'lab.yaml'), { transports: new Map([...sent].map(([id, s]) => [id, fakeNode(id, s)])), settleMs: 0, quietMs: 0, exec: fakeHost(ran), sleep: async (ms) => void slept.push(ms) });
+    const r = renderCluster(cluster);
+    await vpp.setup(adapterTopology(r.topology), { sessions: { udpIdle: 2, tcpTransient: 2, tcpIdle: 6 } });
+    await vpp.apply(adapterAcls(r));
+    return { vpp, sent };
+  };
+
+  it('impairs the underlay port of the node (found by its veth peer), heals it, and heals what is left at teardown', async () => {
+    // Arrange
+    const ran: string[][] = [];
+    const { vpp } = await configured(true, ran);
+    expect(vpp.capabilities.faults).toContain('wire-impaired');
+    // Act
+    await vpp.fault({ id: 'wire-impaired', node: 2, impairment: 'drop' });
+    await vpp.fault({ id: 'wire-impaired', node: 2, impairment: 'healed' });
+    await vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'reorder' });
+    await vpp.teardown();
+    // Assert
+    const inNs = ran.filter((a) => a[0] === 'ip' && a[1] === 'netns').map((a) => a.join(' '));
+    expect(inNs).toEqual([
+      'ip netns exec pfvppab-ul nft add table bridge podflow_wire_n2; add chain bridge podflow_wire_n2 towards { type filter hook forward priority 0; policy accept; }; add rule bridge podflow_wire_n2 towards oifname "n2" numgen random mod 100 < 30 drop',
+      'ip netns exec pfvppab-ul nft delete table bridge podflow_wire_n2',
+      'ip netns exec pfvppab-ul tc qdisc replace dev n1 root netem delay 20ms reorder 50%',
+      // teardown heals what is still impaired
+      'ip netns exec pfvppab-ul tc qdisc del dev n1 root',
+    ]);
+    expect(ran.some((a) => a.join(' ') === 'ip -n pfvppab-n2 -o link show dev gbe')).toBe(true);
+  });
+
+  it('records the tc commands as comments in the node script', async () => {
+    const { vpp } = await configured(true);
+    await vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'duplicate' });
+    const script = vpp.reproduction().find((f) => f.name === 'node1.vppctl')!.text;
+    expect(script).toContain('# wire-impaired (duplicate), not vppctl: ran on the lab host: ip netns exec pfvppab-ul nft add table netdev podflow_wire_n1; add chain netdev podflow_wire_n1 towards { type filter hook egress device "n1" priority 0; policy accept; }; add rule netdev podflow_wire_n1 towards meta mark != 0x706657 numgen random mod 100 < 50 meta mark set 0x706657 dup to "n1"');
+    await vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'healed' });
+    expect(vpp.reproduction().find((f) => f.name === 'node1.vppctl')!.text).toContain('# wire-impaired healed, not vppctl: ran on the lab host: ip netns exec pfvppab-ul nft delete table netdev podflow_wire_n1');
+  });
+
+  it('a lab whose file lists no namespaces cannot impair its wire: the fault is not in its capabilities and refused', async () => {
+    const { vpp } = await configured(false);
+    expect(vpp.capabilities.faults).not.toContain('wire-impaired');
+    expect(vpp.capabilities.faults).toContain('idle-timeout');
+    await expect(vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'drop' })).rejects.toThrow(/cannot perform fault wire-impaired/);
+  });
+
+  it('a command that fails (a kernel without netem) makes the fault unavailable (one line), never silently done', async () => {
+    const sent = new Map<number, string[]>([[1, []], [2, []]]);
+    const host = fakeHost([]);
+    const vpp = new VppAdapter(parseLabFile(labText(true), 'lab.yaml'), { transports: new Map([...sent].map(([id, s]) => [id, fakeNode(id, s)])), settleMs: 0, quietMs: 0, exec: async (a) => (a[4] === 'tc' ? { status: 2, stdout: '', stderr: 'Error: Specified qdisc kind is unknown.\n' } : host(a)) });
+    const r = renderCluster(cluster);
+    await vpp.setup(adapterTopology(r.topology));
+    await expect(vpp.fault({ id: 'wire-impaired', node: 1, impairment: 'reorder' })).rejects.toThrow(/^vpp: node 1: ip netns exec pfvppab-ul tc qdisc replace dev n1 root netem delay 20ms reorder 50%: Error: Specified qdisc kind is unknown\.$/);
+  });
+
+  it('idle-timeout waits the seconds (no command), and the short session timeouts were set at setup', async () => {
+    const slept: number[] = [];
+    const { vpp, sent } = await configured(false, [], slept);
+    expect(sent.get(1)).toEqual(expect.arrayContaining(['set acl-plugin session timeout udp idle 2', 'set acl-plugin session timeout tcp idle 6', 'set acl-plugin session timeout tcp transient 2']));
+    const before = sent.get(1)!.length;
+    await vpp.fault({ id: 'idle-timeout', seconds: 4 });
+    expect(slept).toEqual([4000]);
+    expect(sent.get(1)!.length).toBe(before);
+    expect(vpp.reproduction()[0]!.text).toContain('# idle-timeout: no traffic for 4 s');
+    await expect(vpp.fault({ id: 'idle-timeout', seconds: Number.NaN })).rejects.toThrow(/seconds must be a number ≥ 0/);
+  });
+});

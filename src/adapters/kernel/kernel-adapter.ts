@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { release } from 'node:os';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type ConfigState, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type ConfigState, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
 import { deleteNamespacesSync, namespacesWithPrefix, registerForCleanup, removeStaleNamespaces } from './cleanup.ts';
 import { findTool } from '../host.ts';
 import { CommandError, runWith } from './exec.ts';
@@ -13,6 +13,8 @@ import { HelperError, NetnsHelper } from './helper.ts';
 import { KERNEL_KNOWN_DIVERGENCES } from './known-divergences.ts';
 import { BVI_IF, GBE_IF, linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
 import { NODE_CONNTRACK_SYSCTLS, netObjects, renderNetnsDiff, type NetnsDiff, type NetObject } from './render-netns.ts';
+import { conntrackTimeoutSysctls, type SessionTimeoutsOption } from './render-netns.ts';
+import { wireCommands } from '../host.ts';
 import { allocateSessionSlots, interfacesWithAcls, renderNftables, type KernelFaults } from './render-nftables.ts';
 
 export interface KernelAdapterOptions {
@@ -55,8 +57,10 @@ export function kernelPreflightProblem(o: { uid?: number; path?: string; python?
  * The nemesis's faults the kernel performs (src/faults/): conntrack flushed in the node's namespace (reflective
  * sessions are conntrack entries with a ct-mark bit), the nftables ruleset loaded again (unchanged, or another
  * rendering), the pod's `ptap<k>` set down and up, and the pod's link deleted and made again (its ACLs detached
- * first, so its session bits retire as VPP's sessions go with a deleted interface). Not performed (a case needing
- * it is unknown): NAT sessions alone (NAT and reflective state share one conntrack table).
+ * first, so its session bits retire as VPP's sessions go with a deleted interface), the node's underlay port impaired
+ * (nftables or netem in the underlay namespace) until healed, and a real wait for an idle period (the setup's session
+ * timeouts are the node namespaces' conntrack timeouts). Not performed (a case needing it is unknown): NAT sessions
+ * alone (NAT and reflective state share one conntrack table).
  */
 export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
 /**
@@ -66,6 +70,7 @@ export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-
  * from the same objects, and its ruleset loaded again (the ACLs last applied).
  */
 (KERNEL_NEMESIS as FaultId[]).push('link-flap', 'node-restart');
+(KERNEL_NEMESIS as FaultId[]).push('wire-impaired', 'idle-timeout');
 
 export interface KernelStats {
   setups: number;
@@ -107,6 +112,13 @@ export class KernelAdapter implements Adapter {
   /** the ACL configuration last applied (what a resync loads again) */
   private acls: AdapterAclConfig = {};
   private liberal = new Set<string>();
+  /** session timeouts of the last setup (conntrack sysctls of every node namespace; none: the kernel's own) */
+  private sessions?: SessionTimeoutsOption;
+  /** node namespace → the conntrack timeouts set there (JSON), and the values they had before podflow set them */
+  private ctSet = new Map<string, string>();
+  private ctBefore = new Map<string, [string, string][]>();
+  /** node slot → the commands that heal its impaired underlay port (wire-impaired not yet healed) */
+  private impaired = new Map<number, string[][]>();
   private unregister?: () => void;
 
   constructor(private readonly opts: KernelAdapterOptions = {}) {
@@ -146,8 +158,12 @@ export class KernelAdapter implements Adapter {
     return [`linux ${release()}`, ...(nft ? [nft] : [])].join('; ');
   }
 
-  async setup(topology: AdapterTopology, options: { profile?: string } = {}): Promise<void> {
-    await this.guard(() => this.configure(topology, options, true));
+  async setup(topology: AdapterTopology, options: { profile?: string; sessions?: SessionTimeoutsOption } = {}): Promise<void> {
+    this.sessions = options.sessions;
+    await this.guard(async () => {
+      await this.healWires();
+      await this.configure(topology, options, true);
+    });
   }
 
   /** A new topology while the sessions of untouched interfaces persist (pods added or removed). */
@@ -200,6 +216,9 @@ export class KernelAdapter implements Adapter {
       this.generation++;
       this.objects = next;
       this.liberal.clear();
+      this.ctSet.clear();
+      this.ctBefore.clear();
+      this.impaired.clear();
       this.slots.clear();
       await this.runDiff(renderNetnsDiff([], next));
     }
@@ -293,6 +312,7 @@ export class KernelAdapter implements Adapter {
         await this.helper.sysctl(ns, NODE_CONNTRACK_SYSCTLS);
         this.liberal.add(ns);
       }
+      await this.conntrackTimeouts(ns);
     }
     this.applied = true;
   }
@@ -337,6 +357,55 @@ export class KernelAdapter implements Adapter {
     });
     this.stats.injected += frames.length;
     return { captures };
+  }
+
+  /**
+   * The session timeouts of the last setup as conntrack sysctls of a node namespace (conntrack is loaded: a ruleset
+   * is in), or the values it had before podflow changed them when the setup gave none.
+   */
+  private async conntrackTimeouts(ns: string): Promise<void> {
+    const want = this.sessions ? conntrackTimeoutSysctls(this.sessions) : (this.ctBefore.get(ns) ?? []);
+    const key = JSON.stringify(want);
+    if ((this.ctSet.get(ns) ?? '[]') === key) return;
+    if (this.sessions && !this.ctBefore.has(ns)) {
+      const keys = want.map(([k]) => k);
+      const r = await this.helper.exec(ns, ['sysctl', '-n', ...keys]);
+      const vals = r.stdout.trim().split(/\s*\n/);
+      if (r.status !== 0 || vals.length !== keys.length) throw new CommandError(['ip', 'netns', 'exec', ns, 'sysctl', '-n', ...keys], r.status, r.stderr);
+      this.ctBefore.set(ns, keys.map((k, i) => [k, vals[i]!]));
+    }
+    await this.helper.sysctl(ns, want);
+    this.ctSet.set(ns, this.sessions ? key : '[]');
+  }
+
+  /** The underlay port of a node impaired (wireCommands, in the underlay namespace this adapter made) or healed. */
+  private async impairWire(slot: number, impairment: WireImpairment): Promise<void> {
+    const U = this.names.underlay;
+    const run = async (argv: string[]) => {
+      const r = await this.helper.exec(U, argv);
+      if (r.status !== 0) throw new AdapterUnavailable(this.name, `wire-impaired: ip netns exec ${U} ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
+    };
+    const cur = this.impaired.get(slot);
+    if (cur) {
+      for (const argv of cur) await run(argv);
+      this.impaired.delete(slot);
+    }
+    if (impairment === 'healed') return;
+    const { impair, heal } = wireCommands(underlayPort(slot), impairment);
+    for (const [i, argv] of impair.entries()) {
+      try {
+        await run(argv);
+      } catch (e) {
+        for (const h of heal.slice(0, i)) await this.helper.exec(U, h);
+        throw e;
+      }
+    }
+    this.impaired.set(slot, heal);
+  }
+
+  /** Every impaired underlay port healed (setup, teardown: an impairment never outlives its case). */
+  private async healWires(): Promise<void> {
+    for (const slot of [...this.impaired.keys()]) await this.impairWire(slot, 'healed');
   }
 
   /** Performs a fault of KERNEL_NEMESIS (see there); the model's meaning of each is in src/faults/. */
@@ -434,6 +503,14 @@ export class KernelAdapter implements Adapter {
         await this.restartNode(t, slot);
         return;
       }
+      case 'wire-impaired':
+        await this.impairWire(slotOf(f.node), f.impairment);
+        return;
+      case 'idle-timeout':
+        // the node namespaces' conntrack timeouts are the setup's (short ones for a case with idle): just wait
+        if (!(f.seconds >= 0)) throw new Error(`${this.name}: idle-timeout: seconds must be a number ≥ 0, got ${f.seconds}`);
+        await new Promise((r) => setTimeout(r, f.seconds * 1000));
+        return;
       default:
         throw new Error(`${this.name}: cannot perform fault ${(f as Fault).id} (performs ${KERNEL_NEMESIS.join(', ')})`);
     }
@@ -492,6 +569,7 @@ export class KernelAdapter implements Adapter {
   }
 
   async teardown(): Promise<void> {
+    await this.healWires().catch(() => undefined); // the namespaces go anyway unless kept
     await this.helper.stop();
     if (!this.opts.keep) {
       const left = deleteNamespacesSync(this.namespaces());
@@ -504,6 +582,9 @@ export class KernelAdapter implements Adapter {
     this.topology = undefined;
     this.slots.clear();
     this.liberal.clear();
+    this.ctSet.clear();
+    this.ctBefore.clear();
+    this.impaired.clear();
     this.incarnations.clear();
   }
 

@@ -288,3 +288,29 @@ export function renderNetnsDiff(prev: readonly NetObject[], next: readonly NetOb
   const state = [...next, ...prev.filter((o) => o.sticky && !after.has(o.key))];
   return { add, del, changed, state };
 }
+
+/** A node's session timeouts (seconds), as the adapters' setup takes them. */
+export interface SessionTimeoutsOption {
+  udpIdle?: number;
+  tcpIdle?: number;
+  tcpTransient?: number;
+}
+
+/**
+ * The conntrack timeout sysctls of a node namespace that play VPP's acl-plugin session timeouts (the nemesis's
+ * idle-timeout sets them short): UDP idle → both UDP timeouts (unreplied, and the stream a reply made); TCP
+ * transient → every state but ESTABLISHED (SYN_SENT and SYN_RECV: a half-open connection; the closing states);
+ * TCP idle → ESTABLISHED (a completed handshake, as VPP's session that saw SYN and ACK both ways) and
+ * `unacknowledged` (a stream with unacknowledged data would otherwise use 300 s). A timeout not given keeps the
+ * namespace's value.
+ */
+export function conntrackTimeoutSysctls(s: SessionTimeoutsOption): [string, string][] {
+  const out: [string, string][] = [];
+  const put = (v: number | undefined, keys: string[]) => {
+    if (v !== undefined) for (const k of keys) out.push([`net.netfilter.nf_conntrack_${k}`, String(Math.round(v))]);
+  };
+  put(s.udpIdle, ['udp_timeout', 'udp_timeout_stream']);
+  put(s.tcpTransient, ['tcp_timeout_syn_sent', 'tcp_timeout_syn_recv', 'tcp_timeout_fin_wait', 'tcp_timeout_close_wait', 'tcp_timeout_last_ack', 'tcp_timeout_time_wait', 'tcp_timeout_close']);
+  put(s.tcpIdle, ['tcp_timeout_established', 'tcp_timeout_unacknowledged']);
+  return out;
+}

@@ -9,12 +9,14 @@ import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts'
 import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
 import { modelConfigState } from '../../reference/state/config-state.ts';
 import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSessions, replacePod } from '../../reference/state/faults.ts';
+import { idleUntil } from '../../reference/state/faults.ts';
 import { flapLink, restartNode } from '../../reference/state/faults.ts';
 import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
 export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
 (REFERENCE_FAULTS as FaultId[]).push('link-flap', 'node-restart');
+(REFERENCE_FAULTS as FaultId[]).push('wire-impaired', 'idle-timeout');
 
 export interface ReferenceAdapterOptions {
   profile?: ProfileName;
@@ -70,6 +72,8 @@ export class ReferenceAdapter implements Adapter {
   private sessions: Record<string, number> = {};
   private sim?: Simulation;
   private profile: ProfileName;
+  /** the virtual time of the latest injection or idle period (an idle-timeout starts there) */
+  private clock = 0;
 
   constructor(private readonly opts: ReferenceAdapterOptions = {}) {
     this.profile = opts.profile ?? 'vpp-18.01-contiv';
@@ -82,6 +86,7 @@ export class ReferenceAdapter implements Adapter {
     this.sessions = Object.fromEntries(Object.entries(options.sessions ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>;
     this.sim = this.configured(undefined);
     this.acls = {};
+    this.clock = 0;
   }
 
   /**
@@ -170,6 +175,7 @@ export class ReferenceAdapter implements Adapter {
     const obs: Observation = { captures: [], outcomes: new Map(), traces: new Map() };
     // Plain loops appending to the packet's lists (no spread copies): this runs for every packet of a fuzz case.
     for (const f of frames) {
+      if (f.at > this.clock) this.clock = f.at;
       const r = sim.inject({ at: f.at, from: f.from, bytes: f.frame }, f.packet);
       for (const c of r.frames) obs.captures.push({ point: c.point, time: c.time, packet: f.packet, data: c.data });
       let fates: PacketFate[] | undefined = obs.outcomes!.get(f.packet);
@@ -213,6 +219,15 @@ export class ReferenceAdapter implements Adapter {
         break;
       case 'node-restart':
         this.restart(sim, vppOf(f.node).node.id);
+        break;
+      case 'wire-impaired':
+        // the wire is not modelled: nothing in the state changes (the property does not judge packets meanwhile)
+        vppOf(f.node);
+        break;
+      case 'idle-timeout':
+        if (!(f.seconds >= 0)) throw new Error(`${this.name}: idle-timeout: seconds must be a number ≥ 0, got ${f.seconds}`);
+        this.clock += f.seconds;
+        for (const vpp of sim.vpps.values()) idleUntil(vpp, this.clock);
         break;
     }
     this.opts.afterFault?.(sim, f);

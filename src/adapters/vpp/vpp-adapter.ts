@@ -9,13 +9,14 @@ import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../reference/trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type Fault, type FaultId, type Injection, type Observation } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
 import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
 import { SHOW_COMMANDS, vppConfigState, type ShowOutputs } from './show-state.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
 import { isLocalLab, restartLabNode } from './local-lab.ts';
+import { hostExec, labUnderlay, linuxNic, underlayPort, wireArgvs, type HostExec } from './lab-wire.ts';
 
 export interface VppAdapterOptions {
   /** transports per lab node ID (tests inject fakes); default: vppctl per the lab file */
@@ -38,6 +39,10 @@ export interface VppAdapterOptions {
    * one (a remote lab) the adapter does not list node-restart among its faults.
    */
   restart?: (node: LabNode) => Promise<{ transport: Transport; pid?: number }>;
+  /** runs tc and ip on this host for wire-impaired (tests inject a fake); default: the programs themselves */
+  exec?: HostExec;
+  /** waits for an idle-timeout (tests inject a fake); default: real time */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -54,6 +59,16 @@ export const VPP_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-ses
  * (the adapter can restart its VPPs), a node's VPP killed, started again and configured again.
  */
 (VPP_NEMESIS as FaultId[]).push('link-flap', 'pod-replaced', 'node-restart');
+
+/**
+ * Faults a lab performs beyond VPP_NEMESIS: idle-timeout (a real wait; the nemesis sets the lab up with short
+ * `set acl-plugin session timeout …`) on every lab, and wire-impaired (nftables or netem on the node's underlay
+ * port, in the lab's underlay namespace) only on a local lab whose file lists its namespaces (`podflow lab vpp up`).
+ */
+export function vppLabFaults(lab: LabFile): FaultId[] {
+  const wire = labUnderlay(lab) !== undefined && lab.nodes.every((n) => linuxNic(n) !== undefined);
+  return [...VPP_NEMESIS, 'idle-timeout', ...(wire ? (['wire-impaired'] as const) : [])];
+}
 
 interface NodeState {
   lab: LabNode;
@@ -122,6 +137,8 @@ export class VppAdapter implements Adapter {
   /** the ACL configuration last applied (what a restarted node gets again) */
   private lastAcls: AdapterAclConfig = {};
   private readonly restarter?: (node: LabNode) => Promise<{ transport: Transport; pid?: number }>;
+  /** underlay ports with netem on them (wire-impaired not yet healed): lab node id → namespace and port */
+  private impaired = new Map<number, { heal: string[][] }>();
 
   constructor(
     private readonly lab: LabFile,
@@ -129,13 +146,13 @@ export class VppAdapter implements Adapter {
   ) {
     this.name = opts.name ?? 'vpp';
     // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
-    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: VPP_NEMESIS };
+    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab) };
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
     this.restarter = opts.restart ?? (isLocalLab(lab) ? async (n) => {
       const pid = await restartLabNode(this.lab, n.id);
       return { pid, transport: new VppctlTransport({ ...n, pid }, this.name) };
     } : undefined);
-    if (!this.restarter) this.capabilities = { ...this.capabilities, faults: VPP_NEMESIS.filter((id) => id !== 'node-restart') };
+    if (!this.restarter) this.capabilities = { ...this.capabilities, faults: (this.capabilities.faults ?? []).filter((id) => id !== 'node-restart') };
   }
 
   /**
@@ -192,6 +209,7 @@ export class VppAdapter implements Adapter {
       await this.reset();
       return;
     }
+    await this.healWires();
     await this.recover();
     await this.unconfigure();
     this.topologyKey = undefined;
@@ -353,6 +371,18 @@ export class VppAdapter implements Adapter {
       case 'acl-replaced':
         await this.apply(f.acls);
         return;
+      case 'wire-impaired': {
+        const n = nodeOf(f.node);
+        if (!this.capabilities.faults!.includes('wire-impaired')) throw new Error(`${this.name}: cannot perform fault wire-impaired (the lab file lists no namespaces: not a local lab)`);
+        await this.impairWire(n, f.impairment);
+        return;
+      }
+      case 'idle-timeout': {
+        if (!(f.seconds >= 0)) throw new Error(`${this.name}: idle-timeout: seconds must be a number ≥ 0, got ${f.seconds}`);
+        await (this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(f.seconds * 1000);
+        for (const n of this.nodes.values()) n.transcript.push(`# idle-timeout: no traffic for ${f.seconds} s (podflow waited)`);
+        return;
+      }
       case 'tap-flap': {
         const n = nodeOf(f.node);
         const tap = n.model.pods.find((p) => p.name === f.pod)?.tap.name;
@@ -441,7 +471,53 @@ export class VppAdapter implements Adapter {
     await this.settle();
   }
 
+  /**
+   * The underlay port of a node impaired (wireArgvs: nftables or netem in the lab's underlay namespace) or healed.
+   * The commands go into the node's transcript as comments (they are not vppctl) saying where they ran.
+   */
+  private async impairWire(n: NodeState, impairment: WireImpairment): Promise<void> {
+    const exec = this.opts.exec ?? hostExec;
+    const underlay = labUnderlay(this.lab)!;
+    const cur = this.impaired.get(n.lab.id);
+    if (impairment === 'healed') {
+      if (cur) await this.heal(n.lab.id, cur, n);
+      return;
+    }
+    // one impairment at a time per port: another replaces it
+    if (cur) await this.heal(n.lab.id, cur, n);
+    const port = await underlayPort(exec, n.lab, underlay).catch((e: Error) => {
+      throw new AdapterUnavailable(this.name, e.message);
+    });
+    const { impair, heal } = wireArgvs(underlay, port, impairment);
+    for (const [i, argv] of impair.entries()) {
+      const r = await exec(argv);
+      n.transcript.push(`# wire-impaired (${impairment}), not vppctl: ran on the lab host: ${argv.join(' ')}`);
+      if (r.status !== 0) {
+        // what did go on comes off again
+        for (const h of heal.slice(0, i)) await exec(h);
+        throw new AdapterUnavailable(this.name, `node ${n.model.id}: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
+      }
+    }
+    this.impaired.set(n.lab.id, { heal });
+  }
+
+  private async heal(id: number, w: { heal: string[][] }, n?: NodeState): Promise<void> {
+    const exec = this.opts.exec ?? hostExec;
+    for (const argv of w.heal) {
+      const r = await exec(argv);
+      n?.transcript.push(`# wire-impaired healed, not vppctl: ran on the lab host: ${argv.join(' ')}`);
+      if (r.status !== 0) throw new AdapterUnavailable(this.name, `lab node ${id}: ${argv.join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
+    }
+    this.impaired.delete(id);
+  }
+
+  /** Every impairment still on an underlay port removed (setup, reset, teardown: none outlives its case). */
+  private async healWires(): Promise<void> {
+    for (const [id, w] of [...this.impaired]) await this.heal(id, w);
+  }
+
   async reset(): Promise<void> {
+    await this.healWires();
     for (const n of this.nodes.values()) {
       await n.t.cli('clear acl-plugin sessions');
       // NAT44-ED sessions: disable and enable forgets them with the rest of NAT, so the NAT steps run again.
@@ -651,6 +727,7 @@ export class VppAdapter implements Adapter {
 
   async teardown(): Promise<void> {
     try {
+      await this.healWires();
       await this.unconfigure();
     } finally {
       this.topologyKey = undefined;

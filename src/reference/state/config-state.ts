@@ -2,14 +2,14 @@
 // neighbours, L2 FIB and bridge members, ACL tables and attachments, NAT44 roles, mappings and pool — by interface
 // name, never by the opaque indices VPP hands out (a route deleted and added again gets another DPO). Sessions,
 // counters and caches are state packets change, not configuration: left out.
-import type { ConfigState } from '../../adapters/adapter.ts';
 import { ip4ToString } from '../../packet/index.ts';
 import type { VppInstance } from './vpp.ts';
 
 const mac = (m: number): string => m.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
 
-export function modelConfigState(vpps: Iterable<VppInstance>): ConfigState {
-  const out: ConfigState = {};
+/** By `node <id> <what>` → sorted lines (the adapters' ConfigState). */
+export function modelConfigState(vpps: Iterable<VppInstance>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
   for (const v of vpps) {
     const name = (sw: number): string => v.ifBySw.get(sw)?.name ?? `sw_if_index ${sw}`;
     const n = `node ${v.node.id}`;

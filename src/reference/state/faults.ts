@@ -104,3 +104,13 @@ export function restartNode(vpps: Map<number, VppInstance>, fresh: VppInstance):
   if (fresh.aclSessions.byKey.size > 0 || fresh.natSessions.byKey.size > 0) throw new Error(`node-restart: node ${fresh.node.id}: the instance replacing it holds sessions (not freshly configured)`);
   vpps.set(fresh.node.id, fresh);
 }
+
+/**
+ * Time passes with no traffic until `until` (virtual seconds): the acl-plugin's session cleaner removes every
+ * session idle longer than its class's timeout (§8.5; lookups expire lazily anyway, this is what the cleaner leaves).
+ * NAT44 sessions are not timed by the model: the pod path's NAT sessions are those of the VXLAN identity mappings,
+ * created again (translated to themselves) by the next packet, so their expiry changes nothing a pod sees (§9).
+ */
+export function idleUntil(vpp: VppInstance, until: number): void {
+  vpp.aclSessions.expire(until);
+}
