@@ -5,6 +5,7 @@ import type { FaultId } from '../adapters/adapter.ts';
 import { aclReplaced } from './acl-replaced.ts';
 import { aclResync } from './acl-resync.ts';
 import { aclSessionsCleared } from './acl-sessions-cleared.ts';
+import { configDrift } from './config-drift.ts';
 import { natSessionsCleared } from './nat-sessions-cleared.ts';
 import { podReplaced } from './pod-replaced.ts';
 import { tapFlap } from './tap-flap.ts';
@@ -12,7 +13,9 @@ import type { FaultDef } from './types.ts';
 
 export type { FaultDef } from './types.ts';
 
-export const FAULTS: readonly FaultDef[] = [aclSessionsCleared, natSessionsCleared, aclResync, aclReplaced, tapFlap, podReplaced];
+export const FAULTS: readonly FaultDef[] = [aclSessionsCleared, natSessionsCleared, aclResync, aclReplaced, tapFlap, podReplaced,
+  configDrift,
+];
 
 export const FAULT_IDS: readonly FaultId[] = FAULTS.map((f) => f.id);
 

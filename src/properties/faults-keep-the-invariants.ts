@@ -8,7 +8,7 @@
 // the case unknown, never valid.
 import fc from 'fast-check';
 import { encodePacket, ip4ToString, toHex, type Layer } from '../packet/index.ts';
-import { canPerform, type Adapter, type Capture, type Fault, type FaultId, type KnownDivergence, type Observation } from '../adapters/adapter.ts';
+import { canPerform, canPerformFault, type Adapter, type Capture, type Fault, type FaultId, type KnownDivergence, type Observation } from '../adapters/adapter.ts';
 import { clusterArb } from '../generators/cluster.ts';
 import { nemesisStepsArb, type NemesisStep } from '../generators/nemesis.ts';
 import { FAULT_IDS } from '../faults/index.ts';
@@ -185,6 +185,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   };
 
   const world: NemesisWorld = { nodes, pods, inEffect: new Map() };
+  world.acls = () => adapterAcls(r.given);
   const degraded = (): boolean => [...world.inEffect.values()].some((e) => e.degrades);
   const lossy = (): boolean => [...world.inEffect.values()].some((e) => e.lossy);
   const open: Open[] = [];
@@ -208,11 +209,26 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
         break;
       }
       case 'fault': {
+        // faults in effect this step configures again by itself are healed first (config-drift)
+        for (const [key, e] of [...world.inEffect]) {
+          if (!e.healedBy?.(step)) continue;
+          await fault(e.heal, e.healLabel);
+          world.inEffect.delete(key);
+        }
         if (step.fault !== 'acl-replaced') {
           const toFault = NEMESIS_STEPS[step.fault];
           if (!toFault) throw new Error(`nemesis: no step handler for fault ${step.fault}`);
           const sf = toFault(step, world);
           if (!sf) break;
+          if (!canPerformFault(adapter, sf.fault)) {
+            // this very fault (a config-drift item the data path has no equivalent of): heal, then unknown
+            for (const [key, e] of [...world.inEffect].reverse()) {
+              await fault(e.heal, e.healLabel);
+              world.inEffect.delete(key);
+            }
+            await model.teardown();
+            return { status: 'unknown', reason: `${adapter.name} cannot perform ${sf.label}` };
+          }
           const healing = sf.start && world.inEffect.get(sf.start.key);
           if (healing) {
             await fault(healing.heal, healing.healLabel);

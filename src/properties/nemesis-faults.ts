@@ -6,6 +6,8 @@
 // the same kind and key heals it, or until the case heals (every fault still in effect healed, in reverse order,
 // before the recovery check): a removed policy, a configuration item drifted away, an impaired wire.
 import type { Fault, FaultId } from '../adapters/adapter.ts';
+import { describeDriftItem, type AdapterAclConfig, type DriftItem } from '../adapters/adapter.ts';
+import { configItems } from '../reference/state/faults.ts';
 import type { Node, Pod } from '../reference/topology/topology.ts';
 import type { NemesisStep } from '../generators/nemesis.ts';
 
@@ -23,6 +25,8 @@ export interface InEffect {
   degrades: boolean;
   /** frames may be lost or duplicated while it lasts (an impaired wire): packets sent meanwhile are not judged */
   lossy: boolean;
+  /** a later fault step that configures this item again by itself: the property heals it first, as its own step */
+  healedBy?: (step: Extract<NemesisStep, { kind: 'fault' }>) => boolean;
 }
 
 /** What the property knows when it turns a step into a fault. */
@@ -31,6 +35,8 @@ export interface NemesisWorld {
   pods: readonly Pod[];
   /** faults in effect, by key (kind and item): a step with the same key heals instead */
   inEffect: Map<string, InEffect>;
+  /** the ACL configuration the adapter has now (config-drift picks ACL attachments from it) */
+  acls?: () => AdapterAclConfig;
 }
 
 /** The fault to perform for a step and its label; `start`: it stays in effect under `key` until healed. */
@@ -64,4 +70,30 @@ export const NEMESIS_STEPS: Partial<Record<FaultId, StepToFault>> = {
     const pod = w.pods[s.target % w.pods.length]!;
     return { fault: { id: 'pod-replaced', node: pod.nodeId, pod: pod.name }, label: `pod-replaced ${pod.name}` };
   },
+};
+
+// config-drift: `target` picks the node, `policy` the item of its configuration (configItems, in the model's
+// terms); it stays removed until a later step picks the same item, or the case heals. A fault that configures
+// the item again by itself heals it first, as its own step: a policy update or resync re-applies ACL attachments,
+// a pod replaced gets its route, neighbour, NAT role and ACLs from CNI ADD and the renderer.
+NEMESIS_STEPS['config-drift'] = (s, w) => {
+  const node = w.nodes[s.target % w.nodes.length]!;
+  const items: DriftItem[] = configItems(node, w.nodes, w.acls?.()[String(node.id)]);
+  const item = items[s.policy % items.length]!;
+  const what = describeDriftItem(item);
+  const onPod = node.pods.find((p) => p.tap.name === ('interface' in item ? item.interface : undefined));
+  return {
+    fault: { id: 'config-drift', node: node.id, item, restore: false },
+    label: `config-drift on node ${node.id}: ${what} removed`,
+    start: {
+      key: `config-drift ${node.id} ${JSON.stringify(item)}`,
+      heal: { id: 'config-drift', node: node.id, item, restore: true },
+      healLabel: `config-drift on node ${node.id}: ${what} restored`,
+      degrades: true,
+      lossy: false,
+      healedBy: (f) =>
+        (item.kind === 'acl-attachment' && (f.fault === 'acl-replaced' || f.fault === 'acl-resync')) ||
+        (onPod !== undefined && f.fault === 'pod-replaced' && w.pods[f.target % w.pods.length]?.name === onPod.name),
+    },
+  };
 };

@@ -8,10 +8,13 @@ import type { Acl, AclRule } from '../../reference/state/acl.ts';
 import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts';
 import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
 import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSessions, replacePod } from '../../reference/state/faults.ts';
+import { removeConfigItem, restoreConfigItem } from '../../reference/state/faults.ts';
 import type { Adapter, AdapterAclConfig, AdapterTopology, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
-export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
+export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced',
+  'config-drift',
+];
 
 export interface ReferenceAdapterOptions {
   profile?: ProfileName;
@@ -189,6 +192,14 @@ export class ReferenceAdapter implements Adapter {
       case 'pod-replaced':
         replacePod(vppOf(f.node), tapOf(f.node, f.pod));
         break;
+      case 'config-drift': {
+        // the ACL list the last applied configuration gives the interface: where a restored ACL goes back
+        const it = f.item;
+        const applied = it.kind === 'acl-attachment' ? this.acls[String(f.node)]?.attach.find((a) => a.interface === it.interface)?.[it.direction] : undefined;
+        if (f.restore) restoreConfigItem(vppOf(f.node), f.item, applied);
+        else removeConfigItem(vppOf(f.node), f.item);
+        break;
+      }
     }
     this.opts.afterFault?.(sim, f);
   }
