@@ -18,7 +18,7 @@ import type { Cluster, Connection } from '../policy/types.ts';
 import { POD_MAC, type Pod } from '../reference/topology/topology.ts';
 import { adapterAcls, renderFaultsOf } from './harness.ts';
 import { NEMESIS_STEPS, type NemesisWorld } from './nemesis-faults.ts';
-import { delivered } from './common.ts';
+import { delivered, deliveredIp } from './common.ts';
 import { adapterTopology } from './resolve.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type Exchange, type PropertyDef } from './types.ts';
 
@@ -131,7 +131,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     const obs = await adapter.inject(inj);
     const m = await model.inject(inj);
     traced.push({ obs, packet: p, connection, protocol, exchange });
-    return { got: delivered(obs, d.name), model: delivered(m, d.name), packet: p };
+    return { got: deliveredIp(obs, d.name), model: deliveredIp(m, d.name), packet: p };
   };
   const l4 = (o: { protocol: 'TCP' | 'UDP'; sport: number; dport: number }, flags: number, payload: number): Layer[] =>
     o.protocol === 'TCP' ? [{ kind: 'tcp', srcPort: o.sport, dstPort: o.dport, flags }] : [{ kind: 'udp', srcPort: o.sport, dstPort: o.dport }, { kind: 'raw', data: Uint8Array.of(payload) }];
@@ -155,7 +155,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
       return true;
     };
     const req = await send(a, b, [ip(a, b), ...l4({ protocol, sport, dport: port }, 0x02, 1)], label, protocol, 'request');
-    if (req.got && !want) claims.push(claim(CLAIMS, { code: 'verdict-after-fault', connection: label, protocol, exchange: 'request', packet: req.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: 'dropped', received: 'delivered', probe: 'connect', context: context() }));
+    if (req.got && !want && !permissive()) claims.push(claim(CLAIMS, { code: 'verdict-after-fault', connection: label, protocol, exchange: 'request', packet: req.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: 'dropped', received: 'delivered', probe: 'connect', context: context() }));
     else if (asModel) differs(req, b, 'request', 'connect');
     else if (!tainted && req.got !== want) claims.push(claim(CLAIMS, { code: 'verdict-after-fault', connection: label, protocol, exchange: 'request', packet: req.packet, point: `pod:${b.name}:rx`, layer: 'delivery', expected: want ? 'delivered' : 'dropped', received: req.got ? 'delivered' : 'dropped', probe: 'connect', context: context() }));
     if (!req.got || (asModel && !req.model)) return undefined;
@@ -188,6 +188,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   world.acls = () => adapterAcls(r.given);
   const degraded = (): boolean => [...world.inEffect.values()].some((e) => e.degrades);
   const lossy = (): boolean => [...world.inEffect.values()].some((e) => e.lossy);
+  const permissive = (): boolean => [...world.inEffect.values()].some((e) => e.permissive === true);
   const open: Open[] = [];
   const pick = (from: number, to: number): [Pod, Pod] => [pods[from % pods.length]!, pods[(from + 1 + (to % (pods.length - 1))) % pods.length]!];
   for (const step of c.steps) {

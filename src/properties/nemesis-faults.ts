@@ -25,6 +25,11 @@ export interface InEffect {
   degrades: boolean;
   /** frames may be lost or duplicated while it lasts (an impaired wire): packets sent meanwhile are not judged */
   lossy: boolean;
+  /**
+   * An ACL is missing while it lasts (config-drift of an attachment): the data path may deliver what the policies
+   * deny, so a new connection is judged against the model only (which has the same hole).
+   */
+  permissive?: boolean;
   /** a later fault step that configures this item again by itself: the property heals it first, as its own step */
   healedBy?: (step: Extract<NemesisStep, { kind: 'fault' }>) => boolean;
 }
@@ -91,6 +96,7 @@ NEMESIS_STEPS['config-drift'] = (s, w) => {
       healLabel: `config-drift on node ${node.id}: ${what} restored`,
       degrades: true,
       lossy: false,
+      permissive: item.kind === 'acl-attachment',
       healedBy: (f) =>
         (item.kind === 'acl-attachment' && (f.fault === 'acl-replaced' || f.fault === 'acl-resync')) ||
         (onPod !== undefined && f.fault === 'pod-replaced' && w.pods[f.target % w.pods.length]?.name === onPod.name),
