@@ -25,6 +25,8 @@ import { describeDriftItem } from '../../../src/adapters/adapter.ts';
 import { CHECK_CONTEXT } from '../../../src/cli/fuzz-runner.ts';
 import { faultsKeepTheInvariants } from '../../../src/properties/faults-keep-the-invariants.ts';
 import { configItems } from '../../../src/reference/state/faults.ts';
+import { encodePacket, toHex } from '../../../src/packet/index.ts';
+import { POD_MAC } from '../../../src/reference/topology/topology.ts';
 
 const LAB = process.env.PODFLOW_VPP_LAB;
 const BIN = process.env.PODFLOW_VPP_BIN;
@@ -176,6 +178,25 @@ describe.skipIf(skip)(`VPP lab adapter${reason ? ` (${skip ? '' : 'CI set, faili
     const sw = r.topology.podByName.get('default/web-a')!.tap.swIfIndex;
     expect([...m.simulation.vpps.get(2)!.aclSessions.byKey.values()].filter((x) => x.swIfIndex === sw)).toEqual([]);
     await real.fault({ id: 'config-drift', node: 2, item, restore: true });
+  }, 600_000);
+
+  it('config-drift: both identity mappings of the node IP removed, the outer VXLAN frame on the wire is the model\'s byte for byte (NAT44-ED keeps the port)', async () => {
+    const wire = async (a: VppAdapter | ReferenceAdapter): Promise<string[]> => {
+      const { r, pod } = await withOpenConnections(a);
+      const items = configItems(r.topology.nodes[0]!, r.topology.nodes, adapterAcls(r)['1']).filter((i) => i.kind === 'nat-identity');
+      expect(items).toHaveLength(2);
+      for (const item of items) await a.fault({ id: 'config-drift', node: 1, item, restore: false });
+      const [s, d] = [pod('client'), pod('web-a')];
+      // a new connection: its outer flow has no NAT session yet, so it meets the missing identities
+      const obs = await a.inject([{ packet: 90, at: 1, from: { pod: s.name }, frame: encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: 41234, dstPort: 80, flags: 0x02 }]) }]);
+      for (const item of items) await a.fault({ id: 'config-drift', node: 1, item, restore: true });
+      return obs.captures.filter((c) => c.point === 'node:1:wire').map((c) => toHex(c.data));
+    };
+    const got = await wire(adapter());
+    expect(got).toHaveLength(1);
+    expect(got).toEqual(await wire(new ReferenceAdapter({ profile: 'vpp-current' })));
+    // the 18.01 profile (the Contiv fork) hands out a port from 1024: not what VPP 26.06 does
+    expect(got).not.toEqual(await wire(new ReferenceAdapter({ profile: 'vpp-18.01-contiv' })));
   }, 600_000);
 
   it('keeps the invariants under the nemesis (bounded run, every fault the lab performs)', async () => {
