@@ -67,5 +67,6 @@ describe('podflow list faults', () => {
     expect(lines.find((l) => l.startsWith('tap-flap'))).toMatch(/performed by reference, kernel, vpp$/);
     expect(lines.find((l) => l.startsWith('pod-replaced'))).toMatch(/performed by reference, kernel$/);
     expect(lines.find((l) => l.startsWith('nat-sessions-cleared'))).toMatch(/performed by reference, vpp$/);
+    expect(lines.find((l) => l.startsWith('config-drift'))).toMatch(/performed by reference, kernel, vpp$/);
   });
 });
