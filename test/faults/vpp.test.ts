@@ -3,7 +3,8 @@
 // refused. (The lab itself: `podflow fuzz --adapter vpp --nemesis …`, README, Faults.)
 import { describe, expect, it } from 'vitest';
 import { VPP_NEMESIS, VppAdapter } from '../../src/adapters/vpp/vpp-adapter.ts';
-import { describeDriftItem } from '../../src/adapters/adapter.ts';
+import { AdapterUnavailable, describeDriftItem } from '../../src/adapters/adapter.ts';
+import { VppCliError } from '../../src/adapters/vpp/transport.ts';
 import { configItems } from '../../src/reference/state/faults.ts';
 import { parseLabFile } from '../../src/adapters/vpp/lab-file.ts';
 import type { Transport } from '../../src/adapters/vpp/transport.ts';
@@ -126,6 +127,23 @@ describe('VPP lab adapter: config-drift as the del form of the configuring comma
     sent.length = 0;
     await vpp.apply(adapterAcls(r));
     expect(sent.filter((c) => c.startsWith('set acl-plugin interface'))).toEqual([]);
+  });
+
+  it('an identity mapping VPP refuses to delete although it lists it (after a NAT session clear) makes the drift unavailable, naming the finding', async () => {
+    const lab = parseLabFile(['version: 1', 'nodes:', '  - id: 1', '    vppctl: [vppctl]', '    files: /tmp/lab1', '    gbe: host-gbe', '  - id: 2', '    vppctl: [vppctl]', '    files: /tmp/lab2', '    gbe: host-gbe'].join('\n'), 'lab.yaml');
+    const refusing = fakeNode(2, []);
+    const config = refusing.config;
+    refusing.config = async (c) => {
+      if (/^nat44 add identity mapping .* del$/.test(c)) throw new VppCliError(2, c, 'nat44 add identity mapping: Mapping not exist.');
+      return config(c);
+    };
+    const vpp = new VppAdapter(lab, { transports: new Map([[1, fakeNode(1, [])], [2, refusing]]), settleMs: 0, quietMs: 0 });
+    const r = renderCluster(cluster);
+    await vpp.setup(adapterTopology(r.topology));
+    const item = configItems(r.topology.nodes[1]!, r.topology.nodes).find((i) => i.kind === 'nat-identity')!;
+    const e = await vpp.fault({ id: 'config-drift', node: 2, item, restore: false }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AdapterUnavailable);
+    expect((e as Error).message).toMatch(/^vpp: config-drift: node 2 refused `nat44 add identity mapping 192\.168\.16\.2 udp 4789 del` \(Mapping not exist\) .*findings\/vpp-26\.06-nat44-ed-identity-mapping-undeletable$/);
   });
 
   it('an item the node does not have is an error naming it', async () => {

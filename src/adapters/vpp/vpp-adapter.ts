@@ -341,7 +341,13 @@ export class VppAdapter implements Adapter {
         } else {
           const c = driftCommands(n, f.item, this.name);
           const list = f.item.kind === 'acl-attachment' ? n.acls.attach.get(n.names.toLab.get(f.item.interface)!)?.[f.item.direction] : undefined;
-          for (const x of c.remove) await run(n, x);
+          for (const x of c.remove) {
+            await run(n, x).catch((e: unknown) => {
+              // VPP 26.06 refuses to delete an identity mapping it lists once NAT44-ED sessions were cleared
+              if (e instanceof VppCliError && f.item.kind === 'nat-identity' && /Mapping not exist/.test(e.message)) throw new AdapterUnavailable(this.name, `config-drift: node ${f.node} refused \`${x}\` (Mapping not exist) although it lists the mapping: findings/vpp-26.06-nat44-ed-identity-mapping-undeletable`);
+              throw e;
+            });
+          }
           drifted.set(key, { commands: c.restore, ...(list ? { list: [...list] } : {}) });
           if (f.item.kind === 'acl-attachment') this.noteAttachment(n, f.item, undefined);
         }
