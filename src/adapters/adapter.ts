@@ -106,7 +106,9 @@ export type Fault =
    */
   | { id: 'wire-impaired'; node: number; impairment: WireImpairment }
   /** `seconds` pass with no traffic (real adapters wait; set up with short session timeouts, see IDLE_SESSIONS) */
-  | { id: 'idle-timeout'; seconds: number };
+  | { id: 'idle-timeout'; seconds: number }
+  /** one configured item of a node removed (`restore: false`) or configured again as the agent's resync would (`restore: true`) */
+  | { id: 'config-drift'; node: number; item: DriftItem; restore: boolean };
 
 /** What netem does to a node's underlay link (`healed`: nothing any more). */
 export type WireImpairment = 'drop' | 'duplicate' | 'reorder' | 'healed';
@@ -129,6 +131,45 @@ export function configStateDiff(a: ConfigState, b: ConfigState): { key: string; 
   return out;
 }
 
+/**
+ * One item of a node's configuration (config-drift), in the model's terms: interfaces by their VPP names
+ * (`tap<N>`, `loop0`, `tap0`, `vxlan_tunnel<k>`, the main NIC), addresses and MACs as text, ACLs by their index in
+ * the adapter ACL configuration. Plain data, so every adapter can find its own rendering of the item.
+ */
+export type DriftItem =
+  /** a static neighbour: a pod's IP on its TAP (§2.5), or a remote node's BVI on loop0 (§2.7) */
+  | { kind: 'static-neighbour'; interface: string; ip: string; mac: string }
+  /** a static L2 FIB entry of bridge domain 1: a remote BVI's MAC on its VXLAN tunnel (§2.7) */
+  | { kind: 'l2fib'; mac: string; interface: string }
+  /** a route: a pod's /32 via its TAP (`interface`), or a remote node's pod network via its BVI (`via`) */
+  | { kind: 'route'; prefix: string; interface?: string; via?: string }
+  /** a NAT44 identity mapping of the node IP: address-only, or for one protocol and port (UDP 4789, §9) */
+  | { kind: 'nat-identity'; ip: string; proto?: 'udp' | 'tcp'; port?: number }
+  /** a NAT44 interface role (§3.2): inside, outside, output feature */
+  | { kind: 'nat-interface'; interface: string; inside: boolean; outside: boolean; outputFeature: boolean }
+  /** one ACL attached to an interface in one direction (§8.4) */
+  | { kind: 'acl-attachment'; interface: string; direction: 'input' | 'output'; acl: number };
+
+export type DriftKind = DriftItem['kind'];
+
+/** One line naming an item, for labels and errors (`route 10.1.1.2/32 via tap1`). */
+export function describeDriftItem(i: DriftItem): string {
+  switch (i.kind) {
+    case 'static-neighbour':
+      return `static neighbour ${i.ip} ${i.mac} on ${i.interface}`;
+    case 'l2fib':
+      return `l2fib ${i.mac} on ${i.interface}`;
+    case 'route':
+      return `route ${i.prefix} via ${i.via ?? i.interface}`;
+    case 'nat-identity':
+      return `nat44 identity mapping ${i.ip}${i.proto ? ` ${i.proto} ${i.port}` : ''}`;
+    case 'nat-interface':
+      return `nat44 role of ${i.interface} (${[i.inside ? 'in' : '', i.outside ? 'out' : '', i.outputFeature ? 'output-feature' : ''].filter((x) => x).join(' ')})`;
+    case 'acl-attachment':
+      return `ACL ${i.acl} on ${i.interface} ${i.direction}`;
+  }
+}
+
 export interface AdapterCapabilities {
   /** produces `show trace` records */
   traces: boolean;
@@ -145,6 +186,10 @@ export interface AdapterCapabilities {
   referenceProfile?: string;
   /** the faults fault() can perform (absent: none); a case needing another one is unknown, never valid */
   faults?: readonly FaultId[];
+  /** for config-drift: the item kinds fault() performs (absent: every kind); a drift of another kind makes the case unknown */
+  driftKinds?: readonly DriftKind[];
+  /** for wire-impaired: the impairments fault() performs (absent: every one); the nemesis draws only these */
+  wireImpairments?: readonly Exclude<WireImpairment, 'healed'>[];
 }
 
 /**
@@ -287,6 +332,14 @@ export class AdapterUnavailable extends Error {
 /** Whether an adapter can perform a fault (fault() present and the fault listed in its capabilities). */
 export function canPerform(adapter: Adapter, id: FaultId): boolean {
   return adapter.fault !== undefined && (adapter.capabilities.faults ?? []).includes(id);
+}
+
+/** Whether an adapter can perform this very fault: canPerform, and for config-drift the item's kind (capabilities.driftKinds). */
+export function canPerformFault(adapter: Adapter, f: Fault): boolean {
+  if (!canPerform(adapter, f.id)) return false;
+  if (f.id !== 'config-drift') return true;
+  const kinds = adapter.capabilities.driftKinds;
+  return kinds === undefined || kinds.includes(f.item.kind);
 }
 
 /** The captures of an observation as pcap records per capture point. */

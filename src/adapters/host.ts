@@ -162,3 +162,21 @@ export function wireCommands(port: string, impairment: Exclude<WireImpairment, '
       return { impair: [['tc', 'qdisc', 'replace', 'dev', port, 'root', 'netem', 'delay', '20ms', 'reorder', '50%']], heal: [['tc', 'qdisc', 'del', 'dev', port, 'root']] };
   }
 }
+
+let netem: boolean | undefined;
+/**
+ * Whether this kernel has netem (`sch_netem`), which the `reorder` impairment needs: tried once in a network
+ * namespace of its own (`unshare -n`, gone when the probe exits), on its loopback only. Many VM kernels lack it.
+ */
+export function netemAvailable(): boolean {
+  if (netem === undefined) {
+    const r = spawnSync('unshare', ['-n', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { encoding: 'utf8', timeout: 5000 });
+    netem = r.status === 0;
+  }
+  return netem;
+}
+
+/** The impairments this host can put on a wire: drop and duplicate (nftables) always, reorder with netem. */
+export function hostWireImpairments(): Exclude<WireImpairment, 'healed'>[] {
+  return netemAvailable() ? ['drop', 'duplicate', 'reorder'] : ['drop', 'duplicate'];
+}

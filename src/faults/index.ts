@@ -5,6 +5,7 @@ import type { FaultId } from '../adapters/adapter.ts';
 import { aclReplaced } from './acl-replaced.ts';
 import { aclResync } from './acl-resync.ts';
 import { aclSessionsCleared } from './acl-sessions-cleared.ts';
+import { configDrift } from './config-drift.ts';
 import { natSessionsCleared } from './nat-sessions-cleared.ts';
 import { podReplaced } from './pod-replaced.ts';
 import { tapFlap } from './tap-flap.ts';
@@ -21,6 +22,8 @@ export const FAULTS: readonly FaultDef[] = [aclSessionsCleared, natSessionsClear
 (FAULTS as FaultDef[]).push(linkFlap, nodeRestart);
 // the wire impaired and idle time (issue 13)
 (FAULTS as FaultDef[]).push(wireImpaired, idleTimeout);
+// configuration drift and resync (issue 13)
+(FAULTS as FaultDef[]).push(configDrift);
 
 export const FAULT_IDS: readonly FaultId[] = FAULTS.map((f) => f.id);
 

@@ -36,3 +36,11 @@ export function exchanges(s: SentConnection): { obs: Observation; packet: number
 }
 
 export { findLayer };
+
+/**
+ * Whether the pod received an IPv4 packet (not just any frame): a data path whose neighbour for the pod is gone
+ * sends the pod an ARP request instead of the packet (VPP's ip4-arp; the model drops without building it).
+ */
+export function deliveredIp(o: Observation | undefined, pod: string): boolean {
+  return (o?.captures ?? []).some((c) => c.point === `pod:${pod}:rx` && c.data.length >= 14 && c.data[12] === 0x08 && c.data[13] === 0x00);
+}

@@ -6,6 +6,8 @@
 // the same kind and key heals it, or until the case heals (every fault still in effect healed, in reverse order,
 // before the recovery check): a removed policy, a configuration item drifted away, an impaired wire.
 import type { Fault, FaultId } from '../adapters/adapter.ts';
+import { describeDriftItem, type AdapterAclConfig, type DriftItem } from '../adapters/adapter.ts';
+import { configItems } from '../reference/state/faults.ts';
 import type { Node, Pod } from '../reference/topology/topology.ts';
 import type { NemesisStep } from '../generators/nemesis.ts';
 import { WIRE_IMPAIRMENTS } from '../faults/wire-impaired.ts';
@@ -25,6 +27,13 @@ export interface InEffect {
   degrades: boolean;
   /** frames may be lost or duplicated while it lasts (an impaired wire): packets sent meanwhile are not judged */
   lossy: boolean;
+  /**
+   * An ACL is missing while it lasts (config-drift of an attachment): the data path may deliver what the policies
+   * deny, so a new connection is judged against the model only (which has the same hole).
+   */
+  permissive?: boolean;
+  /** a later fault step that configures this item again by itself: the property heals it first, as its own step */
+  healedBy?: (step: Extract<NemesisStep, { kind: 'fault' }>) => boolean;
 }
 
 /** What the property knows when it turns a step into a fault. */
@@ -33,6 +42,15 @@ export interface NemesisWorld {
   pods: readonly Pod[];
   /** faults in effect, by key (kind and item): a step with the same key heals instead */
   inEffect: Map<string, InEffect>;
+  /** the ACL configuration the adapter has now (config-drift picks ACL attachments from it) */
+  acls?: () => AdapterAclConfig;
+  /**
+   * What the adapter can do (its capabilities): config-drift picks among the item kinds it performs and
+   * wire-impaired among its impairments, so a case on an adapter draws what that adapter can do (the same case
+   * may pick another item on another adapter: a case is replayed on the adapter it names).
+   */
+  driftKinds?: readonly string[];
+  wireImpairments?: readonly string[];
 }
 
 /** The fault to perform for a step and its label; `start`: it stays in effect under `key` until healed. */
@@ -84,7 +102,9 @@ NEMESIS_STEPS['node-restart'] = (s, w) => {
 // stays in effect until a later wire-impaired step on the same node (or the case) heals it. Lossy, not degrading.
 NEMESIS_STEPS['wire-impaired'] = (s, w) => {
   const node = w.nodes[s.target % w.nodes.length]!;
-  const impairment = WIRE_IMPAIRMENTS[s.policy % WIRE_IMPAIRMENTS.length]!;
+  const can = WIRE_IMPAIRMENTS.filter((i) => !w.wireImpairments || w.wireImpairments.includes(i));
+  const choices = can.length > 0 ? can : WIRE_IMPAIRMENTS;
+  const impairment = choices[s.policy % choices.length]!;
   return {
     fault: { id: 'wire-impaired', node: node.id, impairment },
     label: `wire-impaired node ${node.id} (${impairment})`,
@@ -96,4 +116,33 @@ NEMESIS_STEPS['wire-impaired'] = (s, w) => {
 NEMESIS_STEPS['idle-timeout'] = (s) => {
   const seconds = IDLE_SECONDS[s.policy % IDLE_SECONDS.length]!;
   return { fault: { id: 'idle-timeout', seconds }, label: `idle-timeout ${seconds} s` };
+};
+
+// config-drift: `target` picks the node, `policy` the item of its configuration (configItems, in the model's
+// terms); it stays removed until a later step picks the same item, or the case heals. A fault that configures
+// the item again by itself heals it first, as its own step: a policy update or resync re-applies ACL attachments,
+// a pod replaced gets its route, neighbour, NAT role and ACLs from CNI ADD and the renderer.
+NEMESIS_STEPS['config-drift'] = (s, w) => {
+  const node = w.nodes[s.target % w.nodes.length]!;
+  const all: DriftItem[] = configItems(node, w.nodes, w.acls?.()[String(node.id)]);
+  const performed = all.filter((i) => !w.driftKinds || w.driftKinds.includes(i.kind));
+  const items = performed.length > 0 ? performed : all;
+  const item = items[s.policy % items.length]!;
+  const what = describeDriftItem(item);
+  const onPod = node.pods.find((p) => p.tap.name === ('interface' in item ? item.interface : undefined));
+  return {
+    fault: { id: 'config-drift', node: node.id, item, restore: false },
+    label: `config-drift on node ${node.id}: ${what} removed`,
+    start: {
+      key: `config-drift ${node.id} ${JSON.stringify(item)}`,
+      heal: { id: 'config-drift', node: node.id, item, restore: true },
+      healLabel: `config-drift on node ${node.id}: ${what} restored`,
+      degrades: true,
+      lossy: false,
+      permissive: item.kind === 'acl-attachment',
+      healedBy: (f) =>
+        (item.kind === 'acl-attachment' && (f.fault === 'acl-replaced' || f.fault === 'acl-resync')) ||
+        (onPod !== undefined && f.fault === 'pod-replaced' && w.pods[f.target % w.pods.length]?.name === onPod.name),
+    },
+  };
 };

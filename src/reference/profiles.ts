@@ -36,6 +36,13 @@ export interface Profile {
    * of the interface; tables replaced in place (`set acl-plugin acl index N …`) keep them. Seen on a VPP 26.06 lab.
    */
   aclSessionsClearedOn: 'last-acl-removed' | 'acl-list-changed';
+  /**
+   * A dynamic SNAT keeps the packet's source port when no other translation to the pool address uses it (current
+   * VPP's NAT44-ED: seen on a VPP 26.06 lab with both identity mappings of the node IP removed, the outer VXLAN
+   * packet got a `dynamic translation` session 192.168.16.1:40983 → 192.168.16.1:40983). Absent: ports are handed
+   * out from 1024 by session index (the Contiv fork's 18.01, DATAPATH.md §9).
+   */
+  natPreservesPort?: boolean;
   /** deliberate data-path faults for mutation testing (src/reference/mutants); absent in real profiles */
   faults?: DataPathFaults;
 }
@@ -94,6 +101,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     mtuExceeded: 'icmp-or-fragment',
     icmpErrorLocallyOriginated: true,
     aclSessionsClearedOn: 'acl-list-changed',
+    natPreservesPort: true,
   },
 };
 

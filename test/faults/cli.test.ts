@@ -71,5 +71,6 @@ describe('podflow list faults', () => {
     expect(lines.find((l) => l.startsWith('node-restart'))).toMatch(/performed by reference, kernel, vpp$/);
     expect(lines.find((l) => l.startsWith('wire-impaired'))).toMatch(/performed by reference, kernel, vpp \(idle: any lab; wire: a local lab\)$/);
     expect(lines.find((l) => l.startsWith('idle-timeout'))).toMatch(/performed by reference, kernel, vpp \(idle: any lab; wire: a local lab\)$/);
+    expect(lines.find((l) => l.startsWith('config-drift'))).toMatch(/performed by reference, kernel, vpp$/);
   });
 });

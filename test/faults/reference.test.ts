@@ -6,7 +6,8 @@ import { CLIENT_AND_WEB } from '../support/clusters.ts';
 import { withOpenConnections as openConnections } from '../support/open-connections.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Adapter, Fault, FaultId } from '../../src/adapters/adapter.ts';
+import { canPerformFault, describeDriftItem, type Adapter, type DriftItem, type Fault, type FaultId } from '../../src/adapters/adapter.ts';
+import { configItems } from '../../src/reference/state/faults.ts';
 import { MutantAdapter } from '../../src/adapters/reference/mutant-adapter.ts';
 import { REFERENCE_FAULTS, ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { CHECK_CONTEXT } from '../../src/cli/fuzz-runner.ts';
@@ -464,5 +465,135 @@ describe('idle-timeout and wire-impaired on the model', () => {
       }
     }
     expect((await faultsKeepTheInvariants.check({ cluster, steps: healed }, new AlwaysLossy(), CHECK_CONTEXT)).status).toBe('invalid');
+  });
+});
+
+describe('config-drift: one configured item removed, then restored as the resync would', () => {
+  const open: NemesisCase['steps'] = [{ kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 80 }];
+  const kill = async (mutant: string, steps: NemesisCase['steps']) => faultsKeepTheInvariants.check({ cluster, steps }, new MutantAdapter(mutantById(mutant)!), CHECK_CONTEXT);
+  /**
+   * Everything configuration of every node (FIB entries with their DPO indices, neighbours, L2 FIB, NAT roles and
+   * mappings in order, ACL lists in order). Tables keyed by interface, IP or MAC in key order: the order entries
+   * went into a Map is not configuration (lookups are by key).
+   */
+  const sorted = <K, V>(m: Iterable<[K, V]>) => [...m].sort((a, b) => Number(a[0]) - Number(b[0]));
+  const fullConfig = (a: ReferenceAdapter) =>
+    [...a.simulation.vpps.values()].map((v) => ({
+      fib: v.fib.all().map((e) => ({ ...e })),
+      neighbours: sorted([...(v.neighbors as unknown as { map: Map<number, Map<number, unknown>> }).map].map(([sw, m]) => [sw, sorted(m)] as [number, unknown])),
+      l2fib: sorted(v.bd.fib),
+      nat: { mappings: v.nat.mappings, roles: sorted(v.nat.roles) },
+      acl: [[...v.acl.acls.keys()], sorted(v.acl.input), sorted(v.acl.output)],
+    }));
+  const itemsOf = (a: ReferenceAdapter, r: ReturnType<typeof renderCluster>, node: number): DriftItem[] => configItems(r.topology.nodeById.get(node)!, r.topology.nodes, adapterAcls(r)[String(node)]);
+  const drift = (a: ReferenceAdapter, node: number, item: DriftItem, restore: boolean) => a.fault({ id: 'config-drift', node, item, restore });
+
+  it('lists every kind of item on a node, each once', async () => {
+    const { adapter, r } = await withOpenConnections();
+    const items = itemsOf(adapter, r, 1);
+    expect(new Set(items.map((i) => i.kind))).toEqual(new Set(['static-neighbour', 'l2fib', 'route', 'nat-identity', 'nat-interface', 'acl-attachment']));
+    expect(new Set(items.map((i) => JSON.stringify(i))).size).toBe(items.length);
+  });
+
+  it('every item, removed, changes the configuration; restored, gives back the freshly configured one (deep-equal)', async () => {
+    for (const profile of ['vpp-18.01-contiv', 'vpp-current'] as const) {
+      const { adapter, r } = await withOpenConnections(new ReferenceAdapter({ profile }));
+      const fresh = fullConfig(adapter);
+      for (const node of [1, 2]) {
+        for (const item of itemsOf(adapter, r, node)) {
+          await drift(adapter, node, item, false);
+          expect(fullConfig(adapter), `${profile} node ${node} ${describeDriftItem(item)} removed`).not.toEqual(fresh);
+          await drift(adapter, node, item, true);
+          expect(fullConfig(adapter), `${profile} node ${node} ${describeDriftItem(item)} restored`).toEqual(fresh);
+        }
+      }
+    }
+  });
+
+  it('route or static neighbour of a pod removed: the pod is unreachable; restored: reachable again', async () => {
+    const { adapter, r, send } = await withOpenConnections();
+    const client = r.topology.podByName.get('default/client')!;
+    for (const kind of ['route', 'static-neighbour'] as const) {
+      const item = itemsOf(adapter, r, 1).find((i) => i.kind === kind && 'interface' in i && i.interface === client.tap.name)!;
+      await drift(adapter, 1, item, false);
+      // web-b (same node) and web-a (node 2) reply to the client: both need the client's route and neighbour
+      expect(await send('web-b', 'client', 80, 40000, 0x10), kind).toBe(false);
+      expect(await send('web-a', 'client', 80, 40000, 0x10), kind).toBe(false);
+      await drift(adapter, 1, item, true);
+      expect(await send('web-b', 'client', 80, 40000, 0x10), kind).toBe(true);
+      expect(await send('web-a', 'client', 80, 40000, 0x10), kind).toBe(true);
+    }
+  });
+
+  it("the remote BVI's L2 FIB entry, static neighbour or the route to the remote pod network removed: that node's pods unreachable, the local ones not", async () => {
+    const { adapter, r, send } = await withOpenConnections();
+    for (const kind of ['l2fib', 'static-neighbour', 'route'] as const) {
+      const item = itemsOf(adapter, r, 1).find((i) => i.kind === kind && !/^tap\d/.test((i as { interface?: string }).interface ?? '') && !(i.kind === 'route' && i.prefix.endsWith('/32')))!;
+      await drift(adapter, 1, item, false);
+      expect(await send('client', 'web-a', 40000, 80, 0x10), describeDriftItem(item)).toBe(false);
+      expect(await send('client', 'web-b', 40000, 80, 0x10), describeDriftItem(item)).toBe(true);
+      await drift(adapter, 1, item, true);
+      expect(await send('client', 'web-a', 40000, 80, 0x10), describeDriftItem(item)).toBe(true);
+    }
+  });
+
+  it('an ACL detached from a TAP: its policy no longer applies; the sessions go on current VPP (the list changed), stay on 18.01 (an ACL remains)', async () => {
+    for (const profile of ['vpp-18.01-contiv', 'vpp-current'] as const) {
+      const { adapter, r, send } = await withOpenConnections(new ReferenceAdapter({ profile }));
+      const webA = r.topology.podByName.get('default/web-a')!;
+      const item = itemsOf(adapter, r, 2).find((i) => i.kind === 'acl-attachment' && i.interface === webA.tap.name && i.direction === 'output')!;
+      const sessionsOnTap = () => [...adapter.simulation.vpps.get(2)!.aclSessions.byKey.values()].filter((s) => s.swIfIndex === webA.tap.swIfIndex).length;
+      expect(sessionsOnTap()).toBeGreaterThan(0);
+      await drift(adapter, 2, item, false);
+      expect(sessionsOnTap(), profile).toBe(profile === 'vpp-current' ? 0 : sessionsOnTap());
+      // web-a's ingress policy (TCP/80 from client only) was its TAP's output ACL: port 81 passes now
+      expect(await send('client', 'web-a', 40001, 81, 0x02), profile).toBe(true);
+      await drift(adapter, 2, item, true);
+      expect(await send('client', 'web-a', 40002, 81, 0x02), profile).toBe(false);
+    }
+  });
+
+  it('NAT: either identity mapping alone keeps VXLAN untranslated; a role or a mapping removed changes no pod-to-pod verdict', async () => {
+    const { adapter, r, send } = await withOpenConnections();
+    for (const item of itemsOf(adapter, r, 1).filter((i) => i.kind === 'nat-identity' || i.kind === 'nat-interface')) {
+      await drift(adapter, 1, item, false);
+      expect(await send('client', 'web-a', 40000, 80, 0x10), describeDriftItem(item)).toBe(true);
+      expect(await send('web-a', 'client', 80, 40000, 0x10), describeDriftItem(item)).toBe(true);
+      await drift(adapter, 1, item, true);
+    }
+  });
+
+  it('catches a resync that leaves the drifted item out (resync-leaves-entry-out)', async () => {
+    // node 1's item #1 is the client's /32 route: removed, restored (left out by the mutant), and the recovery
+    // check finds client unreachable where a freshly configured data path delivers
+    const v = await kill('resync-leaves-entry-out', [{ kind: 'fault', fault: 'config-drift', target: 0, policy: 1 }, { kind: 'fault', fault: 'config-drift', target: 0, policy: 1 }, ...open]);
+    expect(v.status).toBe('invalid');
+    if (v.status === 'invalid') expect(v.claims.map((c) => c.code)).toContain('not-recovered');
+    // the same history holds on the model itself
+    expect(await faultsKeepTheInvariants.check({ cluster, steps: [{ kind: 'fault', fault: 'config-drift', target: 0, policy: 1 }, { kind: 'fault', fault: 'config-drift', target: 0, policy: 1 }, ...open] }, new ReferenceAdapter(), CHECK_CONTEXT)).toEqual({ status: 'valid' });
+  });
+
+  it('draws only the item kinds the adapter performs (capabilities.driftKinds); a fault naming another kind is refused', async () => {
+    const a = recordingAdapter(new ReferenceAdapter());
+    Object.defineProperty(a, 'capabilities', { value: { ...a.capabilities, driftKinds: ['route'] } });
+    for (const policy of [0, 1, 2, 7]) {
+      a.clear();
+      expect(await faultsKeepTheInvariants.check({ cluster, steps: [...open, { kind: 'fault', fault: 'config-drift', target: 0, policy }, ...open] }, a, CHECK_CONTEXT)).toEqual({ status: 'valid' });
+      const drifts = a.evidence.steps.flatMap((s) => (s.op === 'fault' && s.fault.id === 'config-drift' ? [s.fault.item.kind] : []));
+      expect(drifts.length).toBeGreaterThan(0);
+      expect(new Set(drifts)).toEqual(new Set(['route']));
+    }
+    const neighbour = itemsOf(new ReferenceAdapter(), renderCluster(cluster), 1).find((i) => i.kind === 'static-neighbour')!;
+    expect(canPerformFault(a, { id: 'config-drift', node: 1, item: neighbour, restore: false })).toBe(false);
+  });
+
+  it('a policy update heals an ACL attachment drift first (the renderer re-applies attachments)', async () => {
+    const a = recordingAdapter(new ReferenceAdapter());
+    const items = itemsOf(new ReferenceAdapter(), renderCluster(cluster), 1);
+    const acl = items.findIndex((i) => i.kind === 'acl-attachment');
+    const v = await faultsKeepTheInvariants.check({ cluster, steps: [{ kind: 'fault', fault: 'config-drift', target: 0, policy: acl }, { kind: 'fault', fault: 'acl-resync', target: 0, policy: 0 }, ...open] }, a, CHECK_CONTEXT);
+    expect(v).toEqual({ status: 'valid' });
+    const faults = a.evidence.steps.flatMap((s) => (s.op === 'fault' ? [s.fault] : []));
+    expect(faults.map((f) => (f.id === 'config-drift' ? `drift ${f.restore ? 'restore' : 'remove'}` : f.id))).toEqual(['drift remove', 'drift restore', 'acl-resync']);
   });
 });

@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { release } from 'node:os';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type ConfigState, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type ConfigState, type DriftItem, type DriftKind, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
 import { deleteNamespacesSync, namespacesWithPrefix, registerForCleanup, removeStaleNamespaces } from './cleanup.ts';
-import { findTool } from '../host.ts';
+import { findTool, hostWireImpairments } from '../host.ts';
 import { CommandError, runWith } from './exec.ts';
 import { HelperError, NetnsHelper } from './helper.ts';
 import { KERNEL_KNOWN_DIVERGENCES } from './known-divergences.ts';
@@ -71,6 +71,16 @@ export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-
  */
 (KERNEL_NEMESIS as FaultId[]).push('link-flap', 'node-restart');
 (KERNEL_NEMESIS as FaultId[]).push('wire-impaired', 'idle-timeout');
+(KERNEL_NEMESIS as FaultId[]).push('config-drift');
+
+/**
+ * The config-drift items the kernel performs: a permanent neighbour (`ip neigh` flush, then `replace` again), the
+ * bridge's static FDB entry for a remote BVI on the VXLAN port, a route (`ip route del`, then `replace`), an ACL
+ * attachment (the ruleset loaded without it, then with it). Not NAT roles or identity mappings: the kernel's NAT is
+ * one masquerade rule on gbe (render-nftables.ts) with no per-interface role or mapping to remove, so a case
+ * drifting one is unknown.
+ */
+export const KERNEL_DRIFT_KINDS: readonly DriftKind[] = ['static-neighbour', 'l2fib', 'route', 'acl-attachment'];
 
 export interface KernelStats {
   setups: number;
@@ -95,11 +105,14 @@ interface PointMap {
 
 export class KernelAdapter implements Adapter {
   readonly name: string;
-  readonly capabilities: AdapterCapabilities = { traces: false, dropReasons: false, virtualTime: false, knownDivergences: KERNEL_KNOWN_DIVERGENCES, faults: KERNEL_NEMESIS };
+  readonly capabilities: AdapterCapabilities = { traces: false, dropReasons: false, virtualTime: false, knownDivergences: KERNEL_KNOWN_DIVERGENCES, faults: KERNEL_NEMESIS, driftKinds: KERNEL_DRIFT_KINDS, wireImpairments: hostWireImpairments() };
   readonly stats: KernelStats = { setups: 0, objectsChanged: 0, setupMs: [], injected: 0, stray: 0, rebuilds: 0 };
   readonly names: NamespaceNames;
   private readonly helper = new NetnsHelper();
   private objects: NetObject[] = [];
+  /** config-drift: objects removed (by key) and ACL attachments detached (by node and item), until restored */
+  private drifted = new Map<string, NetObject>();
+  private aclDrift = new Map<string, { node: number; item: Extract<DriftItem, { kind: 'acl-attachment' }> }>();
   /** bumped when everything is rebuilt: sockets bound to old devices must be replaced */
   private generation = 0;
   private topology?: AdapterTopology;
@@ -202,6 +215,7 @@ export class KernelAdapter implements Adapter {
       if (!this.opts.prefix) deleteNamespacesSync(this.namespaces());
     }
     const next = netObjects(topology, this.names, { mutePods: this.opts.mutePods ?? true });
+    await this.undrift();
     try {
       const diff = renderNetnsDiff(this.objects, next);
       this.objects = diff.state;
@@ -294,7 +308,7 @@ export class KernelAdapter implements Adapter {
     for (const id of Object.keys(acls)) if (!known.has(id)) throw new Error(`kernel adapter: acls.${id}: no node with id ${id} in the topology`);
     for (const [slot, n] of t.nodes.entries()) {
       const ns = this.names.node(slot);
-      const nodeAcls = acls[String(n.id)];
+      const nodeAcls = this.withoutDrift(n.id, acls[String(n.id)]);
       const withAcls = interfacesWithAcls(n, nodeAcls);
       const cur = this.slots.get(slot) ?? { slots: new Map(), retired: new Set<number>() };
       let next = allocateSessionSlots(withAcls, cur.slots, cur.retired);
@@ -450,7 +464,7 @@ export class KernelAdapter implements Adapter {
         // Linux deletes the IPv4 routes through a device set down (fib_sync_down_dev) where VPP keeps them: what
         // the kernel removed with the link is configured again, as the objects say (the pod's /32 route and static
         // neighbour on the TAP, the pod's routes and gateway neighbour), so "up" means what it means on VPP.
-        const lost = this.objects.filter((o) => !o.sticky && ((o.key.startsWith(`route:${N}:`) && o.add.some((a) => a.includes(tap))) || o.key.startsWith(`neigh:${N}:${tap}:`) || o.key.startsWith(`route:${P}:`) || o.key.startsWith(`neigh:${P}:`)));
+        const lost = this.objects.filter((o) => !o.sticky && !this.drifted.has(o.key) && ((o.key.startsWith(`route:${N}:`) && o.add.some((a) => a.includes(tap))) || o.key.startsWith(`neigh:${N}:${tap}:`) || o.key.startsWith(`route:${P}:`) || o.key.startsWith(`neigh:${P}:`)));
         await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !lost.includes(o)), this.objects));
         return;
       }
@@ -511,6 +525,27 @@ export class KernelAdapter implements Adapter {
         if (!(f.seconds >= 0)) throw new Error(`${this.name}: idle-timeout: seconds must be a number ≥ 0, got ${f.seconds}`);
         await new Promise((r) => setTimeout(r, f.seconds * 1000));
         return;
+      case 'config-drift': {
+        const slot = slotOf(f.node);
+        const it = f.item;
+        if (it.kind === 'acl-attachment') {
+          const key = `${f.node} ${JSON.stringify(it)}`;
+          if (f.restore) this.aclDrift.delete(key);
+          else this.aclDrift.set(key, { node: f.node, item: it });
+          // the ruleset of every node loaded again with the ACLs last applied, less what has drifted away
+          await this.applyAcls(this.acls);
+          return;
+        }
+        const o = this.driftObject(slot, it);
+        if (f.restore) {
+          await runWith(this.helper, [], o.add);
+          this.drifted.delete(o.key);
+        } else {
+          await runWith(this.helper, o.del, []);
+          this.drifted.set(o.key, o);
+        }
+        return;
+      }
       default:
         throw new Error(`${this.name}: cannot perform fault ${(f as Fault).id} (performs ${KERNEL_NEMESIS.join(', ')})`);
     }
@@ -558,8 +593,61 @@ export class KernelAdapter implements Adapter {
     await this.applyAcls(this.acls);
   }
 
+  /** The object of the netns plan that renders a drift item (its `del` removes it, its `add` configures it). */
+  private driftObject(slot: number, it: DriftItem): NetObject {
+    const t = this.requireTopology();
+    const node = t.nodes[slot]!;
+    const N = this.names.node(slot);
+    const dev = (name: string): string => {
+      if (name === 'loop0') return BVI_IF;
+      const k = node.pods.findIndex((p) => p.tap.name === name);
+      if (k < 0) throw new Error(`${this.name}: config-drift: node ${node.id} has no interface '${name}' the kernel renders`);
+      return linuxTapName(k);
+    };
+    let key: string;
+    switch (it.kind) {
+      case 'static-neighbour':
+        key = `neigh:${N}:${dev(it.interface)}:${it.ip}`;
+        break;
+      case 'l2fib':
+        key = `fdb:${N}:master:${it.mac}`;
+        break;
+      case 'route':
+        key = `route:${N}:${it.prefix}`;
+        break;
+      default:
+        throw new Error(`${this.name}: config-drift: cannot perform a ${(it as DriftItem).kind} drift (performs ${KERNEL_DRIFT_KINDS.join(', ')})`);
+    }
+    const o = this.drifted.get(key) ?? this.objects.find((x) => x.key === key);
+    if (!o) throw new Error(`${this.name}: config-drift: node ${node.id} has no ${it.kind} ${JSON.stringify(it)} (no object ${key})`);
+    return o;
+  }
+
+  /** A node's ACLs less the attachments config-drift took away (interfaces left without any lose their entry). */
+  private withoutDrift(node: number, acls: AdapterAclConfig[string] | undefined): AdapterAclConfig[string] | undefined {
+    const gone = [...this.aclDrift.values()].filter((d) => d.node === node).map((d) => d.item);
+    if (!acls || gone.length === 0) return acls;
+    const attach = acls.attach.map((a) => ({
+      interface: a.interface,
+      input: a.input.filter((i) => !gone.some((g) => g.interface === a.interface && g.direction === 'input' && g.acl === i)),
+      output: a.output.filter((i) => !gone.some((g) => g.interface === a.interface && g.direction === 'output' && g.acl === i)),
+    }));
+    return { tables: acls.tables, attach: attach.filter((a) => a.input.length + a.output.length > 0) };
+  }
+
+  /** Configuration drift a case left behind (it stopped before healing) configured again: fresh means fresh. */
+  private async undrift(): Promise<void> {
+    for (const o of [...this.drifted.values()].reverse()) await runWith(this.helper, [], o.add);
+    this.drifted.clear();
+    if (this.aclDrift.size > 0) {
+      this.aclDrift.clear();
+      if (this.applied) await this.applyAcls(this.acls);
+    }
+  }
+
   async reset(): Promise<void> {
     const t = this.requireTopology();
+    await this.guard(() => this.undrift());
     try {
       await this.helper.conntrackFlush(t.nodes.map((_, slot) => this.names.node(slot)));
     } catch (e) {

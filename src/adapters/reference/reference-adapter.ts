@@ -9,6 +9,7 @@ import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts'
 import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
 import { modelConfigState } from '../../reference/state/config-state.ts';
 import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSessions, replacePod } from '../../reference/state/faults.ts';
+import { removeConfigItem, restoreConfigItem } from '../../reference/state/faults.ts';
 import { idleUntil } from '../../reference/state/faults.ts';
 import { flapLink, restartNode } from '../../reference/state/faults.ts';
 import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
@@ -17,6 +18,7 @@ import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, Fa
 export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
 (REFERENCE_FAULTS as FaultId[]).push('link-flap', 'node-restart');
 (REFERENCE_FAULTS as FaultId[]).push('wire-impaired', 'idle-timeout');
+(REFERENCE_FAULTS as FaultId[]).push('config-drift');
 
 export interface ReferenceAdapterOptions {
   profile?: ProfileName;
@@ -229,6 +231,14 @@ export class ReferenceAdapter implements Adapter {
         this.clock += f.seconds;
         for (const vpp of sim.vpps.values()) idleUntil(vpp, this.clock);
         break;
+      case 'config-drift': {
+        // the ACL list the last applied configuration gives the interface: where a restored ACL goes back
+        const it = f.item;
+        const applied = it.kind === 'acl-attachment' ? this.acls[String(f.node)]?.attach.find((a) => a.interface === it.interface)?.[it.direction] : undefined;
+        if (f.restore) restoreConfigItem(vppOf(f.node), f.item, applied);
+        else removeConfigItem(vppOf(f.node), f.item);
+        break;
+      }
     }
     this.opts.afterFault?.(sim, f);
   }

@@ -9,9 +9,10 @@ import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../reference/trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type DriftItem, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
+import { hostWireImpairments } from '../host.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
-import { emptyAclState, labNames, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
+import { emptyAclState, labNames, VXLAN_BD, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
 import { SHOW_COMMANDS, vppConfigState, type ShowOutputs } from './show-state.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
@@ -59,6 +60,8 @@ export const VPP_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-ses
  * (the adapter can restart its VPPs), a node's VPP killed, started again and configured again.
  */
 (VPP_NEMESIS as FaultId[]).push('link-flap', 'pod-replaced', 'node-restart');
+/** And config-drift: the `del` form of the command that configured the item, then the command again (driftCommands). */
+(VPP_NEMESIS as FaultId[]).push('config-drift');
 
 /**
  * Faults a lab performs beyond VPP_NEMESIS: idle-timeout (a real wait; the nemesis sets the lab up with short
@@ -79,6 +82,8 @@ interface NodeState {
   acls: LabAclState;
   /** every configuration command sent since setup (for reproduction()) */
   transcript: string[];
+  /** config-drift: items removed and not yet restored, by item key → the commands that restore them */
+  drifted?: Map<string, { commands: string[]; list?: number[] }>;
 }
 
 /** Interface names in trace text are the lab's: rename them to the model's (longest names first). */
@@ -147,6 +152,8 @@ export class VppAdapter implements Adapter {
     this.name = opts.name ?? 'vpp';
     // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
     this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab) };
+    // a local lab's wire is this host's: reorder needs netem in this kernel
+    if (this.capabilities.faults?.includes('wire-impaired')) this.capabilities = { ...this.capabilities, wireImpairments: hostWireImpairments() };
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
     this.restarter = opts.restart ?? (isLocalLab(lab) ? async (n) => {
       const pid = await restartLabNode(this.lab, n.id);
@@ -342,6 +349,18 @@ export class VppAdapter implements Adapter {
     return out;
   }
 
+  /**
+   * What the adapter believes attached (it renders the next apply() as changes to it) follows a drifted ACL
+   * attachment: gone when detached, back at its place when restored.
+   */
+  private noteAttachment(n: NodeState, item: Extract<DriftItem, { kind: 'acl-attachment' }>, restoredTo: number[] | undefined): void {
+    const ifc = n.names.toLab.get(item.interface)!;
+    const idx = n.acls.labIndex.get(item.acl)!;
+    const cur = n.acls.attach.get(ifc) ?? { input: [], output: [] };
+    const list = restoredTo ?? cur[item.direction].filter((i) => i !== idx);
+    n.acls.attach.set(ifc, { ...cur, [item.direction]: list });
+  }
+
   /** The lab node that plays model node `node` and its interface names (model name -> lab name), once set up. */
   labNodeOf(node: number): { lab: LabNode; toLab: ReadonlyMap<string, string> } {
     const n = this.nodes.get(node);
@@ -411,6 +430,30 @@ export class VppAdapter implements Adapter {
       case 'node-restart':
         await this.restartNode(nodeOf(f.node));
         return;
+      case 'config-drift': {
+        const n = nodeOf(f.node);
+        const key = JSON.stringify(f.item);
+        const drifted = (n.drifted ??= new Map());
+        if (f.restore) {
+          const d = drifted.get(key) ?? { commands: driftCommands(n, f.item, this.name).restore };
+          for (const c of d.commands) await run(n, c);
+          drifted.delete(key);
+          if (f.item.kind === 'acl-attachment') this.noteAttachment(n, f.item, d.list);
+        } else {
+          const c = driftCommands(n, f.item, this.name);
+          const list = f.item.kind === 'acl-attachment' ? n.acls.attach.get(n.names.toLab.get(f.item.interface)!)?.[f.item.direction] : undefined;
+          for (const x of c.remove) {
+            await run(n, x).catch((e: unknown) => {
+              // VPP 26.06 refuses to delete an identity mapping it lists once NAT44-ED sessions were cleared
+              if (e instanceof VppCliError && f.item.kind === 'nat-identity' && /Mapping not exist/.test(e.message)) throw new AdapterUnavailable(this.name, `config-drift: node ${f.node} refused \`${x}\` (Mapping not exist) although it lists the mapping: findings/vpp-26.06-nat44-ed-identity-mapping-undeletable`);
+              throw e;
+            });
+          }
+          drifted.set(key, { commands: c.restore, ...(list ? { list: [...list] } : {}) });
+          if (f.item.kind === 'acl-attachment') this.noteAttachment(n, f.item, undefined);
+        }
+        return;
+      }
       default:
         throw new Error(`${this.name}: cannot perform fault ${(f as Fault).id} (performs ${VPP_NEMESIS.join(', ')})`);
     }
@@ -519,6 +562,13 @@ export class VppAdapter implements Adapter {
   async reset(): Promise<void> {
     await this.healWires();
     for (const n of this.nodes.values()) {
+      // configuration drift a case left behind (it stopped before healing): configured again, fresh means fresh
+      for (const [key, d] of [...(n.drifted ?? [])].reverse()) {
+        for (const c of d.commands) await n.t.config(c).then(() => n.transcript.push(c));
+        const item = JSON.parse(key) as DriftItem;
+        if (item.kind === 'acl-attachment') this.noteAttachment(n, item, d.list);
+      }
+      n.drifted?.clear();
       await n.t.cli('clear acl-plugin sessions');
       // NAT44-ED sessions: disable and enable forgets them with the rest of NAT, so the NAT steps run again.
       const nat = n.steps.findIndex((s) => s.do === 'nat44 plugin enable');
@@ -754,5 +804,51 @@ export async function preflightVppLab(path: string, name = 'vpp'): Promise<void>
     await a.preflight();
   } finally {
     for (const n of lab.nodes) a.closeTransport(n.id);
+  }
+}
+
+/**
+ * config-drift on a lab node: the `del` form of the very command render-vppctl.ts (or apply()) emitted for the
+ * item, and that command again to restore it. Interfaces by the lab's names, ACLs by the lab's indices. An item
+ * the node's configuration does not have (an interface or ACL it does not know) is an error naming it.
+ */
+export function driftCommands(n: { model: AdapterNode; names: LabNames; acls: LabAclState }, item: DriftItem, adapter = 'vpp'): { remove: string[]; restore: string[] } {
+  const lab = (name: string): string => {
+    const l = n.names.toLab.get(name);
+    if (l === undefined) throw new Error(`${adapter}: config-drift: node ${n.model.id} has no interface '${name}' (has: ${[...n.names.toLab.keys()].join(', ')})`);
+    return l;
+  };
+  switch (item.kind) {
+    case 'static-neighbour': {
+      const ifc = lab(item.interface);
+      return { remove: [`set ip neighbor del ${ifc} ${item.ip} ${item.mac}`], restore: [`set ip neighbor ${ifc} ${item.ip} ${item.mac} static`] };
+    }
+    case 'l2fib':
+      return { remove: [`l2fib del ${item.mac} ${VXLAN_BD}`], restore: [`l2fib add ${item.mac} ${VXLAN_BD} ${lab(item.interface)} static`] };
+    case 'route': {
+      const via = item.via ?? (item.interface !== undefined ? lab(item.interface) : undefined);
+      if (via === undefined) throw new Error(`${adapter}: config-drift: route ${item.prefix} names neither an interface nor a next hop`);
+      return { remove: [`ip route del ${item.prefix} via ${via}`], restore: [`ip route add ${item.prefix} via ${via}`] };
+    }
+    case 'nat-identity': {
+      const c = `nat44 add identity mapping ${item.ip}${item.proto ? ` ${item.proto} ${item.port}` : ''}`;
+      return { remove: [`${c} del`], restore: [c] };
+    }
+    case 'nat-interface': {
+      const ifc = lab(item.interface);
+      const c = `set interface nat44${item.inside ? ` in ${ifc}` : ''}${item.outside ? ` out ${ifc}` : ''}${item.outputFeature ? ' output-feature' : ''}`;
+      return { remove: [`${c} del`], restore: [c] };
+    }
+    case 'acl-attachment': {
+      const ifc = lab(item.interface);
+      const idx = n.acls.labIndex.get(item.acl);
+      if (idx === undefined) throw new Error(`${adapter}: config-drift: node ${n.model.id} has no ACL ${item.acl}`);
+      // attaching appends to the interface's list: the ACLs after it in the list are attached again after it
+      const list = n.acls.attach.get(ifc)?.[item.direction] ?? [];
+      const at = list.indexOf(idx);
+      const after = at < 0 ? [] : list.slice(at + 1);
+      const cmd = (i: number, del: boolean): string => `set acl-plugin interface ${ifc} ${item.direction} acl ${i}${del ? ' del' : ''}`;
+      return { remove: [cmd(idx, true)], restore: [...after.map((i) => cmd(i, true)), cmd(idx, false), ...after.map((i) => cmd(i, false))] };
+    }
   }
 }

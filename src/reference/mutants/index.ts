@@ -4,6 +4,7 @@
 // are flags of the policy renderer (structurally its RenderFaults) — the expected semantics stays correct.
 import type { DataPathFaults } from '../profiles.ts';
 import type { Simulation } from '../simulate.ts';
+import { removeConfigItem, type ConfigItem } from '../state/faults.ts';
 
 export interface Mutant {
   id: string;
@@ -156,6 +157,17 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'egress policies are not rendered for destinations on other nodes (no global table)',
     layer: 'rendering',
     render: { noGlobalTable: true },
+  },
+  {
+    id: 'resync-leaves-entry-out',
+    description: "the agent's resync after configuration drift leaves the drifted item out (a neighbour, L2 FIB entry, route, NAT role or identity, ACL attachment stays missing)",
+    layer: 'data path',
+    onFault: (sim, f) => {
+      const d = f as { id: string; node?: number; item?: ConfigItem; restore?: boolean };
+      if (d.id !== 'config-drift' || !d.restore || !d.item) return;
+      const vpp = sim.vpps.get(d.node!);
+      if (vpp) removeConfigItem(vpp, d.item);
+    },
   },
 ];
 

@@ -81,6 +81,8 @@ export function rewriteSource(bytes: Uint8Array, l3: number, t: NatTuple, addr: 
 export function dynamicSnat(bytes: Uint8Array, l3: number, t: NatTuple, vpp: VppInstance): { data: Uint8Array; index: number; effects: Effect[] } {
   const index = vpp.natSessions.peekIndex();
   const to = { addr: vpp.nat.pool[0] ?? t.src, port: DYNAMIC_PORT_BASE + index };
+  // current VPP's NAT44-ED keeps the source port when no translation to the pool address has it (profiles.ts)
+  if (vpp.profile.natPreservesPort && ![...vpp.natSessions.byKey.values()].some((s) => s.to?.addr === to.addr && s.to.port === t.sport)) to.port = t.sport;
   return { data: rewriteSource(bytes, l3, t, to.addr, to.port), index, effects: [{ kind: 'nat-session-add', key: in2outKey(t), to }] };
 }
 

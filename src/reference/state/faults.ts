@@ -2,7 +2,11 @@
 // expected during and after each is src/faults/). Each is an operation on a configured VppInstance: which tables
 // it empties, which configuration it keeps. Configuration is never a session: static and identity mappings, static
 // neighbours, routes and ACL attachments survive every session clear (DATAPATH.md §8.4, §9, §2.5).
+import { ip4, ip4ToString, mac, macToString } from '../../packet/index.ts';
 import type { Profile } from '../profiles.ts';
+import { POD_MAC, type Interface, type Node } from '../topology/topology.ts';
+import type { FibEntry } from './fib.ts';
+import type { StaticMapping } from './nat.ts';
 import type { AclConfig, VppInstance } from './vpp.ts';
 
 /** `clear acl-plugin sessions`: every reflective session of the node goes; ACL tables and attachments stay (§8.4). */
@@ -113,4 +117,182 @@ export function restartNode(vpps: Map<number, VppInstance>, fresh: VppInstance):
  */
 export function idleUntil(vpp: VppInstance, until: number): void {
   vpp.aclSessions.expire(until);
+}
+
+// --- config-drift: one configured item removed, then configured again as the agent's resync would ----------------
+
+/**
+ * One item of a node's configuration in plain terms (the adapters' DriftItem, adapters/adapter.ts, has the same
+ * shape): interfaces by name, addresses and MACs as text, ACLs by table index.
+ */
+export type ConfigItem =
+  | { kind: 'static-neighbour'; interface: string; ip: string; mac: string }
+  | { kind: 'l2fib'; mac: string; interface: string }
+  | { kind: 'route'; prefix: string; interface?: string; via?: string }
+  | { kind: 'nat-identity'; ip: string; proto?: 'udp' | 'tcp'; port?: number }
+  | { kind: 'nat-interface'; interface: string; inside: boolean; outside: boolean; outputFeature: boolean }
+  | { kind: 'acl-attachment'; interface: string; direction: 'input' | 'output'; acl: number };
+
+const cidrText = (c: { network: number; prefixLen: number }): string => `${ip4ToString(c.network)}/${c.prefixLen}`;
+
+/**
+ * The items config-drift may take from a node, in a fixed order: per pod its static neighbour, /32 route and NAT
+ * role (§2.5, §3.2); per remote node the static neighbour and L2 FIB entry of its BVI and the route to its pod
+ * network (§2.7); the NAT roles of loop0, tap0 and the main NIC and the two identity mappings (§9, as Contiv
+ * configures NAT); the ACL attachments (`attach` of the node's ACL configuration, in order). Not the route to the
+ * remote host interconnect (a lab has no host stack behind it) nor the underlay neighbour (learned by ARP in Contiv).
+ */
+export function configItems(node: Node, nodes: readonly Node[], acls?: { attach: readonly { interface: string; input: readonly number[]; output: readonly number[] }[] }): ConfigItem[] {
+  const items: ConfigItem[] = [];
+  for (const p of node.pods) {
+    items.push({ kind: 'static-neighbour', interface: p.tap.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC) });
+    items.push({ kind: 'route', prefix: `${ip4ToString(p.ip)}/32`, interface: p.tap.name });
+  }
+  for (const remote of [...nodes].filter((n) => n.id !== node.id).sort((a, b) => a.id - b.id)) {
+    const tun = node.tunnels.get(remote.id);
+    if (!tun) continue;
+    items.push({ kind: 'static-neighbour', interface: node.loop0.name, ip: ip4ToString(remote.bviIp.network), mac: macToString(remote.bviMac) });
+    items.push({ kind: 'l2fib', mac: macToString(remote.bviMac), interface: tun.name });
+    items.push({ kind: 'route', prefix: cidrText(remote.podNetwork), via: ip4ToString(remote.bviIp.network) });
+  }
+  for (const p of node.pods) items.push({ kind: 'nat-interface', interface: p.tap.name, inside: p.serviceEndpoint, outside: true, outputFeature: false });
+  items.push({ kind: 'nat-interface', interface: node.loop0.name, inside: true, outside: true, outputFeature: false });
+  items.push({ kind: 'nat-interface', interface: node.tap0.name, inside: true, outside: true, outputFeature: false });
+  items.push({ kind: 'nat-interface', interface: node.gbe.name, inside: false, outside: true, outputFeature: true });
+  items.push({ kind: 'nat-identity', ip: ip4ToString(node.ip.network), proto: 'udp', port: 4789 });
+  items.push({ kind: 'nat-identity', ip: ip4ToString(node.ip.network) });
+  for (const a of acls?.attach ?? []) {
+    for (const acl of a.input) items.push({ kind: 'acl-attachment', interface: a.interface, direction: 'input', acl });
+    for (const acl of a.output) items.push({ kind: 'acl-attachment', interface: a.interface, direction: 'output', acl });
+  }
+  return items;
+}
+
+/** What a removal took that a restore puts back exactly (a FIB entry keeps its DPO index), per VPP instance. */
+const removedEntries = new WeakMap<VppInstance, Map<string, FibEntry>>();
+
+function ifaceOf(vpp: VppInstance, name: string | undefined, what: string): Interface {
+  const i = name === undefined ? undefined : vpp.ifByName.get(name);
+  if (!i) throw new Error(`config-drift: node ${vpp.node.id} has no interface '${name}' (${what})`);
+  return i;
+}
+
+function parsePrefix(text: string): { network: number; prefixLen: number } {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(text);
+  if (!m) throw new Error(`config-drift: '${text}' is not an IPv4 prefix`);
+  return { network: ip4(m[1]!), prefixLen: Number(m[2]) };
+}
+
+const PROTO = { udp: 17, tcp: 6 } as const;
+
+function sameMapping(m: StaticMapping, item: Extract<ConfigItem, { kind: 'nat-identity' }>): boolean {
+  return m.identity && m.local === ip4(item.ip) && m.proto === (item.proto ? PROTO[item.proto] : undefined) && m.port === item.port;
+}
+
+/**
+ * config-drift, the removal: the item goes from the node's configuration and nothing else changes, as VPP does
+ * with the `del` form of the command that configured it. A static neighbour removed leaves its adjacency
+ * unresolved (ip4-arp: the packet is dropped); a route removed, its destination to the next covering prefix; an
+ * L2 FIB entry, its MAC unknown in the bridge domain (no flooding: dropped); an identity mapping, the node IP
+ * without it (the other identity may still cover VXLAN); a NAT role, the interface without NAT features; an ACL
+ * detached, the interface's list without it — and, as for any change of attachments, the interface's sessions as
+ * `interfacesLosingSessions` says for the profile (§8.4). Removing what is not configured changes nothing.
+ */
+export function removeConfigItem(vpp: VppInstance, item: ConfigItem): void {
+  const stash = removedEntries.get(vpp) ?? new Map<string, FibEntry>();
+  removedEntries.set(vpp, stash);
+  switch (item.kind) {
+    case 'static-neighbour':
+      vpp.neighbors.delete(ifaceOf(vpp, item.interface, item.kind).swIfIndex, ip4(item.ip));
+      return;
+    case 'l2fib': {
+      const sw = ifaceOf(vpp, item.interface, item.kind).swIfIndex;
+      if (vpp.bd.fib.get(mac(item.mac)) === sw) vpp.bd.removeFibEntry(mac(item.mac));
+      return;
+    }
+    case 'route': {
+      const p = parsePrefix(item.prefix);
+      const e = vpp.fib.get(p.network, p.prefixLen);
+      if (!e || e.path.kind === 'receive' || e.path.kind === 'connected' || e.path.kind === 'drop') return;
+      stash.set(item.prefix, e);
+      vpp.fib.remove(p.network, p.prefixLen);
+      return;
+    }
+    case 'nat-identity':
+      vpp.nat.mappings = vpp.nat.mappings.filter((m) => !sameMapping(m, item));
+      return;
+    case 'nat-interface':
+      vpp.nat.roles.delete(ifaceOf(vpp, item.interface, item.kind).swIfIndex);
+      return;
+    case 'acl-attachment': {
+      const sw = ifaceOf(vpp, item.interface, item.kind).swIfIndex;
+      const before = copyAttachments(vpp.acl);
+      const lists = item.direction === 'input' ? vpp.acl.input : vpp.acl.output;
+      const list = (lists.get(sw) ?? []).filter((i) => i !== item.acl);
+      if (list.length > 0) lists.set(sw, list);
+      else lists.delete(sw);
+      for (const s of interfacesLosingSessions(before, vpp.acl, vpp.profile)) vpp.aclSessions.removeInterface(s);
+      return;
+    }
+  }
+}
+
+/**
+ * config-drift, the restore: the item configured again with the very command that configured it (the agent's
+ * resync), so the node's configuration is what it was freshly configured: the route with its DPO index, the
+ * neighbour static, the identity mapping in its place, the ACL at its place in the interface's list (`applied`:
+ * the list the configuration last applied gives that interface and direction). Sessions are state, not
+ * configuration: none comes back; attaching the ACL again is a change of attachments like any other (§8.4).
+ * Restoring what is configured changes nothing.
+ */
+export function restoreConfigItem(vpp: VppInstance, item: ConfigItem, applied?: readonly number[]): void {
+  switch (item.kind) {
+    case 'static-neighbour':
+      vpp.neighbors.set(ifaceOf(vpp, item.interface, item.kind).swIfIndex, ip4(item.ip), mac(item.mac), true);
+      return;
+    case 'l2fib':
+      vpp.bd.addFibEntry(mac(item.mac), ifaceOf(vpp, item.interface, item.kind).swIfIndex);
+      return;
+    case 'route': {
+      const p = parsePrefix(item.prefix);
+      if (vpp.fib.get(p.network, p.prefixLen)) return;
+      const kept = removedEntries.get(vpp)?.get(item.prefix);
+      removedEntries.get(vpp)?.delete(item.prefix);
+      if (kept) vpp.fib.reinsert(kept);
+      else if (item.via !== undefined) vpp.fib.add(p.network, p.prefixLen, { kind: 'recursive', nextHop: ip4(item.via) }, 'config-drift restore');
+      else vpp.fib.add(p.network, p.prefixLen, { kind: 'attached', swIfIndex: ifaceOf(vpp, item.interface, item.kind).swIfIndex }, 'config-drift restore');
+      return;
+    }
+    case 'nat-identity': {
+      if (vpp.nat.mappings.some((m) => sameMapping(m, item))) return;
+      const m: StaticMapping = { local: ip4(item.ip), external: ip4(item.ip), identity: true };
+      if (item.proto) Object.assign(m, { proto: PROTO[item.proto], port: item.port });
+      // configureNode's order: the (UDP, 4789) identity first, then the address-only one
+      if (item.proto) vpp.nat.mappings.unshift(m);
+      else vpp.nat.mappings.push(m);
+      return;
+    }
+    case 'nat-interface':
+      vpp.nat.roles.set(ifaceOf(vpp, item.interface, item.kind).swIfIndex, { inside: item.inside, outside: item.outside, outputFeature: item.outputFeature });
+      return;
+    case 'acl-attachment': {
+      const sw = ifaceOf(vpp, item.interface, item.kind).swIfIndex;
+      if (!vpp.acl.acls.has(item.acl)) throw new Error(`config-drift: node ${vpp.node.id} has no ACL ${item.acl} to attach to ${item.interface}`);
+      const lists = item.direction === 'input' ? vpp.acl.input : vpp.acl.output;
+      const cur = lists.get(sw) ?? [];
+      if (cur.includes(item.acl)) return;
+      const before = copyAttachments(vpp.acl);
+      const want = applied ?? [...cur, item.acl];
+      // the applied order for the ACLs now attached plus this one; anything else attached keeps its place after
+      const next = want.filter((i) => i === item.acl || cur.includes(i));
+      for (const i of cur) if (!next.includes(i)) next.push(i);
+      lists.set(sw, next);
+      for (const s of interfacesLosingSessions(before, vpp.acl, vpp.profile)) vpp.aclSessions.removeInterface(s);
+      return;
+    }
+  }
+}
+
+function copyAttachments(a: AclConfig): AclConfig {
+  return { acls: a.acls, input: new Map([...a.input].map(([k, v]) => [k, [...v]])), output: new Map([...a.output].map(([k, v]) => [k, [...v]])) };
 }

@@ -89,6 +89,24 @@ export class Fib {
     this.resolved.clear();
   }
 
+  /** Puts back an entry remove() took (same prefix, path, source and DPO index: VPP's pools hand a freed index out again). */
+  reinsert(e: FibEntry): void {
+    const key = e.prefixLen * 0x100000000 + e.network;
+    const existing = this.byPrefix.get(key);
+    if (existing) this.entries[this.entries.indexOf(existing)] = e;
+    else {
+      this.entries.push(e);
+      this.sorted = false;
+    }
+    this.byPrefix.set(key, e);
+    this.resolved.clear();
+  }
+
+  /** The entry of exactly this prefix, if any. */
+  get(network: number, prefixLen: number): FibEntry | undefined {
+    return this.byPrefix.get(prefixLen * 0x100000000 + ((network & mask(prefixLen)) >>> 0));
+  }
+
   lookup(addr: number): FibEntry | undefined {
     for (const e of this.ordered()) if (((addr & mask(e.prefixLen)) >>> 0) === e.network) return e;
     return undefined;
