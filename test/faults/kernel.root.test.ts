@@ -5,6 +5,7 @@
 // and a short seeded run of the nemesis property agrees with the model. Namespaces are the adapter's own
 // (`pf-<pid>-…`), removed at the end and checked gone.
 import { CLIENT_AND_WEB } from '../support/clusters.ts';
+import { withOpenConnections } from '../support/open-connections.ts';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
 import { configStateDiff } from '../../src/adapters/adapter.ts';
@@ -88,6 +89,25 @@ describe.skipIf(skip)(`kernel adapter: faults${reason ? ` (${reason})` : ''}`, (
     await expect(k.fault({ id: 'nat-sessions-cleared', node: 1 })).rejects.toThrow(/cannot perform fault nat-sessions-cleared/);
     expect((await faultsKeepTheInvariants.check({ cluster, steps: [{ kind: 'fault', fault: 'nat-sessions-cleared', target: 0, policy: 0 }] }, k, CHECK_CONTEXT)).status).toBe('unknown');
   }, 60_000);
+
+  test('nat-sessions-cleared: the node\'s conntrack entries without a reflective-session mark go, every marked one stays', async () => {
+    require();
+    const k = new KernelAdapter();
+    adapters.push(k);
+    const { send } = await withOpenConnections(k);
+    const entries = (): string[] => spawnSync('ip', ['netns', 'exec', k.names.node(0), 'cat', '/proc/net/nf_conntrack'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.trim() !== '');
+    const before = entries();
+    const unmarked = before.filter((l) => /\bmark=0\b/.test(l));
+    expect(unmarked.length).toBeGreaterThan(0); // the node's own VXLAN flow
+    expect(before.length).toBeGreaterThan(unmarked.length);
+    await k.fault({ id: 'nat-sessions-cleared', node: 1 });
+    const after = entries();
+    expect(after.filter((l) => /\bmark=0\b/.test(l))).toEqual([]);
+    expect(after.map((l) => l.replace(/\s\d+\s(?=\S+ src=)|\buse=\d+/g, ''))).toEqual(before.filter((l) => !unmarked.includes(l)).map((l) => l.replace(/\s\d+\s(?=\S+ src=)|\buse=\d+/g, '')));
+    // open connections pass on by their sessions, as on the model
+    expect([await send('web-a', 'client', 80, 40000, 0x10), await send('web-b', 'client', 80, 40000, 0x10)]).toEqual([true, true]);
+    await k.teardown();
+  }, 120_000);
 
   test('reports its configuration as ip, bridge and nft list it: the same after faults that heal, not with a neighbour gone', async () => {
     require();

@@ -4,14 +4,10 @@
 // holds. Needs a lab, with the skip/CI rules of test/adapters/vpp/lab.test.ts: PODFLOW_VPP_LAB=lab.yaml (a local
 // lab that is up: the wire needs its namespaces), or PODFLOW_VPP_BIN=/path/to/bin/vpp (a 2-node lab started here).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/adapter.ts';
-import { readLabFile, type LabFile } from '../../src/adapters/vpp/lab-file.ts';
+import { type LabFile } from '../../src/adapters/vpp/lab-file.ts';
 import { labUnderlay } from '../../src/adapters/vpp/lab-wire.ts';
-import { labDown, labUp } from '../../src/adapters/vpp/local-lab.ts';
 import { VppAdapter } from '../../src/adapters/vpp/vpp-adapter.ts';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { runProperty } from '../../src/cli/fuzz-runner.ts';
@@ -25,35 +21,13 @@ import { adapterTopology } from '../../src/properties/resolve.ts';
 import type { PropertyDef } from '../../src/properties/types.ts';
 import { POD_MAC } from '../../src/reference/topology/topology.ts';
 import { CLIENT_AND_WEB } from '../support/clusters.ts';
-import { IN_CI } from '../support/external-tools.ts';
+import { VPP_LAB_SKIP, vppLabHooks, vppLabTitle } from '../support/vpp-lab.ts';
 
-const LAB = process.env.PODFLOW_VPP_LAB;
-const BIN = process.env.PODFLOW_VPP_BIN;
-const reason = LAB || BIN ? undefined : 'no VPP lab: set PODFLOW_VPP_LAB=lab.yaml (a running lab) or PODFLOW_VPP_BIN=/path/to/bin/vpp';
-const skip = reason !== undefined && !IN_CI;
-if (skip) console.warn(`[vpp] skipping the VPP lab fault tests: ${reason}`);
-
-describe.skipIf(skip)(`VPP lab: wire-impaired and idle-timeout${reason ? ` (${skip ? '' : 'CI set, failing: '}${reason})` : ''}`, () => {
+describe.skipIf(VPP_LAB_SKIP)(vppLabTitle(`VPP lab: wire-impaired and idle-timeout`), () => {
   let lab: LabFile;
-  let started = false;
-  let runParent: string | undefined;
   const adapters: VppAdapter[] = [];
 
-  beforeAll(async () => {
-    if (reason) throw new Error(`CI is set, so the VPP lab tests fail instead of skipping: ${reason}`);
-    if (LAB) lab = readLabFile(LAB);
-    else {
-      runParent = mkdtempSync(join(tmpdir(), 'pf-vpp-lab-'));
-      lab = (await labUp({ vpp: BIN!, nodes: 2, runDir: join(runParent, 'lab'), tag: `w${process.pid % 100000}` })).lab;
-      started = true;
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const a of adapters) await a.teardown().catch(() => {});
-    if (started) labDown(lab);
-    if (runParent) rmSync(runParent, { recursive: true, force: true });
-  }, 120_000);
+  vppLabHooks({ nodes: 2, tag: 'w', onUp: (l: LabFile) => { lab = l; }, adapters });
 
   const vppAdapter = (): VppAdapter => {
     const a = new VppAdapter(lab);

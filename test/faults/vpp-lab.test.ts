@@ -5,46 +5,22 @@
 // open connections' next packets pass or drop as the model's do. node-restart needs a local lab (podflow restarts
 // only VPPs it started); on another lab that test skips and says so.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/adapters/adapter.ts';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { readLabFile, type LabFile } from '../../src/adapters/vpp/lab-file.ts';
-import { isLocalLab, labDown, labUp, readLabState } from '../../src/adapters/vpp/local-lab.ts';
+import { isLocalLab, readLabState } from '../../src/adapters/vpp/local-lab.ts';
 import { VppAdapter } from '../../src/adapters/vpp/vpp-adapter.ts';
 import { IN_CI } from '../support/external-tools.ts';
 import { withOpenConnections } from '../support/open-connections.ts';
+import { VPP_LAB_SKIP, vppLabHooks, vppLabTitle } from '../support/vpp-lab.ts';
 
-const LAB = process.env.PODFLOW_VPP_LAB;
-const BIN = process.env.PODFLOW_VPP_BIN;
-const reason = LAB || BIN ? undefined : 'no VPP lab: set PODFLOW_VPP_LAB=lab.yaml (a running lab) or PODFLOW_VPP_BIN=/path/to/bin/vpp';
-const skip = reason !== undefined && !IN_CI;
-if (skip) console.warn(`[vpp] skipping the VPP lab fault tests: ${reason}`);
-
-describe.skipIf(skip)(`VPP lab: link flaps, node restart, pod replaced${reason ? ` (${skip ? '' : 'CI set, failing: '}${reason})` : ''}`, () => {
+describe.skipIf(VPP_LAB_SKIP)(vppLabTitle(`VPP lab: link flaps, node restart, pod replaced`), () => {
   let lab: LabFile;
-  let started = false;
-  let runParent: string | undefined;
   const adapters: VppAdapter[] = [];
 
-  beforeAll(async () => {
-    if (reason) throw new Error(`CI is set, so the VPP lab tests fail instead of skipping: ${reason}`);
-    if (LAB) lab = readLabFile(LAB);
-    else {
-      runParent = mkdtempSync(join(tmpdir(), 'pf-vpp-faults-'));
-      lab = (await labUp({ vpp: BIN!, nodes: 2, runDir: join(runParent, 'lab'), tag: `f${process.pid % 100000}` })).lab;
-      started = true;
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const a of adapters) await a.teardown().catch(() => {});
-    // the lab file may name restarted VPPs by now: `down` reads the pids from the lab's state
-    if (started) labDown(readLabFile(join(lab.runDir!, 'lab.yaml')));
-    if (runParent) rmSync(runParent, { recursive: true, force: true });
-  }, 120_000);
+  vppLabHooks({ nodes: 2, tag: 'f', onUp: (l: LabFile) => { lab = l; }, adapters });
 
   /** The lab's state of one node as the model can say it: per lab interface, sessions, neighbours, L2 FIB, ACLs. */
   const labState = (a: VppAdapter, node: number) => {

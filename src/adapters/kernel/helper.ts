@@ -110,8 +110,9 @@ export class NetnsHelper {
     return { results, stray: r.stray as number };
   }
 
-  async conntrackFlush(ns: string[]): Promise<void> {
-    await this.request('ctflush', { ns });
+  /** Flushes conntrack in each namespace; with `mark`, only the entries whose ct mark & mask equals the value. */
+  async conntrackFlush(ns: string[], mark?: { value: number; mask: number }): Promise<void> {
+    await this.request('ctflush', mark ? { ns, mark: [mark.value >>> 0, mark.mask >>> 0] } : { ns });
   }
 
   async sysctl(ns: string, values: [string, string][]): Promise<void> {

@@ -59,10 +59,10 @@ export function kernelPreflightProblem(o: { uid?: number; path?: string; python?
  * rendering), the pod's `ptap<k>` set down and up, and the pod's link deleted and made again (its ACLs detached
  * first, so its session bits retire as VPP's sessions go with a deleted interface), the node's underlay port impaired
  * (nftables or netem in the underlay namespace) until healed, and a real wait for an idle period (the setup's session
- * timeouts are the node namespaces' conntrack timeouts). Not performed (a case needing it is unknown): NAT sessions
- * alone (NAT and reflective state share one conntrack table).
+ * timeouts are the node namespaces' conntrack timeouts); NAT sessions alone: the node's conntrack entries that
+ * carry no reflective-session mark (ctnetlink flush filtered by mark).
  */
-export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
+export const KERNEL_NEMESIS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
 /**
  * Also: loop0 (the bridge) or `gbe` set down and up, with what Linux drops with a link set down (routes through it,
  * its permanent neighbours) configured again, as VPP keeps them; and a node restarted: its namespace deleted (its
@@ -435,6 +435,18 @@ export class KernelAdapter implements Adapter {
       return slot;
     };
     switch (f.id) {
+      case 'nat-sessions-cleared': {
+        // NAT and reflective state share conntrack: the entries of reflective sessions carry ct-mark bits, the
+        // rest (the node's own VXLAN flows, identity-translated in VPP) is what NAT alone holds — flushed by mark
+        // 0 under a full mask, which keeps every session of an ACL
+        const slot = slotOf(f.node);
+        try {
+          await this.helper.conntrackFlush([this.names.node(slot)], { value: 0, mask: 0xffffffff });
+        } catch (e) {
+          throw new AdapterUnavailable(this.name, (e as Error).message.split('\n')[0]!);
+        }
+        return;
+      }
       case 'acl-sessions-cleared': {
         const slot = slotOf(f.node);
         try {

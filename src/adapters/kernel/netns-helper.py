@@ -177,8 +177,13 @@ class Helper:
                     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
                     s.bind((0, 0))
                 self.netlink[ns] = s
-            # nlmsghdr + nfgenmsg: IPCTNL_MSG_CT_DELETE (2) of subsystem CTNETLINK (1) without attributes = flush
-            msg = struct.pack('=IHHII', 20, (1 << 8) | 2, 0x1 | 0x4, 1, 0) + struct.pack('=BBH', socket.AF_INET, 0, 0)
+            # nlmsghdr + nfgenmsg: IPCTNL_MSG_CT_DELETE (2) of subsystem CTNETLINK (1) without a tuple = flush; with
+            # CTA_MARK (8) and CTA_MARK_MASK (21), big-endian u32 each, only the entries whose mark & mask == mark
+            attrs = b''
+            if req.get('mark') is not None:
+                mark, mask = req['mark']
+                attrs = struct.pack('=HH', 8, 8) + struct.pack('>I', mark) + struct.pack('=HH', 8, 21) + struct.pack('>I', mask)
+            msg = struct.pack('=IHHII', 20 + len(attrs), (1 << 8) | 2, 0x1 | 0x4, 1, 0) + struct.pack('=BBH', socket.AF_INET, 0, 0) + attrs
             s.send(msg)
             ans = s.recv(65535)
             if len(ans) >= 20:

@@ -4,19 +4,15 @@
 // Without either they skip and say why — except under CI, where they fail instead (the rule of
 // test/support/external-tools.ts): podflow never ships or builds VPP, CI's .ci/run points PODFLOW_VPP_BIN at one.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { configStateDiff } from '../../../src/adapters/adapter.ts';
-import { readLabFile, type LabFile } from '../../../src/adapters/vpp/lab-file.ts';
-import { labDown, labUp } from '../../../src/adapters/vpp/local-lab.ts';
+import { type LabFile } from '../../../src/adapters/vpp/lab-file.ts';
 import { VPP_NEMESIS, VppAdapter } from '../../../src/adapters/vpp/vpp-adapter.ts';
 import { nemesisProperty } from '../../../src/properties/faults-keep-the-invariants.ts';
 import type { PropertyDef } from '../../../src/properties/types.ts';
 import { runProperty } from '../../../src/cli/fuzz-runner.ts';
 import { propertyById } from '../../../src/properties/index.ts';
-import { IN_CI } from '../../support/external-tools.ts';
 import { CLIENT_AND_WEB } from '../../support/clusters.ts';
 import { withOpenConnections } from '../../support/open-connections.ts';
 import { ReferenceAdapter } from '../../../src/adapters/reference/reference-adapter.ts';
@@ -28,18 +24,12 @@ import { faultsKeepTheInvariants } from '../../../src/properties/faults-keep-the
 import { configItems } from '../../../src/reference/state/faults.ts';
 import { encodePacket, toHex } from '../../../src/packet/index.ts';
 import { POD_MAC } from '../../../src/reference/topology/topology.ts';
+import { VPP_LAB_SKIP, vppLabHooks, vppLabTitle } from '../../support/vpp-lab.ts';
 
-const LAB = process.env.PODFLOW_VPP_LAB;
-const BIN = process.env.PODFLOW_VPP_BIN;
-const reason = LAB || BIN ? undefined : 'no VPP lab: set PODFLOW_VPP_LAB=lab.yaml (a running lab) or PODFLOW_VPP_BIN=/path/to/bin/vpp';
-const skip = reason !== undefined && !IN_CI;
-if (skip) console.warn(`[vpp] skipping the VPP lab tests: ${reason}`);
 const SEED = 26;
 
-describe.skipIf(skip)(`VPP lab adapter${reason ? ` (${skip ? '' : 'CI set, failing: '}${reason})` : ''}`, () => {
+describe.skipIf(VPP_LAB_SKIP)(vppLabTitle(`VPP lab adapter`), () => {
   let lab: LabFile;
-  let started = false;
-  let runParent: string | undefined;
   const adapters: VppAdapter[] = [];
   const adapter = (opts: ConstructorParameters<typeof VppAdapter>[1] = {}): VppAdapter => {
     const a = new VppAdapter(lab, opts);
@@ -47,22 +37,7 @@ describe.skipIf(skip)(`VPP lab adapter${reason ? ` (${skip ? '' : 'CI set, faili
     return a;
   };
 
-  beforeAll(async () => {
-    if (reason) throw new Error(`CI is set, so the VPP lab tests fail instead of skipping: ${reason}`);
-    if (LAB) lab = readLabFile(LAB);
-    else {
-      // a directory the lab makes (and `down` removes), inside one of the test's own
-      runParent = mkdtempSync(join(tmpdir(), 'pf-vpp-lab-'));
-      lab = (await labUp({ vpp: BIN!, nodes: 4, runDir: join(runParent, 'lab'), tag: `t${process.pid % 100000}` })).lab;
-      started = true;
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const a of adapters) await a.teardown().catch(() => {});
-    if (started) labDown(lab);
-    if (runParent) rmSync(runParent, { recursive: true, force: true });
-  }, 120_000);
+  vppLabHooks({ nodes: 4, tag: 't', onUp: (l: LabFile) => { lab = l; }, adapters });
 
   const run = async (id: string, a: VppAdapter, runs: number) => runProperty(propertyById(id)!, a, { seed: SEED, runs, chunk: 10, interrupted: () => false });
 
