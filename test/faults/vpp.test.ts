@@ -307,7 +307,7 @@ describe('VPP lab adapter: config-drift as the del form of the configuring comma
     const item = configItems(r.topology.nodes[1]!, r.topology.nodes).find((i) => i.kind === 'nat-identity')!;
     const e = await vpp.fault({ id: 'config-drift', node: 2, item, restore: false }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(AdapterUnavailable);
-    expect((e as Error).message).toMatch(/^vpp: config-drift: node 2 refused `nat44 add identity mapping 192\.168\.16\.2 udp 4789 del` \(Mapping not exist\) .*findings\/vpp-26\.06-nat44-ed-identity-mapping-undeletable$/);
+    expect((e as Error).message).toMatch(/^vpp: config-drift: node 2 refused `nat44 add identity mapping 192\.168\.16\.2 udp 4789 del` \(Mapping not exist\) .*findings\/vpp-26\.06-nat44-ed-session-clear-breaks-identity-mappings$/);
   });
 
   it('an item the node does not have is an error naming it', async () => {

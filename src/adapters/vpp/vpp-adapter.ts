@@ -445,7 +445,7 @@ export class VppAdapter implements Adapter {
           for (const x of c.remove) {
             await run(n, x).catch((e: unknown) => {
               // VPP 26.06 refuses to delete an identity mapping it lists once NAT44-ED sessions were cleared
-              if (e instanceof VppCliError && f.item.kind === 'nat-identity' && /Mapping not exist/.test(e.message)) throw new AdapterUnavailable(this.name, `config-drift: node ${f.node} refused \`${x}\` (Mapping not exist) although it lists the mapping: findings/vpp-26.06-nat44-ed-identity-mapping-undeletable`);
+              if (e instanceof VppCliError && f.item.kind === 'nat-identity' && /Mapping not exist/.test(e.message)) throw new AdapterUnavailable(this.name, `config-drift: node ${f.node} refused \`${x}\` (Mapping not exist) although it lists the mapping: findings/vpp-26.06-nat44-ed-session-clear-breaks-identity-mappings`);
               throw e;
             });
           }
