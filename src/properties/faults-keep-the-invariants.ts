@@ -143,7 +143,9 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   const claims: Claim[] = [];
   const done: string[] = [];
   const context = (): string => (done.length ? done.join('; ') : 'no fault');
-  const traced: { obs: Observation; packet: number; connection: string; protocol: string; exchange: Exchange }[] = [];
+  // `degraded`: sent while a fault that takes configuration away was in effect (VXLAN may then be translated: judged
+  // against the model only)
+  const traced: { obs: Observation; packet: number; connection: string; protocol: string; exchange: Exchange; degraded?: boolean }[] = [];
   /** Sends one frame from pod `s` to the adapter and to the model; whether each delivered it to `d`. */
   const send = async (s: Pod, d: Pod, layers: Layer[], connection: string, protocol: string, exchange: Exchange): Promise<{ got: boolean; model: boolean; packet: number }> => {
     tick();
@@ -152,7 +154,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     const inj = [{ packet: p, at: now, from: { pod: s.name }, frame: encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, ...layers]) }];
     const obs = await adapter.inject(inj);
     const m = await model.inject(inj);
-    traced.push({ obs, packet: p, connection, protocol, exchange });
+    traced.push({ obs, packet: p, connection, protocol, exchange, degraded: degraded() });
     return { got: deliveredIp(obs, d.name), model: deliveredIp(m, d.name), packet: p };
   };
   const l4 = (o: { protocol: 'TCP' | 'UDP'; sport: number; dport: number }, flags: number, payload: number): Layer[] =>
@@ -358,6 +360,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   // pods' own addresses inside (I11, §9; the identity mappings are configuration a session clear keeps).
   const nodeIps = new Set(nodes.map((n) => n.ip.network));
   for (const t of traced) {
+    if (t.degraded) continue;
     const inj = t.obs.captures.find((k) => k.packet === t.packet && k.point.endsWith(':tx'));
     const sent = inj ? findLayer(layersOf(inj), 'ipv4') : undefined;
     for (const w of t.obs.captures.filter((k) => k.packet === t.packet && /^node:\d+:wire$/.test(k.point))) {
