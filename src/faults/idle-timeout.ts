@@ -26,12 +26,20 @@ export const IDLE_SESSIONS = { udpIdle: 2, tcpTransient: 2, tcpIdle: 6 } as cons
 
 /**
  * Idle times a step picks from (by `policy`, modulo): short of every timeout; past the UDP and transient TCP ones
- * but short of the established one; past all of them (each at least IDLE_MARGIN from every timeout).
+ * but short of the established one; past all of them (each clear of every timeout by IDLE_MARGIN before it and
+ * IDLE_LATE after it).
  */
-export const IDLE_SECONDS: readonly number[] = [1, 4, 8];
+export const IDLE_SECONDS: readonly number[] = [1, 5, 10];
 
 /**
  * On a data path in real time, how far (seconds) a session's idle time must be from its timeout for the outcome to
  * be certain: packets take time to send and the session cleaner runs on its own schedule.
  */
 export const IDLE_MARGIN = 1;
+
+/**
+ * How long (seconds) after its timeout an idle session may still pass on a real data path: VPP's acl-plugin removes
+ * expired sessions from a cleaner process, not at lookup (DATAPATH.md §8.5), and on a loaded lab it was seen more
+ * than 2 s late (an established session past its 6 s timeout by 2 s still passed).
+ */
+export const IDLE_LATE = 2.5;

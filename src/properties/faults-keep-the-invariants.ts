@@ -13,7 +13,7 @@ import { canPerform, canPerformFault, configStateDiff, type Adapter, type Captur
 import { clusterArb } from '../generators/cluster.ts';
 import { nemesisStepsArb, type NemesisStep } from '../generators/nemesis.ts';
 import { FAULT_IDS } from '../faults/index.ts';
-import { IDLE_MARGIN, IDLE_SESSIONS } from '../faults/idle-timeout.ts';
+import { IDLE_LATE, IDLE_MARGIN, IDLE_SESSIONS } from '../faults/idle-timeout.ts';
 import { podKey, renderCluster, type RenderedCluster } from '../policy/contiv/render.ts';
 import { contivFormula } from '../policy/contiv/semantics.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
@@ -138,7 +138,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
   const tick = (): number => (now = wall ? Math.max(now + 0.001, (performance.now() - t0) / 1000) : now + 0.001);
   /** Whether a session last active at one of `times` may or may not have timed out by `t`: too close to call. */
   const tooClose = (times: readonly number[], t: number): boolean =>
-    wall && times.some((p) => Object.values(IDLE_SESSIONS).some((T) => Math.abs(t - p - T) < IDLE_MARGIN));
+    wall && times.some((p) => Object.values(IDLE_SESSIONS).some((T) => t - p - T > -IDLE_MARGIN && t - p - T < IDLE_LATE));
   let lastSent = 0;
   const claims: Claim[] = [];
   const done: string[] = [];

@@ -445,7 +445,7 @@ describe('idle-timeout and wire-impaired on the model', () => {
   });
 
   it('catches a data path that keeps its sessions through the idle time (a reply after the timeout delivered)', async () => {
-    // client -> web-b TCP/80 (web-b's egress denies: its data needs the sessions); 8 s idle passes every timeout
+    // client -> web-b TCP/80 (web-b's egress denies: its data needs the sessions); 10 s idle passes every timeout
     const steps: NemesisCase['steps'] = [{ kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 80 }, { kind: 'fault', fault: 'idle-timeout', target: 0, policy: 2 }, { kind: 'data', conn: 0, fromServer: true }];
     expect(await faultsKeepTheInvariants.check({ cluster, steps }, new ReferenceAdapter(), CHECK_CONTEXT)).toEqual({ status: 'valid' });
     // the acl-plugin ignoring the configured timeouts (keeping its defaults: UDP 600 s, TCP 120 s / 24 h)

@@ -71,8 +71,8 @@ describe.skipIf(VPP_LAB_SKIP)(vppLabTitle(`VPP lab: wire-impaired and idle-timeo
     await idle(4);
     expect(await send('web-a', 'client', 80, 41000, 0x18)).toEqual([false, false]);
     expect(await send('web-b', 'client', 80, 41001, 0x18)).toEqual([true, true]);
-    // 8 s more: past the established timeout too
-    await idle(8);
+    // 10 s more: past the established timeout too (and past the cleaner's lateness, IDLE_LATE)
+    await idle(10);
     expect(await send('web-b', 'client', 80, 41001, 0x18)).toEqual([false, false]);
     await model.teardown();
   }, 120_000);
@@ -111,8 +111,8 @@ describe.skipIf(VPP_LAB_SKIP)(vppLabTitle(`VPP lab: wire-impaired and idle-timeo
     expect(ruleset()).not.toMatch(/podflow_wire/);
   }, 120_000);
 
-  it('the nemesis judges a packet after idle by the model: the server\'s data after 8 s is dropped on VPP as the model says', async () => {
-    // client -> web-b TCP/80 (web's egress denies: the data needs the sessions), 8 s idle (past every short timeout)
+  it('the nemesis judges a packet after idle by the model: the server\'s data after 10 s is dropped on VPP as the model says', async () => {
+    // client -> web-b TCP/80 (web's egress denies: the data needs the sessions), 10 s idle (past every short timeout)
     const steps: NemesisCase['steps'] = [{ kind: 'connect', from: 0, to: 0, protocol: 'TCP', port: 80 }, { kind: 'fault', fault: 'idle-timeout', target: 0, policy: 2 }, { kind: 'data', conn: 0, fromServer: true }];
     expect(await faultsKeepTheInvariants.check({ cluster: CLIENT_AND_WEB, steps }, vppAdapter(), CHECK_CONTEXT)).toEqual({ status: 'valid' });
     // the same case is invalid on a data path that keeps its sessions (the packet is judged, not skipped)
