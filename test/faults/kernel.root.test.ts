@@ -6,7 +6,7 @@
 // (`pf-<pid>-…`), removed at the end and checked gone.
 import { CLIENT_AND_WEB } from '../support/clusters.ts';
 import { FAULT_IDS } from '../../src/faults/index.ts';
-import { withOpenConnections } from '../support/open-connections.ts';
+import { onBothWithShortTimeouts, withOpenConnections } from '../support/open-connections.ts';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
 import { configStateDiff } from '../../src/adapters/adapter.ts';
@@ -23,9 +23,7 @@ import { renderCluster } from '../../src/policy/contiv/render.ts';
 import type { Cluster } from '../../src/policy/types.ts';
 import { POD_MAC } from '../../src/reference/topology/topology.ts';
 import { IN_CI, toolGate } from '../support/external-tools.ts';
-import type { Adapter } from '../../src/adapters/adapter.ts';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
-import { IDLE_SESSIONS } from '../../src/faults/idle-timeout.ts';
 
 const isRoot = process.getuid?.() === 0;
 const gate = toolGate({ tools: ['ip', 'bridge', 'nft', 'python3', 'sysctl'] });
@@ -52,21 +50,7 @@ describe.skipIf(skip)(`kernel adapter: faults${reason ? ` (${reason})` : ''}`, (
     // Arrange: client -> web-a:80 and client -> web-b:80 opened
     const k = new KernelAdapter();
     adapters.push(k);
-    const r = renderCluster(cluster);
-    await k.setup(adapterTopology(r.topology));
-    await k.apply(adapterAcls(r));
-    const pod = (n: string) => r.topology.podByName.get(`default/${n}`)!;
-    let packet = 0;
-    const send = async (from: string, to: string, sport: number, dport: number, flags: number) => {
-      const [s, d] = [pod(from), pod(to)];
-      const frame = encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sport, dstPort: dport, flags }]);
-      const obs = await k.inject([{ packet, at: packet++ * 0.001, from: { pod: s.name }, frame }]);
-      return obs.captures.some((c) => c.point === `pod:${d.name}:rx`);
-    };
-    for (const web of ['web-a', 'web-b']) {
-      expect(await send('client', web, 40000, 80, 0x02)).toBe(true);
-      expect(await send(web, 'client', 80, 40000, 0x12)).toBe(true);
-    }
+    const { r, pod, send } = await withOpenConnections(k);
     // Act and assert: a resync keeps the sessions
     await k.fault({ id: 'acl-resync' });
     expect(await send('web-a', 'client', 80, 40000, 0x10)).toBe(true);
@@ -184,29 +168,10 @@ describe.skipIf(skip)(`kernel adapter: faults${reason ? ` (${reason})` : ''}`, (
     require();
     const k = new KernelAdapter();
     adapters.push(k);
-    const r = renderCluster(cluster);
-    const model = new ReferenceAdapter();
-    for (const a of [k, model] as Adapter[]) {
-      await a.setup(adapterTopology(r.topology), { sessions: { ...IDLE_SESSIONS } });
-      await a.apply(adapterAcls(r));
-    }
+    const { r, send, idle } = await onBothWithShortTimeouts(k, new ReferenceAdapter());
     const sysctl = (key: string) => spawnSync('ip', ['netns', 'exec', k.names.node(0), 'sysctl', '-n', `net.netfilter.nf_conntrack_${key}`], { encoding: 'utf8' }).stdout.trim();
     const before = { udp: '30', est: '432000' };
     expect([sysctl('udp_timeout'), sysctl('tcp_timeout_syn_recv'), sysctl('tcp_timeout_established')]).toEqual(['2', '2', '6']);
-    const t0 = performance.now();
-    const pod = (n: string) => r.topology.podByName.get(`default/${n}`)!;
-    let packet = 0;
-    const send = async (from: string, to: string, sport: number, dport: number, flags: number): Promise<[boolean, boolean]> => {
-      const [s, d] = [pod(from), pod(to)];
-      const inj = [{ packet: packet++, at: (performance.now() - t0) / 1000, from: { pod: s.name }, frame: encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sport, dstPort: dport, flags }]) }];
-      const got = (await k.inject(inj)).captures.some((c) => c.point === `pod:${d.name}:rx`);
-      const want = (await model.inject(inj)).captures.some((c) => c.point === `pod:${d.name}:rx`);
-      return [got, want];
-    };
-    const idle = async (seconds: number) => {
-      await k.fault({ id: 'idle-timeout', seconds });
-      await model.fault({ id: 'idle-timeout', seconds });
-    };
     // client -> web-a:80 half-open (SYN, SYN-ACK), client -> web-b:80 established (SYN, SYN-ACK, ACK)
     expect(await send('client', 'web-a', 41000, 80, 0x02)).toEqual([true, true]);
     expect(await send('web-a', 'client', 80, 41000, 0x12)).toEqual([true, true]);
@@ -286,23 +251,9 @@ describe.skipIf(skip)(`kernel adapter: link flaps and a node restart${reason ? `
     require();
     const k = new KernelAdapter();
     adapters.push(k);
-    const r = renderCluster(cluster);
-    await k.setup(adapterTopology(r.topology));
-    await k.apply(adapterAcls(r));
-    const pod = (n: string) => r.topology.podByName.get(`default/${n}`)!;
-    let packet = 0;
-    const send = async (from: string, to: string, sport: number, dport: number, flags: number) => {
-      const [s, d] = [pod(from), pod(to)];
-      const frame = encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sport, dstPort: dport, flags }]);
-      const obs = await k.inject([{ packet, at: packet++ * 0.001, from: { pod: s.name }, frame }]);
-      return obs.captures.some((c) => c.point === `pod:${d.name}:rx`);
-    };
+    const { pod, send } = await withOpenConnections(k);
     const show = (slot: number, ...args: string[]) => spawnSync('ip', ['-n', k.names.node(slot), ...args], { encoding: 'utf8' }).stdout;
     const state = (slot: number) => [show(slot, 'route', 'show'), show(slot, 'neigh', 'show', 'nud', 'permanent')].join('\n').split('\n').filter((l) => l.trim() !== '').sort();
-    for (const web of ['web-a', 'web-b']) {
-      expect(await send('client', web, 40000, 80, 0x02)).toBe(true);
-      expect(await send(web, 'client', 80, 40000, 0x12)).toBe(true);
-    }
     const before = [state(0), state(1)];
     expect(before[0]!.join('\n')).toMatch(/via \S+ dev loop0/);
     for (const node of [1, 2]) {

@@ -5,13 +5,11 @@
 // lab that is up: the wire needs its namespaces), or PODFLOW_VPP_BIN=/path/to/bin/vpp (a 2-node lab started here).
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { Adapter } from '../../src/adapters/adapter.ts';
 import { type LabFile } from '../../src/adapters/vpp/lab-file.ts';
 import { labUnderlay } from '../../src/adapters/vpp/lab-wire.ts';
 import { VppAdapter } from '../../src/adapters/vpp/vpp-adapter.ts';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { runProperty } from '../../src/cli/fuzz-runner.ts';
-import { IDLE_SESSIONS } from '../../src/faults/idle-timeout.ts';
 import { encodePacket } from '../../src/packet/index.ts';
 import { renderCluster } from '../../src/policy/contiv/render.ts';
 import { faultsKeepTheInvariants, nemesisProperty, type NemesisCase } from '../../src/properties/faults-keep-the-invariants.ts';
@@ -21,6 +19,7 @@ import { adapterTopology } from '../../src/properties/resolve.ts';
 import type { PropertyDef } from '../../src/properties/types.ts';
 import { POD_MAC } from '../../src/reference/topology/topology.ts';
 import { CLIENT_AND_WEB } from '../support/clusters.ts';
+import { onBothWithShortTimeouts } from '../support/open-connections.ts';
 import { VPP_LAB_SKIP, vppLabHooks, vppLabTitle } from '../support/vpp-lab.ts';
 
 describe.skipIf(VPP_LAB_SKIP)(vppLabTitle(`VPP lab: wire-impaired and idle-timeout`), () => {
@@ -37,28 +36,8 @@ describe.skipIf(VPP_LAB_SKIP)(vppLabTitle(`VPP lab: wire-impaired and idle-timeo
 
   it('idle past a timeout takes the sessions VPP and the model say it does (transient after 2 s, established after 6 s)', async () => {
     // Arrange: the same calls on VPP and on the model, on the wall clock
-    const r = renderCluster(CLIENT_AND_WEB);
-    const vpp = vppAdapter();
     const model = new ReferenceAdapter({ profile: lab.profile });
-    for (const a of [vpp, model] as Adapter[]) {
-      await a.setup(adapterTopology(r.topology), { sessions: { ...IDLE_SESSIONS } });
-      await a.apply(adapterAcls(r));
-    }
-    const t0 = performance.now();
-    const pod = (n: string) => r.topology.podByName.get(`default/${n}`)!;
-    let packet = 0;
-    /** one TCP segment on both; [delivered on VPP, delivered by the model] */
-    const send = async (from: string, to: string, sport: number, dport: number, flags: number): Promise<[boolean, boolean]> => {
-      const [s, d] = [pod(from), pod(to)];
-      const inj = [{ packet: packet++, at: (performance.now() - t0) / 1000, from: { pod: s.name }, frame: encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sport, dstPort: dport, flags }]) }];
-      const got = (await vpp.inject(inj)).captures.some((c) => c.point === `pod:${d.name}:rx`);
-      const want = (await model.inject(inj)).captures.some((c) => c.point === `pod:${d.name}:rx`);
-      return [got, want];
-    };
-    const idle = async (seconds: number) => {
-      await vpp.fault({ id: 'idle-timeout', seconds });
-      await model.fault({ id: 'idle-timeout', seconds });
-    };
+    const { send, idle } = await onBothWithShortTimeouts(vppAdapter(), model);
     // client -> web-a:80 half-open (SYN, SYN-ACK: transient), client -> web-b:80 established (and the ACK)
     expect(await send('client', 'web-a', 41000, 80, 0x02)).toEqual([true, true]);
     expect(await send('web-a', 'client', 80, 41000, 0x12)).toEqual([true, true]);

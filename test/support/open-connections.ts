@@ -7,6 +7,7 @@ import { adapterAcls } from '../../src/properties/harness.ts';
 import { adapterTopology } from '../../src/properties/resolve.ts';
 import { renderCluster } from '../../src/policy/contiv/render.ts';
 import { POD_MAC } from '../../src/reference/topology/topology.ts';
+import { IDLE_SESSIONS } from '../../src/faults/idle-timeout.ts';
 import { CLIENT_AND_WEB } from './clusters.ts';
 
 export async function withOpenConnections<A extends Adapter>(adapter: A) {
@@ -27,4 +28,33 @@ export async function withOpenConnections<A extends Adapter>(adapter: A) {
     expect(await send(web, 'client', 80, 40000, 0x12)).toBe(true);
   }
   return { adapter, r, pod, send };
+}
+
+/**
+ * A real data path and the model configured alike for the client/web cluster with the nemesis's short session
+ * timeouts, driven on the wall clock: `send` gives one TCP segment to both and answers [delivered on the data
+ * path, delivered by the model]; `idle` waits on both.
+ */
+export async function onBothWithShortTimeouts(real: Adapter, model: Adapter) {
+  const r = renderCluster(CLIENT_AND_WEB);
+  for (const a of [real, model]) {
+    await a.setup(adapterTopology(r.topology), { sessions: { ...IDLE_SESSIONS } });
+    await a.apply(adapterAcls(r));
+  }
+  const t0 = performance.now();
+  const pod = (n: string) => r.topology.podByName.get(`default/${n}`)!;
+  let packet = 0;
+  const send = async (from: string, to: string, sport: number, dport: number, flags: number): Promise<[boolean, boolean]> => {
+    const [s, d] = [pod(from), pod(to)];
+    const frame = encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: sport, dstPort: dport, flags }]);
+    const inj = [{ packet: packet++, at: (performance.now() - t0) / 1000, from: { pod: s.name }, frame }];
+    const got = (await real.inject(inj)).captures.some((c) => c.point === `pod:${d.name}:rx`);
+    const want = (await model.inject(inj)).captures.some((c) => c.point === `pod:${d.name}:rx`);
+    return [got, want];
+  };
+  const idle = async (seconds: number) => {
+    await real.fault!({ id: 'idle-timeout', seconds });
+    await model.fault!({ id: 'idle-timeout', seconds });
+  };
+  return { r, pod, send, idle };
 }
