@@ -26,7 +26,7 @@ import {
 import type { PacketTrace, TraceRecord } from '../reference/trace/records.ts';
 import { injections, modelAnswer, recordingAdapter } from './evidence.ts';
 import { clusterCaseArb, exchangeFacts, exchangeOf, runClusterCase, type CaseRun, type ClusterCase } from './harness.ts';
-import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef, type Verdict } from './types.ts';
+import { claim, verdictOf, type CheckContext, type Claim, type ClaimMessages, type PropertyDef, type Verdict } from './types.ts';
 
 export const TRACE_EQUALS_MODEL_ID = 'trace-equals-model';
 
@@ -100,7 +100,11 @@ export interface TraceComparison {
   /** records only the model printed, or only the adapter */
   onlyModel: number;
   onlyAdapter: number;
+  /** every record of either side once, in alignment order, with the VPP node name (the model's where aligned) */
+  records: { node: string; status: RecordStatus }[];
 }
+
+export type RecordStatus = 'equal' | 'differing' | 'only-model' | 'only-adapter';
 
 const text = (v: unknown): string => (v === undefined ? 'nothing' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -134,24 +138,23 @@ export function compareTrace(expected: readonly TraceRecord[], received: readonl
   for (let i = n - 1; i >= 0; i--)
     for (let j = m - 1; j >= 0; j--)
       lcs[i]![j] = alignName(expected[i]!.node) === alignName(received[j]!.node) ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  const out: TraceComparison = { equal: 0, differing: 0, onlyModel: 0, onlyAdapter: 0 };
+  const out: TraceComparison = { equal: 0, differing: 0, onlyModel: 0, onlyAdapter: 0, records: [] };
+  const note = (node: string, status: RecordStatus): void => {
+    out.records.push({ node, status });
+    if (status === 'equal') out.equal++;
+    else if (status === 'differing') out.differing++;
+    else if (status === 'only-model') out.onlyModel++;
+    else out.onlyAdapter++;
+  };
   let [i, j] = [0, 0];
-  while (i < n && j < m) {
-    if (alignName(expected[i]!.node) === alignName(received[j]!.node)) {
-      if (recordsEqual(e, i, expected[i]!, received[j]!, masks)) out.equal++;
-      else out.differing++;
+  while (i < n || j < m) {
+    if (i < n && j < m && alignName(expected[i]!.node) === alignName(received[j]!.node)) {
+      note(expected[i]!.node, recordsEqual(e, i, expected[i]!, received[j]!, masks) ? 'equal' : 'differing');
       i++;
       j++;
-    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) {
-      out.onlyModel++;
-      i++;
-    } else {
-      out.onlyAdapter++;
-      j++;
-    }
+    } else if (j >= m || (i < n && lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) note(expected[i++]!.node, 'only-model');
+    else note(received[j++]!.node, 'only-adapter');
   }
-  out.onlyModel += n - i;
-  out.onlyAdapter += m - j;
   if (d.first) out.first = { recordIndex: d.first.recordIndex, node: d.first.node, field: d.first.field, expected: text(d.first.expected), received: text(d.first.actual) };
   return out;
 }
@@ -211,6 +214,24 @@ const CLAIMS: ClaimMessages = {
   },
 };
 
+/**
+ * Runs a case on the adapter, then the model (the adapter's profile) on exactly the calls the adapter got — the
+ * same configuration, resets and frames, so both trace the same packets even where the adapter delivered
+ * differently (no reply sent, say) — and compares every packet trace; or why it cannot.
+ */
+export async function traceComparisons(c: ClusterCase, adapter: Adapter, ctx: CheckContext): Promise<{ run: CaseRun; comparisons: PacketTraceComparison[] } | { unknown: string }> {
+  if (!adapter.capabilities.traces) return { unknown: `adapter ${adapter.name} does not trace: no trace to compare` };
+  const profile = modelProfileOf(adapter);
+  const recorded = recordingAdapter(adapter);
+  const run = await runClusterCase(c, recorded);
+  const answer = await modelAnswer(recorded.evidence, ctx.reference(profile));
+  if (answer.stopped !== undefined) return { unknown: `the model could not answer the same calls: ${answer.stopped}` };
+  const observed = (e: typeof recorded.evidence): Observation[] => injections(e).map((x) => x.observation).filter((o, i, all) => all.indexOf(o) === i);
+  const [got, want] = [observed(recorded.evidence), observed(answer.evidence)];
+  if (got.some((o) => o.traces === undefined)) return { unknown: `adapter ${adapter.name} returned an observation without traces` };
+  return { run, comparisons: compareObservations(got, want, volatileMasks(profile)) };
+}
+
 export const traceEqualsModel: PropertyDef<ClusterCase> = {
   id: TRACE_EQUALS_MODEL_ID,
   description: "every packet's trace on every node equals the reference model's, only volatile fields masked",
@@ -220,19 +241,11 @@ export const traceEqualsModel: PropertyDef<ClusterCase> = {
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter, ctx): Promise<Verdict> {
-    if (!adapter.capabilities.traces) return { status: 'unknown', reason: `adapter ${adapter.name} does not trace: no trace to compare` };
-    const profile = modelProfileOf(adapter);
-    // The model answers exactly the calls the adapter got (the same configuration, resets and frames), so both
-    // trace the same packets even where the adapter delivered differently (no reply sent, say).
-    const recorded = recordingAdapter(adapter);
-    const run: CaseRun = await runClusterCase(c, recorded);
-    const answer = await modelAnswer(recorded.evidence, ctx.reference(profile));
-    if (answer.stopped !== undefined) return { status: 'unknown', reason: `the model could not answer the same calls: ${answer.stopped}` };
-    const observed = (e: typeof recorded.evidence): Observation[] => injections(e).map((x) => x.observation).filter((o, i, all) => all.indexOf(o) === i);
-    const [got, want] = [observed(recorded.evidence), observed(answer.evidence)];
-    if (got.some((o) => o.traces === undefined)) return { status: 'unknown', reason: `adapter ${adapter.name} returned an observation without traces` };
+    const r = await traceComparisons(c, adapter, ctx);
+    if ('unknown' in r) return { status: 'unknown', reason: r.unknown };
+    const { run, comparisons } = r;
     const claims: Claim[] = [];
-    for (const t of compareObservations(got, want, volatileMasks(profile))) {
+    for (const t of comparisons) {
       if (!t.first) continue;
       const s = run.sent.find((x) => x.requestPacket === t.packet || x.replyPacket === t.packet);
       const facts = s ? exchangeFacts(s, exchangeOf(s, t.packet)) : { connection: `packet ${t.packet}` };
