@@ -23,8 +23,8 @@ async function main(): Promise<void> {
     records: { equal: 0, differing: 0, 'only-model': 0, 'only-adapter': 0 } as Record<RecordStatus, number>,
     /** first-divergent VPP node name → packet traces, and the fields there */
     firstDivergence: {} as Record<string, { traces: number; fields: Record<string, number> }>,
-    /** VPP node name → record statuses */
-    byNode: {} as Record<string, Partial<Record<RecordStatus, number>>>,
+    /** VPP node name → record statuses, and for aligned records that differ the first field that does */
+    byNode: {} as Record<string, Partial<Record<RecordStatus, number>> & { fields?: Record<string, number> }>,
   };
   const started = Date.now();
   for (const c of cases) {
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
         out.records[x.status]++;
         const b = (out.byNode[x.node] ??= {});
         b[x.status] = (b[x.status] ?? 0) + 1;
+        if (x.field !== undefined) (b.fields ??= {})[x.field] = (b.fields[x.field] ?? 0) + 1;
       }
     }
     process.stderr.write(`case ${out.cases}/${cases.length}: ${out.packetTracesEqual}/${out.packetTraces} packet traces equal so far (${Math.round((Date.now() - started) / 1000)} s)\n`);

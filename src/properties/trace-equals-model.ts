@@ -100,8 +100,11 @@ export interface TraceComparison {
   /** records only the model printed, or only the adapter */
   onlyModel: number;
   onlyAdapter: number;
-  /** every record of either side once, in alignment order, with the VPP node name (the model's where aligned) */
-  records: { node: string; status: RecordStatus }[];
+  /**
+   * every record of either side once, in alignment order, with the VPP node name (the model's where aligned) and,
+   * for a differing one, its first unmasked field that differs
+   */
+  records: { node: string; status: RecordStatus; field?: string }[];
 }
 
 export type RecordStatus = 'equal' | 'differing' | 'only-model' | 'only-adapter';
@@ -111,8 +114,8 @@ const text = (v: unknown): string => (v === undefined ? 'nothing' : typeof v ===
 /** A node name with tapN / vxlan_tunnelN numbers blanked (what INTERFACE_NAMES tolerates), for alignment. */
 const alignName = (s: string): string => s.replace(/\b(tap|vxlan_tunnel)\d+/g, '$1#');
 
-/** Whether two records at aligned positions have every unmasked field equal (diff.ts's field names and masks). */
-function recordsEqual(trace: PacketTrace, i: number, e: TraceRecord, a: TraceRecord, masks: readonly TraceMask[]): boolean {
+/** The first unmasked field two records at aligned positions differ in (diff.ts's field names and masks), if any. */
+function firstDifference(trace: PacketTrace, i: number, e: TraceRecord, a: TraceRecord, masks: readonly TraceMask[]): string | undefined {
   const fields = (r: TraceRecord): [string, FieldValue][] => [['node', r.node], ['timeUs', r.timeUs], ...bodyFields(r.body)];
   const af = new Map(fields(a));
   const ef = fields(e);
@@ -120,9 +123,9 @@ function recordsEqual(trace: PacketTrace, i: number, e: TraceRecord, a: TraceRec
   const em = new Map(ef);
   for (const field of names) {
     const site: MaskSite = { node: e.node, kind: e.body.kind, field, expected: em.get(field), actual: af.get(field), recordIndex: i, expectedRecord: e, actualRecord: a, expectedTrace: trace };
-    if (site.expected !== site.actual && !masks.some((m) => m.applies(site))) return false;
+    if (site.expected !== site.actual && !masks.some((m) => m.applies(site))) return field;
   }
-  return true;
+  return undefined;
 }
 
 /**
@@ -139,8 +142,8 @@ export function compareTrace(expected: readonly TraceRecord[], received: readonl
     for (let j = m - 1; j >= 0; j--)
       lcs[i]![j] = alignName(expected[i]!.node) === alignName(received[j]!.node) ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   const out: TraceComparison = { equal: 0, differing: 0, onlyModel: 0, onlyAdapter: 0, records: [] };
-  const note = (node: string, status: RecordStatus): void => {
-    out.records.push({ node, status });
+  const note = (node: string, status: RecordStatus, field?: string): void => {
+    out.records.push(field === undefined ? { node, status } : { node, status, field });
     if (status === 'equal') out.equal++;
     else if (status === 'differing') out.differing++;
     else if (status === 'only-model') out.onlyModel++;
@@ -149,7 +152,8 @@ export function compareTrace(expected: readonly TraceRecord[], received: readonl
   let [i, j] = [0, 0];
   while (i < n || j < m) {
     if (i < n && j < m && alignName(expected[i]!.node) === alignName(received[j]!.node)) {
-      note(expected[i]!.node, recordsEqual(e, i, expected[i]!, received[j]!, masks) ? 'equal' : 'differing');
+      const field = firstDifference(e, i, expected[i]!, received[j]!, masks);
+      note(expected[i]!.node, field === undefined ? 'equal' : 'differing', field);
       i++;
       j++;
     } else if (j >= m || (i < n && lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) note(expected[i++]!.node, 'only-model');

@@ -146,6 +146,7 @@ describe('compareTrace', () => {
   test('a field differing in an aligned record counts as differing and is the first divergence', () => {
     const r = compareTrace([rec('a'), rec('b', 10)], [rec('a'), rec('b', 11)], volatileMasks('vpp-current'));
     expect(r).toMatchObject({ equal: 1, differing: 1, onlyModel: 0, onlyAdapter: 0, first: { recordIndex: 1, node: 'b', field: 'vni', expected: '10', received: '11' } });
+    expect(r.records).toEqual([{ node: 'a', status: 'equal' }, { node: 'b', status: 'differing', field: 'vni' }]);
   });
 
   test('timestamps are volatile (masked), and each mask says why', () => {
