@@ -167,6 +167,7 @@ export const CASE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'session-expiry-on-virtual-clock': IdleCaseSchema,
   'nat-loopback-reaches-isolated-pods': ClusterCaseSchema,
   'reference-agrees-with-adapter': ClusterCaseSchema,
+  'trace-equals-model': ClusterCaseSchema,
   'connection-lifecycle': LifecycleCaseSchema,
   'odd-packets-are-contained': OddCaseSchema,
   'faults-keep-the-invariants': NemesisCaseSchema,

@@ -16,6 +16,7 @@ import { oddPacketsAreContained } from './odd-packets-are-contained.ts';
 import type { PropertyDef } from './types.ts';
 import { vxlanNeverSourceNated } from './vxlan-never-source-nated.ts';
 import { vxlanWireFormat } from './vxlan-wire-format.ts';
+import { traceEqualsModel } from './trace-equals-model.ts';
 
 // Each property has its own case type; the catalogue only needs them as opaque cases.
 export const PROPERTIES: readonly PropertyDef<any>[] = [
@@ -31,6 +32,7 @@ export const PROPERTIES: readonly PropertyDef<any>[] = [
   sessionExpiryOnVirtualClock,
   natLoopbackReachesIsolatedPods,
   referenceAgreesWithAdapter,
+  traceEqualsModel,
   connectionLifecycle,
   oddPacketsAreContained,
   faultsKeepTheInvariants,

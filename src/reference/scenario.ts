@@ -55,6 +55,11 @@ const PodSchema = z
   })
   .strict();
 
+const ResolvedNeighbourSchema = z
+  .object({ interface: z.string().min(1).optional(), ip: Ip.optional(), mac: Mac.optional() })
+  .strict()
+  .refine((n) => n.ip !== undefined || n.interface === 'tap0', { message: "give ip (it may be left out only with interface 'tap0': the host end)" });
+
 const NodeSchema = z
   .object({
     id: z.number().int().min(1).max(255),
@@ -65,6 +70,12 @@ const NodeSchema = z
     /** per remote node ID: the tunnel interface's sw_if_index and `vxlan_tunnel<instance>` number */
     tunnels: z.record(z.string().regex(/^\d+$/), z.object({ swIfIndex: SwIfIndex.optional(), instance: z.number().int().min(0).optional() }).strict()).default({}),
     pods: z.array(PodSchema).default([]),
+    /**
+     * Neighbours already resolved on this node, as Contiv's static entries make them (§2.5): each a static ARP
+     * entry. `interface`: tap0, loop0 or the main NIC (default: the one whose subnet holds `ip`); `ip`: default the
+     * host end of tap0 when the interface is tap0; `mac`: default derived from node and IP (02:00:…).
+     */
+    resolvedNeighbours: z.array(ResolvedNeighbourSchema).optional(),
   })
   .strict();
 
@@ -127,6 +138,7 @@ export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ScenarioData = z.output<typeof ScenarioSchema>;
 export type PodSpec = z.output<typeof PodSchema>;
 export type NodeSpec = z.output<typeof NodeSchema>;
+export type ResolvedNeighbourSpec = z.output<typeof ResolvedNeighbourSchema>;
 export type AclRuleSpec = z.output<typeof AclRuleSchema>;
 export type NodeAclSpec = z.output<typeof NodeAclSchema>;
 

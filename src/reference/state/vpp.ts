@@ -143,6 +143,9 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
     // The underlay: the remote main NIC is a neighbour on the shared L2 segment (dynamic ARP, pre-resolved here).
     neighbors.set(node.gbe.swIfIndex, remote.ip.network, remote.gbe.mac!, false);
   }
+  // Neighbours the scenario states resolved (the host end of tap0, a next hop): static, like Contiv's own; set
+  // last, so a stated MAC wins over the one the model would have used for the same address.
+  if (node.resolvedNeighbours) for (const n of node.resolvedNeighbours) neighbors.set(n.swIfIndex, n.ip, n.mac, true);
   // NAT44 (§3.2, §9).
   const roles = new Map<number, { inside: boolean; outside: boolean; outputFeature: boolean }>();
   for (const pod of node.pods) roles.set(pod.tap.swIfIndex, { inside: pod.serviceEndpoint, outside: true, outputFeature: false });

@@ -17,6 +17,7 @@ import {
   type Ipam,
   type IpamConfig,
 } from './ipam.ts';
+import { resolveNeighbours, type ResolvedNeighbour } from './neighbours.ts';
 
 export const POD_MAC = 0x000000000002; // every pod's eth0 (DATAPATH.md §2.1)
 export const DEFAULT_GBE_NAME = 'GigabitEthernet0/8/0';
@@ -78,6 +79,8 @@ export interface Node {
   bviIp: Cidr;
   bviMac: number;
   interfaces: Interface[];
+  /** neighbours the scenario states already resolved (static ARP entries, neighbours.ts) */
+  resolvedNeighbours?: ResolvedNeighbour[];
 }
 
 export interface Topology {
@@ -202,6 +205,7 @@ function buildNode(ipam: Ipam, ids: readonly number[], spec: NodeSpec, ni: numbe
     bviMac: bviMac(spec.id),
     interfaces,
   };
+  if (spec.resolvedNeighbours) node.resolvedNeighbours = resolveNeighbours(spec.resolvedNeighbours, spec.id, [tap0, loop0, gbe], host.hostEnd, (field, message) => { throw new TopologyError(`${path}.resolvedNeighbours${field}`, message); });
   const tapNames = new Set<string>();
   for (let pi = 0; pi < spec.pods.length; pi++) {
     const p: PodSpec = spec.pods[pi]!;
