@@ -52,6 +52,7 @@ export function bodyKindOf(node: string): TraceBody['kind'] {
     case 'ip4-input':
     case 'ip4-local':
     case 'ip4-receive':
+    case 'ip4-drop':
       return 'ip4-header';
     case 'ip4-sv-reassembly-feature':
     case 'ip4-sv-reassembly-output-feature':
@@ -521,7 +522,7 @@ function parseBody(c: Cursor, kind: TraceBody['kind'], node: string): TraceBody 
       return { kind, eth, frame };
     }
     case 'ip4-header': {
-      if (node === 'ip4-local' || node === 'ip4-receive') {
+      if (node === 'ip4-local' || node === 'ip4-receive' || node === 'ip4-drop') {
         const fw = c.take(rx(4, `fib:${INT} adj:${INT} flow:0x([0-9a-f]{8})`));
         if (fw) {
           const ip = ip4Lines(c, 2);

@@ -161,8 +161,8 @@ export type TraceBody =
   /** `frame` is current VPP's optional `frame: flags 0x%x[, hw-if-index %u, sw-if-index %u]` line */
   | { kind: 'ethernet-input'; eth: EthernetLineView; frame?: { flags: number; hwIfIndex?: number; swIfIndex?: number } }
   /**
-   * ip4-input (indent 2) and ip4-local (indent 4). Current VPP's ip4-local prints `    fib:%d adj:%d flow:0x%08x`
-   * first and the header at indent 2; `forward` holds those values.
+   * ip4-input (indent 2) and ip4-local (indent 4). Current VPP's ip4-local (since renamed ip4-receive) and ip4-drop
+   * print `    fib:%d adj:%d flow:0x%08x` first and the header at indent 2; `forward` holds those values.
    */
   | { kind: 'ip4-header'; indent: 2 | 4; ip: Ip4HeaderView; forward?: { fib: number; adj: number; flowHash: number } }
   | {
