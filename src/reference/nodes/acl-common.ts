@@ -8,6 +8,9 @@ import type { TraceBody } from '../trace/records.ts';
 import { aclNextIndex } from './features.ts';
 import { hex64 } from './trace-hex.ts';
 
+/** Counters of passing packets (acl-plugin's error strings) */
+const ACL_COUNTERS = { permit: 'ACL permit packets', newSession: 'new sessions added', existingSession: 'existing session packets' } as const;
+
 export const ACL_ERRORS = {
   drop: 'ACL deny packets',
   permit: 'ACL permit packets',
@@ -126,5 +129,9 @@ export function aclProcess<N extends string>(buf: Buf, ctx: NodeContext, spec: A
     dropped.drop = { node: spec.node, error };
     return result('error-drop' as N, dropped, [trace], undefined, effects);
   }
-  return result(spec.next as N, buf, [trace], undefined, effects);
+  // The acl-plugin counts every packet through the buffer's error (V:src/plugins/acl/dataplane_node.c).
+  const passed = copyBuf(buf);
+  const counted = action === ACL_SESSION_HIT ? ACL_COUNTERS.existingSession : effects.some((e) => e.kind === 'acl-session-add') ? ACL_COUNTERS.newSession : ACL_COUNTERS.permit;
+  passed.lastError = { node: spec.node, error: counted };
+  return result(spec.next as N, passed, [trace], undefined, effects);
 }

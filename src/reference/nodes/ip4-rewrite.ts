@@ -12,7 +12,7 @@ const ERRORS = { mtuExceeded: 'ip4 MTU exceeded and DF set', noAdjacency: 'no ad
 
 export const ip4Rewrite: NodeDef<NodeName> = {
   name: 'ip4-rewrite',
-  nexts: ['acl-plugin-out-ip4-fa', 'nat44-in2out-output', 'interface-output', 'ip4-icmp-error', 'ip4-arp', 'error-drop'],
+  nexts: ['acl-plugin-out-ip4-fa', 'nat44-in2out-output', 'ip4-sv-reassembly-output-feature', 'interface-output', 'ip4-icmp-error', 'ip4-arp', 'error-drop'],
   errors: ERRORS,
   process(buf, { vpp }) {
     const adj = buf.adj;

@@ -23,6 +23,7 @@ export const l2Input: NodeDef<NodeName> = {
     const out = copyBuf(buf);
     out.shg = shg;
     out.bdIndex = vpp.bd.id;
+    out.l2HdrOffset = buf.currentData;
     if ((f[0]! & 1) === 1 && !vpp.bd.flood) return toDrop(out, 'l2-input', ERRORS.drop, trace);
     const isIp4 = f[12] === 0x08 && f[13] === 0x00;
     if (isIp4 && hasAcls(vpp, buf.rx, true)) {

@@ -215,6 +215,20 @@ export const SYNTHETIC_INPUTS: TraceMask = {
     /^(bytes|data|raw)\.(ipv4\.id|tcp\.(seq|ack|window|checksum)|udp\.checksum|icmp\.checksum)$/.test(s.field),
 };
 
+export const AF_PACKET_RING: TraceMask = {
+  id: 'af-packet-ring',
+  description: 'af_packet RX: the ring block number, its address, the block sequence number and the kernel receive time (sec/nsec)',
+  group: 'volatile',
+  applies: (s) => s.kind === 'af-packet-input' && /^(block|address|seqNum|tpacket\.(sec|nsec))$/.test(s.field),
+};
+
+export const PG_STALE_BUFFER: TraceMask = {
+  id: 'pg-stale-buffer',
+  description: 'pg-input dumps 128 bytes of the buffer: past the frame\'s headers they hold what an earlier packet left there (the frame\'s own payload is masked with them)',
+  group: 'volatile',
+  applies: (s) => s.kind === 'pg-input' && s.field === 'data.payload',
+};
+
 /** Mask sets by the name the CLI accepts (`--mask`). */
 export const MASK_SETS: Readonly<Record<string, readonly TraceMask[]>> = {
   none: [],
