@@ -40,6 +40,31 @@ export function pktInfo18(t: FiveTuple): [string, string, string, string, string
   ];
 }
 
+/**
+ * Current VPP's fa_5tuple_t as `pkt info` prints it (six little-endian u64 words, V:src/plugins/acl/fa_node.h): the
+ * two IPv4 addresses packed into word 3 (destination in the high half), word 4 lsb16(sw_if_index), the l4 flags
+ * (is_input, is_slowpath), protocol and the two ports, word 5 the flags byte (tcp flags valid, l4 valid), the TCP
+ * flags, 0xffff and the lookup context index. Layout read off a VPP 26.06 lab's traces.
+ */
+export function pktInfoCurrent(t: FiveTuple, lcIndex: number, slowPath: boolean): [string, string, string, string, string, string] {
+  const lsb16 = t.swIfIndex & 0xffff;
+  const l4Flags = (t.isInput ? 1 : 0) | (slowPath ? 2 : 0);
+  const flagBits = (t.tcpFlagsValid ? 1 : 0) | (t.l4Valid ? 2 : 0);
+  return [
+    '0000000000000000',
+    '0000000000000000',
+    '0000000000000000',
+    hex64(byteSwap32(t.dst), byteSwap32(t.src)),
+    hex64(((lsb16 << 16) | (l4Flags << 8) | (t.proto & 0xff)) >>> 0, (((t.port1 & 0xffff) << 16) | (t.port0 & 0xffff)) >>> 0),
+    hex64(((flagBits << 24) | ((t.tcpFlags & 0xff) << 16) | 0xffff) >>> 0, lcIndex >>> 0),
+  ];
+}
+
+/** The acl-plugin takes its slow path (and says so in the trace) for anything but TCP and UDP. */
+export function aclSlowPath(t: FiveTuple): boolean {
+  return t.proto !== 6 && t.proto !== 17;
+}
+
 export interface AclNodeSpec {
   node: string;
   isInput: boolean;
@@ -123,7 +148,15 @@ export function aclProcess<N extends string>(buf: Buf, ctx: NodeContext, spec: A
       rsvd: 0,
     },
   };
-  if (vpp.profile.name === 'vpp-current') trace.lcIndex = 0;
+  if (vpp.profile.traceFormat === 'vpp-current') {
+    // A session hit prints lookup context -1 (no ACL was evaluated); the tuple keeps 0. Context numbers are the
+    // acl-plugin's allocation (masked: acl-indices).
+    const slow = aclSlowPath(t);
+    trace.lcIndex = action === ACL_SESSION_HIT ? -1 : 0;
+    trace.tuple.lcIndex = 0;
+    trace.tuple.isSlowpath = slow;
+    trace.pktInfo = pktInfoCurrent(t, 0, slow);
+  }
   if (error) {
     const dropped = copyBuf(buf);
     dropped.drop = { node: spec.node, error };

@@ -16,7 +16,10 @@ export const l2Input: NodeDef<NodeName> = {
   errors: ERRORS,
   process(buf, { vpp }) {
     const f = buf.data;
-    const trace = [{ kind: 'l2-input' as const, swIfIndex: buf.rx, dst: readMac(f, 0), src: readMac(f, 6) }];
+    // current VPP appends the interface's L2 input feature bitmap; Contiv's bridge domain forwards only (an L2
+    // input ACL's bitmap is not modelled yet: no suffix then)
+    const suffix = vpp.profile.traceFormat === 'vpp-current' && !hasAcls(vpp, buf.rx, true) ? { suffix: ' [l2-fwd ]' } : {};
+    const trace = [{ kind: 'l2-input' as const, swIfIndex: buf.rx, dst: readMac(f, 0), src: readMac(f, 6), ...suffix }];
     const member = vpp.bd.members.get(buf.rx);
     if (!member) return toDrop(buf, 'l2-input', ERRORS.drop, trace);
     const shg = member.bvi ? 0 : member.shg;
