@@ -1,6 +1,6 @@
 // The node table and the dispatcher: a short loop that steps a buffer through nodes, records their trace,
 // applies their effects to the VPP instance, and stops at a terminal or at a hop limit (a loop is a model bug).
-import type { Buf, Effect, NodeDef, Terminal } from './node-def.ts';
+import type { Buf, Effect, NodeDef, NodeResult, Terminal } from './node-def.ts';
 import type { NodeName } from './node-names.ts';
 import type { VppInstance } from './state/vpp.ts';
 import type { TraceRecord } from './trace/records.ts';
@@ -166,18 +166,40 @@ export function walk(vpp: VppInstance, start: NodeName, buf: Buf, now: number): 
   const ctx = { vpp, now };
   let node: NodeName = start;
   let b = buf;
-  for (let step = 0; ; step++) {
-    if (step >= HOP_LIMIT) throw new ModelLoopError(path);
-    path.push(node);
-    const def = NODE_BY_NAME.get(node)!;
-    const res = def.process(b, ctx);
-    const name = res.traceName ?? node;
+  // a forked buffer (NodeResult.fork): stepped after each step of the main one, then to its end
+  let fork: { node: NodeName; buf: Buf } | undefined;
+  const step = (at: NodeName, with_: Buf): NodeResult<NodeName> => {
+    if (path.length >= HOP_LIMIT) throw new ModelLoopError(path);
+    path.push(at);
+    const def = NODE_BY_NAME.get(at)!;
+    const res = def.process(with_, ctx);
+    const name = res.traceName ?? at;
     const trace = res.trace;
     for (let i = 0; i < trace.length; i++) records.push({ node: name, timeUs: baseUs + records.length, body: trace[i]! });
     if (res.effects) applyEffects(vpp, res.effects, now);
+    if (!isTerminal(res.next) && !def.nexts.includes(res.next)) throw new ModelGraphError(at, res.next);
+    if (res.fork && !def.nexts.includes(res.fork.next)) throw new ModelGraphError(at, res.fork.next);
+    return res;
+  };
+  const stepFork = (): void => {
+    if (!fork) return;
+    const res = step(fork.node, fork.buf);
+    fork = isTerminal(res.next) ? undefined : { node: res.next as NodeName, buf: res.buf };
+  };
+  for (;;) {
+    const res = step(node, b);
+    const forked = res.fork;
+    if (!forked) stepFork();
+    else fork = { node: forked.next as NodeName, buf: forked.buf };
     b = res.buf;
-    if (res.next === 'DELIVER' || res.next === 'WIRE' || res.next === 'DROPPED') return { records, terminal: res.next, buf: b, path };
-    if (!def.nexts.includes(res.next)) throw new ModelGraphError(node, res.next);
+    if (isTerminal(res.next)) {
+      while (fork) stepFork();
+      return { records, terminal: res.next, buf: b, path };
+    }
     node = res.next;
   }
+}
+
+function isTerminal(next: string): next is Terminal {
+  return next === 'DELIVER' || next === 'WIRE' || next === 'DROPPED';
 }

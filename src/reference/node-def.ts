@@ -64,6 +64,11 @@ export interface NodeResult<N extends string = string> {
   /** the name printed in the trace header when it differs from the node's (e.g. `tap12-output`, NAT node names per profile) */
   traceName?: string;
   effects?: Effect[];
+  /**
+   * A second buffer the node sends on besides `buf` (current VPP's ip4-icmp-error: the error goes on as `buf`, the
+   * answered packet to ip4-drop). The dispatcher steps it after each step of the first, as VPP's frames interleave.
+   */
+  fork?: { next: N; buf: Buf };
 }
 
 export interface NodeDef<N extends string = string> {

@@ -54,6 +54,8 @@ export interface Profile {
   natEndpointDependent?: boolean;
   /** current VPP: NAT44-ED puts ip4-sv-reassembly-feature / -output-feature (shallow virtual reassembly) before its nodes */
   svReassemblyBeforeNat?: boolean;
+  /** current VPP: ip4-icmp-error sends the error on in a new buffer and the answered packet to ip4-drop (both traced) */
+  icmpErrorForksOriginal?: boolean;
   /** the L3 MTU of loop0 (a loopback): 1500 as the seed's model has it; 9000 in current VPP (a VPP 26.06 lab) */
   loopbackMtu?: number;
   /** 18.01: after vxlan4-encap the outer packet goes through ip4-load-balance; current VPP goes straight to ip4-rewrite */
@@ -132,6 +134,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     natPreservesPort: true,
     natEndpointDependent: true,
     loopbackMtu: 9000,
+    icmpErrorForksOriginal: true,
     svReassemblyBeforeNat: true,
     encapLoadBalanceRecord: false,
     localNodeName: 'ip4-receive',

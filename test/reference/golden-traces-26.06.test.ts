@@ -1,8 +1,7 @@
 // Golden traces of today's VPP: every lab capture in test/fixtures/traces/vpp-26.06 (`<scenario>.<packet>.node<N>.txt`,
 // see test/fixtures/README.md) against the model (profile vpp-current, the scenario's interface drivers: packet-
 // generator pods and an af_packet main NIC, as the lab has them), record by record and field by field. Only the
-// masks of VOLATILE_LAB are applied, each named; the masked count is printed. Captures the model does not walk yet
-// are listed in NOT_YET with the reason, and the test fails when one of them starts to match (so the list shrinks).
+// masks of VOLATILE_LAB are applied, each named; the masked count is printed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -16,12 +15,6 @@ import { renderRecord } from '../../src/reference/trace/render.ts';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'traces', 'vpp-26.06');
 const SCENARIOS = readdirSync(join(DIR, 'scenarios')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
-
-/** Captures whose walk the model does not reproduce yet, and why. */
-const NOT_YET: Readonly<Record<string, string>> = {
-  'ttl-expiry.syn.node1':
-    'the lab traces two buffers in one packet trace (the ICMP time-exceeded it makes and the expired packet, which ip4-icmp-error sends on to ip4-drop), interleaved; the model walks one buffer',
-};
 
 interface Golden {
   name: string;
@@ -65,7 +58,7 @@ describe('golden traces of VPP 26.06: the model (vpp-current, lab drivers) walks
     expect(captured.sort()).toEqual(ALL.map((g) => g.name).sort());
   });
 
-  test.each(ALL.filter((g) => !(g.name in NOT_YET)))('$name', ({ name, lab, model }) => {
+  test.each(ALL)('$name', ({ name, lab, model }) => {
     const expected = lab();
     const diff = diffTraces(expected, { records: model }, VOLATILE_LAB);
     console.log(`golden 26.06 "${name}": ${expected.records.length} records, ${diff.maskedFields} field comparisons masked`);
@@ -75,8 +68,12 @@ describe('golden traces of VPP 26.06: the model (vpp-current, lab drivers) walks
     expect(model.map((r) => renderRecord(r, 'vpp-current').length)).toEqual(expected.records.map((r) => renderRecord(r, 'vpp-current').length));
   });
 
-  test.each(ALL.filter((g) => g.name in NOT_YET))('$name: not reproduced yet (listed in NOT_YET)', ({ name, lab, model }) => {
-    expect(diffTraces(lab(), { records: model }, VOLATILE_LAB).equal, `${name} matches now: remove it from NOT_YET`).toBe(false);
+  test('the TTL expiry walks two buffers: the ICMP error and, interleaved with it, the answered packet to ip4-drop', () => {
+    const g = ALL.find((x) => x.name === 'ttl-expiry.syn.node1')!;
+    expect(g.model.filter((r) => r.node === 'drop').map((r) => r.body)).toEqual([
+      { kind: 'error-drop', node: 'acl-plugin-in-ip4-fa', error: 'new sessions added' },
+      { kind: 'error-drop', node: 'acl-plugin-out-ip4-fa', error: 'ACL deny packets' },
+    ]);
   });
 
   test('an unmasked difference is caught: a NAT slow-path reason the lab did not print fails the comparison', () => {
