@@ -190,11 +190,12 @@ export function seedStepOf(row: NodeFeatureRow | undefined, feature: DiagramFeat
 
 /**
  * The diagram interface of an interface name, as the model's topology (`tapN`, `loop0`, `GigabitEthernet0/8/0`)
- * and VPP's NIC drivers name them (`eth…`, `ens…`, `enp…`, `dpdk…`); undefined for another.
+ * and VPP's drivers name them (`eth…`, `ens…`, `enp…`, `dpdk…`, af_packet's `host-…`, a lab's pod `pgN`); undefined
+ * for another.
  */
 export function interfaceRole(ifName: string): InterfaceRole | undefined {
   if (/^loop\d*$/.test(ifName)) return 'loop0';
-  if (/^tap/i.test(ifName)) return 'tap';
-  if (/Ethernet|^eth|^ens|^enp|^dpdk/i.test(ifName)) return 'gbe';
+  if (/^tap/i.test(ifName) || /^pg\d+$/.test(ifName)) return 'tap';
+  if (/Ethernet|^eth|^ens|^enp|^dpdk|^host-/i.test(ifName)) return 'gbe';
   return undefined;
 }
