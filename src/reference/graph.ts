@@ -1,6 +1,6 @@
 // The node table and the dispatcher: a short loop that steps a buffer through nodes, records their trace,
 // applies their effects to the VPP instance, and stops at a terminal or at a hop limit (a loop is a model bug).
-import type { Buf, Effect, NodeDef, Terminal } from './node-def.ts';
+import type { Buf, Effect, NodeDef, NodeResult, Terminal } from './node-def.ts';
 import type { NodeName } from './node-names.ts';
 import type { VppInstance } from './state/vpp.ts';
 import type { TraceRecord } from './trace/records.ts';
@@ -32,6 +32,15 @@ import { nat44In2outSlowpath } from './nodes/nat44-in2out-slowpath.ts';
 import { nat44In2out } from './nodes/nat44-in2out.ts';
 import { nat44Out2in } from './nodes/nat44-out2in.ts';
 import { virtioInput } from './nodes/virtio-input.ts';
+import { pgInput } from './nodes/pg-input.ts';
+import { afPacketInput } from './nodes/af-packet-input.ts';
+import { ip4SvReassemblyFeature } from './nodes/ip4-sv-reassembly-feature.ts';
+import { ip4SvReassemblyOutputFeature } from './nodes/ip4-sv-reassembly-output-feature.ts';
+import { natPreOut2in } from './nodes/nat-pre-out2in.ts';
+import { natPreIn2outOutput } from './nodes/nat-pre-in2out-output.ts';
+import { nat44Classify } from './nodes/nat44-classify.ts';
+import { nat44Out2inSlowpath } from './nodes/nat44-out2in-slowpath.ts';
+import { drop } from './nodes/drop.ts';
 import { vxlan4Encap } from './nodes/vxlan4-encap.ts';
 import { vxlan4Input } from './nodes/vxlan4-input.ts';
 
@@ -40,13 +49,21 @@ export type { NodeName };
 export const NODES = {
   'virtio-input': virtioInput,
   'dpdk-input': dpdkInput,
+  'pg-input': pgInput,
+  'af-packet-input': afPacketInput,
   'ethernet-input': ethernetInput,
   'arp-input': arpInput,
   'ip4-input': ip4Input,
   'acl-plugin-in-ip4-fa': aclPluginInIp4Fa,
   'acl-plugin-out-ip4-fa': aclPluginOutIp4Fa,
   'acl-plugin-in-ip4-l2': aclPluginInIp4L2,
+  'ip4-sv-reassembly-feature': ip4SvReassemblyFeature,
+  'ip4-sv-reassembly-output-feature': ip4SvReassemblyOutputFeature,
+  'nat-pre-out2in': natPreOut2in,
+  'nat-pre-in2out-output': natPreIn2outOutput,
+  'nat44-classify': nat44Classify,
   'nat44-out2in': nat44Out2in,
+  'nat44-out2in-slowpath': nat44Out2inSlowpath,
   'nat44-in2out': nat44In2out,
   'nat44-in2out-slowpath': nat44In2outSlowpath,
   'nat44-in2out-output': nat44In2outOutput,
@@ -68,6 +85,7 @@ export const NODES = {
   'interface-output': interfaceOutput,
   'interface-tx': interfaceTx,
   'error-drop': errorDrop,
+  drop,
 } satisfies Record<NodeName, NodeDef<NodeName>>;
 
 /**
@@ -126,7 +144,7 @@ export function applyEffects(vpp: VppInstance, effects: readonly Effect[], now: 
         break;
       }
       case 'nat-session-add':
-        if (!vpp.natSessions.lookup(e.key)) vpp.natSessions.add(e.key, e.to);
+        if (!vpp.natSessions.lookup(e.key)) vpp.natSessions.add(e.key, e.to, e.i2o);
         break;
       case 'counter': {
         const k = `${e.node}: ${e.error}`;
@@ -148,18 +166,40 @@ export function walk(vpp: VppInstance, start: NodeName, buf: Buf, now: number): 
   const ctx = { vpp, now };
   let node: NodeName = start;
   let b = buf;
-  for (let step = 0; ; step++) {
-    if (step >= HOP_LIMIT) throw new ModelLoopError(path);
-    path.push(node);
-    const def = NODE_BY_NAME.get(node)!;
-    const res = def.process(b, ctx);
-    const name = res.traceName ?? node;
+  // a forked buffer (NodeResult.fork): stepped after each step of the main one, then to its end
+  let fork: { node: NodeName; buf: Buf } | undefined;
+  const step = (at: NodeName, with_: Buf): NodeResult<NodeName> => {
+    if (path.length >= HOP_LIMIT) throw new ModelLoopError(path);
+    path.push(at);
+    const def = NODE_BY_NAME.get(at)!;
+    const res = def.process(with_, ctx);
+    const name = res.traceName ?? at;
     const trace = res.trace;
     for (let i = 0; i < trace.length; i++) records.push({ node: name, timeUs: baseUs + records.length, body: trace[i]! });
     if (res.effects) applyEffects(vpp, res.effects, now);
+    if (!isTerminal(res.next) && !def.nexts.includes(res.next)) throw new ModelGraphError(at, res.next);
+    if (res.fork && !def.nexts.includes(res.fork.next)) throw new ModelGraphError(at, res.fork.next);
+    return res;
+  };
+  const stepFork = (): void => {
+    if (!fork) return;
+    const res = step(fork.node, fork.buf);
+    fork = isTerminal(res.next) ? undefined : { node: res.next as NodeName, buf: res.buf };
+  };
+  for (;;) {
+    const res = step(node, b);
+    const forked = res.fork;
+    if (!forked) stepFork();
+    else fork = { node: forked.next as NodeName, buf: forked.buf };
     b = res.buf;
-    if (res.next === 'DELIVER' || res.next === 'WIRE' || res.next === 'DROPPED') return { records, terminal: res.next, buf: b, path };
-    if (!def.nexts.includes(res.next)) throw new ModelGraphError(node, res.next);
+    if (isTerminal(res.next)) {
+      while (fork) stepFork();
+      return { records, terminal: res.next, buf: b, path };
+    }
     node = res.next;
   }
+}
+
+function isTerminal(next: string): next is Terminal {
+  return next === 'DELIVER' || next === 'WIRE' || next === 'DROPPED';
 }

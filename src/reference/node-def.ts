@@ -1,6 +1,7 @@
 // The contract of a model graph node (STYLE.md §2): name, successors, error strings, and a pure `process`
 // that returns the next node, the buffer, trace bodies and the effects the dispatcher applies to state.
 import type { Adjacency } from './state/fib.ts';
+import type { NatFlow } from './state/nat.ts';
 import type { VppInstance } from './state/vpp.ts';
 import type { TraceBody } from './trace/records.ts';
 
@@ -33,12 +34,17 @@ export interface Buf {
   locallyOriginated?: boolean;
   /** set before ip4-icmp-error: the ICMP error to answer the packet with */
   icmpError?: { type: number; code: number; mtu?: number };
+  /** vnet_buffer l2_hdr_offset / l3_hdr_offset as ethernet-input and l2-input last set them (current VPP prints them) */
+  l2HdrOffset?: number;
+  l3HdrOffset?: number;
+  /** b->error as the last counting node set it (current VPP's ip4-drop keeps it: the `drop` record prints it) */
+  lastError?: { node: string; error: string };
 }
 
 export type Effect =
   | { kind: 'acl-session-add'; key: string; swIfIndex: number; proto: number; isInput: boolean; tcpFlags: number }
   | { kind: 'acl-session-hit'; key: string; isInput: boolean; tcpFlags: number }
-  | { kind: 'nat-session-add'; key: string; to?: { addr: number; port: number } }
+  | { kind: 'nat-session-add'; key: string; to?: { addr: number; port: number }; i2o?: NatFlow }
   | { kind: 'counter'; node: string; error: string };
 
 /** Where a walk ends: into a pod, onto the wire of the main NIC, or dropped. */
@@ -58,6 +64,11 @@ export interface NodeResult<N extends string = string> {
   /** the name printed in the trace header when it differs from the node's (e.g. `tap12-output`, NAT node names per profile) */
   traceName?: string;
   effects?: Effect[];
+  /**
+   * A second buffer the node sends on besides `buf` (current VPP's ip4-icmp-error: the error goes on as `buf`, the
+   * answered packet to ip4-drop). The dispatcher steps it after each step of the first, as VPP's frames interleave.
+   */
+  fork?: { next: N; buf: Buf };
 }
 
 export interface NodeDef<N extends string = string> {
@@ -100,6 +111,9 @@ export function copyBuf(buf: Buf): Buf {
     drop: buf.drop,
     locallyOriginated: buf.locallyOriginated,
     icmpError: buf.icmpError,
+    l2HdrOffset: buf.l2HdrOffset,
+    l3HdrOffset: buf.l3HdrOffset,
+    lastError: buf.lastError,
   };
   return copy;
 }
@@ -122,6 +136,9 @@ export function newBuf(data: Uint8Array, rx: number): Buf {
     drop: undefined,
     locallyOriginated: undefined,
     icmpError: undefined,
+    l2HdrOffset: undefined,
+    l3HdrOffset: undefined,
+    lastError: undefined,
   };
   return buf;
 }

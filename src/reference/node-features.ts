@@ -64,13 +64,21 @@ const rule = (kind: Exclude<FeatureRule['kind'], 'fixed' | 'input'>): FeatureRul
 const MODEL_ROWS: Record<NodeName, Omit<NodeFeatureRow, 'node'>> = {
   'virtio-input': { feature: { kind: 'input', iface: 'tap' } },
   'dpdk-input': { feature: { kind: 'input', iface: 'gbe' } },
+  'pg-input': { feature: { kind: 'input', iface: 'tap' } },
+  'af-packet-input': { feature: { kind: 'input', iface: 'gbe' } },
   'ethernet-input': { feature: rule('at-ingress') },
   'arp-input': { feature: rule('at-ingress') },
   'ip4-input': { feature: rule('ip4-input') },
   'acl-plugin-in-ip4-fa': { feature: rule('acl-in') },
   'acl-plugin-out-ip4-fa': { feature: rule('acl-out') },
   'acl-plugin-in-ip4-l2': { feature: fixed('loop0-acl-in'), steps: { 'loop0-acl-in': { 'request-sender': 'q5', 'response-sender': 'r5' } } },
+  'ip4-sv-reassembly-feature': { feature: rule('nat-out2in') },
+  'ip4-sv-reassembly-output-feature': { feature: fixed('nat-in2out-output') },
+  'nat-pre-out2in': { feature: rule('nat-out2in') },
+  'nat-pre-in2out-output': { feature: fixed('nat-in2out-output') },
+  'nat44-classify': { feature: fixed('nat-in2out') },
   'nat44-out2in': { feature: rule('nat-out2in') },
+  'nat44-out2in-slowpath': { feature: rule('nat-out2in') },
   'nat44-in2out': { feature: fixed('nat-in2out') },
   'nat44-in2out-slowpath': { feature: fixed('nat-in2out') },
   'nat44-in2out-output': { feature: fixed('nat-in2out-output') },
@@ -92,6 +100,7 @@ const MODEL_ROWS: Record<NodeName, Omit<NodeFeatureRow, 'node'>> = {
   'interface-output': { feature: rule('output'), steps: { tap: { 'request-same': 'SN-q10', 'response-same': 'SN-r7' } } },
   'interface-tx': { feature: rule('output') },
   'error-drop': { feature: rule('drop') },
+  drop: { feature: rule('drop') },
 };
 
 /**
@@ -101,15 +110,12 @@ const MODEL_ROWS: Record<NodeName, Omit<NodeFeatureRow, 'node'>> = {
  */
 const OTHER_SPELLINGS: Readonly<Record<string, NodeName>> = {
   ...Object.fromEntries(Object.values(PROFILES).flatMap((p) => Object.entries(p.natNodeNames).map(([model, spelled]) => [spelled, model as NodeName]))),
-  'nat44-classify': 'nat44-in2out',
-  'nat44-ed-classify': 'nat44-in2out',
   'nat44-hairpinning': 'nat44-in2out',
   'nat44-ed-hairpinning': 'nat44-in2out',
   'tapcli-rx': 'virtio-input',
   'tuntap-rx': 'virtio-input',
-  'af-packet-input': 'dpdk-input',
   'ip4-input-no-checksum': 'ip4-input',
-  drop: 'error-drop',
+  'ip4-receive': 'ip4-local',
 };
 
 /** Every name the table knows (model names, then the other spellings), with its row. */
@@ -184,11 +190,12 @@ export function seedStepOf(row: NodeFeatureRow | undefined, feature: DiagramFeat
 
 /**
  * The diagram interface of an interface name, as the model's topology (`tapN`, `loop0`, `GigabitEthernet0/8/0`)
- * and VPP's NIC drivers name them (`eth…`, `ens…`, `enp…`, `dpdk…`); undefined for another.
+ * and VPP's drivers name them (`eth…`, `ens…`, `enp…`, `dpdk…`, af_packet's `host-…`, a lab's pod `pgN`); undefined
+ * for another.
  */
 export function interfaceRole(ifName: string): InterfaceRole | undefined {
   if (/^loop\d*$/.test(ifName)) return 'loop0';
-  if (/^tap/i.test(ifName)) return 'tap';
-  if (/Ethernet|^eth|^ens|^enp|^dpdk/i.test(ifName)) return 'gbe';
+  if (/^tap/i.test(ifName) || /^pg\d+$/.test(ifName)) return 'tap';
+  if (/Ethernet|^eth|^ens|^enp|^dpdk|^host-/i.test(ifName)) return 'gbe';
   return undefined;
 }

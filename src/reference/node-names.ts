@@ -1,15 +1,23 @@
-// The names of the model's graph nodes (VPP's node names, 18.01 spelling). graph.ts must register exactly
+// The names of the model's graph nodes (VPP's node names, 18.01 spelling; current VPP's own nodes as it names them). graph.ts must register exactly
 // these, and a node's `next` must be one of them: both are compile errors otherwise.
 export const NODE_NAMES = [
   'virtio-input',
   'dpdk-input',
+  'pg-input',
+  'af-packet-input',
   'ethernet-input',
   'arp-input',
   'ip4-input',
   'acl-plugin-in-ip4-fa',
   'acl-plugin-out-ip4-fa',
   'acl-plugin-in-ip4-l2',
+  'ip4-sv-reassembly-feature',
+  'ip4-sv-reassembly-output-feature',
+  'nat-pre-out2in',
+  'nat-pre-in2out-output',
+  'nat44-classify',
   'nat44-out2in',
+  'nat44-out2in-slowpath',
   'nat44-in2out',
   'nat44-in2out-slowpath',
   'nat44-in2out-output',
@@ -31,6 +39,7 @@ export const NODE_NAMES = [
   'interface-output',
   'interface-tx',
   'error-drop',
+  'drop',
 ] as const;
 
 export type NodeName = (typeof NODE_NAMES)[number];

@@ -8,7 +8,7 @@ export interface Profile {
   name: ProfileName;
   traceFormat: TraceFormat;
   /** trace names of the NAT44 nodes, by the model's (18.01) node name */
-  natNodeNames: Record<'nat44-in2out' | 'nat44-in2out-slowpath' | 'nat44-out2in' | 'nat44-in2out-output' | 'nat44-in2out-output-slowpath', string>;
+  natNodeNames: Record<'nat44-in2out' | 'nat44-in2out-slowpath' | 'nat44-out2in' | 'nat44-out2in-slowpath' | 'nat44-in2out-output' | 'nat44-in2out-output-slowpath' | 'nat44-classify', string>;
   /** label printed by each NAT44 trace line */
   natTraceLabels: { in2outFast: string; in2outSlow: string; out2in: string };
   /** 18.01 puts `l2-input-classify` between l2-input and the L2 ACL node on the BVI; v19.01 uses the L2 feature arc */
@@ -43,6 +43,30 @@ export interface Profile {
    * out from 1024 by session index (the Contiv fork's 18.01, DATAPATH.md §9).
    */
   natPreservesPort?: boolean;
+  /**
+   * Current VPP's NAT44 is endpoint-dependent (V:src/plugins/nat/nat44-ed/): handoff nodes nat-pre-out2in /
+   * nat-pre-in2out-output on outside-only interfaces, nat44-ed-classify on inside+outside ones, every fast path
+   * looking the flow up (search key) and sending a miss to its slow path; with forwarding on, out2in's slow path
+   * makes a bypass session whose in2out flow is the reply (the reply then takes the fast path, `via i2of`);
+   * identity mappings match without a session; the NAT output feature runs before the output ACL. Absent: the
+   * Contiv fork's 18.01 NAT (DATAPATH.md §9). Seen on a VPP 26.06 lab (test/fixtures/traces/vpp-26.06).
+   */
+  natEndpointDependent?: boolean;
+  /** current VPP: NAT44-ED puts ip4-sv-reassembly-feature / -output-feature (shallow virtual reassembly) before its nodes */
+  svReassemblyBeforeNat?: boolean;
+  /** current VPP: ip4-icmp-error sends the error on in a new buffer and the answered packet to ip4-drop (both traced) */
+  icmpErrorForksOriginal?: boolean;
+  /** the L3 MTU of loop0 (a loopback): 1500 as the seed's model has it; 9000 in current VPP (a VPP 26.06 lab) */
+  loopbackMtu?: number;
+  /** 18.01: after vxlan4-encap the outer packet goes through ip4-load-balance; current VPP goes straight to ip4-rewrite */
+  encapLoadBalanceRecord: boolean;
+  /** the trace name of the model's ip4-local: `ip4-local` (18.01), `ip4-receive` (current VPP) */
+  localNodeName: string;
+  /**
+   * current VPP: error-drop prints only `rx:<interface>` and a `drop` record follows with `<node>: <error>`; ip4-drop
+   * prints a record (fib/adj/flow and the header) and leaves the buffer's error as the last node set it
+   */
+  dropRecords?: boolean;
   /** deliberate data-path faults for mutation testing (src/reference/mutants); absent in real profiles */
   faults?: DataPathFaults;
 }
@@ -69,8 +93,10 @@ export const PROFILES: Record<ProfileName, Profile> = {
       'nat44-in2out': 'nat44-in2out',
       'nat44-in2out-slowpath': 'nat44-in2out-slowpath',
       'nat44-out2in': 'nat44-out2in',
+      'nat44-out2in-slowpath': 'nat44-out2in-slowpath',
       'nat44-in2out-output': 'nat44-in2out-output',
       'nat44-in2out-output-slowpath': 'nat44-in2out-output-slowpath',
+      'nat44-classify': 'nat44-classify',
     },
     natTraceLabels: { in2outFast: 'NAT44_IN2OUT_FAST_PATH', in2outSlow: 'NAT44_IN2OUT_SLOW_PATH', out2in: 'NAT44_OUT2IN' },
     l2InputClassifyRecord: true,
@@ -81,6 +107,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
     mtuExceeded: 'drop',
     icmpErrorLocallyOriginated: false,
     aclSessionsClearedOn: 'last-acl-removed',
+    encapLoadBalanceRecord: true,
+    localNodeName: 'ip4-local',
   },
   'vpp-current': {
     name: 'vpp-current',
@@ -89,8 +117,10 @@ export const PROFILES: Record<ProfileName, Profile> = {
       'nat44-in2out': 'nat44-ed-in2out',
       'nat44-in2out-slowpath': 'nat44-ed-in2out-slowpath',
       'nat44-out2in': 'nat44-ed-out2in',
+      'nat44-out2in-slowpath': 'nat44-ed-out2in-slowpath',
       'nat44-in2out-output': 'nat44-ed-in2out-output',
       'nat44-in2out-output-slowpath': 'nat44-ed-in2out-output-slowpath',
+      'nat44-classify': 'nat44-ed-classify',
     },
     natTraceLabels: { in2outFast: 'NAT44_IN2OUT_ED_FAST_PATH', in2outSlow: 'NAT44_IN2OUT_ED_SLOW_PATH', out2in: 'NAT44_OUT2IN_ED_FAST_PATH' },
     l2InputClassifyRecord: false,
@@ -102,6 +132,13 @@ export const PROFILES: Record<ProfileName, Profile> = {
     icmpErrorLocallyOriginated: true,
     aclSessionsClearedOn: 'acl-list-changed',
     natPreservesPort: true,
+    natEndpointDependent: true,
+    loopbackMtu: 9000,
+    icmpErrorForksOriginal: true,
+    svReassemblyBeforeNat: true,
+    encapLoadBalanceRecord: false,
+    localNodeName: 'ip4-receive',
+    dropRecords: true,
   },
 };
 

@@ -29,6 +29,14 @@ const IpamSchema = z
   .partial()
   .strict();
 
+/**
+ * Interface drivers: which input and TX nodes VPP runs for an interface (dpdk-input / <if>-tx with an mbuf,
+ * virtio-input for TAP v2, af-packet-input for a host interface, pg-input for a packet-generator interface,
+ * memif-input for memif). See topology.ts `InterfaceDriver`.
+ */
+const PodDriver = z.enum(['virtio', 'packet-generator', 'memif']);
+const GbeDriver = z.enum(['dpdk', 'af_packet']);
+
 const IfPin = z.object({ swIfIndex: SwIfIndex.optional(), hwIfIndex: SwIfIndex.optional() }).strict();
 
 const PodSchema = z
@@ -43,8 +51,10 @@ const PodSchema = z
     containerPorts: z.array(z.object({ name: z.string().optional(), port: U16, protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP') }).strict()).default([]),
     tap: z
       .object({
-        /** VPP interface name, `tap<N>` */
-        name: z.string().regex(/^tap\d+$/, 'expected tap<N>').optional(),
+        /** VPP interface name: `tap<N>` (TAP v2), or `pg<N>` for a packet-generator interface */
+        name: z.string().regex(/^(tap|pg)\d+$/, 'expected tap<N> or pg<N>').optional(),
+        /** the interface's driver; default `virtio` (Contiv's TAP v2) */
+        driver: PodDriver.optional(),
         swIfIndex: SwIfIndex.optional(),
         hwIfIndex: SwIfIndex.optional(),
         /** VPP-side MAC (random 02:fe:… in Contiv) */
@@ -64,7 +74,8 @@ const NodeSchema = z
   .object({
     id: z.number().int().min(1).max(255),
     name: z.string().min(1).optional(),
-    gbe: z.object({ name: z.string().min(1).optional(), mac: Mac.optional(), swIfIndex: SwIfIndex.optional(), hwIfIndex: SwIfIndex.optional() }).strict().default({}),
+    /** the main NIC; `driver` default `dpdk` (a lab's host interface is `af_packet`) */
+    gbe: z.object({ name: z.string().min(1).optional(), mac: Mac.optional(), swIfIndex: SwIfIndex.optional(), hwIfIndex: SwIfIndex.optional(), driver: GbeDriver.optional() }).strict().default({}),
     tap0: IfPin.default({}),
     loop0: IfPin.default({}),
     /** per remote node ID: the tunnel interface's sw_if_index and `vxlan_tunnel<instance>` number */

@@ -7,7 +7,7 @@ import { walk, type NodeName } from './graph.ts';
 import { profileByName, type Profile, type ProfileName } from './profiles.ts';
 import type { Scenario, ScenarioPacket } from './scenario.ts';
 import { configureNode, type AclConfig, type VppInstance } from './state/vpp.ts';
-import { buildTopology, POD_MAC, type Node, type Pod, type Topology } from './topology/topology.ts';
+import { buildTopology, driverOf, POD_MAC, type Interface, type Node, type Pod, type Topology } from './topology/topology.ts';
 import type { TraceRecord } from './trace/records.ts';
 
 /** Where a frame was seen: `pod:<name>:tx` (sent by the pod), `pod:<name>:rx` (delivered to it), `node:<id>:wire`. */
@@ -143,13 +143,13 @@ export class Simulation {
       const pod = this.topology.podByName.get(p.from.pod)!;
       frame = p.bytes ?? this.packetFrame(p, pod);
       nodeId = pod.nodeId;
-      start = 'virtio-input';
+      start = inputNodeOf(pod.tap);
       rx = pod.tap.swIfIndex;
       result.frames.push({ point: this.podPoints(pod.name).tx, time: p.at, data: frame, packet: index });
     } else {
       nodeId = p.from.node;
       frame = p.bytes ?? this.packetFrame(p, undefined);
-      start = 'dpdk-input';
+      start = inputNodeOf(this.topology.nodeById.get(nodeId)!.gbe);
       rx = this.topology.nodeById.get(nodeId)!.gbe.swIfIndex;
       result.frames.push({ point: this.wirePoint(nodeId), time: p.at, data: frame, packet: index });
     }
@@ -185,7 +185,7 @@ export class Simulation {
       }
       result.frames.push({ point: this.wirePoint(peer.id), time, data: out, packet: index });
       nodeId = peer.id;
-      start = 'dpdk-input';
+      start = inputNodeOf(peer.gbe);
       rx = peer.gbe.swIfIndex;
       frame = out;
     }
@@ -210,4 +210,18 @@ export function simulate(scenario: Scenario, profile?: Profile | ProfileName, op
   const sim = new Simulation(scenario, profile ?? scenario.profile ?? 'vpp-18.01-contiv', opts);
   const packets = scenario.packets.map((p, i) => sim.inject(p, i));
   return { profile: sim.profile.name, topology: sim.topology, packets, counters: sim.counters() };
+}
+
+/** The input node of an interface's driver: where a frame it receives starts its walk. */
+export function inputNodeOf(i: Interface): NodeName {
+  switch (driverOf(i)) {
+    case 'packet-generator':
+      return 'pg-input';
+    case 'af_packet':
+      return 'af-packet-input';
+    case 'dpdk':
+      return 'dpdk-input';
+    default:
+      return 'virtio-input';
+  }
 }

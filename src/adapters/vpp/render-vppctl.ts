@@ -19,7 +19,7 @@ export interface LabNames {
   toModel: Map<string, string>;
 }
 
-/** Numbers of the pod interfaces: `tap<N>` keeps N; any other name gets the next free number from 1000. */
+/** Numbers of the pod interfaces: `tap<N>` and `pg<N>` keep N; any other name gets the next free number from 1000. */
 export function labNames(node: AdapterNode, all: AdapterTopology, gbe: string): LabNames {
   const toLab = new Map<string, string>([
     [node.gbe.name, gbe],
@@ -29,12 +29,12 @@ export function labNames(node: AdapterNode, all: AdapterTopology, gbe: string): 
   tunnelsOf(node, all).forEach((t) => toLab.set(t.name, t.name));
   const used = new Set<number>();
   for (const p of node.pods) {
-    const m = /^tap(\d+)$/.exec(p.tap.name);
+    const m = /^(?:tap|pg)(\d+)$/.exec(p.tap.name);
     if (m) used.add(Number(m[1]));
   }
   let next = 1000;
   for (const p of node.pods) {
-    const m = /^tap(\d+)$/.exec(p.tap.name);
+    const m = /^(?:tap|pg)(\d+)$/.exec(p.tap.name);
     let n: number;
     if (m) n = Number(m[1]);
     else {

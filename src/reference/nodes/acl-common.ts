@@ -8,6 +8,9 @@ import type { TraceBody } from '../trace/records.ts';
 import { aclNextIndex } from './features.ts';
 import { hex64 } from './trace-hex.ts';
 
+/** Counters of passing packets (acl-plugin's error strings) */
+const ACL_COUNTERS = { permit: 'ACL permit packets', newSession: 'new sessions added', existingSession: 'existing session packets' } as const;
+
 export const ACL_ERRORS = {
   drop: 'ACL deny packets',
   permit: 'ACL permit packets',
@@ -35,6 +38,31 @@ export function pktInfo18(t: FiveTuple): [string, string, string, string, string
     // flags byte, tcp flags byte, 0xffff, sw_if_index
     hex64(((flagBits << 24) | ((t.tcpFlags & 0xff) << 16) | 0xffff) >>> 0, t.swIfIndex >>> 0),
   ];
+}
+
+/**
+ * Current VPP's fa_5tuple_t as `pkt info` prints it (six little-endian u64 words, V:src/plugins/acl/fa_node.h): the
+ * two IPv4 addresses packed into word 3 (destination in the high half), word 4 lsb16(sw_if_index), the l4 flags
+ * (is_input, is_slowpath), protocol and the two ports, word 5 the flags byte (tcp flags valid, l4 valid), the TCP
+ * flags, 0xffff and the lookup context index. Layout read off a VPP 26.06 lab's traces.
+ */
+export function pktInfoCurrent(t: FiveTuple, lcIndex: number, slowPath: boolean): [string, string, string, string, string, string] {
+  const lsb16 = t.swIfIndex & 0xffff;
+  const l4Flags = (t.isInput ? 1 : 0) | (slowPath ? 2 : 0);
+  const flagBits = (t.tcpFlagsValid ? 1 : 0) | (t.l4Valid ? 2 : 0);
+  return [
+    '0000000000000000',
+    '0000000000000000',
+    '0000000000000000',
+    hex64(byteSwap32(t.dst), byteSwap32(t.src)),
+    hex64(((lsb16 << 16) | (l4Flags << 8) | (t.proto & 0xff)) >>> 0, (((t.port1 & 0xffff) << 16) | (t.port0 & 0xffff)) >>> 0),
+    hex64(((flagBits << 24) | ((t.tcpFlags & 0xff) << 16) | 0xffff) >>> 0, lcIndex >>> 0),
+  ];
+}
+
+/** The acl-plugin takes its slow path (and says so in the trace) for anything but TCP and UDP. */
+export function aclSlowPath(t: FiveTuple): boolean {
+  return t.proto !== 6 && t.proto !== 17;
 }
 
 export interface AclNodeSpec {
@@ -120,11 +148,23 @@ export function aclProcess<N extends string>(buf: Buf, ctx: NodeContext, spec: A
       rsvd: 0,
     },
   };
-  if (vpp.profile.name === 'vpp-current') trace.lcIndex = 0;
+  if (vpp.profile.traceFormat === 'vpp-current') {
+    // A session hit prints lookup context -1 (no ACL was evaluated); the tuple keeps 0. Context numbers are the
+    // acl-plugin's allocation (masked: acl-indices).
+    const slow = aclSlowPath(t);
+    trace.lcIndex = action === ACL_SESSION_HIT ? -1 : 0;
+    trace.tuple.lcIndex = 0;
+    trace.tuple.isSlowpath = slow;
+    trace.pktInfo = pktInfoCurrent(t, 0, slow);
+  }
   if (error) {
     const dropped = copyBuf(buf);
     dropped.drop = { node: spec.node, error };
     return result('error-drop' as N, dropped, [trace], undefined, effects);
   }
-  return result(spec.next as N, buf, [trace], undefined, effects);
+  // The acl-plugin counts every packet through the buffer's error (V:src/plugins/acl/dataplane_node.c).
+  const passed = copyBuf(buf);
+  const counted = action === ACL_SESSION_HIT ? ACL_COUNTERS.existingSession : effects.some((e) => e.kind === 'acl-session-add') ? ACL_COUNTERS.newSession : ACL_COUNTERS.permit;
+  passed.lastError = { node: spec.node, error: counted };
+  return result(spec.next as N, passed, [trace], undefined, effects);
 }

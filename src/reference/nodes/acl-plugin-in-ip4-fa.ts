@@ -9,7 +9,7 @@ import { nextInputFeature } from './features.ts';
 
 export const aclPluginInIp4Fa: NodeDef<NodeName> = {
   name: 'acl-plugin-in-ip4-fa',
-  nexts: ['nat44-out2in', 'nat44-in2out', 'ip4-lookup', 'error-drop'],
+  nexts: ['nat44-out2in', 'nat44-in2out', 'ip4-lookup', 'ip4-sv-reassembly-feature', 'nat-pre-out2in', 'nat44-classify', 'error-drop'],
   errors: ACL_ERRORS,
   process(buf, ctx) {
     return aclProcess<NodeName>(buf, ctx, { node: 'acl-plugin-in-ip4-fa', isInput: true, l3: 0, next: nextInputFeature(ctx.vpp, buf.rx, 'acl-plugin-in-ip4-fa', buf.data) });

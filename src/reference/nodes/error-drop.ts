@@ -5,9 +5,11 @@ import type { NodeName } from '../node-names.ts';
 
 export const errorDrop: NodeDef<NodeName> = {
   name: 'error-drop',
-  nexts: ['DROPPED'],
+  nexts: ['DROPPED', 'drop'],
   errors: {},
-  process(buf) {
+  process(buf, { vpp }) {
+    // current VPP: the RX interface here, node and reason in the `drop` record that follows
+    if (vpp.profile.dropRecords) return result('drop', buf, [{ kind: 'error-drop-rx', rxIfName: vpp.ifBySw.get(buf.rx)?.name ?? String(buf.rx) }]);
     const d = buf.drop ?? { node: 'unknown', error: 'dropped' };
     return result('DROPPED', buf, [{ kind: 'error-drop', node: d.node, error: d.error }], undefined, [{ kind: 'counter', node: d.node, error: d.error }]);
   },

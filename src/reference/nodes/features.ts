@@ -3,8 +3,8 @@
 import { classifyToOut2in } from '../state/nat.ts';
 import { hasAcls, type VppInstance } from '../state/vpp.ts';
 
-export type InputFeature = 'acl-plugin-in-ip4-fa' | 'nat44-out2in' | 'nat44-in2out' | 'ip4-lookup';
-export type OutputFeature = 'acl-plugin-out-ip4-fa' | 'nat44-in2out-output' | 'interface-output';
+export type InputFeature = 'acl-plugin-in-ip4-fa' | 'nat44-out2in' | 'nat44-in2out' | 'ip4-lookup' | 'ip4-sv-reassembly-feature' | 'nat-pre-out2in' | 'nat44-classify';
+export type OutputFeature = 'acl-plugin-out-ip4-fa' | 'nat44-in2out-output' | 'interface-output' | 'ip4-sv-reassembly-output-feature';
 
 /** The NAT node an input packet meets on `sw` (nat44-classify has no trace: its choice is the next record). */
 function natInputNode(vpp: VppInstance, sw: number, ip: Uint8Array): InputFeature | undefined {
@@ -18,16 +18,41 @@ function natInputNode(vpp: VppInstance, sw: number, ip: Uint8Array): InputFeatur
   return classifyToOut2in(vpp.nat, dst, proto, dport) ? 'nat44-out2in' : 'nat44-in2out';
 }
 
+/**
+ * NAT44-ED's first node on an interface's input (current VPP): nat44-ed-classify where the interface is inside (and
+ * outside), the nat-pre-out2in handoff where it is only outside; undefined without a NAT role.
+ */
+export function natEdInputEntry(vpp: VppInstance, sw: number): 'nat-pre-out2in' | 'nat44-classify' | undefined {
+  const role = vpp.nat.roles.get(sw);
+  if (!role) return undefined;
+  if (role.inside) return 'nat44-classify';
+  return role.outside ? 'nat-pre-out2in' : undefined;
+}
+
 /** The node after `after` on the ip4-unicast arc of `sw` (`after` = 'ip4-input' for the first feature). */
 export function nextInputFeature(vpp: VppInstance, sw: number, after: 'ip4-input' | 'acl-plugin-in-ip4-fa', ip: Uint8Array): InputFeature {
   if (after === 'ip4-input' && hasAcls(vpp, sw, true)) return 'acl-plugin-in-ip4-fa';
+  if (vpp.profile.natEndpointDependent) {
+    const entry = natEdInputEntry(vpp, sw);
+    if (!entry) return 'ip4-lookup';
+    return vpp.profile.svReassemblyBeforeNat ? 'ip4-sv-reassembly-feature' : entry;
+  }
   return natInputNode(vpp, sw, ip) ?? 'ip4-lookup';
 }
 
-/** The node after `after` on the ip4-output arc of `sw`. */
-export function nextOutputFeature(vpp: VppInstance, sw: number, after: 'ip4-rewrite' | 'acl-plugin-out-ip4-fa'): OutputFeature {
+/**
+ * The node after `after` on the ip4-output arc of `sw`. 18.01: the output ACL, then NAT's output feature. Current
+ * VPP (NAT44-ED): NAT's output feature (behind shallow reassembly) comes before the output ACL.
+ */
+export function nextOutputFeature(vpp: VppInstance, sw: number, after: 'ip4-rewrite' | 'acl-plugin-out-ip4-fa' | 'nat44-in2out-output'): OutputFeature {
+  const natOut = vpp.nat.roles.get(sw)?.outputFeature === true;
+  if (vpp.profile.natEndpointDependent) {
+    if (after === 'ip4-rewrite' && natOut) return vpp.profile.svReassemblyBeforeNat ? 'ip4-sv-reassembly-output-feature' : 'nat44-in2out-output';
+    if (after !== 'acl-plugin-out-ip4-fa' && hasAcls(vpp, sw, false)) return 'acl-plugin-out-ip4-fa';
+    return 'interface-output';
+  }
   if (after === 'ip4-rewrite' && hasAcls(vpp, sw, false)) return 'acl-plugin-out-ip4-fa';
-  return vpp.nat.roles.get(sw)?.outputFeature ? 'nat44-in2out-output' : 'interface-output';
+  return after !== 'nat44-in2out-output' && natOut ? 'nat44-in2out-output' : 'interface-output';
 }
 
 /** Feature-arc slot numbers as the seed prints them (§8.8); they are graph dependent and masked in goldens. */

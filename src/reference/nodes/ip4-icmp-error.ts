@@ -3,7 +3,7 @@
 // quotes the offending datagram (capped so the error fits 576 bytes); its source is the first address of
 // the RX interface, its TTL 255 (§14 q8 leaves the source open: this follows V:src/vnet/ip/icmp4.c
 // ip4_icmp_error, which takes the RX interface's address). Next: ip4-lookup (routed back to the sender).
-import { encodePacket, readU32 } from '../../packet/index.ts';
+import { encodePacket, readU16, readU32 } from '../../packet/index.ts';
 import { copyBuf, result, SW_IF_INDEX_INVALID, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { ip4HeaderView } from '../trace/ip4-view.ts';
@@ -13,7 +13,7 @@ const MAX_ERROR_LEN = 576;
 
 export const ip4IcmpError: NodeDef<NodeName> = {
   name: 'ip4-icmp-error',
-  nexts: ['ip4-lookup', 'error-drop'],
+  nexts: ['ip4-lookup', 'ip4-drop', 'error-drop'],
   errors: ERRORS,
   process(buf, { vpp }) {
     const orig = buf.data;
@@ -35,10 +35,26 @@ export const ip4IcmpError: NodeDef<NodeName> = {
     out.flowHash = 0;
     out.icmpError = undefined; // answered
     if (vpp.profile.icmpErrorLocallyOriginated) out.locallyOriginated = true;
-    return result(
+    const res = result<NodeName>(
       'ip4-lookup',
       out,
-      [{ kind: 'ip4-icmp-error', ip: ip4HeaderView(data, 0, Math.min(64, data.length), vpp.profile.traceFormat) }],
+      // current VPP traces the packet it answers (a VPP 26.06 lab); the 18.01 record shows the error (DATAPATH.md §7.2)
+      [{ kind: 'ip4-icmp-error', ip: vpp.profile.traceFormat === 'vpp-current' ? ip4HeaderView(orig, 0, Math.min(64, orig.length), 'vpp-current') : ip4HeaderView(data, 0, Math.min(64, data.length), vpp.profile.traceFormat) }],
     );
+    // current VPP builds the error in a buffer of its own and drops the answered packet (ip4-drop; a VPP 26.06 lab)
+    if (vpp.profile.icmpErrorForksOriginal) {
+      // The answered packet's flow-hash word now holds the ICMP type and code in its low bytes (the error
+      // parameters share it, V:src/vnet/buffer.h) over what shallow reassembly left above them: the L4 destination
+      // port as stored, in network order. ip4-drop prints that word (one VPP 26.06 lab sample: 0x901f000b for
+      // time exceeded of a packet to port 8080).
+      const dropped = copyBuf(buf);
+      const ihl = (orig[0]! & 0x0f) * 4;
+      const proto = orig[9];
+      const dport = (proto === 6 || proto === 17) && orig.length >= ihl + 4 ? readU16(orig, ihl + 2) : 0;
+      const swapped = ((dport & 0xff) << 8) | (dport >>> 8);
+      dropped.flowHash = ((swapped << 16) | ((err.code & 0xff) << 8) | (err.type & 0xff)) >>> 0;
+      res.fork = { next: 'ip4-drop', buf: dropped };
+    }
+    return res;
   },
 };

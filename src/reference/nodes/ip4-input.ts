@@ -19,7 +19,7 @@ export const IP4_ERRORS = {
 
 export const ip4Input: NodeDef<NodeName> = {
   name: 'ip4-input',
-  nexts: ['acl-plugin-in-ip4-fa', 'nat44-out2in', 'nat44-in2out', 'ip4-lookup', 'error-drop'],
+  nexts: ['acl-plugin-in-ip4-fa', 'nat44-out2in', 'nat44-in2out', 'ip4-lookup', 'ip4-sv-reassembly-feature', 'nat-pre-out2in', 'nat44-classify', 'error-drop'],
   errors: IP4_ERRORS,
   process(buf, { vpp }) {
     const ip = buf.data;

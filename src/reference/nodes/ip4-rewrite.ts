@@ -12,7 +12,7 @@ const ERRORS = { mtuExceeded: 'ip4 MTU exceeded and DF set', noAdjacency: 'no ad
 
 export const ip4Rewrite: NodeDef<NodeName> = {
   name: 'ip4-rewrite',
-  nexts: ['acl-plugin-out-ip4-fa', 'nat44-in2out-output', 'interface-output', 'ip4-icmp-error', 'ip4-arp', 'error-drop'],
+  nexts: ['acl-plugin-out-ip4-fa', 'nat44-in2out-output', 'ip4-sv-reassembly-output-feature', 'interface-output', 'ip4-icmp-error', 'ip4-arp', 'error-drop'],
   errors: ERRORS,
   process(buf, { vpp }) {
     const adj = buf.adj;
@@ -62,9 +62,19 @@ export const ip4Rewrite: NodeDef<NodeName> = {
           ifName: iface.name,
           rewrite: hex14(out, 0),
           flowHash: buf.flowHash,
-          bytes: out.slice(0, Math.min(60, out.length)),
+          // current VPP: the adjacency's MTU, next node (graph construction, masked) and `features` when the TX
+          // interface has output features (an output ACL, NAT's output feature)
+          ...(vpp.profile.traceFormat === 'vpp-current' ? { adjacency: { mtu, next: 0, flags: next === 'interface-output' ? '' : 'features ' } } : {}),
+          // current VPP dumps 60 bytes whatever the frame's length (what lies past it is stale: masked)
+          bytes: vpp.profile.traceFormat === 'vpp-current' ? padTo(out, 60) : out.slice(0, Math.min(60, out.length)),
         },
       ],
     );
   },
 };
+
+function padTo(bytes: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(bytes.subarray(0, n));
+  return out;
+}

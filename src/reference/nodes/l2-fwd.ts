@@ -5,6 +5,7 @@
 import { readMac, readU16 } from '../../packet/index.ts';
 import { advanceBuf, copyBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
+import type { VppInstance } from '../state/vpp.ts';
 
 const ERRORS = { miss: 'L2 forward misses', reflect: 'Reflection Drop', bviEthertype: 'BVI packet with unhandled ethertype' } as const;
 
@@ -15,8 +16,8 @@ export const l2Fwd: NodeDef<NodeName> = {
   process(buf, { vpp }) {
     const f = buf.data;
     const dst = readMac(f, 0);
-    const trace = [{ kind: 'l2-fwd' as const, swIfIndex: buf.rx, dst, src: readMac(f, 6), bdIndex: buf.bdIndex ?? vpp.bd.id }];
     const target = vpp.bd.fib.get(dst);
+    const trace = [{ kind: 'l2-fwd' as const, swIfIndex: buf.rx, dst, src: readMac(f, 6), bdIndex: buf.bdIndex ?? vpp.bd.id, ...l2FibResult(vpp, target) }];
     if (target === undefined) return toDrop(buf, 'l2-fwd', ERRORS.miss, trace);
     if (target === buf.rx) return toDrop(buf, 'l2-fwd', ERRORS.reflect, trace);
     const member = vpp.bd.members.get(target);
@@ -33,3 +34,14 @@ export const l2Fwd: NodeDef<NodeName> = {
     return result('l2-output', out, trace);
   },
 };
+
+/**
+ * current VPP prints the L2 FIB entry it found: ` result [0x<entry>, <sw_if_index>] <flag names>`, the entry being the
+ * flags above the 32-bit sw_if_index (static 1, age-not 2, bvi 4: every entry of Contiv's bridge domain is static).
+ */
+function l2FibResult(vpp: VppInstance, target: number | undefined): { suffix?: string } {
+  if (vpp.profile.traceFormat !== 'vpp-current' || target === undefined) return {};
+  const bvi = vpp.bd.members.get(target)?.bvi === true;
+  const flags = 0x3 | (bvi ? 0x4 : 0);
+  return { suffix: ` result [0x${(flags * 2 ** 32 + target).toString(16)}, ${target}] static age-not ${bvi ? 'bvi ' : ''}` };
+}

@@ -16,13 +16,17 @@ export const l2Input: NodeDef<NodeName> = {
   errors: ERRORS,
   process(buf, { vpp }) {
     const f = buf.data;
-    const trace = [{ kind: 'l2-input' as const, swIfIndex: buf.rx, dst: readMac(f, 0), src: readMac(f, 6) }];
+    // current VPP appends the interface's L2 input feature bitmap; Contiv's bridge domain forwards only (an L2
+    // input ACL's bitmap is not modelled yet: no suffix then)
+    const suffix = vpp.profile.traceFormat === 'vpp-current' && !hasAcls(vpp, buf.rx, true) ? { suffix: ' [l2-fwd ]' } : {};
+    const trace = [{ kind: 'l2-input' as const, swIfIndex: buf.rx, dst: readMac(f, 0), src: readMac(f, 6), ...suffix }];
     const member = vpp.bd.members.get(buf.rx);
     if (!member) return toDrop(buf, 'l2-input', ERRORS.drop, trace);
     const shg = member.bvi ? 0 : member.shg;
     const out = copyBuf(buf);
     out.shg = shg;
     out.bdIndex = vpp.bd.id;
+    out.l2HdrOffset = buf.currentData;
     if ((f[0]! & 1) === 1 && !vpp.bd.flood) return toDrop(out, 'l2-input', ERRORS.drop, trace);
     const isIp4 = f[12] === 0x08 && f[13] === 0x00;
     if (isIp4 && hasAcls(vpp, buf.rx, true)) {

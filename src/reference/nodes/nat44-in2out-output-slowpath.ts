@@ -8,17 +8,25 @@ import { readU16, writeU16 } from '../../packet/index.ts';
 import { mappingByLocal } from '../state/nat.ts';
 import { result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
+import { nextOutputFeature } from './features.ts';
 import { dynamicSnat, in2outKey, natedBuf, natTuple } from './nat-common.ts';
 
 export const nat44In2outOutputSlowpath: NodeDef<NodeName> = {
   name: 'nat44-in2out-output-slowpath',
-  nexts: ['interface-output'],
+  nexts: ['interface-output', 'acl-plugin-out-ip4-fa'],
   errors: {},
   process(buf, { vpp }) {
     const traceName = vpp.profile.natNodeNames['nat44-in2out-output-slowpath'];
     const label = vpp.profile.natTraceLabels.in2outSlow;
     const t = natTuple(buf.data, 14);
     const m = mappingByLocal(vpp.nat, t.src, t.proto, t.sport);
+    if (vpp.profile.natEndpointDependent) {
+      // NAT44-ED: an identity mapping matches without a session and without touching the packet.
+      const after = nextOutputFeature(vpp, buf.tx, 'nat44-in2out-output');
+      if (m?.identity) return result(after, buf, [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 12, session: -1 }], traceName);
+      const r = dynamicSnat(buf.data, 14, t, vpp);
+      return result(after, natedBuf(buf, r.data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 12, session: r.index }], traceName, r.effects);
+    }
     if (m?.identity) {
       const index = vpp.natSessions.peekIndex();
       let data = buf.data;

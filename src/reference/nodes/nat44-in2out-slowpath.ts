@@ -13,7 +13,8 @@ export const nat44In2outSlowpath: NodeDef<NodeName> = {
   process(buf, { vpp }) {
     const traceName = vpp.profile.natNodeNames['nat44-in2out-slowpath'];
     const label = vpp.profile.natTraceLabels.in2outSlow;
-    if (vpp.nat.forwarding) return result('ip4-lookup', buf, [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: -1 }], traceName);
+    const next = vpp.profile.natEndpointDependent ? 10 : 0;
+    if (vpp.nat.forwarding) return result('ip4-lookup', buf, [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: next, session: -1 }], traceName);
     const r = dynamicSnat(buf.data, 0, natTuple(buf.data, 0), vpp);
     return result('ip4-lookup', natedBuf(buf, r.data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 0, session: r.index }], traceName, r.effects);
   },

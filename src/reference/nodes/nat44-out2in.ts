@@ -4,18 +4,31 @@
 // holds one session per node. Next: ip4-lookup, or error-drop when forwarding is off and nothing matches.
 // Models F:src/plugins/nat/out2in.c; the trace sw_if_index is the RX interface.
 import { mappingByExternal } from '../state/nat.ts';
-import { result, toDrop, type NodeDef } from '../node-def.ts';
+import { result, toDrop, withIcmpError, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { natTuple, out2inKey } from './nat-common.ts';
+import { edLookup, hitDetail, searchKey } from './nat44-ed.ts';
 
 const ERRORS = { noTranslation: 'No translation' } as const;
 
 export const nat44Out2in: NodeDef<NodeName> = {
   name: 'nat44-out2in',
-  nexts: ['ip4-lookup', 'error-drop'],
+  nexts: ['ip4-lookup', 'nat44-out2in-slowpath', 'ip4-icmp-error', 'error-drop'],
   errors: ERRORS,
   process(buf, { vpp }) {
     const t = natTuple(buf.data, 0);
+    if (vpp.profile.natEndpointDependent) {
+      // NAT44-ED fast path: TTL 1 answered first (empty search key), then the packet's own flow looked up.
+      const traceName = vpp.profile.natNodeNames['nat44-out2in'];
+      const label = 'NAT44_OUT2IN_ED_FAST_PATH';
+      if ((buf.data[8] ?? 0) <= 1) {
+        return result('ip4-icmp-error', withIcmpError(buf, { type: 11, code: 0 }), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: -1, ed: { lookup: searchKey(undefined), slowPathReason: 'no reason for slow path' } }], traceName);
+      }
+      const s = edLookup(vpp, t);
+      // A bypass session's hit in out2in leaves the buffer unmarked (no `natted`: a VPP 26.06 lab).
+      if (s) return result('ip4-lookup', buf, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 10, sessionIndex: s.index, ed: hitDetail(s, t, true) }], traceName);
+      return result('nat44-out2in-slowpath', buf, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 7, sessionIndex: -1, ed: { lookup: searchKey(t), slowPathReason: 'slow path because lookup failed' } }], traceName);
+    }
     const key = out2inKey(t);
     const traceName = vpp.profile.natNodeNames['nat44-out2in'];
     const label = vpp.profile.natTraceLabels.out2in;

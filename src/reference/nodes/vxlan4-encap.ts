@@ -12,7 +12,7 @@ const ERRORS = { noTunnel: 'no tunnel for the TX interface', unresolved: 'tunnel
 
 export const vxlan4Encap: NodeDef<NodeName> = {
   name: 'vxlan4-encap',
-  nexts: ['ip4-load-balance', 'error-drop'],
+  nexts: ['ip4-load-balance', 'ip4-rewrite', 'error-drop'],
   errors: ERRORS,
   process(buf, { vpp }) {
     const tunnel = vpp.tunnels.find((t) => t.iface.swIfIndex === buf.tx);
@@ -45,6 +45,8 @@ export const vxlan4Encap: NodeDef<NodeName> = {
     encapped.adj = res.adjacency;
     encapped.lbDpoIdx = res.entry.dpoIdx;
     encapped.flowHash = flowHash;
-    return result('ip4-load-balance', encapped, trace);
+    // 18.01 prints the outer lookup's load-balance step; current VPP's encap hands the packet to the tunnel's
+    // adjacency (ip4-rewrite) directly (a VPP 26.06 lab).
+    return result(vpp.profile.encapLoadBalanceRecord ? 'ip4-load-balance' : 'ip4-rewrite', encapped, trace);
   },
 };

@@ -30,6 +30,17 @@ export interface NatSession {
   key: string;
   /** the source a dynamic SNAT session rewrites to; absent for identity and bypass sessions */
   to?: { addr: number; port: number };
+  /** NAT44-ED: the session's in2out flow as its trace prints it (`i2of match: …`) */
+  i2o?: NatFlow;
+}
+
+/** A NAT44-ED flow: addresses, ports (ICMP: the echo identifier twice) and protocol. */
+export interface NatFlow {
+  src: number;
+  sport: number;
+  dst: number;
+  dport: number;
+  proto: number;
 }
 
 /** Per-VPP-instance NAT session pool: indices are history (masked in golden comparisons). */
@@ -45,9 +56,10 @@ export class NatSessionTable {
     return this.next;
   }
 
-  add(key: string, to?: { addr: number; port: number }): NatSession {
+  add(key: string, to?: { addr: number; port: number }, i2o?: NatFlow): NatSession {
     const s: NatSession = { index: this.next++, key };
     if (to) s.to = to;
+    if (i2o) s.i2o = i2o;
     this.byKey.set(key, s);
     return s;
   }

@@ -2,7 +2,7 @@
 // plus the state that packets change (ACL and NAT sessions, error counters).
 import type { NodeAclSpec, Scenario } from '../scenario.ts';
 import { hostInterconnect, parseCidr } from '../topology/ipam.ts';
-import { POD_MAC, VXLAN_BD_ID, VXLAN_VNI, type Interface, type Node, type Topology } from '../topology/topology.ts';
+import { driverOf, POD_MAC, VXLAN_BD_ID, VXLAN_VNI, type Interface, type Node, type Topology } from '../topology/topology.ts';
 import type { Profile } from '../profiles.ts';
 import { SHARED_BUFFER_MEMORY, type BufferMemory } from './buffers.ts';
 import { AclSessionTable, DEFAULT_SESSION_MAX, DEFAULT_SESSION_TIMEOUTS, type Acl, type AclRule } from './acl.ts';
@@ -100,7 +100,7 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
   for (const i of node.interfaces) {
     ifBySw.set(i.swIfIndex, i);
     ifByName.set(i.name, i);
-    mtu.set(i.swIfIndex, 1500);
+    mtu.set(i.swIfIndex, defaultMtuOf(i, profile));
   }
   const fib = new Fib();
   const neighbors = new NeighborTable();
@@ -193,3 +193,13 @@ export function aclsOf(vpp: VppInstance, swIfIndex: number, isInput: boolean): A
   return acls;
 }
 
+/**
+ * An interface's L3 MTU as VPP gives it: 1500 for Contiv's DPDK NIC and TAPs (and the model's other interfaces);
+ * 9000 for packet-generator and af_packet interfaces and, in current VPP, the loopback BVI (VPP's default for
+ * interfaces without a device MTU; a VPP 26.06 lab's rewrites print `mtu:9000` on all three).
+ */
+export function defaultMtuOf(i: Interface, profile: Profile): number {
+  const d = driverOf(i);
+  if (d === 'loopback') return profile.loopbackMtu ?? 1500;
+  return d === 'packet-generator' || d === 'af_packet' ? 9000 : 1500;
+}

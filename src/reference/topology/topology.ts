@@ -37,8 +37,17 @@ export const MODEL_ACLS: unique symbol = Symbol('podflow.modelAcls');
 
 export type InterfaceKind = 'gbe' | 'tap0' | 'loop0' | 'vxlan' | 'pod';
 
+/**
+ * The driver of an interface: its input node, its TX node's trace and how the interface is named. Contiv's
+ * are dpdk (main NIC) and virtio (TAP v2 pods); a podflow lab uses af_packet for the main NIC and
+ * packet-generator interfaces for pods. memif is accepted and walks like virtio until a lab shows its trace.
+ */
+export type InterfaceDriver = 'dpdk' | 'virtio' | 'af_packet' | 'packet-generator' | 'memif' | 'loopback' | 'vxlan';
+
 export interface Interface {
   kind: InterfaceKind;
+  /** absent: the Contiv default of the kind (gbe dpdk, pod virtio, loop0/tap0 loopback/virtio, vxlan) */
+  driver?: InterfaceDriver;
   name: string;
   swIfIndex: number;
   hwIfIndex: number;
@@ -151,6 +160,7 @@ function buildNode(ipam: Ipam, ids: readonly number[], spec: NodeSpec, ni: numbe
   const ip = nodeIp(ipam, spec.id);
   const gbeSw = sws.claim(spec.gbe.swIfIndex ?? 1, 'the main NIC');
   const gbe: Interface = { kind: 'gbe', name: spec.gbe.name ?? DEFAULT_GBE_NAME, swIfIndex: gbeSw, hwIfIndex: spec.gbe.hwIfIndex ?? gbeSw, mac: spec.gbe.mac ? mac(spec.gbe.mac) : derivedGbeMac(spec.id), addresses: [ip] };
+  if (spec.gbe.driver !== undefined) gbe.driver = spec.gbe.driver;
   const host = hostInterconnect(ipam, spec.id);
   const tap0Sw = sws.claim(spec.tap0.swIfIndex ?? 2, 'tap0');
   const tap0: Interface = { kind: 'tap0', name: 'tap0', swIfIndex: tap0Sw, hwIfIndex: spec.tap0.hwIfIndex ?? tap0Sw, mac: 0x012345678942, addresses: [{ network: host.vppEnd, prefixLen: host.network.prefixLen }] };
@@ -228,6 +238,7 @@ function buildNode(ipam: Ipam, ids: readonly number[], spec: NodeSpec, ni: numbe
       addresses: [{ network: podVppIfIp(ipam, podIp), prefixLen: 32 }],
       pod: p.name,
     };
+    if (p.tap.driver !== undefined) tap.driver = p.tap.driver;
     const pod: Pod = { name: p.name, namespace: p.namespace, labels: p.labels, ip: podIp, nodeId: spec.id, serviceEndpoint: p.serviceEndpoint, containerPorts: p.containerPorts, tap };
     node.pods.push(pod);
     node.interfaces.push(tap);
@@ -260,4 +271,20 @@ export function buildTopology(specs: readonly NodeSpec[], ipamOverrides: Partial
 
 export function describeInterface(i: Interface): string {
   return `${i.name} (sw_if_index ${i.swIfIndex}${i.mac !== undefined ? `, ${macToString(i.mac)}` : ''})`;
+}
+
+/** The driver an interface runs: its own, else the Contiv default of its kind. */
+export function driverOf(i: Interface): InterfaceDriver {
+  if (i.driver !== undefined) return i.driver;
+  switch (i.kind) {
+    case 'gbe':
+      return 'dpdk';
+    case 'pod':
+    case 'tap0':
+      return 'virtio';
+    case 'loop0':
+      return 'loopback';
+    case 'vxlan':
+      return 'vxlan';
+  }
 }

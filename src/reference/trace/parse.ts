@@ -6,7 +6,7 @@
 // lines it came from, so render(parse(text)) is byte-exact for every record that is not raw.
 import { fromHex, ip4, mac } from '../../packet/index.ts';
 import { parseVppEthertypeName, parseVppIcmpTypeAndCode, parseVppIpProtocolName } from './ip4-view.ts';
-import type { AclFiveTupleView, BufferView, EthernetLineView, Ip4HeaderView, Ip4L4View, MbufView, Nat44EdView, PacketTrace, TraceBody, TraceRecord } from './records.ts';
+import type { AclFiveTupleView, BufferView, EthernetLineView, Ip4HeaderView, Ip4L4View, MbufView, Nat44EdView, PacketTrace, TpacketView, TraceBody, TraceRecord, VnetHdrView } from './records.ts';
 import { renderBody } from './render.ts';
 
 export interface TraceDiagnostic {
@@ -51,7 +51,18 @@ export function bodyKindOf(node: string): TraceBody['kind'] {
       return node;
     case 'ip4-input':
     case 'ip4-local':
+    case 'ip4-receive':
+    case 'ip4-drop':
       return 'ip4-header';
+    case 'ip4-sv-reassembly-feature':
+    case 'ip4-sv-reassembly-output-feature':
+      return 'ip4-sv-reassembly';
+    case 'nat44-ed-classify':
+    case 'nat44-classify':
+      return 'nat44-classify';
+    case 'pg-input':
+    case 'af-packet-input':
+      return node;
     case 'ip4-lookup':
     case 'ip4-load-balance':
       return 'ip4-fib';
@@ -59,6 +70,7 @@ export function bodyKindOf(node: string): TraceBody['kind'] {
   // Current VPP: `error-drop` prints the RX interface and a `drop` record says which node dropped and why.
   if (node === 'drop') return 'error-drop';
   if (node.startsWith('acl-plugin-')) return 'acl';
+  if (/^nat-pre-(in2out|out2in)/.test(node)) return 'nat-pre';
   // Feature nodes whose names end like an interface's (nat-pre-in2out-output, ip4-sv-reassembly-output-feature).
   if (/^(nat-|ip4-|ip6-|l2-|interface|ethernet|error)/.test(node)) return 'raw';
   if (/^nat44.*-in2out/.test(node)) return 'nat44-in2out';
@@ -233,36 +245,53 @@ function ip4Lines(c: Cursor, i: number): Ip4HeaderView | null {
   return view;
 }
 
-function bufferLines(c: Cursor): BufferView | null {
-  const m = c.take(
-    rx(
-      2,
-      `buffer 0x([0-9a-f]{1,8}): current data ${INT}, length ${UINT}, (?:free-list ${UINT}, clone-count ${UINT}|buffer-pool ${UINT}, ref-count ${UINT})(?:, totlen-nifb ${INT})?(?:, trace(?: handle)? 0x${HEX})?`,
-    ),
-  );
-  if (!m) return null;
-  const b: BufferView = { index: hexNum(m[1]), currentData: num(m[2]), length: num(m[3]), cloneCount: 0, flagWords: [] };
-  if (m[4] !== undefined) {
-    b.freeList = num(m[4]);
-    b.cloneCount = num(m[5]);
+const BUFFER_SUMMARY = `current data ${INT}, length ${UINT}, (?:free-list ${UINT}, clone-count ${UINT}|buffer-pool ${UINT}, ref-count ${UINT})(?:, totlen-nifb ${INT})?(?:, trace(?: handle)? 0x${HEX})?`;
+
+/** The summary line's fields (`m` from BUFFER_SUMMARY, its groups from `at`) plus, if present, the flags line at `flagsIndent`. */
+function bufferFields(c: Cursor, m: RegExpExecArray, at: number, flagsIndent: number): Omit<BufferView, 'index'> {
+  const g = (k: number): string | undefined => m[at + k];
+  const b: Omit<BufferView, 'index'> = { currentData: num(g(0)), length: num(g(1)), cloneCount: 0, flagWords: [] };
+  if (g(2) !== undefined) {
+    b.freeList = num(g(2));
+    b.cloneCount = num(g(3));
   } else {
-    b.bufferPool = num(m[6]);
-    b.refCount = num(m[7]);
+    b.bufferPool = num(g(4));
+    b.refCount = num(g(5));
     b.cloneCount = b.refCount - 1;
   }
-  if (m[8] !== undefined) b.totlenNifb = num(m[8]);
-  if (m[9] !== undefined) b.trace = hexNum(m[9]);
-  // Flags line: at the column after `buffer 0x…: `, space-terminated words; a number belongs to the word before.
-  const indent = 2 + `buffer 0x${m[1]}: `.length;
+  if (g(6) !== undefined) b.totlenNifb = num(g(6));
+  if (g(7) !== undefined) b.trace = hexNum(g(7));
+  // Flags line: space-terminated words; a number belongs to the word before. It always ends with a space.
   const flags = c.peek();
-  if (flags !== undefined && flags.startsWith(' '.repeat(indent)) && flags.length > indent && flags[indent] !== ' ') {
+  if (flags !== undefined && flags.startsWith(' '.repeat(flagsIndent)) && flags.endsWith(' ') && flags.length > flagsIndent && flags[flagsIndent] !== ' ' && !/^[0-9a-f]{8}: /.test(flags.slice(flagsIndent))) {
     c.pos++;
-    for (const tok of flags.slice(indent).split(' ').filter((t) => t !== '')) {
+    for (const tok of flags.slice(flagsIndent).split(' ').filter((t) => t !== '')) {
       if (/^\d+$/.test(tok) && b.flagWords.length > 0) b.flagWords[b.flagWords.length - 1] += ` ${tok}`;
       else b.flagWords.push(tok);
     }
   }
   return b;
+}
+
+function bufferLines(c: Cursor, indent = 2): BufferView | null {
+  const m = c.take(rx(indent, `buffer 0x([0-9a-f]{1,8}): ${BUFFER_SUMMARY}`));
+  if (!m) return null;
+  // Flags at the column after `buffer 0x…: `.
+  return { index: hexNum(m[1]), ...bufferFields(c, m, 2, indent + `buffer 0x${m[1]}: `.length) };
+}
+
+function tpacketLines(c: Cursor, i: number): { tpacket: TpacketView; vnetHdr: VnetHdrView } | null {
+  const h = c.take(rx(i, 'tpacket3_hdr:'));
+  const a = h && c.take(rx(i + 2, `status 0x${HEX} len ${UINT} snaplen ${UINT} mac ${UINT} net ${UINT}`));
+  const b = a && c.take(rx(i + 2, `sec 0x${HEX} nsec 0x${HEX} vlan ${UINT} vlan_tpid ${UINT}`));
+  const v = b && c.take(rx(i, 'vnet-hdr:'));
+  const d = v && c.take(rx(i + 2, `flags 0x([0-9a-f]{2}) gso_type 0x([0-9a-f]{2}) hdr_len ${UINT}`));
+  const e = d && c.take(rx(i + 2, `gso_size ${UINT} csum_start ${UINT} csum_offset ${UINT}`));
+  if (!a || !b || !d || !e) return null;
+  return {
+    tpacket: { status: hexNum(a[1]), len: num(a[2]), snaplen: num(a[3]), mac: num(a[4]), net: num(a[5]), sec: hexNum(b[1]), nsec: hexNum(b[2]), vlan: num(b[3]), vlanTpid: num(b[4]) },
+    vnetHdr: { flags: hexNum(d[1]), gsoType: hexNum(d[2]), hdrLen: num(d[3]), gsoSize: num(e[1]), csumStart: num(e[2]), csumOffset: num(e[3]) },
+  };
 }
 
 function mbufLines(c: Cursor): MbufView | null {
@@ -419,6 +448,37 @@ function parseNat(c: Cursor, kind: 'nat44-in2out' | 'nat44-out2in'): TraceBody |
   return kind === 'nat44-in2out' ? { kind, ...base, session, ...withEd } : { kind, ...base, sessionIndex: session, ...withEd };
 }
 
+function afPacketTx(c: Cursor): TraceBody | null {
+  const a = c.take(rx(2, `af_packet: hw_if_index ${UINT} tx-queue ${UINT}`));
+  const t = a && tpacketLines(c, 4);
+  const bh = t && c.take(rx(4, 'buffer 0x([0-9a-f]{1,8}):'));
+  const m = bh && c.take(rx(6, BUFFER_SUMMARY));
+  if (!a || !t || !bh || !m) return null;
+  const buffer: BufferView = { index: hexNum(bh[1]), ...bufferFields(c, m, 1, 6) };
+  const eth = ethLine(c, 4);
+  if (!eth) return null;
+  const body: Extract<TraceBody, { kind: 'af-packet-tx' }> = { kind: 'af-packet-tx', hwIfIndex: num(a[1]), txQueue: num(a[2]), ...t, buffer, eth };
+  if (eth.type === 0x0800) {
+    const ip = ip4Lines(c, 4);
+    if (!ip) return null;
+    body.ip = ip;
+  }
+  return body;
+}
+
+function pgTx(c: Cursor): TraceBody | null {
+  const buffer = bufferLines(c, 4);
+  const eth = buffer && ethLine(c, 2);
+  if (!buffer || !eth) return null;
+  const body: Extract<TraceBody, { kind: 'pg-tx' }> = { kind: 'pg-tx', buffer, eth };
+  if (eth.type === 0x0800) {
+    const ip = ip4Lines(c, 2);
+    if (!ip) return null;
+    body.ip = ip;
+  }
+  return body;
+}
+
 /** Parses one body of the given kind at the cursor; null (cursor at the offending line) when it does not fit. */
 function parseBody(c: Cursor, kind: TraceBody['kind'], node: string): TraceBody | null {
   switch (kind) {
@@ -437,6 +497,9 @@ function parseBody(c: Cursor, kind: TraceBody['kind'], node: string): TraceBody 
     }
     case 'dpdk-input':
     case 'interface-tx': {
+      // TX of other drivers than DPDK: af_packet and packet-generator
+      if (kind === 'interface-tx' && /^ {2}af_packet: /.test(c.peek() ?? '')) return afPacketTx(c);
+      if (kind === 'interface-tx' && /^ {4}buffer 0x/.test(c.peek() ?? '')) return pgTx(c);
       const q = c.take(rx(2, `(\\S+) ${kind === 'dpdk-input' ? 'rx' : 'tx'} queue ${UINT}`));
       const buffer = q && bufferLines(c);
       const mbuf = buffer && mbufLines(c);
@@ -459,7 +522,7 @@ function parseBody(c: Cursor, kind: TraceBody['kind'], node: string): TraceBody 
       return { kind, eth, frame };
     }
     case 'ip4-header': {
-      if (node === 'ip4-local') {
+      if (node === 'ip4-local' || node === 'ip4-receive' || node === 'ip4-drop') {
         const fw = c.take(rx(4, `fib:${INT} adj:${INT} flow:0x([0-9a-f]{8})`));
         if (fw) {
           const ip = ip4Lines(c, 2);
@@ -558,8 +621,46 @@ function parseBody(c: Cursor, kind: TraceBody['kind'], node: string): TraceBody 
       return body;
     }
     case 'error-drop': {
+      const rxIf = c.take(/^ {2}rx:(\S+)$/);
+      if (rxIf) return { kind: 'error-drop-rx', rxIfName: rxIf[1]! };
       const m = c.take(/^ {2}(\S+): (.*)$/);
       return m && { kind, node: m[1]!, error: m[2]! };
+    }
+    case 'error-drop-rx': {
+      const m = c.take(/^ {2}rx:(\S+)$/);
+      return m && { kind, rxIfName: m[1]! };
+    }
+    case 'pg-input': {
+      const a = c.take(rx(2, `stream ${UINT}, ${UINT} bytes, sw_if_index ${INT}, next_node (\\S+)`));
+      const m = a && c.take(rx(2, BUFFER_SUMMARY));
+      if (!a || !m) return null;
+      const buffer = bufferFields(c, m, 1, 2);
+      const data = hexLines(c);
+      return data && { kind, stream: num(a[1]), bytes: num(a[2]), swIfIndex: num(a[3]), nextNode: a[4]!, buffer, data };
+    }
+    case 'af-packet-input': {
+      const a = c.take(rx(2, `af_packet: hw_if_index ${UINT} rx-queue ${UINT} next-index ${UINT}`));
+      const b = a && c.take(rx(4, `block ${UINT}:`));
+      const d = b && c.take(rx(6, `address 0x${HEX} version ${UINT} seq_num ${UINT} pkt_num ${UINT}`));
+      const t = d && tpacketLines(c, 4);
+      if (!a || !b || !d || !t) return null;
+      return { kind, hwIfIndex: num(a[1]), rxQueue: num(a[2]), nextIndex: num(a[3]), block: num(b[1]), address: d[1]!, version: num(d[2]), seqNum: num(d[3]), pktNum: num(d[4]), ...t };
+    }
+    case 'af-packet-tx':
+      return afPacketTx(c);
+    case 'pg-tx':
+      return pgTx(c);
+    case 'ip4-sv-reassembly': {
+      const m = c.take(/^ {2}\[([^\]]*)\]$/);
+      return m && { kind, status: m[1]! };
+    }
+    case 'nat-pre': {
+      const m = c.take(rx(2, `(in2out|out2in) next_index ${UINT} arc_next_index ${UINT}`));
+      return m && { kind, direction: m[1] as 'in2out' | 'out2in', nextIndex: num(m[2]), arcNextIndex: num(m[3]) };
+    }
+    case 'nat44-classify': {
+      const m = c.take(rx(2, 'nat44-classify: next (\\S+)'));
+      return m && { kind, next: m[1]! };
     }
     case 'raw':
       return null;
@@ -589,16 +690,17 @@ function parseGroup(g: Group, diagnostics: TraceDiagnostic[]): TraceRecord[] {
   const records: TraceRecord[] = [];
   const rec = (body: TraceBody): TraceRecord => ({ node: g.node, timeUs: g.timeUs, body });
   if (kind === 'raw') return [rec({ kind: 'raw', lines: g.lines })];
-  // Lines of only spaces after the last body are noise (e.g. from an editor), not part of any record.
+  // Lines of only spaces after the last body are noise (e.g. from an editor), not part of any record — unless a
+  // body's grammar takes them: current VPP ends a TCP header without options with a line of four spaces.
   let end = g.lines.length;
   while (end > 0 && /^ +$/.test(g.lines[end - 1]!)) end--;
-  const lines = g.lines.slice(0, end);
-  if (lines.length === 0) {
+  const lines = g.lines;
+  if (end === 0) {
     diagnostics.push({ line: g.headerLine, message: `${g.node}: empty body, expected the ${kind} format` });
     return [rec({ kind: 'raw', lines: g.lines })];
   }
   const c = new Cursor(lines, 0);
-  while (c.pos < lines.length) {
+  while (c.pos < end) {
     const start = c.pos;
     let body: TraceBody | null = null;
     try {

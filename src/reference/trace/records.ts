@@ -132,14 +132,37 @@ export interface AclFiveTupleView {
   isSlowpath?: boolean;
 }
 
+/** af_packet's copy of the kernel's tpacket3_hdr, as printed. */
+export interface TpacketView {
+  status: number;
+  len: number;
+  snaplen: number;
+  mac: number;
+  net: number;
+  sec: number;
+  nsec: number;
+  vlan: number;
+  vlanTpid: number;
+}
+
+/** virtio_net_hdr as af_packet prints it. */
+export interface VnetHdrView {
+  flags: number;
+  gsoType: number;
+  hdrLen: number;
+  gsoSize: number;
+  csumStart: number;
+  csumOffset: number;
+}
+
 export type TraceBody =
   | { kind: 'virtio-input'; hwIfIndex: number; nextIndex: number; vring: number; len: number; hdr: { flags: number; gsoType: number; hdrLen: number; gsoSize: number; csumStart: number; csumOffset: number; numBuffers: number } }
   | { kind: 'dpdk-input'; ifName: string; rxQueue: number; buffer: BufferView; mbuf: MbufView; eth: EthernetLineView; ip: Ip4HeaderView }
   /** `frame` is current VPP's optional `frame: flags 0x%x[, hw-if-index %u, sw-if-index %u]` line */
   | { kind: 'ethernet-input'; eth: EthernetLineView; frame?: { flags: number; hwIfIndex?: number; swIfIndex?: number } }
   /**
-   * ip4-input (indent 2) and ip4-local (indent 4). Current VPP's ip4-local prints `    fib:%d adj:%d flow:0x%08x`
-   * first and the header at indent 2; `forward` holds those values.
+   * ip4-input (indent 2) and ip4-local (indent 4). Current VPP's ip4-local (since renamed ip4-receive) and ip4-drop
+   * print `    fib:%d adj:%d flow:0x%08x` first and the header at indent 2; `forward` holds those values.
    */
   | { kind: 'ip4-header'; indent: 2 | 4; ip: Ip4HeaderView; forward?: { fib: number; adj: number; flowHash: number } }
   | {
@@ -194,6 +217,39 @@ export type TraceBody =
   | { kind: 'interface-tx'; ifName: string; txQueue: number; buffer: BufferView; mbuf: MbufView; eth: EthernetLineView; ip?: Ip4HeaderView }
   | { kind: 'error-drop'; node: string; error: string }
   | { kind: 'ip4-icmp-error'; ip: Ip4HeaderView }
+  /**
+   * current VPP's packet-generator input (V:src/vnet/pg/input.c format_pg_input_trace): stream, byte count, RX
+   * interface and next node, the buffer line without its index, then the first 128 bytes of the buffer's data
+   * (the pre_data copy): the frame, followed by whatever the buffer held before (stale, see masks.ts).
+   */
+  | { kind: 'pg-input'; stream: number; bytes: number; swIfIndex: number; nextNode: string; buffer: Omit<BufferView, 'index'>; data: Uint8Array }
+  /** af_packet (TPACKET_V3) input (V:src/plugins/af_packet/node.c): ring block and the kernel's frame header */
+  | {
+      kind: 'af-packet-input';
+      hwIfIndex: number;
+      rxQueue: number;
+      nextIndex: number;
+      block: number;
+      /** the ring block's user-space address, printed 0x%lx (hex digits; 64-bit, so kept as text) */
+      address: string;
+      version: number;
+      seqNum: number;
+      pktNum: number;
+      tpacket: TpacketView;
+      vnetHdr: VnetHdrView;
+    }
+  /** af_packet TX (V:src/plugins/af_packet/device.c): the frame header written, then the buffer and the frame at indent 4 */
+  | { kind: 'af-packet-tx'; hwIfIndex: number; txQueue: number; tpacket: TpacketView; vnetHdr: VnetHdrView; buffer: BufferView; eth: EthernetLineView; ip?: Ip4HeaderView }
+  /** packet-generator TX (V:src/vnet/pg/output.c): the buffer at indent 4, the frame at indent 2 */
+  | { kind: 'pg-tx'; buffer: BufferView; eth: EthernetLineView; ip?: Ip4HeaderView }
+  /** ip4-sv-reassembly-feature / -output-feature: `[not-fragmented]` and friends (V:src/vnet/ip/reass/ip4_sv_reass.c) */
+  | { kind: 'ip4-sv-reassembly'; status: string }
+  /** NAT44-ED handoff nodes nat-pre-*: `<in2out|out2in> next_index %d arc_next_index %d` (V:src/plugins/nat/nat44-ed/nat44_ed.c) */
+  | { kind: 'nat-pre'; direction: 'in2out' | 'out2in'; nextIndex: number; arcNextIndex: number }
+  /** nat44-ed-classify: the next node it chose (V:src/plugins/nat/nat44-ed/nat44_ed_classify.c) */
+  | { kind: 'nat44-classify'; next: string }
+  /** current VPP's error-drop line: the RX interface only; the reason follows in a `drop` record */
+  | { kind: 'error-drop-rx'; rxIfName: string }
   /** any node the parser does not know: its body lines, verbatim */
   | { kind: 'raw'; lines: string[] };
 

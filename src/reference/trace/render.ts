@@ -24,7 +24,7 @@
 // no `ed` detail (only line 1 is printed); lc_index defaults (0) when a record has none.
 import { ip4ToString, macToString, tcpFlagNames } from '../../packet/index.ts';
 import { vppDscpEcn, vppEthertypeName, vppIcmpTypeAndCode, vppIpProtocolName } from './ip4-view.ts';
-import type { AclFiveTupleView, BufferView, EthernetLineView, Ip4HeaderView, MbufView, Nat44EdView, PacketTrace, TraceBody, TraceFormat, TraceRecord } from './records.ts';
+import type { AclFiveTupleView, BufferView, EthernetLineView, Ip4HeaderView, MbufView, Nat44EdView, PacketTrace, TpacketView, TraceBody, TraceFormat, TraceRecord, VnetHdrView } from './records.ts';
 
 const sp = (n: number): string => ' '.repeat(Math.max(0, n));
 const hex = (n: number, width = 0): string => (n >>> 0).toString(16).padStart(width, '0');
@@ -97,8 +97,8 @@ export function renderIp4Header(ip: Ip4HeaderView, indent: number, format: Trace
 const FLAG_18_01_TO_CURRENT: Record<string, string> = { nated: 'natted' };
 const FLAG_CURRENT_TO_18_01: Record<string, string> = { natted: 'nated' };
 
-function renderBuffer(b: BufferView, format: TraceFormat): string[] {
-  const head = `buffer 0x${hex(b.index)}: `;
+/** format_vlib_buffer_no_chain's first line without the `buffer 0x%x: ` head. */
+function bufferSummary(b: Omit<BufferView, 'index'>, format: TraceFormat): string {
   let line: string;
   if (format === 'vpp-current') {
     line = `current data ${b.currentData}, length ${b.length}, buffer-pool ${b.bufferPool ?? b.freeList ?? 0}, ref-count ${b.refCount ?? b.cloneCount + 1}`;
@@ -109,12 +109,33 @@ function renderBuffer(b: BufferView, format: TraceFormat): string[] {
     if (b.totlenNifb !== undefined) line += `, totlen-nifb ${b.totlenNifb}`;
     if (b.trace !== undefined) line += `, trace 0x${hex(b.trace)}`;
   }
-  const lines = [`  ${head}${line}`];
-  if (b.flagWords.length > 0) {
-    const rename = format === 'vpp-current' ? FLAG_18_01_TO_CURRENT : FLAG_CURRENT_TO_18_01;
-    lines.push(sp(2 + head.length) + b.flagWords.map((w) => `${rename[w] ?? w} `).join(''));
-  }
+  return line;
+}
+
+/** The flags line's words, each followed by one space, as VPP prints them. */
+function bufferFlagWords(b: Omit<BufferView, 'index'>, format: TraceFormat): string {
+  const rename = format === 'vpp-current' ? FLAG_18_01_TO_CURRENT : FLAG_CURRENT_TO_18_01;
+  return b.flagWords.map((w) => `${rename[w] ?? w} `).join('');
+}
+
+/** The buffer lines at `indent`: `buffer 0x%x: <summary>`, the flags aligned under the summary. */
+function renderBuffer(b: BufferView, format: TraceFormat, indent = 2): string[] {
+  const head = `buffer 0x${hex(b.index)}: `;
+  const lines = [`${sp(indent)}${head}${bufferSummary(b, format)}`];
+  if (b.flagWords.length > 0) lines.push(sp(indent + head.length) + bufferFlagWords(b, format));
   return lines;
+}
+
+function renderTpacket(t: TpacketView, v: VnetHdrView, indent: number): string[] {
+  const i = sp(indent);
+  return [
+    `${i}tpacket3_hdr:`,
+    `${i}  status 0x${hex(t.status)} len ${t.len} snaplen ${t.snaplen} mac ${t.mac} net ${t.net}`,
+    `${i}  sec 0x${hex(t.sec)} nsec 0x${hex(t.nsec)} vlan ${t.vlan} vlan_tpid ${t.vlanTpid}`,
+    `${i}vnet-hdr:`,
+    `${i}  flags 0x${hex(v.flags, 2)} gso_type 0x${hex(v.gsoType, 2)} hdr_len ${v.hdrLen}`,
+    `${i}  gso_size ${v.gsoSize} csum_start ${v.csumStart} csum_offset ${v.csumOffset}`,
+  ];
 }
 
 function renderMbuf(m: MbufView, format: TraceFormat): string[] {
@@ -263,6 +284,42 @@ export function renderBody(body: TraceBody, format: TraceFormat): string[] {
       return [`  ${body.node}: ${body.error}`];
     case 'ip4-icmp-error':
       return renderIp4Header(body.ip, 2, format);
+    case 'pg-input':
+      return [
+        `  stream ${body.stream}, ${body.bytes} bytes, sw_if_index ${body.swIfIndex}, next_node ${body.nextNode}`,
+        `  ${bufferSummary(body.buffer, format)}`,
+        ...(body.buffer.flagWords.length > 0 ? [`  ${bufferFlagWords(body.buffer, format)}`] : []),
+        ...renderHexBytes(body.data, 2),
+      ];
+    case 'af-packet-input':
+      return [
+        `  af_packet: hw_if_index ${body.hwIfIndex} rx-queue ${body.rxQueue} next-index ${body.nextIndex}`,
+        `    block ${body.block}:`,
+        `      address 0x${body.address} version ${body.version} seq_num ${body.seqNum} pkt_num ${body.pktNum}`,
+        ...renderTpacket(body.tpacket, body.vnetHdr, 4),
+      ];
+    case 'af-packet-tx': {
+      const b = body.buffer;
+      return [
+        `  af_packet: hw_if_index ${body.hwIfIndex} tx-queue ${body.txQueue}`,
+        ...renderTpacket(body.tpacket, body.vnetHdr, 4),
+        `    buffer 0x${hex(b.index)}:`,
+        `      ${bufferSummary(b, format)}`,
+        ...(b.flagWords.length > 0 ? [`      ${bufferFlagWords(b, format)}`] : []),
+        `    ${renderEthernetLine(body.eth)}`,
+        ...(body.ip ? renderIp4Header(body.ip, 4, format) : []),
+      ];
+    }
+    case 'pg-tx':
+      return [...renderBuffer(body.buffer, format, 4), `  ${renderEthernetLine(body.eth)}`, ...(body.ip ? renderIp4Header(body.ip, 2, format) : [])];
+    case 'ip4-sv-reassembly':
+      return [`  [${body.status}]`];
+    case 'nat-pre':
+      return [`  ${body.direction} next_index ${body.nextIndex} arc_next_index ${body.arcNextIndex}`];
+    case 'nat44-classify':
+      return [`  nat44-classify: next ${body.next}`];
+    case 'error-drop-rx':
+      return [`  rx:${body.rxIfName}`];
     case 'raw':
       return [...body.lines];
   }

@@ -17,7 +17,7 @@ const PCAPS = readdirSync(CORPUS)
   .slice(0, 12)
   .map((f) => new Uint8Array(readFileSync(f)));
 const TRACE_DIR = join(ROOT, 'test', 'fixtures', 'traces');
-const TRACES = [...readdirSync(TRACE_DIR).filter((f) => f.endsWith('.txt')).map((f) => join(TRACE_DIR, f)), ...readdirSync(join(TRACE_DIR, 'vpp-26.06')).map((f) => join(TRACE_DIR, 'vpp-26.06', f))].map((f) => readFileSync(f, 'utf8'));
+const TRACES = [...readdirSync(TRACE_DIR).filter((f) => f.endsWith('.txt')).map((f) => join(TRACE_DIR, f)), ...readdirSync(join(TRACE_DIR, 'vpp-26.06')).filter((f) => f.endsWith('.txt')).map((f) => join(TRACE_DIR, 'vpp-26.06', f))].map((f) => readFileSync(f, 'utf8'));
 
 describe('pcap bytes', () => {
   test('the corpus holds pcaps to mutate', () => {

@@ -1,6 +1,7 @@
 // report.html end to end: a real counterexample (mutant wrong-vni caught by vxlan-wire-format) through runFuzz;
 // the page names the first divergent trace record and its seed step, shows EXPECTED vs RECEIVED per layer and
 // the picture, links only to files of the run folder, and is well-formed.
+import { NODE_NAMES } from '../../../src/reference/node-names.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,7 @@ describe('report.html', () => {
   test('the run and the per-property table with runs, verdict, time and coverage', () => {
     expect(html).toMatch(/<h1>podflow fuzz <code>\d{8}T\d{6}Z-mutant-wrong-vni-seed1<\/code>: <span class="invalid">invalid<\/span><\/h1>/);
     expect(html).toMatch(/<tr class="invalid"><td><code>vxlan-wire-format<\/code><\/td><td>\d+<\/td><td class="invalid">invalid/);
-    expect(html).toMatch(/\d+\/30 graph nodes, \d+ ACL rules?/);
+    expect(html).toMatch(new RegExp(`\\d+/${NODE_NAMES.length} graph nodes, \\d+ ACL rules?`));
   });
 
   test('the counterexample: details, replay line, scenario, EXPECTED vs RECEIVED per layer', () => {

@@ -206,7 +206,16 @@ describe('node → body grammar', () => {
     ['ip4-load-balance', 'ip4-fib'],
     ['ip4-local', 'ip4-header'],
     ['acl-plugin-out-ip4-fa', 'acl'],
-    ['ip4-drop', 'raw'],
+    ['ip4-drop', 'ip4-header'],
+    ['ip4-glean', 'raw'],
+    ['ip4-receive', 'ip4-header'],
+    ['ip4-sv-reassembly-output-feature', 'ip4-sv-reassembly'],
+    ['nat-pre-in2out-output', 'nat-pre'],
+    ['nat-pre-out2in', 'nat-pre'],
+    ['nat44-ed-classify', 'nat44-classify'],
+    ['pg-input', 'pg-input'],
+    ['af-packet-input', 'af-packet-input'],
+    ['pg5-tx', 'interface-tx'],
   ] as const)('%s → %s', (node, kind) => {
     expect(bodyKindOf(node)).toBe(kind);
   });
