@@ -170,6 +170,12 @@ export function describeDriftItem(i: DriftItem): string {
   }
 }
 
+/** Interface drivers across the adapter boundary (the model's InterfaceDriver names). */
+export interface InterfaceDrivers {
+  pod?: 'virtio' | 'packet-generator' | 'memif';
+  nic?: 'dpdk' | 'af_packet';
+}
+
 export interface AdapterCapabilities {
   /** produces `show trace` records */
   traces: boolean;
@@ -188,6 +194,12 @@ export interface AdapterCapabilities {
   faults?: readonly FaultId[];
   /** for config-drift: the item kinds fault() performs (absent: every kind); a drift of another kind makes the case unknown */
   driftKinds?: readonly DriftKind[];
+  /**
+   * The drivers of the data path's interfaces when they are not Contiv's (TAP v2 pods, a DPDK main NIC): a lab's
+   * pods are packet-generator interfaces and its main NIC af_packet (or memif). They decide the input and TX
+   * nodes VPP prints, so the model compared with this adapter walks the same ones.
+   */
+  drivers?: InterfaceDrivers;
   /** for wire-impaired: the impairments fault() performs (absent: every one); the nemesis draws only these */
   wireImpairments?: readonly Exclude<WireImpairment, 'healed'>[];
 }

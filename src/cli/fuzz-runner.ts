@@ -14,7 +14,7 @@ import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
 import type { ProfileName } from '../reference/profiles.ts';
 
 /** The check context the CLI gives properties: reference adapters on demand. */
-export const CHECK_CONTEXT: CheckContext = { reference: (profile) => new ReferenceAdapter(profile ? { profile: profile as ProfileName } : {}) };
+export const CHECK_CONTEXT: CheckContext = { reference: (profile, drivers) => new ReferenceAdapter({ ...(profile ? { profile: profile as ProfileName } : {}), ...(drivers ? { drivers } : {}) }) };
 import { countPath, countRecords, DEFAULT_MAX_UNKNOWN, propertyVerdict, type Counterexample, type PropertyResult } from './results.ts';
 
 /** A 31-bit seed derived from the run seed and labels (property id, chunk index). */

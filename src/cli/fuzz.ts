@@ -95,7 +95,7 @@ export async function counterexampleFiles(cx: Counterexample, adapter: Adapter):
   files.evidence = e;
   const reproduction = adapter.reproduction?.();
   if (reproduction && reproduction.length > 0) files.reproduction = reproduction;
-  const model = await modelAnswer(e, new ReferenceAdapter({ profile: comparisonProfile(adapter) }));
+  const model = await modelAnswer(e, new ReferenceAdapter({ profile: comparisonProfile(adapter), ...(adapter.capabilities.drivers ? { drivers: adapter.capabilities.drivers } : {}) }));
   const captures = (ev: typeof e) => capturesAsPcap(injections(ev).filter((x, i, all) => all.findIndex((y) => y.observation === x.observation) === i).flatMap((x) => x.observation.captures));
   files.received = captures(e);
   files.expected = captures(model.evidence);

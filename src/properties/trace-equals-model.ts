@@ -9,6 +9,7 @@
 import type { Adapter, Observation } from '../adapters/adapter.ts';
 import { bodyFields, diffTraces, type FieldValue, type MaskSite, type TraceMask } from '../reference/trace/index.ts';
 import {
+  AF_PACKET_RING,
   ACL_INDICES,
   ACL_SESSION_INDEX,
   BUFFER_VALUES,
@@ -19,6 +20,7 @@ import {
   NAT_SESSION_INDEX,
   NEXT_INDICES,
   OUTER_FIB,
+  STALE_DUMP_BYTES,
   STALE_OUTER_FLOW_HASH,
   TIMESTAMPS,
   VOLATILE_MACS,
@@ -77,6 +79,8 @@ export const VOLATILE_MASKS: readonly { mask: TraceMask; why: string }[] = [
   { mask: STALE_OUTER_FLOW_HASH, why: '18.01 only: stale L2 metadata printed as a flow hash after VXLAN encap, DATAPATH.md §11.4' },
   { mask: CURRENT_VOLATILE_VALUES, why: 'current VPP only: see CURRENT_VOLATILE_VALUES' },
   { mask: L2_RESULT_INDICES, why: 'current VPP only: interface indices inside the L2 FIB result word' },
+  { mask: AF_PACKET_RING, why: 'af_packet input (a lab\'s main NIC): the ring block, its address and sequence number, the kernel receive time — where and when the kernel put the frame' },
+  { mask: STALE_DUMP_BYTES, why: 'fixed-size dumps (pg-input 128 bytes, current ip4-rewrite 60): past the frame\'s end, what an earlier packet left in the buffer' },
 ];
 
 /** The masks for a profile: 18.01 prints a stale outer flow hash; current VPP prints the inner one (compared). */
@@ -228,7 +232,7 @@ export async function traceComparisons(c: ClusterCase, adapter: Adapter, ctx: Ch
   const profile = modelProfileOf(adapter);
   const recorded = recordingAdapter(adapter);
   const run = await runClusterCase(c, recorded);
-  const answer = await modelAnswer(recorded.evidence, ctx.reference(profile));
+  const answer = await modelAnswer(recorded.evidence, ctx.reference(profile, adapter.capabilities.drivers));
   if (answer.stopped !== undefined) return { unknown: `the model could not answer the same calls: ${answer.stopped}` };
   const observed = (e: typeof recorded.evidence): Observation[] => injections(e).map((x) => x.observation).filter((o, i, all) => all.indexOf(o) === i);
   const [got, want] = [observed(recorded.evidence), observed(answer.evidence)];

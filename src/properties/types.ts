@@ -7,7 +7,7 @@
 // again. Properties do not depend on a test runner.
 import type fc from 'fast-check';
 import type { FieldMask } from '../packet/mask.ts';
-import type { Adapter } from '../adapters/adapter.ts';
+import type { Adapter, InterfaceDrivers } from '../adapters/adapter.ts';
 
 export type Exchange = 'request' | 'reply';
 
@@ -68,8 +68,11 @@ export interface PropertyDef<C> {
 
 /** What a check may use besides the adapter under test: a reference model to compare with. */
 export interface CheckContext {
-  /** a fresh reference adapter with the given profile (default vpp-18.01-contiv) */
-  reference(profile?: string): Adapter;
+  /**
+   * A fresh reference adapter with the given profile (default vpp-18.01-contiv), walking the given interface
+   * drivers (default Contiv's): the adapter's own, when its traces are compared.
+   */
+  reference(profile?: string, drivers?: InterfaceDrivers): Adapter;
 }
 
 export const VALID: Verdict = { status: 'valid' };

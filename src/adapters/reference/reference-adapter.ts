@@ -12,7 +12,7 @@ import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSe
 import { removeConfigItem, restoreConfigItem } from '../../reference/state/faults.ts';
 import { idleUntil } from '../../reference/state/faults.ts';
 import { flapLink, restartNode } from '../../reference/state/faults.ts';
-import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, FaultId, Injection, Observation, PacketFate } from '../adapter.ts';
+import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, FaultId, Injection, InterfaceDrivers, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
 export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
@@ -34,6 +34,8 @@ export interface ReferenceAdapterOptions {
   name?: string;
   /** data-path faults switched on in the profile (a mutant) */
   faults?: DataPathFaults;
+  /** interface drivers other than Contiv's (a lab's packet-generator pods and af_packet NIC): the walk prints theirs */
+  drivers?: InterfaceDrivers;
 }
 
 /** What adapterAcls links: the model's ACL configuration per node ID, valid for that topology. */
@@ -164,8 +166,9 @@ export class ReferenceAdapter implements Adapter {
   private configured(acls: AdapterAclConfig | undefined): Simulation {
     const profile = this.opts.faults ? { ...PROFILES[this.profile], faults: this.opts.faults } : this.profile;
     // A topology resolved from the model's own (the fuzzer's cases) carries it: no need to build it again.
-    // (Only when it says nothing the resolved form lacks: service endpoints take the NAT inside role.)
-    const linked = (this.topology as { [MODEL_TOPOLOGY]?: Topology } | undefined)?.[MODEL_TOPOLOGY];
+    // (Only when it says nothing the resolved form lacks: service endpoints take the NAT inside role, and other
+    // interface drivers than Contiv's are not in it.)
+    const linked = this.opts.drivers ? undefined : (this.topology as { [MODEL_TOPOLOGY]?: Topology } | undefined)?.[MODEL_TOPOLOGY];
     const model = linked?.nodes.every((n) => n.pods.every((p) => !p.serviceEndpoint)) ? linked : undefined;
     const sim = new Simulation(this.scenario(acls), profile, model ? { topology: model } : {});
     this.opts.afterConfigure?.(sim);
@@ -275,7 +278,7 @@ export class ReferenceAdapter implements Adapter {
   }
 
   private scenario(acls: AdapterAclConfig | undefined): Scenario {
-    return trustedScenario(scenarioInput(this.topology!, acls, Object.assign({}, this.sessions, this.opts.sessions ?? {}), this.opts.nat));
+    return trustedScenario(scenarioInput(this.topology!, acls, Object.assign({}, this.sessions, this.opts.sessions ?? {}), this.opts.nat, this.opts.drivers));
   }
 }
 
@@ -283,15 +286,17 @@ export class ReferenceAdapter implements Adapter {
  * A resolved topology and its ACLs as the scenario file's input form (what `podflow explain` reads; packets are
  * the caller's). Built field by field (no object spread: a slow path in V8, and this runs once per fuzz case).
  */
-export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undefined, sessions: Record<string, number> = {}, nat?: ReferenceAdapterOptions['nat']): Parameters<typeof trustedScenario>[0] {
+export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undefined, sessions: Record<string, number> = {}, nat?: ReferenceAdapterOptions['nat'], drivers: InterfaceDrivers = {}): Parameters<typeof trustedScenario>[0] {
+  const nic = drivers.nic;
+  const pod = drivers.pod;
   const input: Parameters<typeof trustedScenario>[0] = {
     version: 1,
     topology: {
       nodes: t.nodes.map((n) => ({
         id: n.id,
         name: n.name,
-        gbe: { name: n.gbe.name, mac: n.gbe.mac },
-        pods: n.pods.map((p) => ({ name: p.name, ip: p.ip, tap: { name: p.tap.name, mac: p.tap.mac } })),
+        gbe: nic === undefined ? { name: n.gbe.name, mac: n.gbe.mac } : { name: n.gbe.name, mac: n.gbe.mac, driver: nic },
+        pods: n.pods.map((p) => ({ name: p.name, ip: p.ip, tap: pod === undefined ? { name: p.tap.name, mac: p.tap.mac } : { name: p.tap.name, mac: p.tap.mac, driver: pod } })),
       })),
     },
     sessions,

@@ -9,7 +9,7 @@ import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../reference/trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type DriftItem, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type DriftItem, type Fault, type FaultId, type Injection, type InterfaceDrivers, type Observation, type WireImpairment } from '../adapter.ts';
 import { hostWireImpairments } from '../host.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
 import { emptyAclState, labNames, VXLAN_BD, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
@@ -87,6 +87,14 @@ interface NodeState {
 }
 
 /** Interface names in trace text are the lab's: rename them to the model's (longest names first). */
+/**
+ * The lab's interface drivers: pods are packet-generator interfaces (pg<N>); the main NIC is af_packet when every
+ * node's is a `host-…` interface (a memif or other NIC: the model keeps its default, and its traces say so).
+ */
+export function labDrivers(lab: LabFile): InterfaceDrivers {
+  return lab.nodes.every((n) => n.gbe.startsWith('host-')) ? { pod: 'packet-generator', nic: 'af_packet' } : { pod: 'packet-generator' };
+}
+
 export function modelNamesInTrace(text: string, names: LabNames): string {
   let out = text;
   for (const [lab, model] of [...names.toModel].sort((a, b) => b[0].length - a[0].length)) {
@@ -151,7 +159,7 @@ export class VppAdapter implements Adapter {
   ) {
     this.name = opts.name ?? 'vpp';
     // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
-    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab) };
+    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab), drivers: labDrivers(lab) };
     // a local lab's wire is this host's: reorder needs netem in this kernel
     if (this.capabilities.faults?.includes('wire-impaired')) this.capabilities = { ...this.capabilities, wireImpairments: hostWireImpairments() };
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
@@ -647,6 +655,13 @@ export class VppAdapter implements Adapter {
     }
     for (const st of streams) await st.n.t.config(`packet-generator enable-stream ${st.name}`);
     await this.settle();
+    // The streams go before the traces are read: pg-input prints a stream that still exists by its name and
+    // decodes the frame; a deleted one by its index with a hex dump — the model's form (a pod's frame does not
+    // depend on how podflow named the stream that sent it).
+    for (const st of streams) {
+      await st.n.t.config(`packet-generator delete ${st.name}`);
+      await st.n.t.remove(st.file);
+    }
     const packetOf = (data: Uint8Array): Injection | undefined => {
       const k = flowKey(data);
       return k === undefined ? undefined : byKey.get(k);
@@ -666,10 +681,6 @@ export class VppAdapter implements Adapter {
         const f = packetOf(r.data);
         if (f) obs.captures.push({ point: `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
       }
-    }
-    for (const st of streams) {
-      await st.n.t.config(`packet-generator delete ${st.name}`);
-      await st.n.t.remove(st.file);
     }
   }
 
@@ -709,6 +720,9 @@ export class VppAdapter implements Adapter {
     await src.n.t.config('pod' in f.from ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} node ethernet-input pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
     await src.n.t.config(`packet-generator enable-stream ${stream}`);
     await this.settle();
+    // the stream goes before the trace is read (see injectBatch: pg-input then prints the model's form)
+    await src.n.t.config(`packet-generator delete ${stream}`);
+    await src.n.t.remove(input);
     // Everything captured in this window belongs to the frame.
     const traces: { nodeId: number; records: unknown[] }[] = [];
     for (const n of this.nodes.values()) {
@@ -717,8 +731,6 @@ export class VppAdapter implements Adapter {
       for (const data of got.wire) obs.captures.push({ point: `node:${n.model.id}:wire`, time: f.at, packet: f.packet, data });
       for (const r of got.rx) obs.captures.push({ point: `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
     }
-    await src.n.t.config(`packet-generator delete ${stream}`);
-    await src.n.t.remove(input);
     obs.traces!.set(f.packet, [...(obs.traces!.get(f.packet) ?? []), ...traces]);
   }
 
