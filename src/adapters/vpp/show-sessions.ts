@@ -113,6 +113,7 @@ const KIND_LINE = /^(static translation|dynamic translation|forwarding-bypass|lo
 
 /**
  * `show nat44 sessions` (NAT44-ED): each session as `<PROTO> in <addr>:<port> out <addr>:<port> ext <addr>:<port>`
+ * (protocols other than TCP, UDP and ICMP by number and without ports, as VPP prints them)
  * (`ext -` when VPP prints no external host) → its kind lines joined (`dynamic translation, forwarding-bypass`),
  * checked against the count each thread's header gives.
  */
@@ -140,14 +141,15 @@ export function natSessions(text: string): Record<string, string> {
     if ((m = /^-+ thread \d+ \S+: (\d+) sessions -+$/.exec(t))) {
       flush();
       expected += Number(m[1]);
-    } else if ((m = /^i2o (\d+\.\d+\.\d+\.\d+) proto (\S+) port (\d+) fib \d+$/.exec(t))) {
+    } else if ((m = /^i2o (\d+\.\d+\.\d+\.\d+) proto (\S+)(?: port (\d+))? fib \d+$/.exec(t))) {
+      // a protocol without ports (SCTP, GRE: nat44_ed_in2out_unknown_proto) prints its number and no port
       flush();
-      cur = { proto: m[2]!, inside: `${m[1]}:${m[3]}`, kinds: [], line: t };
+      cur = { proto: m[2]!, inside: m[3] !== undefined ? `${m[1]}:${m[3]}` : m[1]!, kinds: [], line: t };
     } else if (!cur) {
       if (t !== '' && t !== 'NAT44 ED sessions:') throw new SessionParseError(cmd, `unexpected line ${quote(t)}`);
-    } else if ((m = /^o2i (\d+\.\d+\.\d+\.\d+) proto (\S+) port (\d+) fib \d+$/.exec(t))) {
+    } else if ((m = /^o2i (\d+\.\d+\.\d+\.\d+) proto (\S+)(?: port (\d+))? fib \d+$/.exec(t))) {
       if (m[2] !== cur.proto) throw new SessionParseError(cmd, `session ${quote(cur.line)}: o2i protocol ${m[2]} differs`);
-      cur.outside = `${m[1]}:${m[3]}`;
+      cur.outside = m[3] !== undefined ? `${m[1]}:${m[3]}` : m[1]!;
     } else if ((m = /^external host (\d+\.\d+\.\d+\.\d+:\d+)$/.exec(t))) cur.ext = m[1]!;
     else if ((m = /^external host o2i (\d+\.\d+\.\d+\.\d+:\d+) i2o (\d+\.\d+\.\d+\.\d+:\d+)$/.exec(t))) cur.ext = `${m[1]}/${m[2]}`;
     else if (KIND_LINE.test(t)) cur.kinds.push(t);

@@ -7,9 +7,9 @@ import type { VppInstance } from './vpp.ts';
 import type { AclSession } from './acl.ts';
 import type { NatSession } from './nat.ts';
 
-const PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
+const PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP' };
 
-/** A protocol as NAT44 prints it (`TCP`, `UDP`, `ICMP`; others by number). */
+/** A protocol as NAT44-ED prints it (`TCP`, `UDP`, `ICMP`; others by number, and without ports). */
 export function natProtoName(proto: number): string {
   return PROTO_NAMES[proto] ?? String(proto);
 }
@@ -33,12 +33,14 @@ export function aclSessionEntry(s: AclSession, ifName: (sw: number) => string): 
 export function natSessionEntry(s: NatSession): [string, string] {
   const f = s.flow;
   if (f) {
-    const at = (e: { addr: number; port: number }): string => `${ip4ToString(e.addr)}:${e.port}`;
+    const at = (e: { addr: number; port: number }): string => (PROTO_NAMES[f.proto] ? `${ip4ToString(e.addr)}:${e.port}` : ip4ToString(e.addr));
     const kind = `${f.static ? 'static' : 'dynamic'} translation${f.forwardingBypass ? ', forwarding-bypass' : ''}`;
-    return [`${natProtoName(f.proto)} in ${at(f.inside)} out ${at(f.outside)} ext ${at(f.external)}`, kind];
+    // the external host always with its port (`external host A:P`; 0 for protocols without ports)
+    return [`${natProtoName(f.proto)} in ${at(f.inside)} out ${at(f.outside)} ext ${ip4ToString(f.external.addr)}:${f.external.port}`, kind];
   }
   const u = [...s.key].map((c) => c.charCodeAt(0));
-  const here = `${ip4ToString(((u[1]! << 16) | u[2]!) >>> 0)}:${u[3]}`;
+  const addr = ip4ToString(((u[1]! << 16) | u[2]!) >>> 0);
+  const here = PROTO_NAMES[u[4]!] ? `${addr}:${u[3]}` : addr;
   const proto = natProtoName(u[4]!);
   // in2out (1): found by the inside address; out2in (2): by the outside one (an identity mapping: the same)
   if (u[0] === 1) return [`${proto} in ${here} out ${s.to ? `${ip4ToString(s.to.addr)}:${s.to.port}` : here} ext ?`, s.to ? 'dynamic translation' : 'static translation'];
