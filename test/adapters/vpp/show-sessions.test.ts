@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { SESSION_FORMS } from '../../../src/adapters/adapter.ts';
 import { aclSessionDetail, aclSessionEntry, aclSessionIds, natSessions, SessionParseError } from '../../../src/adapters/vpp/show-sessions.ts';
 import { interfaceNames } from '../../../src/adapters/vpp/show-state.ts';
+import { NatSessionTable } from '../../../src/reference/state/nat.ts';
+import { natSessionEntry } from '../../../src/reference/state/session-state.ts';
 
 const dir = join(import.meta.dirname, '..', '..', 'fixtures', 'vpp-show', 'sessions');
 /** As the CLI socket delivered it (CRLF line ends) */
@@ -125,5 +127,17 @@ describe('show-sessions: NAT44-ED sessions', () => {
       expect(() => natSessions(text)).toThrow(SessionParseError);
       expect(() => natSessions(text)).toThrow(re);
     }
+  });
+});
+
+describe('show-sessions and the model agree on the text form', () => {
+  it('a model NAT session created with its whole flow prints as VPP 26.06 prints the same session', () => {
+    const ip = (s: string): number => s.split('.').reduce((a, b) => ((a << 8) | Number(b)) >>> 0, 0);
+    const t = new NatSessionTable();
+    // the forwarding-bypass sessions node 1 kept (fixture): in = the flow's server side, ext = the client
+    const bypass = (proto: number, inside: string, port: number, ext: string, extPort: number) =>
+      t.add(`k${t.peekIndex()}`, undefined, { proto, inside: { addr: ip(inside), port }, outside: { addr: ip(inside), port }, external: { addr: ip(ext), port: extPort }, static: false, forwardingBypass: true });
+    const sessions = [bypass(6, '10.1.2.2', 80, '10.1.1.2', 40000), bypass(6, '10.1.1.3', 80, '10.1.1.2', 40000), bypass(17, '10.1.2.3', 53, '10.1.1.2', 40000), bypass(1, '10.1.2.3', 1, '10.1.1.2', 1)];
+    expect(Object.fromEntries(sessions.map(natSessionEntry))).toEqual(natSessions(read('node1-nat.txt')));
   });
 });
