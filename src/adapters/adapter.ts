@@ -132,6 +132,42 @@ export function configStateDiff(a: ConfigState, b: ConfigState): { key: string; 
 }
 
 /**
+ * Session tables as a data path reports them (Adapter.sessionState): `node <id> acl` (reflective ACL sessions) and
+ * `node <id> nat44` (NAT44 sessions) → session key → what the session holds besides its key, every timer, counter and
+ * index left out. Keys and values are the one text form every adapter writes (SESSION_FORMS), so tables compare key
+ * for key.
+ */
+export type SessionState = Record<string, Record<string, string>>;
+
+/**
+ * The text forms of SessionState, for adapters to follow (a test pins each adapter's to them):
+ * - acl key: `<interface> <proto> <src>:<p0> -> <dst>:<p1>`, the session's own key (acl_make_5tuple_session_key:
+ *   a packet's order on input, mirrored on output; ICMP type and code as p0, p1); value: `tcp flags out 0x<hex> in
+ *   0x<hex>` for TCP (tcp_flags_seen per side), `-` otherwise
+ * - nat44 key: `<PROTO> in <addr>:<port> out <addr>:<port> ext <addr>:<port>` (inside, outside and external host;
+ *   `?` where the data path does not know); value: `static|dynamic translation[, forwarding-bypass][, load-balancing][, twice-nat]`
+ */
+export const SESSION_FORMS = {
+  aclKey: /^\S+ \d+ \d+\.\d+\.\d+\.\d+:\d+ -> \d+\.\d+\.\d+\.\d+:\d+$/,
+  aclValue: /^(-|tcp flags out 0x[0-9a-f]+ in 0x[0-9a-f]+)$/,
+  natKey: /^\S+ in (\S+) out (\S+) ext (\S+)$/,
+  natValue: /^(static|dynamic) translation(, (forwarding-bypass|load-balancing|twice-nat))*$/,
+} as const;
+
+/** Where two session states differ: table, key, and the value on each side (absent: no such session). */
+export function sessionStateDiff(expected: SessionState, received: SessionState): { table: string; key: string; expected?: string; received?: string }[] {
+  const out: { table: string; key: string; expected?: string; received?: string }[] = [];
+  for (const table of [...new Set([...Object.keys(expected), ...Object.keys(received)])].sort()) {
+    const [e, r] = [expected[table] ?? {}, received[table] ?? {}];
+    for (const key of [...new Set([...Object.keys(e), ...Object.keys(r)])].sort()) {
+      if (e[key] === r[key]) continue;
+      out.push({ table, key, ...(e[key] !== undefined ? { expected: e[key] } : {}), ...(r[key] !== undefined ? { received: r[key] } : {}) });
+    }
+  }
+  return out;
+}
+
+/**
  * One item of a node's configuration (config-drift), in the model's terms: interfaces by their VPP names
  * (`tap<N>`, `loop0`, `tap0`, `vxlan_tunnel<k>`, the main NIC), addresses and MACs as text, ACLs by their index in
  * the adapter ACL configuration. Plain data, so every adapter can find its own rendering of the item.
@@ -278,6 +314,11 @@ export interface Adapter {
    * fault is healed with the state right after configuration: a healed data path reports the same.
    */
   configState?(): Promise<ConfigState>;
+  /**
+   * Optional: the data path's session tables now (SessionState: reflective ACL sessions and NAT44 sessions per node,
+   * timers and indices left out). An adapter without it cannot be held to the model's tables (unknown, never valid).
+   */
+  sessionState?(): Promise<SessionState>;
   /** forgets sessions (ACL and NAT) so the next injection starts from fresh state */
   reset(): Promise<void>;
   teardown(): Promise<void>;

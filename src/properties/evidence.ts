@@ -3,7 +3,7 @@
 // happened by a wrapper the runner puts around the adapter. A report is written from it: the received side is
 // exactly what the check judged; the expected side is the reference model's answer to the very same calls
 // (modelAnswer), never a re-run of the adapter or of another procedure.
-import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, Injection, Observation } from '../adapters/adapter.ts';
+import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, Injection, Observation, SessionState } from '../adapters/adapter.ts';
 
 export type SetupOptions = Parameters<Adapter['setup']>[1];
 
@@ -16,6 +16,8 @@ export type EvidenceStep =
   | { op: 'fault'; fault: Fault }
   /** the configuration the data path reported (Adapter.configState) */
   | { op: 'config-state'; state: ConfigState }
+  /** the session tables the data path reported (Adapter.sessionState) */
+  | { op: 'session-state'; state: SessionState }
   | { op: 'inject'; injections: Injection[]; observation: Observation };
 
 export interface Evidence {
@@ -83,6 +85,13 @@ export function recordingAdapter(adapter: Adapter, onObservation?: (o: Observati
       return state;
     };
   }
+  if (adapter.sessionState) {
+    wrapped.sessionState = async () => {
+      const state = await adapter.sessionState!();
+      evidence.steps.push({ op: 'session-state', state });
+      return state;
+    };
+  }
   if (adapter.reproduction) wrapped.reproduction = () => adapter.reproduction!();
   if (adapter.preflight) wrapped.preflight = () => adapter.preflight!();
   // A mutant of the renderer travels with the adapter (properties read it with renderFaultsOf).
@@ -138,6 +147,9 @@ export async function modelAnswer(e: Evidence, model: Adapter): Promise<{ eviden
         case 'config-state':
           // what the model's own tables say at the same point (nothing, for a model that cannot report them)
           if (model.configState) out.steps.push({ op: 'config-state', state: await model.configState() });
+          break;
+        case 'session-state':
+          if (model.sessionState) out.steps.push({ op: 'session-state', state: await model.sessionState() });
           break;
       }
     }

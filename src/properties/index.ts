@@ -13,6 +13,7 @@ import { natLoopbackReachesIsolatedPods } from './nat-loopback-reaches-isolated-
 import { referenceAgreesWithAdapter } from './reference-agrees-with-adapter.ts';
 import { connectionLifecycle } from './connection-lifecycle.ts';
 import { oddPacketsAreContained } from './odd-packets-are-contained.ts';
+import { sessionsEqualModel } from './sessions-equal-model.ts';
 import type { PropertyDef } from './types.ts';
 import { vxlanNeverSourceNated } from './vxlan-never-source-nated.ts';
 import { vxlanWireFormat } from './vxlan-wire-format.ts';
@@ -36,6 +37,7 @@ export const PROPERTIES: readonly PropertyDef<any>[] = [
   connectionLifecycle,
   oddPacketsAreContained,
   faultsKeepTheInvariants,
+  sessionsEqualModel,
 ];
 
 export function propertyById(id: string): PropertyDef<unknown> | undefined {

@@ -123,10 +123,13 @@ describe('known divergences excuse its claims by facts', () => {
     expect(excusingDivergence([{ ...entry(c.field!), match: { code: 'trace-differs', point: ':pg-input$' } }], 'trace-equals-model', c)).toBeUndefined();
   });
 
-  test("the lab's declared divergences excuse none of its claims yet (current-vpp-trace-shape has no match): a lab fails it", () => {
-    const lab: Claim = { code: 'trace-differs', message: '', connection: 'default/pod-0 -> default/pod-1 TCP/53', protocol: 'TCP', exchange: 'request', packet: 0, point: 'node:1:trace:0:virtio-input', layer: 'trace', field: 'node', expected: 'virtio-input', received: 'pg-input' };
-    expect(VPP_KNOWN_DIVERGENCES.some((d) => d.id === 'current-vpp-trace-shape' && d.match === undefined)).toBe(true);
-    expect(excusingDivergence(VPP_KNOWN_DIVERGENCES, 'trace-equals-model', lab)).toBeUndefined();
+  test("the lab's declared divergences excuse exactly their facts: the L2 ACL feature arc at l2-input, SCTP; not a TCP record elsewhere", () => {
+    const lab = (point: string, field: string, protocol = 'TCP'): Claim => ({ code: 'trace-differs', message: '', connection: `default/pod-0 -> default/pod-1 ${protocol}/53`, protocol, exchange: 'request', packet: 0, point, layer: 'trace', field, expected: 'a', received: 'b' });
+    expect(VPP_KNOWN_DIVERGENCES.some((d) => d.id === 'current-vpp-trace-shape')).toBe(false);
+    expect(excusingDivergence(VPP_KNOWN_DIVERGENCES, 'trace-equals-model', lab('node:2:trace:13:l2-input', 'suffix'))?.id).toBe('current-vpp-l2-acl-feature-arc');
+    expect(excusingDivergence(VPP_KNOWN_DIVERGENCES, 'trace-equals-model', lab('node:1:trace:7:nat44-ed-in2out', 'session', 'SCTP'))?.id).toBe('nat44-ed-snat-of-other-protocols-trace');
+    expect(excusingDivergence(VPP_KNOWN_DIVERGENCES, 'trace-equals-model', lab('node:1:trace:0:pg-input', 'node'))).toBeUndefined();
+    expect(excusingDivergence(VPP_KNOWN_DIVERGENCES, 'trace-equals-model', lab('node:1:trace:12:l2-input', 'swIfIndex'))).toBeUndefined();
   });
 
   test('through the runner: claims a divergence excuses count as it (valid); one on another field excuses nothing (invalid)', async () => {

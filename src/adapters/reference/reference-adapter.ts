@@ -8,11 +8,12 @@ import type { Acl, AclRule } from '../../reference/state/acl.ts';
 import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts';
 import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
 import { modelConfigState } from '../../reference/state/config-state.ts';
+import { modelSessionState } from '../../reference/state/session-state.ts';
 import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSessions, replacePod } from '../../reference/state/faults.ts';
 import { removeConfigItem, restoreConfigItem } from '../../reference/state/faults.ts';
 import { idleUntil } from '../../reference/state/faults.ts';
 import { flapLink, restartNode } from '../../reference/state/faults.ts';
-import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, FaultId, Injection, InterfaceDrivers, Observation, PacketFate } from '../adapter.ts';
+import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, SessionState, Fault, FaultId, Injection, InterfaceDrivers, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
 export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
@@ -249,6 +250,11 @@ export class ReferenceAdapter implements Adapter {
   /** The model's configuration per node, as `show` commands would list it (state/config-state.ts). */
   async configState(): Promise<ConfigState> {
     return modelConfigState(this.requireSim().vpps.values());
+  }
+
+  /** The model's session tables per node, as `show acl-plugin sessions` / `show nat44 sessions` would list them. */
+  async sessionState(): Promise<SessionState> {
+    return modelSessionState(this.requireSim().vpps.values(), this.clock);
   }
 
   async reset(): Promise<void> {

@@ -9,11 +9,12 @@ import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../reference/trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type DriftItem, type Fault, type FaultId, type Injection, type InterfaceDrivers, type Observation, type WireImpairment } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type SessionState, type DriftItem, type Fault, type FaultId, type Injection, type InterfaceDrivers, type Observation, type WireImpairment } from '../adapter.ts';
 import { hostWireImpairments } from '../host.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
 import { emptyAclState, labNames, VXLAN_BD, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
-import { SHOW_COMMANDS, vppConfigState, type ShowOutputs } from './show-state.ts';
+import { SHOW_COMMANDS, interfaceNames, vppConfigState, type ShowOutputs } from './show-state.ts';
+import { SESSION_COMMANDS, aclSessionDetail, aclSessionEntry, aclSessionIds, natSessions } from './show-sessions.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
 import { isLocalLab, restartLabNode } from './local-lab.ts';
@@ -353,6 +354,29 @@ export class VppAdapter implements Adapter {
       const key = `node ${n.model.id} interfaces`;
       state[key] = state[key]!.filter((l) => ours.has(l.split(' ')[0]!));
       Object.assign(out, state);
+    }
+    return out;
+  }
+
+  /**
+   * Each node's session tables (show-sessions.ts), by `node <model id> acl|nat44`: the ACL sessions in the session
+   * hash, each read by its index for its own key, interface and TCP flags (one command per session), interfaces by
+   * their model names; the NAT44-ED sessions as listed. Output that is not VPP's is an error saying what is wrong.
+   */
+  async sessionState(): Promise<SessionState> {
+    const out: SessionState = {};
+    for (const n of this.nodes.values()) {
+      const toModel = new Map([...n.names.toLab].map(([m, l]) => [l, m]));
+      const names = interfaceNames(await n.t.cli(SHOW_COMMANDS.ifIndex));
+      const acl: Record<string, string> = {};
+      for (const { thread, index } of aclSessionIds(await n.t.cli(SESSION_COMMANDS.aclHash))) {
+        const d = aclSessionDetail(await n.t.cli(SESSION_COMMANDS.aclSession(thread, index)), thread, index);
+        const lab = names.get(d.swIfIndex) ?? `sw_if_index${d.swIfIndex}`;
+        const [k, v] = aclSessionEntry(d, toModel.get(lab) ?? lab);
+        acl[k] = v;
+      }
+      out[`node ${n.model.id} acl`] = acl;
+      out[`node ${n.model.id} nat44`] = natSessions(await n.t.cli(SESSION_COMMANDS.nat));
     }
     return out;
   }

@@ -108,6 +108,10 @@ export function timelineSvg(evidence: Evidence | undefined, claims: readonly Cla
         label(`configuration read (${Object.values(step.state).reduce((n, l) => n + l.length, 0)} lines)`, 'cfg');
         row++;
         break;
+      case 'session-state':
+        label(`sessions read (${Object.values(step.state).reduce((n, t) => n + Object.keys(t).length, 0)})`, 'cfg');
+        row++;
+        break;
       case 'fault': {
         const f = step.fault as Fault & { node?: number; pod?: string };
         const touched = lanes.filter((l) => (f.pod !== undefined ? l.key === `pod:${f.pod}` : f.node !== undefined ? l.node === f.node : true));

@@ -201,6 +201,38 @@ export const MUTANTS: readonly Mutant[] = [
   },
 );
 
+// State-only faults: what they break is the session tables, which only sessions-equal-model reads (issue 14 item 3).
+(MUTANTS as Mutant[]).push(
+  {
+    id: 'nat-session-not-recorded',
+    description: 'NAT44 creates no session for a translation it makes (identity mappings translate every packet afresh)',
+    layer: 'data path',
+    configure: (sim) =>
+      eachVpp(sim, (vpp) => {
+        const t = vpp.natSessions;
+        t.add = (key) => ({ index: t.peekIndex(), key });
+      }),
+  },
+  {
+    id: 'acl-session-extra',
+    description: 'a reflective ACL session is added together with its mirror image (the reverse key on the same interface)',
+    layer: 'data path',
+    configure: (sim) =>
+      eachVpp(sim, (vpp) => {
+        const t = vpp.aclSessions;
+        const add = t.add.bind(t);
+        t.add = (key, sw, proto, now, flags) => {
+          const s = add(key, sw, proto, now, flags);
+          // the key's code units: address halves, ports, protocol, lsb16 (state/acl.ts keyOf)
+          const u = [...key];
+          const twin = [u[2], u[3], u[0], u[1], u[5], u[4], u[6], u[7]].join('');
+          if (twin !== key && !t.byKey.has(twin)) add(twin, sw, proto, now, [flags[1], flags[0]]);
+          return s;
+        };
+      }),
+  },
+);
+
 export function mutantById(id: string): Mutant | undefined {
   return MUTANTS.find((m) => m.id === id);
 }

@@ -32,6 +32,8 @@ export interface NatSession {
   to?: { addr: number; port: number };
   /** NAT44-ED: the session's in2out flow as its trace prints it (`i2of match: …`) */
   i2o?: NatFlow;
+  /** the whole flow as NAT44-ED keeps it (`show nat44 sessions`); absent: only `key` is known (sessionState prints `?`) */
+  flow?: NatSessionFlow;
 }
 
 /** A NAT44-ED flow: addresses, ports (ICMP: the echo identifier twice) and protocol. */
@@ -41,6 +43,21 @@ export interface NatFlow {
   dst: number;
   dport: number;
   proto: number;
+}
+
+/**
+ * A NAT44-ED session as VPP 26.06 prints it: the protocol, the inside address and port (the `i2o` line), the outside
+ * ones (`o2i`: the same for identity and forwarding-bypass sessions), the external host, and its kind — `static` for
+ * sessions of a static or identity mapping, else dynamic; `forwardingBypass` for the sessions the in2out slow path
+ * creates for flows it does not translate with forwarding enabled (nat44_ed_in2out slow path, `forwarding-bypass`).
+ */
+export interface NatSessionFlow {
+  proto: number;
+  inside: { addr: number; port: number };
+  outside: { addr: number; port: number };
+  external: { addr: number; port: number };
+  static: boolean;
+  forwardingBypass: boolean;
 }
 
 /** Per-VPP-instance NAT session pool: indices are history (masked in golden comparisons). */
@@ -56,10 +73,11 @@ export class NatSessionTable {
     return this.next;
   }
 
-  add(key: string, to?: { addr: number; port: number }, i2o?: NatFlow): NatSession {
+  add(key: string, to?: { addr: number; port: number }, i2o?: NatFlow, flow?: NatSessionFlow): NatSession {
     const s: NatSession = { index: this.next++, key };
     if (to) s.to = to;
     if (i2o) s.i2o = i2o;
+    if (flow) s.flow = flow;
     this.byKey.set(key, s);
     return s;
   }
