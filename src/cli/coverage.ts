@@ -103,7 +103,7 @@ const UNREACHABLE: Record<string, string> = {
 };
 
 /** Nodes only one profile's walk has (18.01's l2-input-classify; current VPP's NAT44-ED, reassembly and drop nodes). */
-const CURRENT_ONLY: ReadonlySet<NodeName> = new Set<NodeName>(['ip4-sv-reassembly-feature', 'ip4-sv-reassembly-output-feature', 'nat-pre-out2in', 'nat-pre-in2out-output', 'nat44-classify', 'nat44-out2in-slowpath', 'drop']);
+const CURRENT_ONLY: ReadonlySet<NodeName> = new Set<NodeName>(['ip4-sv-reassembly-feature', 'ip4-sv-reassembly-output-feature', 'l2-input-feat-arc', 'l2-input-feat-arc-end', 'nat-pre-out2in', 'nat-pre-in2out-output', 'nat44-classify', 'nat44-out2in-slowpath', 'drop']);
 
 function walkedBy(profile: (typeof PROFILES)[ProfileName], n: NodeName): boolean {
   if (n === 'l2-input-classify') return profile.l2InputClassifyRecord;

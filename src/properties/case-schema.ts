@@ -168,6 +168,7 @@ export const CASE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'nat-loopback-reaches-isolated-pods': ClusterCaseSchema,
   'reference-agrees-with-adapter': ClusterCaseSchema,
   'trace-equals-model': ClusterCaseSchema,
+  'sessions-equal-model': ClusterCaseSchema,
   'connection-lifecycle': LifecycleCaseSchema,
   'odd-packets-are-contained': OddCaseSchema,
   'faults-keep-the-invariants': NemesisCaseSchema,

@@ -25,6 +25,7 @@ import { ip4UdpLookup } from './nodes/ip4-udp-lookup.ts';
 import { l2Fwd } from './nodes/l2-fwd.ts';
 import { l2InputClassify } from './nodes/l2-input-classify.ts';
 import { l2Input } from './nodes/l2-input.ts';
+import { l2InputFeatArc, l2InputFeatArcEnd } from './nodes/l2-input-feat-arc.ts';
 import { l2Output } from './nodes/l2-output.ts';
 import { nat44In2outOutputSlowpath } from './nodes/nat44-in2out-output-slowpath.ts';
 import { nat44In2outOutput } from './nodes/nat44-in2out-output.ts';
@@ -79,6 +80,8 @@ export const NODES = {
   'vxlan4-input': vxlan4Input,
   'vxlan4-encap': vxlan4Encap,
   'l2-input': l2Input,
+  'l2-input-feat-arc': l2InputFeatArc,
+  'l2-input-feat-arc-end': l2InputFeatArcEnd,
   'l2-input-classify': l2InputClassify,
   'l2-fwd': l2Fwd,
   'l2-output': l2Output,

@@ -94,6 +94,8 @@ const MODEL_ROWS: Record<NodeName, Omit<NodeFeatureRow, 'node'>> = {
   'vxlan4-input': { feature: rule('decap') },
   'vxlan4-encap': { feature: rule('encap'), steps: { vxlan: { 'request-sender': 'q8' } } },
   'l2-input': { feature: fixed('bd'), steps: { bd: { 'request-sender': 'q4', 'response-sender': 'r4' } } },
+  'l2-input-feat-arc': { feature: fixed('loop0-acl-in') },
+  'l2-input-feat-arc-end': { feature: fixed('loop0-acl-in') },
   'l2-input-classify': { feature: fixed('bd'), steps: { bd: { 'request-sender': 'q5', 'response-sender': 'r5' } } },
   'l2-fwd': { feature: fixed('bd'), steps: { bd: { 'request-sender': 'q7' } } },
   'l2-output': { feature: fixed('bd'), steps: { bd: { 'request-sender': 'q7' } } },

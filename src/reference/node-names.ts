@@ -33,6 +33,8 @@ export const NODE_NAMES = [
   'vxlan4-input',
   'vxlan4-encap',
   'l2-input',
+  'l2-input-feat-arc',
+  'l2-input-feat-arc-end',
   'l2-input-classify',
   'l2-fwd',
   'l2-output',

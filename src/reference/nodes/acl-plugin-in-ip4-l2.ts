@@ -7,9 +7,11 @@ import { ACL_ERRORS, aclProcess } from './acl-common.ts';
 
 export const aclPluginInIp4L2: NodeDef<NodeName> = {
   name: 'acl-plugin-in-ip4-l2',
-  nexts: ['l2-fwd', 'error-drop'],
+  nexts: ['l2-fwd', 'l2-input-feat-arc-end', 'error-drop'],
   errors: ACL_ERRORS,
   process(buf, ctx) {
-    return aclProcess<NodeName>(buf, ctx, { node: 'acl-plugin-in-ip4-l2', isInput: true, l3: 14, next: 'l2-fwd' });
+    // current VPP: on the L2 input feature arc, whose end node hands the frame on to l2-fwd
+    const next = ctx.vpp.profile.traceFormat === 'vpp-current' ? 'l2-input-feat-arc-end' : 'l2-fwd';
+    return aclProcess<NodeName>(buf, ctx, { node: 'acl-plugin-in-ip4-l2', isInput: true, l3: 14, next });
   },
 };

@@ -12,13 +12,15 @@ const ERRORS = { drop: 'L2 input drops' } as const;
 
 export const l2Input: NodeDef<NodeName> = {
   name: 'l2-input',
-  nexts: ['l2-input-classify', 'acl-plugin-in-ip4-l2', 'l2-fwd', 'error-drop'],
+  nexts: ['l2-input-classify', 'l2-input-feat-arc', 'acl-plugin-in-ip4-l2', 'l2-fwd', 'error-drop'],
   errors: ERRORS,
   process(buf, { vpp }) {
     const f = buf.data;
-    // current VPP appends the interface's L2 input feature bitmap; Contiv's bridge domain forwards only (an L2
-    // input ACL's bitmap is not modelled yet: no suffix then)
-    const suffix = vpp.profile.traceFormat === 'vpp-current' && !hasAcls(vpp, buf.rx, true) ? { suffix: ' [l2-fwd ]' } : {};
+    // current VPP appends the interface's L2 input features: Contiv's bridge domain forwards only, and with an L2
+    // input ACL the feature arc it runs on comes first
+    const current = vpp.profile.traceFormat === 'vpp-current';
+    const acl = hasAcls(vpp, buf.rx, true);
+    const suffix = current ? { suffix: acl ? ' [l2-input-feat-arc l2-fwd ]' : ' [l2-fwd ]' } : {};
     const trace = [{ kind: 'l2-input' as const, swIfIndex: buf.rx, dst: readMac(f, 0), src: readMac(f, 6), ...suffix }];
     const member = vpp.bd.members.get(buf.rx);
     if (!member) return toDrop(buf, 'l2-input', ERRORS.drop, trace);
@@ -29,8 +31,8 @@ export const l2Input: NodeDef<NodeName> = {
     out.l2HdrOffset = buf.currentData;
     if ((f[0]! & 1) === 1 && !vpp.bd.flood) return toDrop(out, 'l2-input', ERRORS.drop, trace);
     const isIp4 = f[12] === 0x08 && f[13] === 0x00;
-    if (isIp4 && hasAcls(vpp, buf.rx, true)) {
-      return result(vpp.profile.l2InputClassifyRecord ? 'l2-input-classify' : 'acl-plugin-in-ip4-l2', out, trace);
+    if (isIp4 && acl) {
+      return result(vpp.profile.l2InputClassifyRecord ? 'l2-input-classify' : current ? 'l2-input-feat-arc' : 'acl-plugin-in-ip4-l2', out, trace);
     }
     return result('l2-fwd', out, trace);
   },

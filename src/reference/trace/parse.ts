@@ -57,6 +57,9 @@ export function bodyKindOf(node: string): TraceBody['kind'] {
     case 'ip4-sv-reassembly-feature':
     case 'ip4-sv-reassembly-output-feature':
       return 'ip4-sv-reassembly';
+    case 'l2-input-feat-arc':
+    case 'l2-input-feat-arc-end':
+      return 'l2-feat-arc';
     case 'nat44-ed-classify':
     case 'nat44-classify':
       return 'nat44-classify';
@@ -653,6 +656,10 @@ function parseBody(c: Cursor, kind: TraceBody['kind'], node: string): TraceBody 
     case 'ip4-sv-reassembly': {
       const m = c.take(/^ {2}\[([^\]]*)\]$/);
       return m && { kind, status: m[1]! };
+    }
+    case 'l2-feat-arc': {
+      const m = c.take(rx(2, `IN-FEAT-ARC: head ${UINT} feature_bitmap ([0-9a-f]+) ethertype ([0-9a-f]+) sw_if_index ${INT}, next_index ${UINT}`));
+      return m && { kind, head: num(m[1]), featureBitmap: m[2]!, ethertype: m[3]!, swIfIndex: num(m[4]), nextIndex: num(m[5]) };
     }
     case 'nat-pre': {
       const m = c.take(rx(2, `(in2out|out2in) next_index ${UINT} arc_next_index ${UINT}`));

@@ -244,6 +244,11 @@ export type TraceBody =
   | { kind: 'pg-tx'; buffer: BufferView; eth: EthernetLineView; ip?: Ip4HeaderView }
   /** ip4-sv-reassembly-feature / -output-feature: `[not-fragmented]` and friends (V:src/vnet/ip/reass/ip4_sv_reass.c) */
   | { kind: 'ip4-sv-reassembly'; status: string }
+  /**
+   * l2-input-feat-arc / -end (current VPP): the L2 input feature arc an L2 ACL runs on, `IN-FEAT-ARC: head …
+   * feature_bitmap <hex> ethertype <hex> sw_if_index <n>, next_index <n>` (V:src/vnet/l2/l2_in_out_feat_arc.c)
+   */
+  | { kind: 'l2-feat-arc'; head: number; featureBitmap: string; ethertype: string; swIfIndex: number; nextIndex: number }
   /** NAT44-ED handoff nodes nat-pre-*: `<in2out|out2in> next_index %d arc_next_index %d` (V:src/plugins/nat/nat44-ed/nat44_ed.c) */
   | { kind: 'nat-pre'; direction: 'in2out' | 'out2in'; nextIndex: number; arcNextIndex: number }
   /** nat44-ed-classify: the next node it chose (V:src/plugins/nat/nat44-ed/nat44_ed_classify.c) */

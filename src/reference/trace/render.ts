@@ -314,6 +314,8 @@ export function renderBody(body: TraceBody, format: TraceFormat): string[] {
       return [...renderBuffer(body.buffer, format, 4), `  ${renderEthernetLine(body.eth)}`, ...(body.ip ? renderIp4Header(body.ip, 2, format) : [])];
     case 'ip4-sv-reassembly':
       return [`  [${body.status}]`];
+    case 'l2-feat-arc':
+      return [`  IN-FEAT-ARC: head ${body.head} feature_bitmap ${body.featureBitmap} ethertype ${body.ethertype} sw_if_index ${body.swIfIndex}, next_index ${body.nextIndex}`];
     case 'nat-pre':
       return [`  ${body.direction} next_index ${body.nextIndex} arc_next_index ${body.arcNextIndex}`];
     case 'nat44-classify':
