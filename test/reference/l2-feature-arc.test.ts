@@ -40,6 +40,13 @@ describe('the L2 input feature arc (loop0 with an L2 input ACL)', () => {
     expect(renderRecord(recs[at + 3]!, 'vpp-current').join('\n')).toBe(LAB_END);
   });
 
+  it("NAT's handoff on the main NIC's output arc names the next feature: the output ACL when there is one (13 on the lab), else the output (12)", async () => {
+    const recs = await loop0Records('vpp-current');
+    const i = recs.findIndex((r) => r.node === 'nat-pre-in2out-output');
+    const aclAfter = recs.slice(i).some((r) => r.node === 'acl-plugin-out-ip4-fa' && recs.indexOf(r) < recs.findIndex((x) => x.node.endsWith('-output') && x.node.startsWith('GigabitEthernet')));
+    expect((recs[i]!.body as { arcNextIndex: number }).arcNextIndex).toBe(aclAfter ? 13 : 12);
+  });
+
   it("parses the lab's lines into the model's bodies and renders them back byte for byte", () => {
     const text = `Packet 1\n\n00:15:58:819583: l2-input-feat-arc\n${LAB_HEAD}\n00:15:58:819598: l2-input-feat-arc-end\n${LAB_END}\n`;
     const p = parseTrace(text);
