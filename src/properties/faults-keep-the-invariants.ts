@@ -18,7 +18,7 @@ import { podKey, renderCluster, type RenderedCluster } from '../policy/contiv/re
 import { contivFormula } from '../policy/contiv/semantics.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
 import { POD_MAC, type Pod } from '../reference/topology/topology.ts';
-import { adapterAcls, renderFaultsOf } from './harness.ts';
+import { adapterAcls, modelProfileOf, renderFaultsOf } from './harness.ts';
 import { NEMESIS_STEPS, type NemesisWorld } from './nemesis-faults.ts';
 import { delivered, deliveredIp, findLayer, layersOf } from './common.ts';
 import { adapterTopology } from './resolve.ts';
@@ -61,11 +61,6 @@ interface AclLike {
   tuple: { proto: number; port1: number };
 }
 
-/** The profile of the model an adapter is compared with (its capabilities, the reference's own name, else 18.01). */
-function modelProfile(adapter: Adapter): string {
-  return adapter.capabilities.referenceProfile ?? /^reference\((.+)\)$/.exec(adapter.name)?.[1] ?? 'vpp-18.01-contiv';
-}
-
 /** The faults a case's steps need, each once. */
 export function faultsOfSteps(steps: readonly NemesisStep[]): FaultId[] {
   return [...new Set(steps.flatMap((s) => (s.kind === 'fault' ? [s.fault] : [])))];
@@ -83,7 +78,7 @@ export function nemesisProperty(faults: readonly FaultId[] = FAULT_IDS): Propert
     masks: [],
     claims: CLAIMS,
     arbitrary: () => fc.tuple(clusterArb({ minPods: 2, maxPods: 5 }), nemesisStepsArb(faults)).map(([cluster, steps]) => ({ cluster, steps })),
-    check: (c, adapter, ctx) => checkNemesis(c, adapter, ctx.reference(modelProfile(adapter)), () => ctx.reference(modelProfile(adapter))),
+    check: (c, adapter, ctx) => checkNemesis(c, adapter, ctx.reference(modelProfileOf(adapter)), () => ctx.reference(modelProfileOf(adapter))),
   };
 }
 

@@ -125,3 +125,8 @@ export function describeConnection(c: Connection): string {
   const end = (e: Connection['src']): string => ('pod' in e ? e.pod : e.ip);
   return `${end(c.src)} -> ${end(c.dst)} ${c.protocol}${c.protocol === 'ICMP' ? '' : `/${c.port}`}`;
 }
+
+/** The profile of the model an adapter is compared with (its capabilities, the reference's own name, else 18.01). */
+export function modelProfileOf(adapter: Adapter): string {
+  return adapter.capabilities.referenceProfile ?? /^reference\((.+)\)$/.exec(adapter.name)?.[1] ?? 'vpp-18.01-contiv';
+}

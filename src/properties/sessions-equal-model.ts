@@ -11,7 +11,7 @@ import { resolveConnection } from '../generators/cluster.ts';
 import { renderCluster } from '../policy/contiv/render.ts';
 import { firstPacket, replyPacket } from '../policy/contiv/semantics.ts';
 import { POD_MAC, type Pod } from '../reference/topology/topology.ts';
-import { adapterAcls, clusterCaseArb, describeConnection, renderFaultsOf, type ClusterCase } from './harness.ts';
+import { adapterAcls, clusterCaseArb, describeConnection, modelProfileOf, renderFaultsOf, type ClusterCase } from './harness.ts';
 import { adapterTopology } from './resolve.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type Exchange, type PropertyDef, type Verdict } from './types.ts';
 
@@ -25,11 +25,6 @@ const CLAIMS: ClaimMessages = {
       c.received === NONE ? `lack ${c.field} (the model's hold it: ${c.expected})` : c.expected === NONE ? `hold ${c.field} (${c.received}), the model's do not` : `hold ${c.field} as ${c.received}, the model's as ${c.expected}`
     }`,
 };
-
-/** The profile of the model an adapter is compared with (its capabilities, the reference's own name, else 18.01). */
-function modelProfile(adapter: Adapter): string {
-  return adapter.capabilities.referenceProfile ?? /^reference\((.+)\)$/.exec(adapter.name)?.[1] ?? 'vpp-18.01-contiv';
-}
 
 /** The claims for every session where `got` differs from `want` (tables named `node <id> <table>`). */
 export function sessionClaims(want: SessionState, got: SessionState, facts: { connection: string; protocol: string; exchange: Exchange; packet: number }): Claim[] {
@@ -50,7 +45,7 @@ export const sessionsEqualModel: PropertyDef<ClusterCase> = {
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter, ctx): Promise<Verdict> {
     if (!adapter.sessionState) return { status: 'unknown', reason: `${adapter.name} cannot report its session tables` };
-    const model = ctx.reference(modelProfile(adapter));
+    const model = ctx.reference(modelProfileOf(adapter));
     // The adapter gets its renderer's ACLs (a mutant's, when it has one); the model Contiv's, on the same topology.
     const correct = renderCluster(c.cluster);
     const faults = renderFaultsOf(adapter);

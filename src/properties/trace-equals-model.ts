@@ -27,7 +27,7 @@ import {
 } from '../reference/trace/masks.ts';
 import type { PacketTrace, TraceRecord } from '../reference/trace/records.ts';
 import { injections, modelAnswer, recordingAdapter } from './evidence.ts';
-import { clusterCaseArb, exchangeFacts, exchangeOf, runClusterCase, type CaseRun, type ClusterCase } from './harness.ts';
+import { clusterCaseArb, exchangeFacts, exchangeOf, modelProfileOf, runClusterCase, type CaseRun, type ClusterCase } from './harness.ts';
 import { claim, verdictOf, type CheckContext, type Claim, type ClaimMessages, type PropertyDef, type Verdict } from './types.ts';
 
 export const TRACE_EQUALS_MODEL_ID = 'trace-equals-model';
@@ -87,11 +87,6 @@ export const VOLATILE_MASKS: readonly { mask: TraceMask; why: string }[] = [
 export function volatileMasks(profile: string): TraceMask[] {
   const current = profile !== 'vpp-18.01-contiv';
   return VOLATILE_MASKS.map((m) => m.mask).filter((m) => (current ? m !== STALE_OUTER_FLOW_HASH : m !== CURRENT_VOLATILE_VALUES && m !== L2_RESULT_INDICES));
-}
-
-/** The profile of the model an adapter is compared with (its capabilities, the reference's own name, else 18.01). */
-export function modelProfileOf(adapter: Adapter): string {
-  return adapter.capabilities.referenceProfile ?? /^reference\((.+)\)$/.exec(adapter.name)?.[1] ?? 'vpp-18.01-contiv';
 }
 
 /** One packet trace compared: the first divergence (record order) and the records after aligning by node name. */

@@ -9,7 +9,8 @@ import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter
 import { CHECK_CONTEXT, runProperty } from '../../src/cli/fuzz-runner.ts';
 import { listText } from '../../src/cli/list.ts';
 import { PROPERTIES } from '../../src/properties/index.ts';
-import { compareTrace, modelProfileOf, traceEqualsModel, volatileMasks, VOLATILE_MASKS } from '../../src/properties/trace-equals-model.ts';
+import { compareTrace, traceEqualsModel, volatileMasks, VOLATILE_MASKS } from '../../src/properties/trace-equals-model.ts';
+import { modelProfileOf } from '../../src/properties/harness.ts';
 import type { Claim } from '../../src/properties/types.ts';
 import { mutantById } from '../../src/reference/mutants/index.ts';
 import { VPP_KNOWN_DIVERGENCES } from '../../src/adapters/vpp/known-divergences.ts';
