@@ -27,7 +27,10 @@ for (const f of readdirSync(`${DIR}/scenarios`).filter((x) => x.endsWith('.json'
     for (const n of lab.nodes) {
       const text = execFileSync(n.vppctl[0]!, [...n.vppctl.slice(1), 'show', 'trace'], { encoding: 'utf8' });
       if (!/Packet 1/.test(text)) continue;
-      const file = `${DIR}/${name}.${p.label ?? i}.node${n.id}.txt`;
+      // the file name comes from the scenario's own name and label: plain names only, never a path
+      const part = `${name}.${p.label ?? i}`;
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(part)) throw new Error(`${f}: packet ${i}: label '${p.label}' is not a plain name (letters, digits, '-', '_', '.')`);
+      const file = `${DIR}/${part}.node${n.id}.txt`;
       writeFileSync(file, text);
       console.log('wrote', file, (obs.outcomes?.get(i) ?? []).map((o) => o.kind).join(','));
     }

@@ -58,6 +58,7 @@ export const sessionsEqualModel: PropertyDef<ClusterCase> = {
     }
     const frame = (pod: Pod, layers: Layer[]): Uint8Array => encodePacket([{ kind: 'ethernet', dst: pod.tap.mac!, src: POD_MAC }, ...layers]);
     let packet = 0;
+    let compared = 0;
     for (const spec of c.connections) {
       const conn = resolveConnection(c.cluster, spec);
       if (!conn || !('pod' in conn.src) || !('pod' in conn.dst)) continue;
@@ -72,12 +73,15 @@ export const sessionsEqualModel: PropertyDef<ClusterCase> = {
         const injection = { packet: p, at: p * 0.001, from: { pod: from.name }, frame: frame(from, layers) };
         await adapter.inject([injection]);
         const seen = await model.inject([{ ...injection, frame: Uint8Array.from(injection.frame) }]);
+        compared++;
         const claims = sessionClaims(await model.sessionState!(), await adapter.sessionState(), { connection: describeConnection(conn), protocol: conn.protocol, exchange, packet: p });
         if (claims.length > 0) return verdictOf(claims);
         // the server answers what reached it on the model (the adapter is held to the same calls)
         if (!arrived(seen, to.name)) break;
       }
     }
+    // no connection between pods to send: no table was compared
+    if (compared === 0) return { status: 'unknown', reason: 'the case has no connection between pods: no session table was compared' };
     return verdictOf([]);
   },
 };

@@ -247,6 +247,7 @@ export const traceEqualsModel: PropertyDef<ClusterCase> = {
     const r = await traceComparisons(c, adapter, ctx);
     if ('unknown' in r) return { status: 'unknown', reason: r.unknown };
     const { run, comparisons } = r;
+    if (comparisons.length === 0) return { status: 'unknown', reason: 'no packet was traced on both sides: nothing was compared' };
     const claims: Claim[] = [];
     for (const t of comparisons) {
       if (!t.first) continue;

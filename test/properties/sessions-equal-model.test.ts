@@ -96,6 +96,11 @@ describe('sessions-equal-model', () => {
     expect(v).toEqual({ status: 'unknown', reason: 'blind cannot report its session tables' });
   });
 
+  test('unknown (never valid) when the case has no connection to send: no table was compared', async () => {
+    const v = await sessionsEqualModel.check({ cluster: CLIENT_AND_WEB, connections: [] }, new ReferenceAdapter(), CHECK_CONTEXT);
+    expect(v).toEqual({ status: 'unknown', reason: 'the case has no connection between pods: no session table was compared' });
+  });
+
   test('sessionStateDiff names the table and key, and the side a session is missing from', () => {
     const a = { 'node 1 acl': { k1: '-', k2: 'tcp flags out 0x12 in 0x2' }, 'node 1 nat44': {} };
     const b = { 'node 1 acl': { k2: 'tcp flags out 0x10 in 0x2', k3: '-' } };

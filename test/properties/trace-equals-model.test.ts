@@ -15,6 +15,7 @@ import type { Claim } from '../../src/properties/types.ts';
 import { mutantById } from '../../src/reference/mutants/index.ts';
 import { VPP_KNOWN_DIVERGENCES } from '../../src/adapters/vpp/known-divergences.ts';
 import type { TraceRecord } from '../../src/reference/trace/records.ts';
+import { CLIENT_AND_WEB } from '../support/clusters.ts';
 
 const SEED = 4711;
 
@@ -73,6 +74,11 @@ describe('mutants of the data path fail it with a claim naming the field', () =>
     expect(r.invalid).toBeGreaterThan(0);
     for (const c of r.claims) expect(`${c.point} ${c.field}`).toMatch(/flowHash|srcPort|udp/);
   });
+});
+
+test('unknown (never valid) when no packet was sent: nothing was compared', async () => {
+  const v = await traceEqualsModel.check({ cluster: CLIENT_AND_WEB, connections: [] }, new ReferenceAdapter(), CHECK_CONTEXT);
+  expect(v).toEqual({ status: 'unknown', reason: 'no packet was traced on both sides: nothing was compared' });
 });
 
 describe('an adapter without traces', () => {
