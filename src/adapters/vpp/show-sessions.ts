@@ -31,6 +31,12 @@ export function aclSessionIds(text: string): { thread: number; index: number }[]
   const all = lines(text);
   const active = all.map((l) => /^Sessions active: add \d+ - deact \d+ = (\d+)$/.exec(l)).find((m) => m);
   if (!active) throw new SessionParseError(cmd, 'no "Sessions active: add … - deact … = N" line (not the acl-plugin\'s output)');
+  const n = Number(active[1]);
+  // a node whose ACLs never made a session has no hash yet: VPP says so instead of printing the section
+  if (all.some((l) => /^Session lookup hash table is not allocated\.$/.test(l))) {
+    if (n !== 0) throw new SessionParseError(cmd, `the session hash is not allocated, VPP counts ${n} active`);
+    return [];
+  }
   if (!all.some((l) => /^IPv4 Session lookup hash table:$/.test(l))) throw new SessionParseError(cmd, 'no "IPv4 Session lookup hash table:" section');
   const seen = new Map<string, { thread: number; index: number }>();
   for (const l of all) {
@@ -39,7 +45,6 @@ export function aclSessionIds(text: string): { thread: number; index: number }[]
     if (!m) throw new SessionParseError(cmd, `unexpected session hash entry ${quote(l)}`);
     seen.set(`${m[2]}/${m[1]}`, { thread: Number(m[2]), index: Number(m[1]) });
   }
-  const n = Number(active[1]);
   if (seen.size !== n) throw new SessionParseError(cmd, `the session hash holds ${seen.size} session(s), VPP counts ${n} active`);
   return [...seen.values()].sort((a, b) => a.thread - b.thread || a.index - b.index);
 }

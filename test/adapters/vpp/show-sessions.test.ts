@@ -53,6 +53,12 @@ describe('show-sessions: ACL sessions', () => {
     }
   });
 
+  it('a node whose ACLs never made a session (no hash allocated yet) has none; the same words with sessions active are an error', () => {
+    const unused = raw('unused-node-acl-hash.txt');
+    expect(aclSessionIds(unused)).toEqual([]);
+    expect(() => aclSessionIds(unused.replace(/deact 0 = 0/, 'deact 0 = 2'))).toThrow(/not allocated, VPP counts 2 active/);
+  });
+
   it('CRLF line ends (as the CLI socket delivers them) read the same as LF', () => {
     expect(raw('node1-acl-hash.txt')).toContain('\r\n');
     expect(aclSessionIds(raw('node1-acl-hash.txt'))).toEqual(aclSessionIds(read('node1-acl-hash.txt')));
