@@ -18,6 +18,7 @@ import { SESSION_COMMANDS, aclSessionDetail, aclSessionEntry, aclSessionIds, nat
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
 import { isLocalLab, restartLabNode } from './local-lab.ts';
+import { framesInFlight, interfaceCounters, type InterfaceCounters, type StreamSent } from './in-flight.ts';
 import { hostExec, labUnderlay, linuxNic, underlayPort, wireArgvs, type HostExec } from './lab-wire.ts';
 
 export interface VppAdapterOptions {
@@ -677,8 +678,9 @@ export class VppAdapter implements Adapter {
       await s.src.n.t.config(s.wire ? `packet-generator new { name ${name} limit ${s.frames.length} node ethernet-input interface ${s.src.ifc} pcap ${file} }` : `packet-generator new { name ${name} limit ${s.frames.length} source ${s.src.ifc} node ethernet-input pcap ${file} }`);
       streams.push({ n: s.src.n, name, file });
     }
+    const base = await this.counters();
     for (const st of streams) await st.n.t.config(`packet-generator enable-stream ${st.name}`);
-    await this.settle();
+    await this.settle({ base, streams: [...sources.values()].map((s) => ({ node: s.src.n.model.id, ifc: s.src.ifc, count: s.frames.length })) });
     // The streams go before the traces are read: pg-input prints a stream that still exists by its name and
     // decodes the frame; a deleted one by its index with a hex dump — the model's form (a pod's frame does not
     // depend on how podflow named the stream that sent it).
@@ -742,8 +744,9 @@ export class VppAdapter implements Adapter {
     for (const n of this.nodes.values()) await this.arm(n, 1);
     if ('pod' in f.from) obs.captures.push({ point: `pod:${f.from.pod}:tx`, time: f.at, packet: f.packet, data: f.frame });
     await src.n.t.config('pod' in f.from ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} node ethernet-input pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
+    const base = await this.counters();
     await src.n.t.config(`packet-generator enable-stream ${stream}`);
-    await this.settle();
+    await this.settle({ base, streams: [{ node: src.n.model.id, ifc: src.ifc, count: 1 }] });
     // the stream goes before the trace is read (see injectBatch: pg-input then prints the model's form)
     await src.n.t.config(`packet-generator delete ${stream}`);
     await src.n.t.remove(input);
@@ -758,23 +761,40 @@ export class VppAdapter implements Adapter {
     obs.traces!.set(f.packet, [...(obs.traces!.get(f.packet) ?? []), ...traces]);
   }
 
+  /** Every node's interface counters now (keyed by model node ID): the baseline of an exchange. */
+  private async counters(): Promise<Map<number, Map<string, InterfaceCounters>>> {
+    const all = [...this.nodes.values()];
+    const texts = await Promise.all(all.map((n) => n.t.cli('show interface')));
+    return new Map(all.map((n, i) => [n.model.id, interfaceCounters(texts[i]!)]));
+  }
+
   /**
-   * Waits until no interface counter of any node has changed for `quietMs` (a frame in flight sits in the veth
-   * underlay or an af_packet ring for a while, unseen by counters), at most `settleMs` in all.
+   * Waits until no interface counter of any node has changed for `quietMs` and, for an exchange (`base`: the
+   * counters before its streams were enabled), every frame is accounted for (framesInFlight: each stream ran, every
+   * frame a main NIC sent was received by the others), at most `settleMs` in all. The counters decide, not a quiet
+   * window alone: on a loaded machine a node can be off the CPU for longer than the window while a frame waits in
+   * its af_packet ring.
    */
-  private async settle(): Promise<void> {
+  private async settle(exchange?: { base: Map<number, Map<string, InterfaceCounters>>; streams: StreamSent[] }): Promise<void> {
     const max = this.opts.settleMs ?? 500;
     const quiet = this.opts.quietMs ?? 10;
     const start = Date.now();
+    const all = [...this.nodes.values()];
+    const gbe = new Map(all.map((n) => [n.model.id, n.lab.gbe]));
     let last = '';
     let changed = start;
     for (;;) {
-      const now = (await Promise.all([...this.nodes.values()].map((n) => n.t.cli('show interface')))).join('\n');
+      const texts = await Promise.all(all.map((n) => n.t.cli('show interface')));
+      const now = texts.join('\n');
       const t = Date.now();
       if (now !== last) {
         last = now;
         changed = t;
-      } else if (t - changed >= quiet) return;
+      } else if (t - changed >= quiet) {
+        if (!exchange) return;
+        const counters = new Map(all.map((n, i) => [n.model.id, interfaceCounters(texts[i]!)]));
+        if (framesInFlight(exchange.base, counters, gbe, exchange.streams) === 0) return;
+      }
       if (t - start > max) return;
       await new Promise((r) => setTimeout(r, 2));
     }
