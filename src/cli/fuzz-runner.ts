@@ -184,6 +184,10 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
           return true;
         }
         if (features) steering.record(features, observed.fresh);
+        if (v.status !== 'unknown' && v.measures && !shrinking) {
+          result.measures = result.measures ?? {};
+          for (const [k, n] of Object.entries(v.measures)) result.measures[k] = (result.measures[k] ?? 0) + n;
+        }
         if (v.status === 'unknown') {
           count('unknown', v.reason);
           return true;

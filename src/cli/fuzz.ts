@@ -29,7 +29,7 @@ import { CHECK_CONTEXT, errorLine, runProperty } from './fuzz-runner.ts';
 import { UsageError } from './io.ts';
 import { registerMergeCommand } from './merge.ts';
 import { counterexamplePackets, finishRunFolder, writeCounterexampleFolder, writeRunState, type CounterexampleFiles } from './report/write.ts';
-import { DEFAULT_MAX_UNKNOWN, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from './results.ts';
+import { DEFAULT_MAX_UNKNOWN, measureShares, overallVerdict, type Counterexample, type PropertyResult, type RunResult } from './results.ts';
 import { cleanLeftovers, ensureWritableDir, uniqueRunFolder } from './store.ts';
 import { EXIT_CODES_HELP, EXIT_INCONCLUSIVE, EXIT_INVALID, EXIT_OK } from './exit-codes.ts';
 import { recordDataPath, runProvenance } from './history.ts';
@@ -429,6 +429,7 @@ function summaryTable(r: RunResult, folder: string): string {
     if (p.notApplicable) notes.push(`n/a: ${p.unknownReasons.join('; ')}`);
     else if (p.verdict === 'unknown' || (p.unknown ?? 0) > 0) notes.push(`unknown: ${p.unknownReasons.map((u) => (p.unknownByReason?.[u] !== undefined ? `${u} ×${p.unknownByReason[u]}` : u)).join('; ')}`);
     if (known.length > 0) notes.push(`known divergences: ${known.join(', ')}`);
+    if (p.measures) notes.push(...measureShares(p.measures));
     lines.push(`${p.id.padEnd(w)}  ${String(p.runs).padStart(6)}  ${String(p.checked ?? 0).padStart(7)}  ${String(p.unknown ?? 0).padStart(7)}  ${p.verdict.padEnd(7)}  ${(p.timeMs / 1000).toFixed(1)} s${notes.length ? `  (${notes.join('; ')})` : ''}`);
   }
   // Failures new to this reports folder and corpus first, then known ones (with the run that first had them).

@@ -77,6 +77,7 @@ const PropertyResultSchema = z.looseObject({
   counterexamples: z.array(CounterexampleSchema),
   coverage: Counts.default({}),
   knownDivergences: Counts.optional(),
+  measures: Counts.optional(),
   notApplicable: z.boolean().optional(),
   inProgress: z.literal(true).optional(),
   checked: Count.optional(),
@@ -128,7 +129,7 @@ export function checkResults(file: string, v: unknown): PropertyResult[] {
     const where = `${file}: property ${i + 1}`;
     if (!isObject(p) || typeof p.id !== 'string') throw new UsageError(`${where}: no 'id'`);
     // zod drops a `__proto__` key of a record without a word: refuse it here, by name.
-    for (const k of ['coverage', 'knownDivergences', 'unknownByReason']) {
+    for (const k of ['coverage', 'knownDivergences', 'unknownByReason', 'measures']) {
       const counts = p[k];
       if (isObject(counts) && Object.hasOwn(counts, '__proto__')) throw new UsageError(`${where} (${p.id}): ${k}.__proto__: not a usable name`);
     }
@@ -219,7 +220,7 @@ export function mergeRuns(runs: readonly LoadedRun[]): { result: RunResult; file
     for (const p of run.result.properties) {
       const m = byId.get(p.id);
       if (!m) {
-        byId.set(p.id, { ...p, seedSteps: [...p.seedSteps], unknownReasons: [...p.unknownReasons], counterexamples: [...p.counterexamples], coverage: { ...p.coverage }, ...(p.knownDivergences ? { knownDivergences: { ...p.knownDivergences } } : {}), ...(p.unknownByReason ? { unknownByReason: { ...p.unknownByReason } } : {}) });
+        byId.set(p.id, { ...p, seedSteps: [...p.seedSteps], unknownReasons: [...p.unknownReasons], counterexamples: [...p.counterexamples], coverage: { ...p.coverage }, ...(p.knownDivergences ? { knownDivergences: { ...p.knownDivergences } } : {}), ...(p.unknownByReason ? { unknownByReason: { ...p.unknownByReason } } : {}), ...(p.measures ? { measures: { ...p.measures } } : {}) });
         continue;
       }
       m.runs += p.runs;
@@ -237,6 +238,10 @@ export function mergeRuns(runs: readonly LoadedRun[]): { result: RunResult; file
       for (const [k, v] of Object.entries(p.knownDivergences ?? {})) {
         m.knownDivergences = m.knownDivergences ?? {};
         m.knownDivergences[k] = (m.knownDivergences[k] ?? 0) + v;
+      }
+      for (const [k, v] of Object.entries(p.measures ?? {})) {
+        m.measures = m.measures ?? {};
+        m.measures[k] = (m.measures[k] ?? 0) + v;
       }
     }
   }

@@ -28,7 +28,7 @@ import {
 import type { PacketTrace, TraceRecord } from '../reference/trace/records.ts';
 import { injections, modelAnswer, recordingAdapter } from './evidence.ts';
 import { clusterCaseArb, exchangeFacts, exchangeOf, modelProfileOf, runClusterCase, type CaseRun, type ClusterCase } from './harness.ts';
-import { claim, verdictOf, type CheckContext, type Claim, type ClaimMessages, type PropertyDef, type Verdict } from './types.ts';
+import { claim, verdictOf, type CheckContext, type Claim, type ClaimMessages, type Measures, type PropertyDef, type Verdict } from './types.ts';
 
 export const TRACE_EQUALS_MODEL_ID = 'trace-equals-model';
 
@@ -249,6 +249,7 @@ export const traceEqualsModel: PropertyDef<ClusterCase> = {
     const { run, comparisons } = r;
     if (comparisons.length === 0) return { status: 'unknown', reason: 'no packet was traced on both sides: nothing was compared' };
     const claims: Claim[] = [];
+    const measures = traceMeasures(comparisons);
     for (const t of comparisons) {
       if (!t.first) continue;
       const s = run.sent.find((x) => x.requestPacket === t.packet || x.replyPacket === t.packet);
@@ -267,6 +268,24 @@ export const traceEqualsModel: PropertyDef<ClusterCase> = {
         }),
       );
     }
-    return verdictOf(claims);
+    const v = verdictOf(claims);
+    return v.status === 'unknown' ? v : { ...v, measures };
   },
 };
+
+/**
+ * What a case compared, for the run's results: packet traces (one packet on one node) equal or differing, and
+ * their records after alignment — equal, differing, only in the model, only on the adapter (masked fields do not
+ * make a record differ).
+ */
+export function traceMeasures(comparisons: readonly PacketTraceComparison[]): Measures {
+  const sum = (f: (t: PacketTraceComparison) => number): number => comparisons.reduce((s, t) => s + f(t), 0);
+  return {
+    'packet traces equal': sum((t) => (t.first ? 0 : 1)),
+    'packet traces differing': sum((t) => (t.first ? 1 : 0)),
+    'trace records equal': sum((t) => t.equal),
+    'trace records differing': sum((t) => t.differing),
+    'trace records only in the model': sum((t) => t.onlyModel),
+    'trace records only on the adapter': sum((t) => t.onlyAdapter),
+  };
+}

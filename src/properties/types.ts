@@ -44,9 +44,15 @@ export interface Claim extends ClaimFacts {
 /** A property's wording per claim code: the message is derived from the facts, so the facts carry the meaning. */
 export type ClaimMessages = Record<string, (c: ClaimFacts) => string>;
 
+/**
+ * What a check measured besides its verdict (e.g. trace records equal and differing), summed over a run's cases in
+ * its results (`measures`): named counts, never a judgement.
+ */
+export type Measures = Record<string, number>;
+
 export type Verdict =
-  | { status: 'valid' }
-  | { status: 'invalid'; claims: Claim[]; details: string }
+  | { status: 'valid'; measures?: Measures }
+  | { status: 'invalid'; claims: Claim[]; details: string; measures?: Measures }
   | { status: 'unknown'; reason: string };
 
 export type InvalidVerdict = Extract<Verdict, { status: 'invalid' }>;

@@ -91,6 +91,7 @@ function synthetic(name: string, verdicts: Record<string, PropertyVerdict>): str
     unknownReasons: verdict === 'unknown' ? [`${name} could not tell`] : [],
     counterexamples: verdict === 'invalid' ? [{ id: `${name}-${id}`, property: id, adapter: 'reference(vpp-18.01-contiv)', seed: 7, path: '0', details: `${id} failed in ${name}`, claims: [], seedSteps: [], case: {} }] : [],
     coverage: { 'ip4-lookup': 2 },
+    ...(id === 'p' ? { measures: { 'trace records equal': name === 'a' ? 9 : 7, 'trace records differing': 1 } } : {}),
   }));
   const r: RunResult = { info: { runId: name, seed: 1, adapter: 'reference(vpp-18.01-contiv)', podflowVersion: '0', nodeVersion: 'v20', options: { runs: 10, properties: Object.keys(verdicts), chunk: 25 }, interrupted: false }, properties };
   return writeRunReport(join(dir, 'synthetic'), r, []);
@@ -107,6 +108,8 @@ describe('verdicts combine', () => {
     expect(by.p!.timeMs).toBe(200);
     expect(by.s!.runs).toBe(10);
     expect(by.p!.coverage).toEqual({ 'ip4-lookup': 4 });
+    expect(by.p!.measures).toEqual({ 'trace records equal': 16, 'trace records differing': 2 });
+    expect(by.q!.measures).toBeUndefined();
     expect(by.q!.unknownReasons).toEqual(['b could not tell']);
     expect(by.r!.counterexamples.map((c) => c.id)).toEqual(['a-r']);
     expect(m.code).toBe(1);

@@ -8,6 +8,7 @@ import { MutantAdapter } from '../../src/adapters/reference/mutant-adapter.ts';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { CHECK_CONTEXT, runProperty } from '../../src/cli/fuzz-runner.ts';
 import { listText } from '../../src/cli/list.ts';
+import { measureShares } from '../../src/cli/results.ts';
 import { PROPERTIES } from '../../src/properties/index.ts';
 import { compareTrace, traceEqualsModel, volatileMasks, VOLATILE_MASKS } from '../../src/properties/trace-equals-model.ts';
 import { modelProfileOf } from '../../src/properties/harness.ts';
@@ -73,6 +74,24 @@ describe('mutants of the data path fail it with a claim naming the field', () =>
     const r = await run(new MutantAdapter(mutantById('flow-hash-on-wrong-fields')!), 15);
     expect(r.invalid).toBeGreaterThan(0);
     for (const c of r.claims) expect(`${c.point} ${c.field}`).toMatch(/flowHash|srcPort|udp/);
+  });
+});
+
+describe("the run's record counts (results measures)", () => {
+  test('the reference against itself: every record equal (100 %); a mutant: some differing, and the share says so', async () => {
+    const same = await runProperty(traceEqualsModel, new ReferenceAdapter(), { seed: 5, runs: 5, chunk: 5, interrupted: () => false });
+    expect(same.verdict).toBe('valid');
+    const m = same.measures!;
+    expect(m['trace records equal']).toBeGreaterThan(0);
+    expect(m['trace records differing']! + m['trace records only in the model']! + m['trace records only on the adapter']!).toBe(0);
+    expect(m['packet traces differing']).toBe(0);
+    expect(measureShares(m)).toEqual([`packet traces: 100.0 % equal (${m['packet traces equal']} of ${m['packet traces equal']})`, `trace records: 100.0 % equal (${m['trace records equal']} of ${m['trace records equal']})`]);
+    const mutant = new MutantAdapter(mutantById('ttl-not-decremented')!);
+    Object.assign(mutant.capabilities, { knownDivergences: [{ id: 'ttl-declared', property: 'trace-equals-model', field: 'ttl', reason: 'test', match: { code: 'trace-differs', layer: 'trace' } }] });
+    const off = await runProperty(traceEqualsModel, mutant, { seed: 5, runs: 5, chunk: 5, interrupted: () => false });
+    expect(off.measures!['trace records differing']).toBeGreaterThan(0);
+    expect(measureShares(off.measures!)[1]).toMatch(/^trace records: \d+\.\d % equal \(\d+ of \d+\)$/);
+    expect(measureShares(off.measures!)[1]).not.toMatch(/100\.0 %/);
   });
 });
 

@@ -2,7 +2,7 @@
 // with the run that first had them, then known divergences); then each counterexample, new ones first, with its
 // replay line; the run's coverage against the model's universe (what is still unhit).
 import { coverageMarkdown, runCoverage } from '../coverage.ts';
-import { overallVerdict, replayCommands, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
+import { measureShares, overallVerdict, replayCommands, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
 
 /** New first, then known, then unmarked; catalogue order otherwise. */
 function triageRank(cx: Counterexample): number {
@@ -48,6 +48,7 @@ export function summaryMarkdown(r: RunResult): string {
   const covLines = coverageMarkdown(cov.summary, cov.universe.unreachable);
   if (covLines.length > 0) lines.push('', '## Coverage', '', ...covLines);
   for (const p of r.properties) {
+    if (p.measures) lines.push('', `## ${p.id}: measured`, '', ...Object.entries(p.measures).map(([k, n]) => `- ${k}: ${n}`), ...measureShares(p.measures).map((s) => `- ${s}`));
     if (p.knownDivergences) lines.push('', `## ${p.id}: known divergences`, '', ...Object.entries(p.knownDivergences).map(([id, n]) => `- ${id}: ${n} case${n === 1 ? '' : 's'} (explained by the adapter's known-divergences file)`));
     if (p.unknownReasons.length > 0) lines.push('', `## ${p.id}: unknown`, '', ...p.unknownReasons.map((u) => `- ${u}${p.unknownByReason?.[u] !== undefined ? ` (${p.unknownByReason[u]} case${p.unknownByReason[u] === 1 ? '' : 's'})` : ''}`));
   }
