@@ -88,3 +88,13 @@ export function framesInFlight(
   }
   return missing;
 }
+
+/**
+ * Frames an af_packet NIC's TX ring still holds for the kernel (`show hardware-interfaces <nic>`: `request:N` of
+ * its TX queues, VPP 26.06); 0 for a NIC that prints none (another driver).
+ */
+export function stuckTxRequests(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(/\bavailable:\d+ request:(\d+) sending:\d+/g)) n += Number(m[1]);
+  return n;
+}

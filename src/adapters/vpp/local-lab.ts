@@ -19,6 +19,8 @@ import { checkPrivateDir, listNamespaces, pidAlive, processGone, stateDir, Unsaf
 import { isSafePath, type LabFile } from './lab-file.ts';
 
 export const LAB_NS_PREFIX = 'pfvpp';
+/** MTU of the lab's wire (both veth ends of every node, hence the bridge): what VPP's af_packet NIC may send. */
+export const LAB_WIRE_MTU = 9000;
 
 export interface LocalLabPlan {
   runDir: string;
@@ -83,7 +85,11 @@ export function renderLabNetwork(plan: LocalLabPlan): string[][] {
     c.push(['ip', 'netns', 'add', n.netns], ...quiet(n.netns));
     c.push(['ip', '-n', n.netns, 'link', 'set', 'lo', 'up']);
     // Both ends are made inside namespaces (never in the root namespace).
-    c.push(['ip', '-n', n.netns, 'link', 'add', 'gbe', 'type', 'veth', 'peer', 'name', n.bridgePort, 'netns', plan.underlay]);
+    // The wire carries what VPP's af_packet NIC may send: its L3 MTU is 9000 (VPP's default for an interface
+    // without a device MTU), so both veth ends and with them the bridge take 9000 too. At Linux's default 1500, one
+    // larger frame is refused by the kernel and stays at the head of VPP's TX ring for good, and every later frame
+    // of that node queues behind it (findings/vpp-26.06-af-packet-refused-frame-blocks-tx-ring).
+    c.push(['ip', '-n', n.netns, 'link', 'add', 'gbe', 'mtu', String(LAB_WIRE_MTU), 'type', 'veth', 'peer', 'name', n.bridgePort, 'netns', plan.underlay, 'mtu', String(LAB_WIRE_MTU)]);
     c.push(['ip', '-n', n.netns, 'link', 'set', 'gbe', 'up']);
     c.push(['ip', '-n', plan.underlay, 'link', 'set', n.bridgePort, 'master', 'br0']);
     // No learning: a scenario moves node MACs between lab nodes from case to case, and a learned MAC would send

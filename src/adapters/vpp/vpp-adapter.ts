@@ -17,8 +17,8 @@ import { SHOW_COMMANDS, interfaceNames, vppConfigState, type ShowOutputs } from 
 import { SESSION_COMMANDS, aclSessionDetail, aclSessionEntry, aclSessionIds, natSessions } from './show-sessions.ts';
 import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
-import { isLocalLab, restartLabNode } from './local-lab.ts';
-import { framesInFlight, interfaceCounters, type InterfaceCounters, type StreamSent } from './in-flight.ts';
+import { isLocalLab, LAB_WIRE_MTU, restartLabNode } from './local-lab.ts';
+import { framesInFlight, interfaceCounters, stuckTxRequests, type InterfaceCounters, type StreamSent } from './in-flight.ts';
 import { hostExec, labUnderlay, linuxNic, underlayPort, wireArgvs, type HostExec } from './lab-wire.ts';
 
 export interface VppAdapterOptions {
@@ -624,6 +624,8 @@ export class VppAdapter implements Adapter {
 
   /** Arms traces and captures on every node (old files removed first: VPP writes none when nothing came). */
   private async arm(n: NodeState, packets: number): Promise<void> {
+    // a capture an interrupted exchange left running (its check gave up: unknown) is stopped, or VPP refuses a new one
+    await n.t.cli('pcap trace rx tx off');
     await n.t.remove(`/tmp/${this.wireFile(n)}`);
     for (const p of n.model.pods) await n.t.remove(this.rxFile(n, p.tap.name));
     await n.t.cli('clear trace');
@@ -795,8 +797,27 @@ export class VppAdapter implements Adapter {
         const counters = new Map(all.map((n, i) => [n.model.id, interfaceCounters(texts[i]!)]));
         if (framesInFlight(exchange.base, counters, gbe, exchange.streams) === 0) return;
       }
-      if (t - start > max) return;
+      if (t - start > max) {
+        if (exchange) await this.checkTxRings();
+        return;
+      }
       await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
+  /**
+   * After an exchange whose frames did not all arrive: a node whose af_packet NIC holds frames the kernel refused
+   * (`request:N` in its TX queue) sends nothing more until restarted (findings/vpp-26.06-af-packet-refused-frame-
+   * blocks-tx-ring) — what the case saw is the lab's wire, not the data path: unknown, saying which node.
+   */
+  private async checkTxRings(): Promise<void> {
+    for (const n of this.nodes.values()) {
+      const stuck = stuckTxRequests(await n.t.cli(`show hardware-interfaces ${n.lab.gbe}`));
+      if (stuck > 0)
+        throw new AdapterUnavailable(
+          this.name,
+          `lab node ${n.lab.id}: ${stuck} frame(s) wait in the TX ring of ${n.lab.gbe} that the kernel refused; it sends nothing more until restarted (findings/vpp-26.06-af-packet-refused-frame-blocks-tx-ring; a local lab's wire MTU is ${LAB_WIRE_MTU}, a remote lab's must be at least VPP's)`,
+        );
     }
   }
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { framesInFlight, interfaceCounters, type InterfaceCounters } from '../../../src/adapters/vpp/in-flight.ts';
+import { framesInFlight, interfaceCounters, stuckTxRequests, type InterfaceCounters } from '../../../src/adapters/vpp/in-flight.ts';
 
 const text = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'vpp-show', 'ifIndex.txt'), 'utf8');
 
@@ -73,5 +73,14 @@ describe('in-flight: frames unaccounted for', () => {
     const once = new Map([...base, [2, node({ rx: 6, tx: 5 })]]);
     expect(framesInFlight(base, once, gbe, wire)).toBe(1);
     expect(framesInFlight(base, new Map([...base, [2, node({ rx: 7, tx: 5 })]]), gbe, wire)).toBe(0);
+  });
+});
+
+describe('in-flight: an af_packet TX ring the kernel stopped taking from', () => {
+  const fixture = (f: string): string => readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'vpp-show', f), 'utf8');
+  it('counts the frames waiting for the kernel (request:N); a healthy ring and another driver: none', () => {
+    expect(stuckTxRequests(fixture('hardware-tx-ring-stuck.txt'))).toBe(2);
+    expect(stuckTxRequests(fixture('hardware-tx-ring-ok.txt'))).toBe(0);
+    expect(stuckTxRequests('GigabitEthernet0/8/0   1  up  GigabitEthernet0/8/0\n  Link speed: 10 Gbps\n')).toBe(0);
   });
 });

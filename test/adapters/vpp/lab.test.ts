@@ -179,6 +179,20 @@ describe.skipIf(VPP_LAB_SKIP)(vppLabTitle(`VPP lab adapter`), () => {
     await real.fault({ id: 'config-drift', node: 2, item, restore: true });
   }, 600_000);
 
+  it("the lab's wire carries every frame VPP's NIC sends: a 2 000-byte packet crosses to the other node, and the frames after it too", async () => {
+    const a = adapter();
+    const { pod } = await withOpenConnections(a);
+    const [s, d] = [pod('client'), pod('web-a')];
+    const udp = (k: number, payload: number): Uint8Array => encodePacket([{ kind: 'ethernet', dst: s.tap.mac!, src: POD_MAC }, { kind: 'ipv4', src: s.ip, dst: d.ip, ttl: 64 }, { kind: 'tcp', srcPort: 30000 + k, dstPort: 80, flags: 0x02 }, { kind: 'raw', data: new Uint8Array(payload) }]);
+    const got: string[] = [];
+    for (const [k, size] of [2000, 100, 100].entries()) {
+      const o = await a.inject([{ packet: 80 + k, at: k, from: { pod: s.name }, frame: udp(k, size) }]);
+      got.push(o.captures.filter((c) => c.point === `pod:${d.name}:rx`).map((c) => c.data.length).join());
+    }
+    // at Linux's default MTU (1500) the first is refused and blocks node 1's TX ring: nothing after it arrives
+    expect(got).toEqual(['2054', '154', '154']);
+  }, 600_000);
+
   it('config-drift: both identity mappings of the node IP removed, the outer VXLAN frame on the wire is the model\'s byte for byte (NAT44-ED keeps the port)', async () => {
     const wire = async (a: VppAdapter | ReferenceAdapter): Promise<string[]> => {
       const { r, pod } = await withOpenConnections(a);
