@@ -1,6 +1,19 @@
-// `npm run bench`: speed figures as JSON on stdout. Targets are read by people from the numbers
-// (issue notes), not asserted here. Usage: npm run bench [-- --only packet,pcap] [-- --frames N]
+// `npm run bench`: speed figures as one JSON on stdout, every figure next to the peers measured in the same run
+// (scapy, tshark) and to the last release recorded in bench/history.jsonl. Targets are read by people from the
+// numbers (issue notes), not asserted here.
+// Usage: npm run bench [-- --only packet,pcap] [-- --frames N] [-- --record <release>]
+//   --record <release>  append this run to bench/history.jsonl as that release (e.g. 0.2.0)
+// The vpp suite needs a lab: PODFLOW_VPP_LAB=lab.yaml, or PODFLOW_VPP_BIN=/path/to/bin/vpp (as root: a 2-node lab
+// is started for the run and stopped after it). The kernel suite needs root.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readLabFile } from '../src/adapters/vpp/lab-file.ts';
+import { labDown, labUp } from '../src/adapters/vpp/local-lab.ts';
+import { writeFileAtomic } from '../src/cli/store.ts';
 import { coverageBench } from './coverage.ts';
 import { fuzzBench } from './fuzz.ts';
 import { mutationBench } from './mutation.ts';
@@ -25,8 +38,105 @@ const SUITES: Record<string, (opts: { frames: number }) => Promise<BenchResult>>
   vpp: vppBench,
 };
 
+export const HISTORY = join(dirname(fileURLToPath(import.meta.url)), 'history.jsonl');
+
+/** One recorded run of bench/history.jsonl: a release, when, on what, and its figures. */
+export interface HistoryEntry {
+  release: string;
+  date: string;
+  commit?: string;
+  node: string;
+  cpu: string;
+  figures: BenchResult;
+}
+
+/** Every numeric figure of a result, by its dotted path (`fuzz.casesPerSecOneWorker`). */
+export function numericFigures(r: BenchResult, prefix = ''): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [k, v] of Object.entries(r)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'number' && Number.isFinite(v)) out.set(path, v);
+    else if (v && typeof v === 'object') for (const [p, n] of numericFigures(v, path)) out.set(p, n);
+  }
+  return out;
+}
+
+/**
+ * The entries of a history file; a line that is not one (hand-edited, cut short) is an error naming the file and
+ * line, never skipped silently.
+ */
+export function readHistory(file: string): HistoryEntry[] {
+  if (!existsSync(file)) return [];
+  const out: HistoryEntry[] = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch {
+        throw new Error(`${file}:${i + 1}: not a JSON line`);
+      }
+      const e = v as Partial<HistoryEntry>;
+      if (!e || typeof e !== 'object' || typeof e.release !== 'string' || typeof e.date !== 'string' || !e.figures || typeof e.figures !== 'object') throw new Error(`${file}:${i + 1}: not a bench history entry (release, date, figures)`);
+      out.push(e as HistoryEntry);
+    });
+  return out;
+}
+
+/**
+ * Each figure of this run beside the same figure of the last recorded release that has it: `{ now, <release> }`
+ * and the ratio now / then (a drop of a rate shows as a ratio below 1).
+ */
+export function versusHistory(now: BenchResult, history: readonly HistoryEntry[]): BenchResult {
+  const out: BenchResult = {};
+  const figures = numericFigures(now);
+  for (const [path, n] of figures) {
+    const last = [...history].reverse().find((h) => numericFigures(h.figures).has(path));
+    if (!last) continue;
+    const then = numericFigures(last.figures).get(path)!;
+    out[path] = { now: n, [last.release]: then, ratio: then === 0 ? null : Math.round((n / then) * 100) / 100 };
+  }
+  return out;
+}
+
+function commitOf(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A 2-node lab from PODFLOW_VPP_BIN for the vpp suite, when no lab is given; stopped by the returned function. */
+async function benchLab(): Promise<(() => void) | undefined> {
+  if (process.env.PODFLOW_VPP_LAB || !process.env.PODFLOW_VPP_BIN) return undefined;
+  const parent = mkdtempSync(join(tmpdir(), 'pf-bench-vpp-'));
+  process.stderr.write('bench: starting a 2-node VPP lab for the vpp suite\n');
+  const { lab } = await labUp({ vpp: process.env.PODFLOW_VPP_BIN, nodes: 2, runDir: join(parent, 'lab'), tag: `b${process.pid % 100000}` });
+  process.env.PODFLOW_VPP_LAB = join(lab.runDir!, 'lab.yaml');
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      labDown(readLabFile(join(lab.runDir!, 'lab.yaml')));
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+      delete process.env.PODFLOW_VPP_LAB;
+    }
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      stop();
+      process.exit(130);
+    });
+  return stop;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, frames: { type: 'string', default: '100000' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, frames: { type: 'string', default: '100000' }, record: { type: 'string' } } });
   const only = values.only ? values.only.split(',') : Object.keys(SUITES);
   const unknown = only.filter((s) => !(s in SUITES));
   if (unknown.length > 0) {
@@ -38,12 +148,37 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: --frames must be a positive integer, got '${values.frames}'\n`);
     process.exit(2);
   }
-  const out: BenchResult = { node: process.version, cpu: (await import('node:os')).cpus()[0]?.model ?? 'unknown' };
-  for (const name of only) {
-    process.stderr.write(`bench: ${name}...\n`);
-    out[name] = await SUITES[name]!({ frames });
+  if (values.record !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(values.record)) {
+    process.stderr.write(`bench: --record: a release name of letters, digits, '.', '_' or '-' (e.g. 0.2.0), got '${values.record}'\n`);
+    process.exit(2);
   }
+  let history: HistoryEntry[];
+  try {
+    history = readHistory(HISTORY);
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const out: BenchResult = { node: process.version, cpu: (await import('node:os')).cpus()[0]?.model ?? 'unknown', cores: (await import('node:os')).cpus().length };
+  const figures: BenchResult = {};
+  const stopLab = only.includes('vpp') ? await benchLab() : undefined;
+  try {
+    for (const name of only) {
+      process.stderr.write(`bench: ${name}...\n`);
+      figures[name] = await SUITES[name]!({ frames });
+    }
+  } finally {
+    stopLab?.();
+  }
+  Object.assign(out, figures);
+  out.versusHistory = versusHistory(figures, history);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  if (values.record !== undefined) {
+    const entry: HistoryEntry = { release: values.record, date: new Date().toISOString(), ...(commitOf() ? { commit: commitOf()! } : {}), node: String(out.node), cpu: String(out.cpu), figures };
+    const before = existsSync(HISTORY) ? readFileSync(HISTORY, 'utf8') : '';
+    writeFileAtomic(HISTORY, `${before}${before === '' || before.endsWith('\n') ? '' : '\n'}${JSON.stringify(entry)}\n`);
+    process.stderr.write(`bench: recorded as ${values.record} in ${HISTORY}\n`);
+  }
 }
 
-await main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,0 +1,43 @@
+// bench/history.jsonl: releases' figures, each figure of a run shown beside the last release that has it; a bad
+// line is an error naming the file and line.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HISTORY, numericFigures, readHistory, versusHistory, type HistoryEntry } from '../../bench/run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'podflow-bench-history-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bench history', () => {
+  it('numeric figures by dotted path; strings and flags are not figures', () => {
+    expect([...numericFigures({ node: 'v20', fuzz: { casesPerSecOneWorker: 5100, ok: true, by: { a: 1 } } })]).toEqual([
+      ['fuzz.casesPerSecOneWorker', 5100],
+      ['fuzz.by.a', 1],
+    ]);
+  });
+
+  it('each figure beside the last release that has it, with the ratio (a slower rate shows below 1)', () => {
+    const h: HistoryEntry[] = [
+      { release: '0.1.0', date: '2026-12-01', node: 'v20', cpu: 'x', figures: { fuzz: { casesPerSecOneWorker: 5100 }, packet: { decodeFramesPerSec: 900 } } },
+      { release: '0.2.0', date: '2026-12-04', node: 'v20', cpu: 'x', figures: { fuzz: { casesPerSecOneWorker: 10200 } } },
+    ];
+    expect(versusHistory({ fuzz: { casesPerSecOneWorker: 9180 }, packet: { decodeFramesPerSec: 1800 }, vpp: { new: 3 } }, h)).toEqual({
+      'fuzz.casesPerSecOneWorker': { now: 9180, '0.2.0': 10200, ratio: 0.9 },
+      'packet.decodeFramesPerSec': { now: 1800, '0.1.0': 900, ratio: 2 },
+    });
+  });
+
+  it('a line that is not an entry is one error naming the file and line', () => {
+    const f = join(dir, 'h.jsonl');
+    writeFileSync(f, `${JSON.stringify({ release: '0.1.0', date: 'd', node: 'v20', cpu: 'x', figures: {} })}\n{"release": 1}\n`);
+    expect(() => readHistory(f)).toThrow(`${f}:2: not a bench history entry`);
+    writeFileSync(f, '{"release": "0.1.0", "da\n');
+    expect(() => readHistory(f)).toThrow(`${f}:1: not a JSON line`);
+    expect(readHistory(join(dir, 'none.jsonl'))).toEqual([]);
+  });
+
+  it("the repository's history reads", () => {
+    for (const e of readHistory(HISTORY)) expect(numericFigures(e.figures).size).toBeGreaterThan(0);
+  });
+});
