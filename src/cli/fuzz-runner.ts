@@ -12,6 +12,7 @@ import { detailsOf, type CheckContext, type Claim, type PropertyDef, type Verdic
 import { recordingAdapter, type Evidence, type RecordingAdapter } from '../properties/evidence.ts';
 import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
 import type { ProfileName } from '../reference/profiles.ts';
+import type { ChunkShare } from './fuzz-workers.ts';
 
 /** The check context the CLI gives properties: reference adapters on demand. */
 export const CHECK_CONTEXT: CheckContext = { reference: (profile, drivers) => new ReferenceAdapter({ ...(profile ? { profile: profile as ProfileName } : {}), ...(drivers ? { drivers } : {}) }) };
@@ -122,6 +123,11 @@ export interface RunPropertyOptions {
   onCounterexample?: (cx: Counterexample) => void | Promise<void>;
   /** steer generation toward unhit coverage between chunks (default true; false: plain fast-check) */
   steer?: boolean;
+  /**
+   * Run only the chunks whose index is `index` modulo `count` — one worker's share of the property
+   * (`podflow fuzz --workers N`, fuzz-workers.ts); `runs` is then the share's cases. Default: every chunk.
+   */
+  chunks?: ChunkShare;
 }
 
 /**
@@ -160,7 +166,9 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
     if (what !== 'unknown') result.checked = (result.checked ?? 0) + 1;
     if (reason !== undefined) byReason[reason] = (byReason[reason] ?? 0) + 1;
   };
-  for (let chunk = 0; result.runs < o.runs; chunk++) {
+  // The k-th chunk this run takes (every chunk, or one worker's share of them): chunk seeds depend on the index.
+  for (let k = 0; result.runs < o.runs; k++) {
+    const chunk = (o.chunks?.index ?? 0) + k * (o.chunks?.count ?? 1);
     // Checks resolve as microtasks only: yield a turn of the event loop so signals (Ctrl-C) and timers run.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (o.interrupted() || (o.deadline !== undefined && Date.now() > o.deadline)) break;
@@ -168,7 +176,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
     const seed = deriveSeed(o.seed, p.id, chunk);
     const before = result.runs;
     shrinking = false;
-    bias = o.steer === false ? undefined : steering.bias(chunk);
+    bias = o.steer === false ? undefined : steering.bias(k);
     const out = await fc.check(
       fc.asyncProperty(steeredArbitrary(arbitrary, bias), async (c) => {
         observed.clear();

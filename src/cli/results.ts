@@ -44,6 +44,11 @@ export interface RunInfo {
   dataPath?: string;
   /** false when generation was not steered (`--no-steer`) */
   steer?: boolean;
+  /**
+   * `--workers N` (N > 1): per worker thread, ms from its start until it was ready (modules loaded, adapter made)
+   * and until it had checked its first chunk of cases: what starting the workers cost the run.
+   */
+  workers?: { readyMs?: number; firstChunkMs?: number }[];
   /** what the run's coverage is measured against (coverage.ts coverageUniverse): trace spelling, traces, divergences */
   coverageScope?: { profile?: string; traces: boolean; divergences: string[] };
 }
