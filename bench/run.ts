@@ -22,6 +22,7 @@ import { vppBench } from './vpp.ts';
 import { modelBench } from './model.ts';
 import { packetBench } from './packet.ts';
 import { policyBench } from './policy.ts';
+import { startupBench } from './startup.ts';
 
 export interface BenchResult {
   [metric: string]: number | string | boolean | null | BenchResult;
@@ -32,6 +33,7 @@ const SUITES: Record<string, (opts: { frames: number }) => Promise<BenchResult>>
   model: modelBench,
   policy: policyBench,
   fuzz: fuzzBench,
+  startup: startupBench,
   coverage: coverageBench,
   mutation: mutationBench,
   kernel: kernelBench,
