@@ -1,19 +1,113 @@
 // VPP lab adapter speed (issue #7): setup time per generated topology (the previous configuration undone, the
 // new one sent), and verified packets per second — batches of independent flows replayed from pcaps on the
 // pods' packet-generator interfaces, captured, mapped back by their inner IPv4 header, and compared byte for
-// byte with what the reference model (profile vpp-current) delivers. Needs a lab: PODFLOW_VPP_LAB=lab.yaml.
+// byte with what the reference model (profile vpp-current) delivers; and cases per second as `podflow fuzz`
+// drives the lab (fuzzDriven). Needs a lab: PODFLOW_VPP_LAB=lab.yaml.
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { ReferenceAdapter } from '../src/adapters/reference/reference-adapter.ts';
-import { readLabFile } from '../src/adapters/vpp/lab-file.ts';
+import { readLabFile, type LabFile } from '../src/adapters/vpp/lab-file.ts';
 import { VppAdapter } from '../src/adapters/vpp/vpp-adapter.ts';
 import { runProperty } from '../src/cli/fuzz-runner.ts';
 import { clusterArb } from '../src/generators/cluster.ts';
 import { renderCluster } from '../src/policy/contiv/render.ts';
-import { adapterAcls } from '../src/properties/harness.ts';
+import { adapterAcls, type ClusterCase } from '../src/properties/harness.ts';
+import type { PropertyDef } from '../src/properties/types.ts';
+import type { Cluster } from '../src/policy/types.ts';
 import { propertyById } from '../src/properties/index.ts';
 import { adapterTopology } from '../src/properties/resolve.ts';
 import type { BenchResult } from './run.ts';
 import { flowBatches, verifyBatches } from './verify.ts';
+
+/** The properties of the fuzz-driven figure: the harness's connections, the trace and the session differentials. */
+export const FUZZ_PROPERTIES = ['connection-verdict-equals-policy', 'reference-agrees-with-adapter', 'trace-equals-model', 'sessions-equal-model'] as const;
+
+/** CPU time (user + system, ms) the lab's VPP processes used so far (local labs only: their pids; else undefined). */
+function labCpuMs(lab: LabFile): number | undefined {
+  let ms = 0;
+  for (const n of lab.nodes) {
+    if (n.pid === undefined) return undefined;
+    try {
+      // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, after the parenthesised command name
+      const f = readFileSync(`/proc/${n.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      ms += ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {
+      return undefined;
+    }
+  }
+  return ms;
+}
+
+/**
+ * A cluster with the topology of `t` (nodes, IPAM, pods' names, namespaces and nodes) and everything else of `c`:
+ * its namespaces, policies, and its pods' labels and container ports (pod i gets those of c's pod i mod n).
+ */
+export function withTopology(c: Cluster, t: Cluster): Cluster {
+  const pods = t.pods.map((tp, i) => {
+    const own = c.pods[i % c.pods.length]!;
+    return { ...tp, labels: own.labels, containerPorts: own.containerPorts };
+  });
+  return { ...(t.ipam ? { ipam: t.ipam } : {}), nodes: t.nodes, namespaces: c.namespaces, pods, policies: c.policies };
+}
+
+/** The property with every case's cluster on topology `t` (withTopology); the property's cases must be ClusterCases. */
+function onTopology(p: PropertyDef<unknown>, t: Cluster): PropertyDef<unknown> {
+  return { ...p, arbitrary: () => (p.arbitrary() as fc.Arbitrary<ClusterCase>).map((c) => ({ ...c, cluster: withTopology(c.cluster, t) })) };
+}
+
+/**
+ * Cases per second as `podflow fuzz` drives the lab: one adapter as the CLI makes it, each property run by
+ * runProperty in chunks of 25 with its seed, a fixed number of cases per property (the same work every time, so
+ * two runs compare). Cases the lab cannot run (more nodes than it has) are unknown at once: `checked` counts the
+ * others. CPU time of this process and of the lab's VPPs per case says where the time went.
+ */
+export async function fuzzDriven(lab: LabFile, opts: { runs: number; seed?: number; properties?: readonly string[]; adapter?: VppAdapter; casesPerTopology?: number } = { runs: 40 }): Promise<BenchResult> {
+  const adapter = opts.adapter ?? new VppAdapter(lab);
+  const byProperty: BenchResult = {};
+  let cases = 0;
+  let checked = 0;
+  let ms = 0;
+  const c0 = process.cpuUsage();
+  const v0 = labCpuMs(lab);
+  try {
+    for (const id of opts.properties ?? FUZZ_PROPERTIES) {
+      const t0 = performance.now();
+      const p = propertyById(id)!;
+      let r: Awaited<ReturnType<typeof runProperty>>;
+      if (!opts.casesPerTopology) r = await runProperty(p, adapter, { seed: opts.seed ?? 1, runs: opts.runs, chunk: 25, interrupted: () => false });
+      else {
+        // What generating cases grouped by topology would give: groups of casesPerTopology cases on one generated
+        // topology that fits the lab (each group its own), the rest of each case generated as usual.
+        const groups = Math.ceil(opts.runs / opts.casesPerTopology);
+        const topologies = fc.sample(clusterArb({ topology: 'varied', minPods: 2, maxPods: 8 }), { seed: (opts.seed ?? 1) + 1000, numRuns: 20 * groups }).filter((c) => c.nodes.length <= lab.nodes.length);
+        r = { runs: 0, checked: 0, unknown: 0, verdict: 'valid' } as typeof r;
+        for (let g = 0; g < groups; g++) {
+          const x = await runProperty(onTopology(p, topologies[g % topologies.length]!), adapter, { seed: (opts.seed ?? 1) + g, runs: Math.min(opts.casesPerTopology, opts.runs - r.runs), chunk: 25, interrupted: () => false });
+          r = { ...x, runs: r.runs + x.runs, checked: (r.checked ?? 0) + (x.checked ?? 0), unknown: (r.unknown ?? 0) + (x.unknown ?? 0), verdict: r.verdict === 'valid' ? x.verdict : r.verdict };
+        }
+      }
+      const dt = performance.now() - t0;
+      cases += r.runs;
+      checked += r.checked ?? 0;
+      ms += dt;
+      byProperty[id] = { cases: r.runs, checked: r.checked ?? 0, unknown: r.unknown ?? 0, verdict: r.verdict, casesPerSec: Math.round((r.runs / dt) * 10000) / 10, checkedPerSec: Math.round(((r.checked ?? 0) / dt) * 10000) / 10 };
+    }
+  } finally {
+    if (!opts.adapter) await adapter.teardown();
+  }
+  const c = process.cpuUsage(c0);
+  const v1 = labCpuMs(lab);
+  return {
+    properties: byProperty,
+    cases,
+    checked,
+    seconds: Math.round(ms) / 1000,
+    casesPerSec: Math.round((cases / ms) * 10000) / 10,
+    checkedPerSec: Math.round((checked / ms) * 10000) / 10,
+    podflowCpuMsPerCase: Math.round(((c.user + c.system) / 1000 / Math.max(1, cases)) * 10) / 10,
+    vppCpuMsPerCase: v0 === undefined || v1 === undefined ? null : Math.round(((v1 - v0) / Math.max(1, cases)) * 10) / 10,
+  };
+}
 
 export async function vppBench(opts: { frames: number }): Promise<BenchResult> {
   const path = process.env.PODFLOW_VPP_LAB;
@@ -45,11 +139,10 @@ export async function vppBench(opts: { frames: number }): Promise<BenchResult> {
     const batches = flowBatches(r, Math.max(400, Math.min(4000, Math.floor(opts.frames / 50))), perBatch);
     const v = await verifyBatches(vpp, reference, batches);
     await vpp.teardown();
-    // Whole-harness rate: the differential property as `podflow fuzz` runs it (setup per case, one frame per call).
-    const harness = new VppAdapter(lab);
-    const h0 = performance.now();
-    const pr = await runProperty(propertyById('reference-agrees-with-adapter')!, harness, { seed: 3, runs: 20, chunk: 20, interrupted: () => false }).finally(() => harness.teardown());
-    const harnessMs = performance.now() - h0;
+    // Cases per second as `podflow fuzz` drives the lab (a topology set up per case, one frame per call).
+    const fuzz = await fuzzDriven(lab, { runs: 40, seed: 1 });
+    // The same with 20 cases per topology (not what `podflow fuzz` does yet: issue #15, grouping by topology)
+    const fuzzGroupedByTopology = await fuzzDriven(lab, { runs: 40, seed: 1, casesPerTopology: 20 });
     const sorted = [...setupMs].sort((a, b) => a - b);
     return {
       labNodes: lab.nodes.length,
@@ -62,8 +155,8 @@ export async function vppBench(opts: { frames: number }): Promise<BenchResult> {
       packetsVerifiedEqualToModel: v.verified,
       packetsDiffering: v.mismatched,
       verifiedPacketsPerSec: Math.round((v.verified / v.injectMs) * 1000),
-      harnessCasesPerSec: Math.round((pr.runs / harnessMs) * 100000) / 100,
-      harnessVerdict: pr.verdict,
+      fuzz,
+      fuzzGroupedByTopology,
     };
   } finally {
     await vpp.teardown();

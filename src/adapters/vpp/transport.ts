@@ -107,6 +107,27 @@ export function runArgv(argv: readonly string[], opts: { timeoutMs: number; stdi
  */
 const CONFIRMATION = /^\s*(?:(?:loop|vxlan_tunnel|host-|memif|pg)\S*|bridge-domain \d+|(?:Deleted )?ACL index:\d+)?\s*$/;
 
+/** One command of runAll: `config` is checked as config() checks it; `cli` output is returned whatever it says. */
+export interface Step {
+  command: string;
+  kind: 'config' | 'cli';
+}
+
+/**
+ * Commands in order on one node, returning each output: a `config` command VPP rejects or answers with anything
+ * but a confirmation is a VppCliError and the commands after it do not run; a `cli` command's output is returned
+ * whatever it says. `ran(i, out)` is called after each command that succeeded, in order.
+ */
+export async function runAll(t: Transport, steps: readonly Step[], ran?: (i: number, out: string) => void): Promise<string[]> {
+  const outs: string[] = [];
+  for (const [i, s] of steps.entries()) {
+    const out = s.kind === 'config' ? await t.config(s.command) : await t.cli(s.command);
+    ran?.(i, out);
+    outs.push(out);
+  }
+  return outs;
+}
+
 /** vppctl prints these when it cannot reach VPP (it still exits 0 on some versions). */
 const UNREACHABLE = /(?:connect|Connection refused|No such file or directory|clib_socket_init|Broken pipe)/i;
 

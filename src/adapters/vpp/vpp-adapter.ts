@@ -15,7 +15,7 @@ import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-fil
 import { emptyAclState, labNames, VXLAN_BD, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
 import { SHOW_COMMANDS, interfaceNames, vppConfigState, type ShowOutputs } from './show-state.ts';
 import { SESSION_COMMANDS, aclSessionDetail, aclSessionEntry, aclSessionIds, natSessions } from './show-sessions.ts';
-import { VppCliError, VppctlTransport, type Transport } from './transport.ts';
+import { runAll, VppCliError, VppctlTransport, type Step, type Transport } from './transport.ts';
 import { VPP_KNOWN_DIVERGENCES } from './known-divergences.ts';
 import { isLocalLab, LAB_WIRE_MTU, restartLabNode } from './local-lab.ts';
 import { framesInFlight, interfaceCounters, stuckTxRequests, type InterfaceCounters, type StreamSent } from './in-flight.ts';
@@ -27,7 +27,7 @@ export interface VppAdapterOptions {
   nat?: RenderOptions['nat'];
   /** ms to wait at most for a frame's consequences to settle (default 500) */
   settleMs?: number;
-  /** ms without any counter change that count as settled (default 10) */
+  /** ms without any counter change that count as settled after configuration (default 10; an exchange is over when its frames are accounted for) */
   quietMs?: number;
   /**
    * Send all frames of one inject() call at once (one stream per source, one capture window) and map what comes
@@ -86,6 +86,8 @@ interface NodeState {
   transcript: string[];
   /** config-drift: items removed and not yet restored, by item key → the commands that restore them */
   drifted?: Map<string, { commands: string[]; list?: number[] }>;
+  /** a main-NIC capture may still run: armed, and its exchange not collected (interrupted) */
+  capturing?: boolean;
 }
 
 /** Interface names in trace text are the lab's: rename them to the model's (longest names first). */
@@ -142,6 +144,16 @@ export function traceKey(records: readonly TraceRecord[]): string | undefined {
   return `${ip.src}|${ip.dst}|${ip.protocol}|${ip.fragmentId}|${ports}`;
 }
 
+const config = (command: string): Step => ({ command, kind: 'config' });
+const cli = (command: string): Step => ({ command, kind: 'cli' });
+
+/** Promise.all that waits for every promise, also after one failed, then rethrows the first failure. */
+async function allSettled<T>(ps: Promise<T>[]): Promise<T[]> {
+  const r = await Promise.allSettled(ps);
+  for (const x of r) if (x.status === 'rejected') throw x.reason;
+  return r.map((x) => (x as PromiseFulfilledResult<T>).value);
+}
+
 export class VppAdapter implements Adapter {
   readonly name: string;
   readonly capabilities: Adapter['capabilities'];
@@ -152,6 +164,11 @@ export class VppAdapter implements Adapter {
   /** the ACL configuration last applied (what a restarted node gets again) */
   private lastAcls: AdapterAclConfig = {};
   private readonly restarter?: (node: LabNode) => Promise<{ transport: Transport; pid?: number }>;
+  /**
+   * Whether anything may have changed the data path's state since setup or reset made it fresh: a frame injected
+   * (sessions, NAT, counters, traces) or a fault performed. A reset of a fresh configuration has nothing to do.
+   */
+  private touched = true;
   /** underlay ports with netem on them (wire-impaired not yet healed): lab node id → namespace and port */
   private impaired = new Map<number, { heal: string[][] }>();
 
@@ -230,25 +247,31 @@ export class VppAdapter implements Adapter {
     await this.recover();
     await this.unconfigure();
     this.topologyKey = undefined;
+    const plans: { state: NodeState; steps: ConfigStep[] }[] = [];
     for (const [i, model] of nodes.entries()) {
       const lab = this.lab.nodes[i]!;
       const t = this.transports.get(lab.id)!;
       const o: RenderOptions = { gbe: lab.gbe, ...(this.opts.nat ? { nat: this.opts.nat } : {}), ...(options.sessions ? { sessions: options.sessions } : {}) };
       const state: NodeState = { lab, t, model, names: labNames(model, topology, lab.gbe), steps: [], acls: emptyAclState(), transcript: [] };
       this.nodes.set(model.id, state);
-      const steps = renderNodeConfig(model, topology, o);
-      // Journal first (intent): a run that dies mid-way leaves the undo list for the next one.
-      await this.writeJournal(state, steps);
-      for (const s of steps) {
-        await t.config(s.do);
-        state.steps.push(s);
-        state.transcript.push(s.do);
-      }
+      plans.push({ state, steps: renderNodeConfig(model, topology, o) });
     }
+    // Every node at once (each has its own connection; a node's steps stay in order).
+    await allSettled(
+      plans.map(async ({ state, steps }) => {
+        // Journal first (intent): a run that dies mid-way leaves the undo list for the next one.
+        await this.writeJournal(state, steps);
+        await runAll(state.t, steps.map((s) => config(s.do)), (i) => {
+          state.steps.push(steps[i]!);
+          state.transcript.push(steps[i]!.do);
+        });
+      }),
+    );
     // VPP announces new interface addresses (gratuitous ARP on the pod interfaces) a moment after the CLI
     // returns: let that pass before any capture window opens, or a pod "receives" it with the first packet.
     await this.settle();
     this.topologyKey = key;
+    this.touched = false;
   }
 
   private journalPath(lab: LabNode): string {
@@ -292,46 +315,44 @@ export class VppAdapter implements Adapter {
   private async unconfigure(): Promise<void> {
     // Best effort per command: an undo VPP rejects names something already gone (another run reconfigured the
     // lab, or the operator did); what could not be reached still fails (AdapterUnavailable).
-    const undo = async (n: NodeState, c: string): Promise<void> => {
-      await n.t.config(c).catch((e: unknown) => {
-        if (!(e instanceof VppCliError)) throw e;
-      });
-    };
-    for (const n of this.nodes.values()) {
-      for (const c of renderAclRemoval(n.acls)) await undo(n, c);
+    await this.eachNode(async (n) => {
+      const undo = [...renderAclRemoval(n.acls), ...[...n.steps].reverse().flatMap((s) => (s.undo ? [s.undo] : []))];
+      await runAll(n.t, undo.map(cli));
       n.acls = emptyAclState();
-      for (const s of [...n.steps].reverse()) if (s.undo) await undo(n, s.undo);
       n.steps = [];
       await n.t.remove(this.journalPath(n.lab));
       // VPP writes pcap traces to /tmp whatever the name says: the last capture's file is ours to remove
       await n.t.remove(`/tmp/${this.wireFile(n)}`);
-    }
+    });
     this.nodes.clear();
   }
 
   /** Changes only the ACLs that differ (tables replaced in place keep their attachments and sessions). */
   async apply(acls: AdapterAclConfig): Promise<void> {
     this.lastAcls = acls;
-    for (const n of this.nodes.values()) {
+    await this.eachNode(async (n) => {
       const want = acls[String(n.model.id)];
       const labIndex = new Map(n.acls.labIndex);
       const rules = new Map(n.acls.rules);
-      for (const table of [...(want?.tables ?? [])].sort((a, b) => a.index - b.index)) {
+      // each table's command depends only on its own index (a new one is numbered by VPP): all in one go
+      const tables = [...(want?.tables ?? [])].sort((a, b) => a.index - b.index).flatMap((table) => {
         const cmd = tableCommand({ ...n.acls, labIndex }, table, n.model.id);
-        if (!cmd) continue;
-        const out = await n.t.config(cmd.command);
+        return cmd ? [{ table, cmd }] : [];
+      });
+      await runAll(n.t, tables.map((x) => config(x.cmd.command)), (i, out) => {
+        const { table, cmd } = tables[i]!;
         n.transcript.push(cmd.command);
         const idx = cmd.creates ? Number(/ACL index:(\d+)/.exec(out)?.[1]) : labIndex.get(table.index)!;
         if (!Number.isInteger(idx)) throw new Error(`node ${n.model.id}: VPP did not say which index ACL ${table.index} got: ${out.trim()}`);
         labIndex.set(table.index, idx);
         rules.set(idx, cmd.command.replace(/^set acl-plugin acl (index \d+ )?/, ''));
-      }
+      });
       const a = renderAttachChanges(n.acls.attach, want, labIndex, n.names, n.model.id);
-      for (const c of a.commands) await n.t.config(c);
+      await runAll(n.t, a.commands.map(config));
       n.transcript.push(...a.commands);
       n.acls = { labIndex, rules, attach: a.attach };
       await this.writeJournal(n);
-    }
+    });
   }
 
   /**
@@ -403,6 +424,7 @@ export class VppAdapter implements Adapter {
 
   /** Performs a fault of VPP_NEMESIS (see there) with the vppctl commands an operator would use. */
   async fault(f: Fault): Promise<void> {
+    this.touched = true;
     const nodeOf = (id: number): NodeState => this.nodes.get(id) ?? (() => { throw new Error(`${this.name}: ${f.id}: no node ${id} configured`); })();
     const run = async (n: NodeState, command: string): Promise<void> => {
       await n.t.config(command);
@@ -593,8 +615,10 @@ export class VppAdapter implements Adapter {
   }
 
   async reset(): Promise<void> {
+    // fresh since setup or the last reset (no frame, no fault since): nothing to forget
+    if (!this.touched && this.impaired.size === 0) return;
     await this.healWires();
-    for (const n of this.nodes.values()) {
+    await this.eachNode(async (n) => {
       // configuration drift a case left behind (it stopped before healing): configured again, fresh means fresh
       for (const [key, d] of [...(n.drifted ?? [])].reverse()) {
         for (const c of d.commands) await n.t.config(c).then(() => n.transcript.push(c));
@@ -602,48 +626,63 @@ export class VppAdapter implements Adapter {
         if (item.kind === 'acl-attachment') this.noteAttachment(n, item, d.list);
       }
       n.drifted?.clear();
-      await n.t.cli('clear acl-plugin sessions');
+      const steps: Step[] = [cli('clear acl-plugin sessions')];
       // NAT44-ED sessions: disable and enable forgets them with the rest of NAT, so the NAT steps run again.
       const nat = n.steps.findIndex((s) => s.do === 'nat44 plugin enable');
       if (nat >= 0) {
-        await n.t.config('nat44 plugin disable');
-        for (const s of n.steps.slice(nat)) if (/^(nat44|set interface nat44)/.test(s.do)) await n.t.config(s.do);
+        steps.push(config('nat44 plugin disable'));
+        for (const s of n.steps.slice(nat)) if (/^(nat44|set interface nat44)/.test(s.do)) steps.push(config(s.do));
       }
-      await n.t.cli('clear trace');
-      await n.t.cli('clear errors');
-      await n.t.cli('clear interfaces');
-    }
+      steps.push(cli('clear trace'), cli('clear errors'), cli('clear interfaces'));
+      await runAll(n.t, steps);
+    });
+    this.touched = false;
   }
 
   async inject(frames: Injection[]): Promise<Observation> {
+    this.touched = true;
     const obs: Observation = { captures: [], traces: new Map() };
     if (this.opts.batch && frames.length > 1) await this.injectBatch(frames, obs);
     else for (const f of frames) await this.injectOne(f, obs);
     return obs;
   }
 
-  /** Arms traces and captures on every node (old files removed first: VPP writes none when nothing came). */
-  private async arm(n: NodeState, packets: number): Promise<void> {
-    // a capture an interrupted exchange left running (its check gave up: unknown) is stopped, or VPP refuses a new one
-    await n.t.cli('pcap trace rx tx off');
+  /**
+   * Arms traces and captures on a node (old files removed first: VPP writes none when nothing came), then runs
+   * `then` (the streams this node sends, created) and reads the node's interface counters: the exchange's
+   * baseline. One round trip when the transport runs scripts.
+   */
+  private async arm(n: NodeState, packets: number, then: Step[] = []): Promise<Map<string, InterfaceCounters>> {
+    // a capture an interrupted exchange left running (its check gave up: unknown) is stopped, or VPP refuses a new
+    // one — before its file is removed: stopping it writes the file
+    if (n.capturing) await n.t.cli('pcap trace rx tx off');
     await n.t.remove(`/tmp/${this.wireFile(n)}`);
     for (const p of n.model.pods) await n.t.remove(this.rxFile(n, p.tap.name));
-    await n.t.cli('clear trace');
-    await n.t.config(`trace add pg-input ${Math.max(100, 2 * packets)}`);
-    await n.t.config(`trace add af-packet-input ${Math.max(100, 4 * packets)}`);
-    await n.t.config(`pcap trace rx tx max ${Math.max(1000, 8 * packets)} intfc ${n.lab.gbe} file ${this.wireFile(n)}`);
-    for (const p of n.model.pods) await n.t.config(`packet-generator capture ${n.names.toLab.get(p.tap.name)} pcap ${this.rxFile(n, p.tap.name)} count ${Math.max(1000, 4 * packets)}`);
+    n.capturing = true;
+    const outs = await runAll(n.t, [
+      cli('clear trace'),
+      config(`trace add pg-input ${Math.max(100, 2 * packets)}`),
+      config(`trace add af-packet-input ${Math.max(100, 4 * packets)}`),
+      config(`pcap trace rx tx max ${Math.max(1000, 8 * packets)} intfc ${n.lab.gbe} file ${this.wireFile(n)}`),
+      ...n.model.pods.map((p) => config(`packet-generator capture ${n.names.toLab.get(p.tap.name)} pcap ${this.rxFile(n, p.tap.name)} count ${Math.max(1000, 4 * packets)}`)),
+      ...then,
+      cli('show interface'),
+    ]);
+    return interfaceCounters(outs.at(-1)!);
   }
 
   private rxFile(n: NodeState, tap: string): string {
     return `${n.lab.files}/rx-${n.names.toLab.get(tap)}.pcap`;
   }
 
-  /** Stops the captures and reads them back: traces (model names), wire frames to or from the node, pod frames. */
-  private async collect(n: NodeState, packets: number): Promise<{ traces: TraceRecord[][]; wire: Uint8Array[]; rx: { pod: string; data: Uint8Array }[] }> {
-    await n.t.cli('pcap trace rx tx off');
-    for (const p of n.model.pods) await n.t.cli(`packet-generator capture ${n.names.toLab.get(p.tap.name)} disable`);
-    const text = await n.t.cli(`show trace max ${Math.max(100, 4 * packets)}`);
+  /**
+   * Runs `first` (the streams this node sent, deleted), then stops the captures and reads them back: traces (model
+   * names), wire frames to or from the node, pod frames.
+   */
+  private async collect(n: NodeState, packets: number, first: Step[] = []): Promise<{ traces: TraceRecord[][]; wire: Uint8Array[]; rx: { pod: string; data: Uint8Array }[] }> {
+    const outs = await runAll(n.t, [...first, cli('pcap trace rx tx off'), ...n.model.pods.map((p) => cli(`packet-generator capture ${n.names.toLab.get(p.tap.name)} disable`)), cli(`show trace max ${Math.max(100, 4 * packets)}`)]);
+    n.capturing = false;
+    const text = outs.at(-1)!;
     const traces: TraceRecord[][] = [];
     for (const pt of parseTrace(modelNamesInTrace(text, n.names)).captures) {
       // A frame for another node's NIC (a flooding underlay) is none of this node's business.
@@ -671,31 +710,29 @@ export class VppAdapter implements Adapter {
       sources.get(id)!.frames.push(f);
       if ('pod' in f.from) obs.captures.push({ point: `pod:${f.from.pod}:tx`, time: f.at, packet: f.packet, data: f.frame });
     }
-    for (const n of this.nodes.values()) await this.arm(n, frames.length);
-    const streams: { n: NodeState; name: string; file: string }[] = [];
+    const streams: { n: NodeState; name: string; file: string; create: string }[] = [];
     for (const s of sources.values()) {
       const name = `pf${++this.seq}`;
       const file = `${s.src.n.lab.files}/${name}.pcap`;
       await s.src.n.t.put(file, encodePcap(s.frames.map((f) => ({ tsSec: Math.floor(f.at), tsFrac: Math.round((f.at % 1) * 1e6), data: f.frame }))));
-      await s.src.n.t.config(s.wire ? `packet-generator new { name ${name} limit ${s.frames.length} node ethernet-input interface ${s.src.ifc} pcap ${file} }` : `packet-generator new { name ${name} limit ${s.frames.length} source ${s.src.ifc} node ethernet-input pcap ${file} }`);
-      streams.push({ n: s.src.n, name, file });
+      streams.push({ n: s.src.n, name, file, create: s.wire ? `packet-generator new { name ${name} limit ${s.frames.length} node ethernet-input interface ${s.src.ifc} pcap ${file} }` : `packet-generator new { name ${name} limit ${s.frames.length} source ${s.src.ifc} node ethernet-input pcap ${file} }` });
     }
-    const base = await this.counters();
+    const of = (n: NodeState): typeof streams => streams.filter((st) => st.n === n);
+    // armed, the node's streams created, and its counters read (the baseline), node by node at once
+    const base = await this.baseline((n) => this.arm(n, frames.length, of(n).map((st) => config(st.create))));
     for (const st of streams) await st.n.t.config(`packet-generator enable-stream ${st.name}`);
     await this.settle({ base, streams: [...sources.values()].map((s) => ({ node: s.src.n.model.id, ifc: s.src.ifc, count: s.frames.length })) });
     // The streams go before the traces are read: pg-input prints a stream that still exists by its name and
     // decodes the frame; a deleted one by its index with a hex dump — the model's form (a pod's frame does not
     // depend on how podflow named the stream that sent it).
-    for (const st of streams) {
-      await st.n.t.config(`packet-generator delete ${st.name}`);
-      await st.n.t.remove(st.file);
-    }
     const packetOf = (data: Uint8Array): Injection | undefined => {
       const k = flowKey(data);
       return k === undefined ? undefined : byKey.get(k);
     };
-    for (const n of this.nodes.values()) {
-      const got = await this.collect(n, frames.length);
+    const collected = await this.eachNode((n) => this.collect(n, frames.length, of(n).map((st) => config(`packet-generator delete ${st.name}`))));
+    for (const st of streams) await st.n.t.remove(st.file);
+    for (const [i, n] of [...this.nodes.values()].entries()) {
+      const got = collected[i]!;
       for (const records of got.traces) {
         const f = byKey.get(traceKey(records) ?? '');
         if (!f) continue;
@@ -743,19 +780,19 @@ export class VppAdapter implements Adapter {
     const stream = `pf${++this.seq}`;
     const input = `${src.n.lab.files}/${stream}.pcap`;
     await src.n.t.put(input, encodePcap([{ tsSec: Math.floor(f.at), tsFrac: Math.round((f.at % 1) * 1e6), data: f.frame }]));
-    for (const n of this.nodes.values()) await this.arm(n, 1);
     if ('pod' in f.from) obs.captures.push({ point: `pod:${f.from.pod}:tx`, time: f.at, packet: f.packet, data: f.frame });
-    await src.n.t.config('pod' in f.from ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} node ethernet-input pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
-    const base = await this.counters();
+    const create = config('pod' in f.from ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} node ethernet-input pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
+    // every node armed, the stream created on its node, and the counters read (the baseline), node by node at once
+    const base = await this.baseline((n) => this.arm(n, 1, n === src.n ? [create] : []));
     await src.n.t.config(`packet-generator enable-stream ${stream}`);
     await this.settle({ base, streams: [{ node: src.n.model.id, ifc: src.ifc, count: 1 }] });
     // the stream goes before the trace is read (see injectBatch: pg-input then prints the model's form)
-    await src.n.t.config(`packet-generator delete ${stream}`);
-    await src.n.t.remove(input);
     // Everything captured in this window belongs to the frame.
     const traces: { nodeId: number; records: unknown[] }[] = [];
-    for (const n of this.nodes.values()) {
-      const got = await this.collect(n, 1);
+    const collected = await this.eachNode((n) => this.collect(n, 1, n === src.n ? [config(`packet-generator delete ${stream}`)] : []));
+    await src.n.t.remove(input);
+    for (const [i, n] of [...this.nodes.values()].entries()) {
+      const got = collected[i]!;
       for (const records of got.traces) traces.push({ nodeId: n.model.id, records });
       for (const data of got.wire) obs.captures.push({ point: `node:${n.model.id}:wire`, time: f.at, packet: f.packet, data });
       for (const r of got.rx) obs.captures.push({ point: `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
@@ -763,19 +800,27 @@ export class VppAdapter implements Adapter {
     obs.traces!.set(f.packet, [...(obs.traces!.get(f.packet) ?? []), ...traces]);
   }
 
-  /** Every node's interface counters now (keyed by model node ID): the baseline of an exchange. */
-  private async counters(): Promise<Map<number, Map<string, InterfaceCounters>>> {
-    const all = [...this.nodes.values()];
-    const texts = await Promise.all(all.map((n) => n.t.cli('show interface')));
-    return new Map(all.map((n, i) => [n.model.id, interfaceCounters(texts[i]!)]));
+  /**
+   * Runs f on every configured node at once — each node has its own connection, and a node's commands stay in
+   * order — and waits for all of them (none still runs when this returns); the first failure is rethrown.
+   */
+  private eachNode<T>(f: (n: NodeState) => Promise<T>): Promise<T[]> {
+    return allSettled([...this.nodes.values()].map(f));
+  }
+
+  /** Every node's interface counters (keyed by model node ID) as `read` returns them: the baseline of an exchange. */
+  private async baseline(read: (n: NodeState) => Promise<Map<string, InterfaceCounters>>): Promise<Map<number, Map<string, InterfaceCounters>>> {
+    const got = await this.eachNode(read);
+    return new Map([...this.nodes.values()].map((n, i) => [n.model.id, got[i]!]));
   }
 
   /**
-   * Waits until no interface counter of any node has changed for `quietMs` and, for an exchange (`base`: the
-   * counters before its streams were enabled), every frame is accounted for (framesInFlight: each stream ran, every
-   * frame a main NIC sent was received by the others), at most `settleMs` in all. The counters decide, not a quiet
-   * window alone: on a loaded machine a node can be off the CPU for longer than the window while a frame waits in
-   * its af_packet ring.
+   * For an exchange (`base`: the counters before its streams were enabled): waits until two readings of every
+   * node's counters in a row are alike and every frame is accounted for (framesInFlight: each stream ran, every
+   * frame a main NIC sent was received by the others). The counters decide, not a quiet window: on a loaded
+   * machine a node can be off the CPU for longer than any window while a frame waits in its af_packet ring, and
+   * when every frame is counted nothing of the exchange is still under way. Otherwise (after configuration) waits
+   * until no counter has changed for `quietMs`. At most `settleMs` in all.
    */
   private async settle(exchange?: { base: Map<number, Map<string, InterfaceCounters>>; streams: StreamSent[] }): Promise<void> {
     const max = this.opts.settleMs ?? 500;
@@ -792,11 +837,12 @@ export class VppAdapter implements Adapter {
       if (now !== last) {
         last = now;
         changed = t;
-      } else if (t - changed >= quiet) {
-        if (!exchange) return;
+      } else if (exchange) {
+        // Two readings alike in a row, and every frame accounted for: the exchange is over (the counters decide,
+        // no quiet window needed — see in-flight.ts; VPP counts a frame in the dispatch that carries it to its end)
         const counters = new Map(all.map((n, i) => [n.model.id, interfaceCounters(texts[i]!)]));
         if (framesInFlight(exchange.base, counters, gbe, exchange.streams) === 0) return;
-      }
+      } else if (t - changed >= quiet) return;
       if (t - start > max) {
         if (exchange) await this.checkTxRings();
         return;
