@@ -32,6 +32,8 @@ NETLINK_NETFILTER = 12
 
 libc = ctypes.CDLL(None, use_errno=True)
 HOME_NS = os.open('/proc/self/ns/net', os.O_RDONLY)
+# the CPUs the helper may use before it pins itself to one (see the top): its batch processes use them all
+ALL_CPUS = os.sched_getaffinity(0)
 
 
 def setns(fd):
@@ -81,6 +83,11 @@ class Batcher:
         self.tool = tool
         self.ns = ns
         self.p = subprocess.Popen([tool, '-n', ns, '-force', '-batch', '-'], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            # batches of different namespaces run side by side; only the helper's own sends need one CPU
+            os.sched_setaffinity(self.p.pid, ALL_CPUS)
+        except OSError:
+            pass
         self.fd = self.p.stderr.fileno()
         os.set_blocking(self.fd, False)
         self.lines = 0
