@@ -130,7 +130,16 @@ export class NetnsHelper {
     return r.results as { status: number; stderr: string }[];
   }
 
-  /** Closes every socket into these namespaces (an open socket keeps a deleted namespace alive). */
+  /**
+   * Ends the long-lived batch processes and nftables contexts inside these namespaces (devices there were made
+   * again: iproute2 may remember an interface's old index); the next command starts them again.
+   */
+  async respawn(ns: string[]): Promise<void> {
+    if (!this.child) return;
+    await this.request('respawn', { ns });
+  }
+
+  /** Closes every socket, batch process and nftables context in these namespaces (each keeps a deleted namespace alive). */
   async forget(ns: string[], marker = false): Promise<void> {
     if (!this.child) return;
     await this.request('forget', { ns, marker });

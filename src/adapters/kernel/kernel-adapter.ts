@@ -92,6 +92,8 @@ export interface KernelStats {
   stray: number;
   /** setups that had to rebuild every namespace (a command failed on the incremental path) */
   rebuilds: number;
+  /** node rulesets loaded (a ruleset equal to the one loaded is not loaded again) */
+  rulesetLoads: number;
 }
 
 interface PointMap {
@@ -106,7 +108,7 @@ interface PointMap {
 export class KernelAdapter implements Adapter {
   readonly name: string;
   readonly capabilities: AdapterCapabilities = { traces: false, dropReasons: false, virtualTime: false, knownDivergences: KERNEL_KNOWN_DIVERGENCES, faults: KERNEL_NEMESIS, driftKinds: KERNEL_DRIFT_KINDS, wireImpairments: hostWireImpairments() };
-  readonly stats: KernelStats = { setups: 0, objectsChanged: 0, setupMs: [], injected: 0, stray: 0, rebuilds: 0 };
+  readonly stats: KernelStats = { setups: 0, objectsChanged: 0, setupMs: [], injected: 0, stray: 0, rebuilds: 0, rulesetLoads: 0 };
   readonly names: NamespaceNames;
   private readonly helper = new NetnsHelper();
   private objects: NetObject[] = [];
@@ -124,6 +126,8 @@ export class KernelAdapter implements Adapter {
   private incarnations = new Map<string, number>();
   /** the ACL configuration last applied (what a resync loads again) */
   private acls: AdapterAclConfig = {};
+  /** node namespace → the ruleset text last loaded there (the same text is not loaded again, unless a resync) */
+  private loaded = new Map<string, string>();
   private liberal = new Set<string>();
   /** session timeouts of the last setup (conntrack sysctls of every node namespace; none: the kernel's own) */
   private sessions?: SessionTimeoutsOption;
@@ -230,6 +234,7 @@ export class KernelAdapter implements Adapter {
       this.generation++;
       this.objects = next;
       this.liberal.clear();
+      this.loaded.clear();
       this.ctSet.clear();
       this.ctBefore.clear();
       this.impaired.clear();
@@ -301,7 +306,7 @@ export class KernelAdapter implements Adapter {
     await this.guard(() => this.applyAcls(acls));
   }
 
-  private async applyAcls(acls: AdapterAclConfig): Promise<void> {
+  private async applyAcls(acls: AdapterAclConfig, o: { reload?: boolean } = {}): Promise<void> {
     const t = this.requireTopology();
     this.acls = acls;
     const known = new Set(t.nodes.map((n) => String(n.id)));
@@ -319,8 +324,14 @@ export class KernelAdapter implements Adapter {
       }
       this.slots.set(slot, next);
       const text = renderNftables(n, nodeAcls, { slots: next.slots, icmpRepliesHitSessions: this.icmpRepliesHitSessions, ...(this.opts.faults ? { faults: this.opts.faults } : {}) });
-      const r = await this.helper.exec(ns, ['nft', '-f', '-'], text);
-      if (r.status !== 0) throw new CommandError(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], r.status, `${r.stderr}\n--- ruleset ---\n${text}`);
+      // the same ruleset again would change nothing (it keeps no state: conntrack and its marks stay either way)
+      if (o.reload || this.loaded.get(ns) !== text) {
+        this.loaded.delete(ns);
+        const r = await this.helper.exec(ns, ['nft', '-f', '-'], text);
+        if (r.status !== 0) throw new CommandError(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], r.status, `${r.stderr}\n--- ruleset ---\n${text}`);
+        this.loaded.set(ns, text);
+        this.stats.rulesetLoads++;
+      }
       if (!this.liberal.has(ns)) {
         // the ruleset's ct expressions loaded conntrack into the namespace: now its sysctls exist
         await this.helper.sysctl(ns, NODE_CONNTRACK_SYSCTLS);
@@ -459,7 +470,7 @@ export class KernelAdapter implements Adapter {
       }
       case 'acl-resync':
         // the same ruleset loaded again: nft replaces the tables in one transaction, conntrack and its marks stay
-        await this.applyAcls(this.acls);
+        await this.applyAcls(this.acls, { reload: true });
         return;
       case 'acl-replaced':
         await this.applyAcls(f.acls);
@@ -469,10 +480,12 @@ export class KernelAdapter implements Adapter {
         const k = t.nodes[slot]!.pods.findIndex((p) => p.name === f.pod);
         if (k < 0) throw new Error(`${this.name}: tap-flap: no pod ${f.pod} on node ${f.node}`);
         const [N, P, tap] = [this.names.node(slot), this.names.pod(slot, k), linuxTapName(k)];
+        const before = await this.operstate(N, tap);
         for (const state of ['down', 'up']) {
           const r = await this.helper.exec(N, ['ip', 'link', 'set', 'dev', tap, state]);
           if (r.status !== 0) throw new CommandError(['ip', '-n', N, 'link', 'set', 'dev', tap, state], r.status, r.stderr);
         }
+        await this.operstateBack(N, tap, before);
         // Linux deletes the IPv4 routes through a device set down (fib_sync_down_dev) where VPP keeps them: what
         // the kernel removed with the link is configured again, as the objects say (the pod's /32 route and static
         // neighbour on the TAP, the pod's routes and gateway neighbour), so "up" means what it means on VPP.
@@ -496,6 +509,7 @@ export class KernelAdapter implements Adapter {
         if (del.status !== 0) throw new CommandError(['ip', '-n', N, 'link', 'del', 'dev', tap], del.status, del.stderr);
         // CNI ADD: the same objects made again (the pod's namespace stays: it is the pod's sandbox), a capture
         // socket on the new eth0 (the old one saw its device go), and the ACLs attached again.
+        await this.helper.respawn([N, P]);
         const gone = this.objects.filter((o) => o.key !== `ns:${P}` && (o.key.includes(`:${P}:`) || o.key.includes(`:${N}:${tap}:`) || o.key === `dev:${N}:${tap}` || (o.key.startsWith(`route:${N}:`) && o.add.some((a) => a.includes(tap)))));
         await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !gone.includes(o)), this.objects));
         this.incarnations.set(`${slot}:${k}`, (this.incarnations.get(`${slot}:${k}`) ?? 0) + 1);
@@ -512,10 +526,12 @@ export class KernelAdapter implements Adapter {
         const slot = slotOf(f.node);
         const N = this.names.node(slot);
         const dev = f.link === 'loop0' ? BVI_IF : GBE_IF;
+        const before = await this.operstate(N, dev);
         for (const state of ['down', 'up']) {
           const r = await this.helper.exec(N, ['ip', 'link', 'set', 'dev', dev, state]);
           if (r.status !== 0) throw new CommandError(['ip', '-n', N, 'link', 'set', 'dev', dev, state], r.status, r.stderr);
         }
+        await this.operstateBack(N, dev, before);
         // Linux deletes the routes through a device set down (its connected subnet, the remote pod networks via the
         // remote BVI) and its neighbours, permanent ones too; VPP keeps its static neighbours and resolves its routes
         // again (checked on VPP 26.06): the node's `replace` commands on that device run again (and, for the bridge,
@@ -563,6 +579,23 @@ export class KernelAdapter implements Adapter {
     }
   }
 
+  /** A device's operational state as `ip -br link` shows it (UP, DOWN, UNKNOWN, LOWERLAYERDOWN…). */
+  private async operstate(ns: string, dev: string): Promise<string> {
+    const r = await this.helper.exec(ns, ['ip', '-br', 'link', 'show', 'dev', dev]);
+    return r.status === 0 ? (r.stdout.trim().split(/\s+/)[1] ?? '') : '';
+  }
+
+  /**
+   * A link set up again reaches its operational state asynchronously (the kernel's linkwatch runs up to a second
+   * later; a bridge is UP once a port forwards): a flap is over when the state is back to what it was, so what
+   * follows — packets, the configuration state a recovery check compares — sees the link as it was. Bounded: a
+   * state that does not come back within 3 s is left for configState to report.
+   */
+  private async operstateBack(ns: string, dev: string, want: string): Promise<void> {
+    const deadline = Date.now() + 3000;
+    while ((await this.operstate(ns, dev)) !== want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
   /**
    * node-restart: the node's namespace deleted — with it its devices, conntrack table (the sessions) and ruleset,
    * and the far ends of its veths (each pod's eth0, the underlay port) — then made again from the same objects,
@@ -576,6 +609,8 @@ export class KernelAdapter implements Adapter {
     const pods = t.nodes[slot]!.pods.map((_, k) => this.names.pod(slot, k));
     if (!N.startsWith(this.names.prefix)) throw new Error(`${this.name}: node-restart: ${N} is not one of this adapter's namespaces`);
     await this.helper.forget([N]);
+    // the far ends of its veths (in the underlay and pod namespaces) are made again: new interface indices
+    await this.helper.respawn([U, ...pods]);
     const left = deleteNamespacesSync([N]);
     if (left.length > 0) throw new AdapterUnavailable(this.name, `node-restart: could not delete namespace ${N}`);
     // A deleted namespace's devices go asynchronously (netns cleanup): wait until the far ends are gone.
@@ -593,6 +628,7 @@ export class KernelAdapter implements Adapter {
     });
     await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !rebuilt.includes(o)), this.objects));
     this.liberal.delete(N);
+    this.loaded.delete(N);
     this.slots.delete(slot);
     this.incarnations.set(`wire:${slot}`, (this.incarnations.get(`wire:${slot}`) ?? 0) + 1);
     pods.forEach((_, k) => this.incarnations.set(`${slot}:${k}`, (this.incarnations.get(`${slot}:${k}`) ?? 0) + 1));
@@ -682,6 +718,7 @@ export class KernelAdapter implements Adapter {
     this.topology = undefined;
     this.slots.clear();
     this.liberal.clear();
+    this.loaded.clear();
     this.ctSet.clear();
     this.ctBefore.clear();
     this.impaired.clear();
