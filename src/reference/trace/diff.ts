@@ -173,8 +173,30 @@ function masked(masks: readonly TraceMask[], site: MaskSite): boolean {
 /**
  * Walks both traces record by record. A different node sequence stops the walk (field `node`); other
  * differences are reported for the first one, while masked comparisons are counted over the whole walk.
+ *
+ * A mask only matters for the first divergence where the values differ (an equal value is never a divergence,
+ * masked or not), so the walk asks the masks there only; `maskedFields` — every comparison a mask suppressed,
+ * equal values too — is counted by a second walk when it is read (trace-equals-model never reads it; reports do).
  */
 export function diffTraces(expected: PacketTrace, actual: PacketTrace, masks: readonly TraceMask[]): TraceDiffResult {
+  const first = walkTraces(expected, actual, masks, false);
+  let count: number | undefined;
+  const result = first ? { equal: false, first, maskedFields: 0 } : { equal: true, maskedFields: 0 };
+  Object.defineProperty(result, 'maskedFields', {
+    enumerable: true,
+    configurable: true,
+    get: () => (count ??= walkTraces(expected, actual, masks, true) as number),
+    set: (v: number) => {
+      count = v;
+    },
+  });
+  return result;
+}
+
+/** The walk of diffTraces: the first divergence, or (`counting`) how many comparisons a mask suppressed. */
+function walkTraces(expected: PacketTrace, actual: PacketTrace, masks: readonly TraceMask[], counting: false): TraceDivergence | undefined;
+function walkTraces(expected: PacketTrace, actual: PacketTrace, masks: readonly TraceMask[], counting: true): number;
+function walkTraces(expected: PacketTrace, actual: PacketTrace, masks: readonly TraceMask[], counting: boolean): TraceDivergence | number | undefined {
   let maskedFields = 0;
   let first: TraceDivergence | undefined;
   const n = Math.max(expected.records.length, actual.records.length);
@@ -187,11 +209,13 @@ export function diffTraces(expected: PacketTrace, actual: PacketTrace, masks: re
     }
     // One site per record, its field and values set per comparison (masks read a site, never keep it).
     const site: MaskSite = { node: e.node, kind: e.body.kind, field: 'node', expected: e.node, actual: a.node, recordIndex: i, expectedRecord: e, actualRecord: a, expectedTrace: expected };
-    if (masked(masks, site)) maskedFields++;
+    if ((counting || e.node !== a.node) && masked(masks, site)) maskedFields++;
     else if (e.node !== a.node) {
       first ??= { recordIndex: i, node: e.node, field: 'node', expected: e.node, actual: a.node };
       break;
     }
+    // Only the first divergence is reported: past it, a walk that does not count has nothing left to find.
+    if (!counting && first) break;
     // timeUs first, then the body's fields (recordFields' order)
     const ef = bodyFields(e.body);
     const af = new Map<string, FieldValue>();
@@ -203,6 +227,7 @@ export function diffTraces(expected: PacketTrace, actual: PacketTrace, masks: re
       const ev = j < 0 ? e.timeUs : ef[j]![1];
       seen.add(field);
       const av = af.get(field);
+      if (!counting && ev === av) continue;
       site.field = field;
       site.expected = ev;
       site.actual = av;
@@ -211,6 +236,7 @@ export function diffTraces(expected: PacketTrace, actual: PacketTrace, masks: re
     }
     for (const [field, av] of af) {
       if (seen.has(field)) continue;
+      if (!counting && av === undefined) continue;
       site.field = field;
       site.expected = undefined;
       site.actual = av;
@@ -218,5 +244,5 @@ export function diffTraces(expected: PacketTrace, actual: PacketTrace, masks: re
       else if (undefined !== av) first ??= { recordIndex: i, node: e.node, field, expected: undefined, actual: av };
     }
   }
-  return first ? { equal: false, first, maskedFields } : { equal: true, maskedFields };
+  return counting ? maskedFields : first;
 }
