@@ -5,6 +5,7 @@ import { ReferenceAdapter } from '../src/adapters/reference/reference-adapter.ts
 import { killMatrix } from '../src/cli/mutants.ts';
 import { runProperty } from '../src/cli/fuzz-runner.ts';
 import { PROPERTIES } from '../src/properties/index.ts';
+import { profiled, selfTimes, selfTimesByFile } from './profile.ts';
 import type { BenchResult } from './run.ts';
 
 function median(xs: number[]): number {
@@ -33,12 +34,24 @@ export async function fuzzBench(): Promise<BenchResult> {
     cpuMs += (c.user + c.system) / 1000;
     perProperty[p.id] = Math.round((r.runs / dt) * 1000);
   }
+  // Where the time goes: the same mix again (fewer cases) under the in-process CPU profiler (node:inspector, the
+  // sampler of `node --cpu-prof`), after the measurement so the sampling does not slow the figures above.
+  // `npx tsx bench/profile-fuzz.ts` writes the whole profile (.cpuprofile) with longer lists.
+  const profile = await profiled(async () => {
+    for (const p of PROPERTIES) await runProperty(p, adapter, { seed: 8, runs: 300, chunk: 25, interrupted: () => false });
+  });
+  const top: BenchResult = {};
+  for (const f of selfTimes(profile).slice(0, 12)) top[f.fn] = f.selfPct;
+  const files: BenchResult = {};
+  for (const f of selfTimesByFile(profile).slice(0, 8)) files[f.file] = f.selfPct;
   const rows = await killMatrix({ runs: 100, seed: 1, stopAtFirstKill: true });
   return {
     casesPerSecOneWorker: Math.round((cases / ms) * 1000),
     /** per second of this process's CPU time (less sensitive to other load on the machine than wall time) */
     casesPerCpuSecOneWorker: Math.round((cases / cpuMs) * 1000),
     casesPerSecByProperty: perProperty,
+    /** top functions by self time (% of the profiled mix), and self time per source file */
+    profile: { selfPctByFunction: top, selfPctByFile: files },
     mutants: rows.length,
     killed: rows.filter((r) => r.killed).length,
     medianCasesToKill: median(rows.filter((r) => r.killed).map((r) => r.casesToKill!)),

@@ -11,8 +11,8 @@ import { contivFormula, firstPacket, replyPacket, type Verdict as PolicyVerdict 
 import type { Cluster, Connection } from '../policy/types.ts';
 import type { AclRule } from '../reference/state/acl.ts';
 import { encodePacket, type Layer } from '../packet/index.ts';
-import { MODEL_ACLS, POD_MAC, type Pod } from '../reference/topology/topology.ts';
-import type { AclConfig } from '../reference/state/vpp.ts';
+import { POD_MAC, type Pod } from '../reference/topology/topology.ts';
+import { rememberModelAcls } from '../reference/known-config.ts';
 import { adapterTopology } from './resolve.ts';
 import type { Exchange } from './types.ts';
 
@@ -43,13 +43,12 @@ function aclRuleJson(r: AclRule): AdapterAclConfig[string]['tables'][number]['ru
 /** Contiv's rendered ACLs in the adapters' plain form. */
 export function adapterAcls(r: RenderedCluster): AdapterAclConfig {
   const out: AdapterAclConfig = {};
-  const configs = new Map<number, AclConfig>();
   for (const n of r.nodes) {
-    out[String(n.id)] = { tables: n.acls.map((a) => ({ index: a.index, tag: a.tag, rules: a.rules.map(aclRuleJson) })), attach: n.attach };
-    configs.set(n.id, n.config);
+    const spec = { tables: n.acls.map((a) => ({ index: a.index, tag: a.tag, rules: a.rules.map(aclRuleJson) })), attach: n.attach };
+    out[String(n.id)] = spec;
+    // The reference adapter takes the model's own configuration instead of parsing the text back (known-config.ts).
+    rememberModelAcls(spec, r.topology, n.config);
   }
-  // The reference adapter takes the model's own configuration from this link instead of parsing the text back.
-  Object.defineProperty(out, MODEL_ACLS, { value: { topology: r.topology, configs }, enumerable: false });
   return out;
 }
 

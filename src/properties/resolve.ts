@@ -1,7 +1,8 @@
 // From the model's topology to the plain, fully resolved topology every adapter receives.
 import { ip4ToString, macToString } from '../packet/index.ts';
 import type { AdapterTopology } from '../adapters/adapter.ts';
-import { MODEL_TOPOLOGY, VXLAN_VNI, POD_MAC, type Topology } from '../reference/topology/topology.ts';
+import { VXLAN_VNI, POD_MAC, type Topology } from '../reference/topology/topology.ts';
+import { rememberModelTopology } from '../reference/known-config.ts';
 
 export function adapterTopology(t: Topology): AdapterTopology {
   const c = t.ipam.config;
@@ -18,6 +19,8 @@ export function adapterTopology(t: Topology): AdapterTopology {
       pods: n.pods.map((p) => ({ name: p.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC), tap: { name: p.tap.name, mac: macToString(p.tap.mac!), ...(p.tap.addresses[0] ? { ip: ip4ToString(p.tap.addresses[0].network) } : {}) }, gateway: ip4ToString(n.gateway) })),
     })),
   };
-  Object.defineProperty(out, MODEL_TOPOLOGY, { value: t, enumerable: false });
+  // The reference adapter need not build the topology again (known-config.ts), unless a pod is a service endpoint
+  // (the NAT inside role): the plain form does not carry that.
+  if (t.nodes.every((n) => n.pods.every((p) => !p.serviceEndpoint))) rememberModelTopology(out, t);
   return out;
 }

@@ -5,8 +5,9 @@ import { PROFILES, type DataPathFaults, type ProfileName } from '../../reference
 import { trustedScenario, type Scenario } from '../../reference/scenario.ts';
 import { Simulation } from '../../reference/simulate.ts';
 import type { Acl, AclRule } from '../../reference/state/acl.ts';
-import { aclConfigFromSpec, type AclConfig } from '../../reference/state/vpp.ts';
-import { MODEL_ACLS, MODEL_TOPOLOGY, type Topology } from '../../reference/topology/topology.ts';
+import { aclConfigFromSpec, type AclConfig, type VppInstance } from '../../reference/state/vpp.ts';
+import { buildTopology, type Topology } from '../../reference/topology/topology.ts';
+import { knownModelAcls, knownModelTopology } from '../../reference/known-config.ts';
 import { modelConfigState } from '../../reference/state/config-state.ts';
 import { modelSessionState } from '../../reference/state/session-state.ts';
 import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSessions, replacePod } from '../../reference/state/faults.ts';
@@ -39,10 +40,25 @@ export interface ReferenceAdapterOptions {
   drivers?: InterfaceDrivers;
 }
 
-/** What adapterAcls links: the model's ACL configuration per node ID, valid for that topology. */
-interface ModelAcls {
-  topology: Topology;
-  configs: Map<number, AclConfig>;
+/**
+ * Model topologies by content: the scenario topology's JSON (nodes as the adapter form gives them, drivers and
+ * IPAM overrides) → the topology buildTopology makes of it. A case configures the same cluster on several adapters
+ * (the adapter under test and the model it is compared with, each a fresh ReferenceAdapter), so the second setup
+ * finds the first one's topology. Topologies are read-only to the model (simulate.ts), so one can serve every
+ * simulation of that content. A few entries suffice (a case uses one cluster at a time, plus its pod updates).
+ */
+const TOPOLOGIES = new Map<string, Topology>();
+const TOPOLOGY_CACHE_SIZE = 8;
+
+function topologyOf(scenario: Scenario): Topology {
+  const key = JSON.stringify(scenario.topology);
+  let t = TOPOLOGIES.get(key);
+  if (t === undefined) {
+    t = buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
+    if (TOPOLOGIES.size >= TOPOLOGY_CACHE_SIZE) TOPOLOGIES.delete(TOPOLOGIES.keys().next().value!);
+    TOPOLOGIES.set(key, t);
+  }
+  return t;
 }
 
 /**
@@ -66,6 +82,16 @@ export function copyAclConfig(cfg: AclConfig): AclConfig {
   for (const [sw, list] of cfg.input) out.input.set(sw, list.slice());
   for (const [sw, list] of cfg.output) out.output.set(sw, list.slice());
   return out;
+}
+
+/**
+ * One node's ACL configuration from its adapter form: the model's own when the renderer made it for this very
+ * topology (known-config.ts; copied: hooks edit a configured VPP's ACLs in place), else parsed. The adapter form
+ * is the scenario's raw form with every default filled in (no normalisation needed).
+ */
+function aclConfigOf(spec: AdapterAclConfig[string] | undefined, vpp: VppInstance, topology: Topology): AclConfig {
+  const known = spec && knownModelAcls(spec, topology);
+  return known ? copyAclConfig(known) : aclConfigFromSpec(spec, vpp.node, `acls.${vpp.node.id}`, vpp.ifByName);
 }
 
 export class ReferenceAdapter implements Adapter {
@@ -102,15 +128,9 @@ export class ReferenceAdapter implements Adapter {
   async apply(acls: AdapterAclConfig): Promise<void> {
     const sim = this.requireSim();
     this.acls = acls;
-    // ACLs rendered by the model for this very topology (the fuzzer's cases) link the model's configuration.
-    const linked = (acls as { [MODEL_ACLS]?: ModelAcls })[MODEL_ACLS];
-    const model = linked?.topology === sim.topology ? linked.configs : undefined;
     for (const vpp of sim.vpps.values()) {
       const before = vpp.acl;
-      const spec = acls[String(vpp.node.id)];
-      const own = spec && model?.get(vpp.node.id);
-      // The adapter form is the scenario's raw form with every default filled in (no normalisation needed).
-      vpp.acl = own ? copyAclConfig(own) : aclConfigFromSpec(spec, vpp.node, `acls.${vpp.node.id}`, vpp.ifByName);
+      vpp.acl = aclConfigOf(acls[String(vpp.node.id)], vpp, sim.topology);
       for (const sw of interfacesLosingSessions(before, vpp.acl, vpp.profile)) vpp.aclSessions.removeInterface(sw);
     }
     this.opts.afterConfigure?.(sim);
@@ -157,21 +177,18 @@ export class ReferenceAdapter implements Adapter {
     const fresh = new Simulation(sim.scenario, sim.profile, { topology: sim.topology });
     this.opts.afterConfigure?.(fresh);
     const vpp = fresh.vpps.get(node)!;
-    const linked = (this.acls as { [MODEL_ACLS]?: ModelAcls })[MODEL_ACLS];
-    const own = this.acls[String(node)] && linked?.topology === sim.topology ? linked.configs.get(node) : undefined;
-    vpp.acl = own ? copyAclConfig(own) : aclConfigFromSpec(this.acls[String(node)], vpp.node, `acls.${node}`, vpp.ifByName);
+    vpp.acl = aclConfigOf(this.acls[String(node)], vpp, sim.topology);
     this.opts.afterConfigure?.(fresh);
     restartNode(sim.vpps, vpp);
   }
 
   private configured(acls: AdapterAclConfig | undefined): Simulation {
     const profile = this.opts.faults ? { ...PROFILES[this.profile], faults: this.opts.faults } : this.profile;
-    // A topology resolved from the model's own (the fuzzer's cases) carries it: no need to build it again.
-    // (Only when it says nothing the resolved form lacks: service endpoints take the NAT inside role, and other
-    // interface drivers than Contiv's are not in it.)
-    const linked = this.opts.drivers ? undefined : (this.topology as { [MODEL_TOPOLOGY]?: Topology } | undefined)?.[MODEL_TOPOLOGY];
-    const model = linked?.nodes.every((n) => n.pods.every((p) => !p.serviceEndpoint)) ? linked : undefined;
-    const sim = new Simulation(this.scenario(acls), profile, model ? { topology: model } : {});
+    // The model topology the renderer built (known-config.ts; with Contiv's drivers only: other drivers are not in
+    // it), else the one of this content, built once for every adapter that configures it.
+    const scenario = this.scenario(acls);
+    const known = this.opts.drivers ? undefined : knownModelTopology(this.topology!);
+    const sim = new Simulation(scenario, profile, { topology: known ?? topologyOf(scenario) });
     this.opts.afterConfigure?.(sim);
     return sim;
   }

@@ -23,17 +23,6 @@ export const POD_MAC = 0x000000000002; // every pod's eth0 (DATAPATH.md §2.1)
 export const DEFAULT_GBE_NAME = 'GigabitEthernet0/8/0';
 export const VXLAN_VNI = 10;
 export const VXLAN_BD_ID = 1;
-/**
- * Key of the model topology a resolved (adapter) topology was derived from: a non-enumerable link that lets the
- * reference adapter skip rebuilding it. Other adapters never see it (it is not data: JSON and spreads drop it).
- */
-export const MODEL_TOPOLOGY: unique symbol = Symbol('podflow.modelTopology');
-/**
- * Key of the model's ACL configuration (per node ID, by sw_if_index of `topology`) that an adapter ACL
- * configuration was derived from: the same kind of non-enumerable link, so that the reference adapter need not
- * parse the rendered rules back from text. It holds for that topology only.
- */
-export const MODEL_ACLS: unique symbol = Symbol('podflow.modelAcls');
 
 export type InterfaceKind = 'gbe' | 'tap0' | 'loop0' | 'vxlan' | 'pod';
 

@@ -31,9 +31,12 @@ export interface TraceMask {
 
 const both = (site: MaskSite, pred: (v: FieldValue) => boolean): boolean => pred(site.expected) && pred(site.actual);
 const notMinusOne = (v: FieldValue): boolean => typeof v === 'number' && v !== -1;
+const nonNegative = (v: FieldValue): boolean => typeof v === 'number' && v >= 0;
 
 function afterVxlanEncap(site: MaskSite): boolean {
-  return site.expectedTrace.records.slice(0, site.recordIndex).some((r) => r.node === 'vxlan4-encap');
+  const records = site.expectedTrace.records;
+  for (let i = 0; i < site.recordIndex && i < records.length; i++) if (records[i]!.node === 'vxlan4-encap') return true;
+  return false;
 }
 
 function aclMatch(rec: TraceRecord): number | undefined {
@@ -125,7 +128,6 @@ export const ACL_INDICES: TraceMask = {
     if (/(^|\.)lcIndex$/.test(s.field)) return true;
     // current VPP's pkt info ends with the lookup context index where 18.01 has the sw_if_index
     if (s.field === 'pktInfo[5].swIfIndex' && s.expectedRecord.body.kind === 'acl' && s.expectedRecord.body.lcIndex !== undefined) return true;
-    const nonNegative = (v: FieldValue): boolean => typeof v === 'number' && v >= 0;
     if (s.field === 'matchAcl') return both(s, nonNegative);
     if (s.field === 'matchRule') return both(s, nonNegative) && (aclMatch(s.expectedRecord) ?? -1) >= 0 && (aclMatch(s.actualRecord) ?? -1) >= 0;
     return false;
