@@ -103,6 +103,25 @@ export function versusHistory(now: BenchResult, history: readonly HistoryEntry[]
   return out;
 }
 
+/** Issue #15's throughput goals on the 2-core machine: the figure each is read from, and the target. */
+export const GOALS: readonly { goal: string; figure: string; atLeast: number }[] = [
+  { goal: 'reference adapter, cases/s per worker (default mix, after warm-up)', figure: 'fuzz.casesPerSecOneWorker', atLeast: 10_000 },
+  { goal: 'podflow fuzz --workers 2 over one worker (cases in the same budget)', figure: 'startup.casesTwoWorkersOverOne', atLeast: 1.8 },
+  { goal: '2-node VPP lab, cases/s as podflow fuzz drives it', figure: 'vpp.fuzz.casesPerSec', atLeast: 200 },
+  { goal: 'kernel adapter, cases/s as podflow fuzz drives it (nemesis apart)', figure: 'kernel.fuzzCasesPerSec.overallWithoutNemesis.casesPerSec', atLeast: 100 },
+];
+
+/** Each goal whose figure this run measured: the figure, the target and whether it is met. */
+export function goalsOf(figures: BenchResult): BenchResult {
+  const all = numericFigures(figures);
+  const out: BenchResult = {};
+  for (const g of GOALS) {
+    const n = all.get(g.figure);
+    if (n !== undefined) out[g.goal] = { figure: g.figure, measured: n, atLeast: g.atLeast, met: n >= g.atLeast };
+  }
+  return out;
+}
+
 function commitOf(): string | undefined {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -173,6 +192,7 @@ async function main(): Promise<void> {
     stopLab?.();
   }
   Object.assign(out, figures);
+  out.goals = goalsOf(figures);
   out.versusHistory = versusHistory(figures, history);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   if (values.record !== undefined) {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HISTORY, numericFigures, readHistory, versusHistory, type HistoryEntry } from '../../bench/run.ts';
+import { goalsOf, HISTORY, numericFigures, readHistory, versusHistory, type HistoryEntry } from '../../bench/run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'podflow-bench-history-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,6 +35,14 @@ describe('bench history', () => {
     writeFileSync(f, '{"release": "0.1.0", "da\n');
     expect(() => readHistory(f)).toThrow(`${f}:1: not a JSON line`);
     expect(readHistory(join(dir, 'none.jsonl'))).toEqual([]);
+  });
+
+  it('the goals a run measured, each with its target and whether it is met; unmeasured goals left out', () => {
+    const g = goalsOf({ fuzz: { casesPerSecOneWorker: 12000 }, vpp: { fuzz: { casesPerSec: 28.9 } } });
+    expect(Object.values(g)).toEqual([
+      { figure: 'fuzz.casesPerSecOneWorker', measured: 12000, atLeast: 10000, met: true },
+      { figure: 'vpp.fuzz.casesPerSec', measured: 28.9, atLeast: 200, met: false },
+    ]);
   });
 
   it("the repository's history reads", () => {
