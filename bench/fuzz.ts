@@ -7,10 +7,35 @@ import { runProperty } from '../src/cli/fuzz-runner.ts';
 import { PROPERTIES } from '../src/properties/index.ts';
 import { profiled, selfTimes, selfTimesByFile } from './profile.ts';
 import type { BenchResult } from './run.ts';
+import type { Adapter } from '../src/adapters/adapter.ts';
+import type { PropertyDef } from '../src/properties/types.ts';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/**
+ * The default mix measured: each property's `runs` cases (seed 7, chunks of 25) on the adapter, one after the
+ * other; cases, wall and CPU ms in all, and cases/s per property.
+ */
+export async function measureMix(adapter: Adapter, props: readonly PropertyDef<any>[], runs: number): Promise<{ cases: number; ms: number; cpuMs: number; perProperty: Record<string, number> }> {
+  const perProperty: Record<string, number> = {};
+  let cases = 0;
+  let ms = 0;
+  let cpuMs = 0;
+  for (const p of props) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const r = await runProperty(p, adapter, { seed: 7, runs, chunk: 25, interrupted: () => false });
+    const dt = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cases += r.runs;
+    ms += dt;
+    cpuMs += (c.user + c.system) / 1000;
+    perProperty[p.id] = Math.round((r.runs / dt) * 1000);
+  }
+  return { cases, ms, cpuMs, perProperty };
 }
 
 export async function fuzzBench(): Promise<BenchResult> {
@@ -20,20 +45,8 @@ export async function fuzzBench(): Promise<BenchResult> {
   // (Measured: the first few thousand cases run at half speed while V8 optimises and sizes its heap; 2 × 500
   // cases per property is past that.)
   for (let round = 0; round < 2; round++) for (const p of PROPERTIES) await runProperty(p, adapter, { seed: 99 + round, runs: 500, chunk: 25, interrupted: () => false });
-  let cases = 0;
-  let ms = 0;
-  let cpuMs = 0;
-  for (const p of PROPERTIES) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    const r = await runProperty(p, adapter, { seed: 7, runs: 1000, chunk: 25, interrupted: () => false });
-    const dt = performance.now() - t0;
-    const c = process.cpuUsage(c0);
-    cases += r.runs;
-    ms += dt;
-    cpuMs += (c.user + c.system) / 1000;
-    perProperty[p.id] = Math.round((r.runs / dt) * 1000);
-  }
+  const { cases, ms, cpuMs, perProperty: byProperty } = await measureMix(adapter, PROPERTIES, 1000);
+  Object.assign(perProperty, byProperty);
   // Where the time goes: the same mix again (fewer cases) under the in-process CPU profiler (node:inspector, the
   // sampler of `node --cpu-prof`), after the measurement so the sampling does not slow the figures above.
   // `npx tsx bench/profile-fuzz.ts` writes the whole profile (.cpuprofile) with longer lists.

@@ -10,6 +10,7 @@ import { ReferenceAdapter } from '../src/adapters/reference/reference-adapter.ts
 import { runProperty } from '../src/cli/fuzz-runner.ts';
 import { PROPERTIES } from '../src/properties/index.ts';
 import { profiled, saveProfile, selfTimes, selfTimesByFile } from './profile.ts';
+import { measureMix } from './fuzz.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, top: { type: 'string', default: '30' }, only: { type: 'string' }, out: { type: 'string', default: 'reports/fuzz.cpuprofile' }, plain: { type: 'boolean', default: false } } });
 const runs = Number(values.runs);
@@ -17,22 +18,12 @@ const only = values.only?.split(',');
 const props = PROPERTIES.filter((p) => !only || only.includes(p.id));
 const adapter = new ReferenceAdapter();
 for (let round = 0; round < 2; round++) for (const p of props) await runProperty(p, adapter, { seed: 99 + round, runs: 500, chunk: 25, interrupted: () => false });
-const perProperty: Record<string, number> = {};
 let cases = 0;
 let ms = 0;
 let cpuMs = 0;
+let perProperty: Record<string, number> = {};
 const mix = async (): Promise<void> => {
-  for (const p of props) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    const r = await runProperty(p, adapter, { seed: 7, runs, chunk: 25, interrupted: () => false });
-    const dt = performance.now() - t0;
-    const c = process.cpuUsage(c0);
-    cases += r.runs;
-    ms += dt;
-    cpuMs += (c.user + c.system) / 1000;
-    perProperty[p.id] = Math.round((r.runs / dt) * 1000);
-  }
+  ({ cases, ms, cpuMs, perProperty } = await measureMix(adapter, props, runs));
 };
 if (values.plain) {
   await mix();

@@ -12,28 +12,7 @@ import { adapterAcls } from '../../src/properties/harness.ts';
 import { adapterTopology } from '../../src/properties/resolve.ts';
 import { renderCluster } from '../../src/policy/contiv/render.ts';
 import type { Cluster } from '../../src/policy/types.ts';
-
-/** A lab node that accepts every command, numbers new ACLs, and remembers what it was sent. */
-function fakeNode(nodeId: number, sent: string[]): Transport {
-  let acl = 0;
-  return {
-    nodeId,
-    cli: async (c) => {
-      if (c !== 'show interface') sent.push(c);
-      return '';
-    },
-    config: async (c) => {
-      sent.push(c);
-      return /^set acl-plugin acl (?!index)/.test(c) ? `ACL index:${acl++}\n` : '';
-    },
-    close: () => {},
-    put: async () => {},
-    get: async () => {
-      throw new Error('no journal');
-    },
-    remove: async () => {},
-  };
-}
+import { fakeNode } from '../support/fake-vpp-node.ts';
 
 const cluster: Cluster = {
   nodes: [{ name: 'node-1' }, { name: 'node-2' }],

@@ -3,34 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { VppAdapter } from '../../../src/adapters/vpp/vpp-adapter.ts';
 import { parseLabFile } from '../../../src/adapters/vpp/lab-file.ts';
-import type { Transport } from '../../../src/adapters/vpp/transport.ts';
 import { adapterAcls } from '../../../src/properties/harness.ts';
 import { adapterTopology } from '../../../src/properties/resolve.ts';
 import { renderCluster } from '../../../src/policy/contiv/render.ts';
 import { renderNodeConfig } from '../../../src/adapters/vpp/render-vppctl.ts';
 import { CLIENT_AND_WEB } from '../../support/clusters.ts';
-
-/** A lab node that accepts every command, numbers new ACLs, and remembers what it was sent. */
-function fakeNode(nodeId: number, sent: string[]): Transport {
-  let acl = 0;
-  return {
-    nodeId,
-    cli: async (c) => {
-      if (c !== 'show interface') sent.push(c);
-      return '';
-    },
-    config: async (c) => {
-      sent.push(c);
-      return /^set acl-plugin acl (?!index)/.test(c) ? `ACL index:${acl++}\n` : '';
-    },
-    close: () => {},
-    put: async () => {},
-    get: async () => {
-      throw new Error('no journal');
-    },
-    remove: async () => {},
-  };
-}
+import { fakeNode } from '../../support/fake-vpp-node.ts';
 
 describe('VPP lab adapter: reset and setup', () => {
   const lab = parseLabFile(['version: 1', 'nodes:', ...[1, 2].flatMap((id) => [`  - id: ${id}`, '    vppctl: [vppctl, -s, /run/vpp/cli.sock]', `    files: /tmp/lab${id}`, '    gbe: host-gbe'])].join('\n'), 'lab.yaml');
