@@ -11,9 +11,7 @@ import { VppAdapter } from '../src/adapters/vpp/vpp-adapter.ts';
 import { runProperty } from '../src/cli/fuzz-runner.ts';
 import { clusterArb } from '../src/generators/cluster.ts';
 import { renderCluster } from '../src/policy/contiv/render.ts';
-import { adapterAcls, type ClusterCase } from '../src/properties/harness.ts';
-import type { PropertyDef } from '../src/properties/types.ts';
-import type { Cluster } from '../src/policy/types.ts';
+import { adapterAcls } from '../src/properties/harness.ts';
 import { propertyById } from '../src/properties/index.ts';
 import { adapterTopology } from '../src/properties/resolve.ts';
 import type { BenchResult } from './run.ts';
@@ -39,23 +37,6 @@ function labCpuMs(lab: LabFile): number | undefined {
 }
 
 /**
- * A cluster with the topology of `t` (nodes, IPAM, pods' names, namespaces and nodes) and everything else of `c`:
- * its namespaces, policies, and its pods' labels and container ports (pod i gets those of c's pod i mod n).
- */
-export function withTopology(c: Cluster, t: Cluster): Cluster {
-  const pods = t.pods.map((tp, i) => {
-    const own = c.pods[i % c.pods.length]!;
-    return { ...tp, labels: own.labels, containerPorts: own.containerPorts };
-  });
-  return { ...(t.ipam ? { ipam: t.ipam } : {}), nodes: t.nodes, namespaces: c.namespaces, pods, policies: c.policies };
-}
-
-/** The property with every case's cluster on topology `t` (withTopology); the property's cases must be ClusterCases. */
-function onTopology(p: PropertyDef<unknown>, t: Cluster): PropertyDef<unknown> {
-  return { ...p, arbitrary: () => (p.arbitrary() as fc.Arbitrary<ClusterCase>).map((c) => ({ ...c, cluster: withTopology(c.cluster, t) })) };
-}
-
-/**
  * Cases per second as `podflow fuzz` drives the lab: one adapter as the CLI makes it, each property run by
  * runProperty in chunks of 25 with its seed, a fixed number of cases per property (the same work every time, so
  * two runs compare). Cases the lab cannot run (more nodes than it has) are unknown at once: `checked` counts the
@@ -73,19 +54,8 @@ export async function fuzzDriven(lab: LabFile, opts: { runs: number; seed?: numb
     for (const id of opts.properties ?? FUZZ_PROPERTIES) {
       const t0 = performance.now();
       const p = propertyById(id)!;
-      let r: Awaited<ReturnType<typeof runProperty>>;
-      if (!opts.casesPerTopology) r = await runProperty(p, adapter, { seed: opts.seed ?? 1, runs: opts.runs, chunk: 25, interrupted: () => false });
-      else {
-        // What generating cases grouped by topology would give: groups of casesPerTopology cases on one generated
-        // topology that fits the lab (each group its own), the rest of each case generated as usual.
-        const groups = Math.ceil(opts.runs / opts.casesPerTopology);
-        const topologies = fc.sample(clusterArb({ topology: 'varied', minPods: 2, maxPods: 8 }), { seed: (opts.seed ?? 1) + 1000, numRuns: 20 * groups }).filter((c) => c.nodes.length <= lab.nodes.length);
-        r = { runs: 0, checked: 0, unknown: 0, verdict: 'valid' } as typeof r;
-        for (let g = 0; g < groups; g++) {
-          const x = await runProperty(onTopology(p, topologies[g % topologies.length]!), adapter, { seed: (opts.seed ?? 1) + g, runs: Math.min(opts.casesPerTopology, opts.runs - r.runs), chunk: 25, interrupted: () => false });
-          r = { ...x, runs: r.runs + x.runs, checked: (r.checked ?? 0) + (x.checked ?? 0), unknown: (r.unknown ?? 0) + (x.unknown ?? 0), verdict: r.verdict === 'valid' ? x.verdict : r.verdict };
-        }
-      }
+      // Grouped: chunks of casesPerTopology cases on one topology drawn to fit the lab (cli/grouping.ts).
+      const r = await runProperty(p, adapter, { seed: opts.seed ?? 1, runs: opts.runs, chunk: opts.casesPerTopology ?? 25, groupByTopology: opts.casesPerTopology !== undefined, interrupted: () => false });
       const dt = performance.now() - t0;
       cases += r.runs;
       checked += r.checked ?? 0;

@@ -226,6 +226,11 @@ export interface AdapterCapabilities {
   knownDivergences?: readonly KnownDivergence[];
   /** the reference model profile this data path is compared with (default vpp-18.01-contiv), e.g. vpp-current */
   referenceProfile?: string;
+  /**
+   * the most nodes a topology may have (a lab's node count; absent: any): a case with more is unknown, and
+   * `podflow fuzz` draws the topologies it groups cases on within it
+   */
+  maxNodes?: number;
   /** the faults fault() can perform (absent: none); a case needing another one is unknown, never valid */
   faults?: readonly FaultId[];
   /** for config-drift: the item kinds fault() performs (absent: every kind); a drift of another kind makes the case unknown */

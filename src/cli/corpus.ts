@@ -60,6 +60,7 @@ export function corpusEntryProblem(e: unknown): string | undefined {
   if (!ENTRY_ID_RE.test(o.id as string)) return `id: expected a plain name (letters, digits, . _ -), got ${JSON.stringify(o.id)}`;
   if (has('seed') && (typeof o.seed !== 'number' || !Number.isInteger(o.seed))) return `seed: expected an integer, got ${type(o.seed)}`;
   if (has('seedSteps') && (!Array.isArray(o.seedSteps) || o.seedSteps.some((s) => typeof s !== 'string'))) return 'seedSteps: expected a list of strings';
+  if (has('topologySeed') && (typeof o.topologySeed !== 'number' || !Number.isInteger(o.topologySeed) || o.topologySeed < 0)) return `topologySeed: expected a non-negative integer, got ${type(o.topologySeed)}`;
   if (has('steer') && parseBias(o.steer) === undefined) return 'steer: expected the bias podflow records ({ k: 2..8, weights: { feature: number } })';
   if (o.case === null || typeof o.case !== 'object' || Array.isArray(o.case)) return `case: expected an object (the shrunk case), got ${type(o.case)}`;
   return undefined;

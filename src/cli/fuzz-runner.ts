@@ -13,16 +13,12 @@ import { recordingAdapter, type Evidence, type RecordingAdapter } from '../prope
 import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
 import type { ProfileName } from '../reference/profiles.ts';
 import type { ChunkShare } from './fuzz-workers.ts';
+import { deriveSeed } from './seeds.ts';
+import { groupedArbitrary, topologySeedFor } from './grouping.ts';
 
 /** The check context the CLI gives properties: reference adapters on demand. */
 export const CHECK_CONTEXT: CheckContext = { reference: (profile, drivers) => new ReferenceAdapter({ ...(profile ? { profile: profile as ProfileName } : {}), ...(drivers ? { drivers } : {}) }) };
 import { countPath, countRecords, DEFAULT_MAX_UNKNOWN, propertyVerdict, type Counterexample, type PropertyResult } from './results.ts';
-
-/** A 31-bit seed derived from the run seed and labels (property id, chunk index). */
-export function deriveSeed(seed: number, ...labels: (string | number)[]): number {
-  const h = createHash('sha256').update(`${seed}|${labels.join('|')}`).digest();
-  return h.readUInt32BE(0) & 0x7fffffff;
-}
 
 export function contentId(...parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
@@ -128,6 +124,11 @@ export interface RunPropertyOptions {
    * (`podflow fuzz --workers N`, fuzz-workers.ts); `runs` is then the share's cases. Default: every chunk.
    */
   chunks?: ChunkShare;
+  /**
+   * Every case of a chunk on one topology (cli/grouping.ts), drawn to fit the adapter (capabilities.maxNodes), so
+   * an adapter configures a topology once per chunk and only what differs between its cases. Default false.
+   */
+  groupByTopology?: boolean;
 }
 
 /**
@@ -177,8 +178,10 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
     const before = result.runs;
     shrinking = false;
     bias = o.steer === false ? undefined : steering.bias(k);
+    const topologySeed = o.groupByTopology ? topologySeedFor(arbitrary, seed, adapter.capabilities.maxNodes) : undefined;
+    const chunkArbitrary = topologySeed === undefined ? arbitrary : groupedArbitrary(arbitrary, topologySeed);
     const out = await fc.check(
-      fc.asyncProperty(steeredArbitrary(arbitrary, bias), async (c) => {
+      fc.asyncProperty(steeredArbitrary(chunkArbitrary, bias), async (c) => {
         observed.clear();
         let v: Verdict;
         // The case's static features count as coverage (`policy …`, `case …`) and feed the next chunk's bias.
@@ -258,6 +261,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
       };
       if (err.excused.length > 0) cx.excused = err.excused;
       if (bias) cx.steer = bias;
+      if (topologySeed !== undefined) cx.topologySeed = topologySeed;
       const packet = err.claims.find((x) => x.packet !== undefined)?.packet;
       if (packet !== undefined) cx.packet = packet;
       result.counterexamples.push(cx);

@@ -18,6 +18,8 @@ export interface WorkerJob {
   /** this worker's cases of each property: its chunks' (shareRuns), or Number.MAX_SAFE_INTEGER with a time budget */
   runs: number;
   chunk: number;
+  /** every chunk's cases on one topology (cli/grouping.ts) */
+  groupByTopology: boolean;
   /** which of each property's chunks this worker runs */
   share: ChunkShare;
   maxUnknown: number;
@@ -58,6 +60,7 @@ for (const [i, id] of job.properties.entries()) {
     runs: job.runs,
     chunk: job.chunk,
     chunks: job.share,
+    groupByTopology: job.groupByTopology,
     maxUnknown: job.maxUnknown,
     steer: job.steer,
     ...(deadline !== undefined ? { deadline } : {}),

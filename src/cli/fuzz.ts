@@ -147,6 +147,8 @@ export interface FuzzOptions {
   steer?: boolean;
   /** `all` or `id,id,…`: run the nemesis property drawing only these faults (README, Faults) */
   nemesis?: string;
+  /** cases per topology (default CHUNK; 1: every case its own topology), cli/grouping.ts */
+  casesPerTopology?: string;
 }
 
 /** `10%`, `0.1`, `0` → a share in [0, 1]. */
@@ -176,6 +178,11 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   if (!/^\d+$/.test(String(o.seed ?? seed)) || !Number.isInteger(seed) || seed < 0 || seed > 0x7fffffff) throw new UsageError(`--seed: expected an integer 0..2147483647, got '${o.seed}'`);
   const maxUnknown = o.maxUnknown === undefined ? DEFAULT_MAX_UNKNOWN : parseShare(o.maxUnknown);
   const steer = o.steer !== false;
+  // Cases grouped by topology: a chunk is one topology's cases (cli/grouping.ts); 1 turns grouping off.
+  const perTopology = o.casesPerTopology === undefined ? CHUNK : Number(o.casesPerTopology);
+  if (!/^\d+$/.test(String(o.casesPerTopology ?? perTopology)) || !Number.isInteger(perTopology) || perTopology < 1 || perTopology > 10_000) throw new UsageError(`--cases-per-topology: expected an integer 1..10000, got '${o.casesPerTopology}'`);
+  const grouped = perTopology > 1;
+  const chunk = grouped ? perTopology : CHUNK;
   let props: PropertyDef<unknown>[] = [...PROPERTIES];
   if (o.property && o.property.length > 0) {
     props = o.property.map((id) => propertyById(id) ?? (() => { throw new UsageError(`--property: unknown property '${id}' (known: ${PROPERTIES.map((p) => p.id).join(', ')})`); })());
@@ -229,7 +236,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
       podflowVersion: version(),
       nodeVersion: process.version,
       ...runProvenance(),
-      options: { ...(o.runs !== undefined || o.time === undefined ? { runs } : {}), ...(o.time !== undefined ? { time: o.time } : {}), properties: props.map((p) => p.id), ...(shard ? { shard } : {}), chunk: CHUNK, ...(nemesis ? { nemesis } : {}) },
+      options: { ...(o.runs !== undefined || o.time === undefined ? { runs } : {}), ...(o.time !== undefined ? { time: o.time } : {}), properties: props.map((p) => p.id), ...(shard ? { shard } : {}), chunk, casesPerTopology: perTopology, ...(nemesis ? { nemesis } : {}) },
       interrupted: false,
       status: 'running',
       startedAt: started.toISOString(),
@@ -334,7 +341,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
         let r: PropertyResult;
         let first = true;
         try {
-          r = await runProperty(p, adapter, { seed, runs, chunk: CHUNK, maxUnknown, steer, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n, sofar) => {
+          r = await runProperty(p, adapter, { seed, runs, chunk, groupByTopology: grouped, maxUnknown, steer, ...(pd !== undefined ? { deadline: pd } : {}), interrupted: () => interrupted, onChunk: (n, sofar) => {
               inProgress = n;
               show(i, p.id, n);
               // What is known goes to disk: a run killed mid-property keeps its counts and coverage — at once after
@@ -362,7 +369,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
     } else {
       // Every worker runs every property on its share of the chunks (fuzz-workers.ts); each has its own adapter.
       // A property is reported when every share is in, in catalogue order in the report.
-      const n = workerCount(workers, runs, CHUNK);
+      const n = workerCount(workers, runs, chunk);
       const shares = new Map<string, (PropertyResult | undefined)[]>(props.map((p) => [p.id, Array.from({ length: n }, () => undefined)]));
       const failed: (string | undefined)[] = Array.from({ length: n }, () => undefined);
       const current = Array.from({ length: n }, () => 0); // cases of the property each worker is on
@@ -375,7 +382,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
           (_, index) =>
             new Promise<void>((resolve) => {
               const share = { index, count: n };
-              const job: WorkerJob = { adapter: o.adapter, properties: props.map((p) => p.id), seed, runs: shareRuns(runs, CHUNK, share), chunk: CHUNK, share, maxUnknown, steer, ...(deadline !== undefined ? { deadline } : {}), ...(nemesis ? { nemesis } : {}) };
+              const job: WorkerJob = { adapter: o.adapter, properties: props.map((p) => p.id), seed, runs: shareRuns(runs, chunk, share), chunk, groupByTopology: grouped, share, maxUnknown, steer, ...(deadline !== undefined ? { deadline } : {}), ...(nemesis ? { nemesis } : {}) };
               const spawned = performance.now();
               const w = new Worker(workerEntry(), { workerData: job });
               const onInt = (): void => w.postMessage('interrupt');
@@ -513,6 +520,7 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
     .option('--corpus <dir>', 'corpus folder for shrunk counterexamples', 'corpus')
     .option('--no-corpus', 'do not add counterexamples to the corpus')
     .option('-w, --workers <N>', 'parallel worker threads on this machine (default 1)')
+    .option('--cases-per-topology <N>', `cases run on each generated topology before the next (default ${CHUNK}; 1: every case its own)`)
     .option('--no-steer', 'plain fast-check generation: no bias toward coverage still unhit (see README, coverage)')
     .option('--nemesis <faults>', `run the nemesis property (${NEMESIS_PROPERTY_ID}) with only these faults: all or id,id,… (podflow list faults)`)
     .option('--max-unknown <share>', `unknown cases a property tolerates before it is unknown, e.g. 10% or 0 (default ${DEFAULT_MAX_UNKNOWN * 100}%)`)

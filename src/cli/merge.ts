@@ -100,6 +100,7 @@ const RunInfoSchema = z.looseObject({
     properties: z.array(Name),
     shard: z.object({ index: z.number().int(), count: z.number().int() }).optional(),
     chunk: z.number().finite().optional(),
+    casesPerTopology: z.number().int().min(1).optional(),
   }),
   interrupted: z.boolean().default(false),
   mergedFrom: Strings.optional(),
@@ -255,13 +256,14 @@ export function mergeRuns(runs: readonly LoadedRun[]): { result: RunResult; file
   const adapters = [...new Set(infos.map((i) => i.adapter))];
   const runsOpt = same((i) => i.options.runs);
   const timeOpt = same((i) => i.options.time);
+  const perTopology = same((i) => i.options.casesPerTopology);
   const info: RunInfo = {
     runId: mergedRunId(infos.map((i) => i.runId)),
     seed: first.seed,
     adapter: adapters.join(', '),
     podflowVersion: version(),
     nodeVersion: process.version,
-    options: { ...(runsOpt !== undefined ? { runs: runsOpt } : {}), ...(timeOpt !== undefined ? { time: timeOpt } : {}), properties: properties.map((p) => p.id), chunk: first.options.chunk },
+    options: { ...(runsOpt !== undefined ? { runs: runsOpt } : {}), ...(timeOpt !== undefined ? { time: timeOpt } : {}), properties: properties.map((p) => p.id), chunk: first.options.chunk, ...(perTopology !== undefined ? { casesPerTopology: perTopology } : {}) },
     interrupted: infos.some((i) => i.interrupted),
     mergedFrom: infos.map((i) => i.runId),
   };

@@ -18,7 +18,7 @@ export interface RunInfo {
   adapterSpec?: string;
   podflowVersion: string;
   nodeVersion: string;
-  options: { runs?: number; time?: string; properties: string[]; shard?: { index: number; count: number }; chunk: number; /** `--nemesis`: the faults the nemesis property drew from */ nemesis?: string[] };
+  options: { runs?: number; time?: string; properties: string[]; shard?: { index: number; count: number }; chunk: number; /** cases per generated topology (1: each its own; absent in older runs) */ casesPerTopology?: number; /** `--nemesis`: the faults the nemesis property drew from */ nemesis?: string[] };
   interrupted: boolean;
   /** running (written as the run goes), finished, interrupted (Ctrl-C, SIGTERM), killed (found unfinished by a later run) */
   status?: 'running' | 'finished' | 'interrupted' | 'killed';
@@ -74,6 +74,11 @@ export interface Counterexample {
   path: string;
   /** the steering bias of the chunk that found it: the arbitrary was steeredArbitrary(p.arbitrary(), steer) */
   steer?: SteerBias;
+  /**
+   * the seed of the topology donor of the chunk that found it, when its cases were grouped by topology: the
+   * arbitrary was steeredArbitrary(groupedArbitrary(p.arbitrary(), topologySeed), steer) (cli/grouping.ts)
+   */
+  topologySeed?: number;
   /** the first claim's message, and how many more failures the case had */
   details: string;
   /** every failure of the shrunk case that no known divergence excuses, as the check stated them */
@@ -260,13 +265,13 @@ export function propertyVerdict(p: Pick<PropertyResult, 'counterexamples' | 'che
 }
 
 /** What case.json holds (corpus entries and report counterexample folders): the counterexample without its report-only parts. */
-export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims' | 'signature' | 'steer'>>;
+export type CorpusEntry = Pick<Counterexample, 'id' | 'property' | 'adapter' | 'seed' | 'path' | 'details' | 'seedSteps' | 'case'> & Partial<Pick<Counterexample, 'claims' | 'signature' | 'steer' | 'topologySeed'>>;
 
 export function corpusEntryOf(cx: Counterexample): CorpusEntry {
-  return { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, ...(cx.steer ? { steer: cx.steer } : {}), details: cx.details, claims: cx.claims, seedSteps: cx.seedSteps, case: cx.case };
+  return { id: cx.id, property: cx.property, adapter: cx.adapter, seed: cx.seed, path: cx.path, ...(cx.steer ? { steer: cx.steer } : {}), ...(cx.topologySeed !== undefined ? { topologySeed: cx.topologySeed } : {}), details: cx.details, claims: cx.claims, seedSteps: cx.seedSteps, case: cx.case };
 }
 
 /** The commands that replay a counterexample, as reports print them: the entry itself, and the run's cases. */
 export function replayCommands(r: RunResult, p: { id: string }, cx: Counterexample): string[] {
-  return [cx.replay ?? `npx podflow replay ${cx.id}`, `npx podflow fuzz --adapter ${r.info.adapterSpec ?? r.info.adapter} --property ${p.id} --seed ${r.info.seed}   # fast-check seed ${cx.seed}, path ${cx.path}`];
+  return [cx.replay ?? `npx podflow replay ${cx.id}`, `npx podflow fuzz --adapter ${r.info.adapterSpec ?? r.info.adapter} --property ${p.id} --seed ${r.info.seed}${r.info.options.casesPerTopology !== undefined ? ` --cases-per-topology ${r.info.options.casesPerTopology}` : ''}   # fast-check seed ${cx.seed}, path ${cx.path}${cx.topologySeed !== undefined ? `, topology seed ${cx.topologySeed}` : ''}`];
 }

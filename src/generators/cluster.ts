@@ -227,6 +227,18 @@ function broadcastSafeIds(nodes: Cluster['nodes'], ipam: Cluster['ipam'] | undef
   return nodes.map((n) => (n.id === 255 ? { name: n.name, id: free } : n));
 }
 
+/**
+ * A cluster with the topology of `t` (nodes, IPAM, pods' names, namespaces and nodes) and everything else of `c`:
+ * its namespaces, policies, and its pods' labels and container ports (pod i gets those of c's pod i mod n).
+ */
+export function withTopology(c: Cluster, t: Cluster): Cluster {
+  const pods = t.pods.map((tp, i) => {
+    const own = c.pods[i % c.pods.length]!;
+    return { ...tp, labels: own.labels, containerPorts: own.containerPorts };
+  });
+  return { ...(t.ipam ? { ipam: t.ipam } : {}), nodes: t.nodes, namespaces: c.namespaces, pods, policies: c.policies };
+}
+
 /** A connection between two pods of a cluster, by index modulo the pod count (so shrinking stays valid). */
 export const connectionSpecArb = fc
   .tuple(fc.nat(), fc.nat(), fc.constantFrom('TCP' as const, 'TCP' as const, 'UDP' as const, 'ICMP' as const, 'SCTP' as const), fc.constantFrom(...PORTS, 8080, 50, 9999))

@@ -67,7 +67,7 @@ describe('triage across runs', () => {
     expect(a!.signature).toMatch(/^[0-9a-f]{12}$/);
     expect(b!.signature).toBe(a!.signature);
     expect(a!.triage).toEqual({ status: 'new' });
-    expect(b!.triage).toEqual({ status: 'known', firstSeenRun: m1.result.info.runId });
+    expect(b!.triage).toMatchObject({ status: 'known', firstSeenRun: m1.result.info.runId });
     expect(readFileSync(join(m1.folder, 'summary.md'), 'utf8')).toContain(`counterexample ${a!.id} — **new**`);
     expect(readFileSync(join(m2.folder, 'summary.md'), 'utf8')).toContain(`counterexample ${b!.id} — known (first seen in run \`${m1.result.info.runId}\`)`);
     expect(readFileSync(join(m1.folder, 'report.html'), 'utf8')).toContain('<span class="badge new"');

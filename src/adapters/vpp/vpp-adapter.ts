@@ -178,7 +178,7 @@ export class VppAdapter implements Adapter {
   ) {
     this.name = opts.name ?? 'vpp';
     // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
-    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab), drivers: labDrivers(lab) };
+    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, maxNodes: lab.nodes.length, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab), drivers: labDrivers(lab) };
     // a local lab's wire is this host's: reorder needs netem in this kernel
     if (this.capabilities.faults?.includes('wire-impaired')) this.capabilities = { ...this.capabilities, wireImpairments: hostWireImpairments() };
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));

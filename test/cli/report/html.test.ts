@@ -20,7 +20,8 @@ let folder: string;
 let html: string;
 
 beforeAll(async () => {
-  const r = await runFuzz({ adapter: 'mutant:wrong-vni', runs: '50', seed: '1', out: dir, corpus: false, property: ['vxlan-wire-format'] });
+  // One topology per case: the expectations below are written for the two-node case this seed shrinks to.
+  const r = await runFuzz({ adapter: 'mutant:wrong-vni', runs: '50', seed: '1', out: dir, corpus: false, property: ['vxlan-wire-format'], casesPerTopology: '1' });
   expect(r.code).toBe(1);
   result = r.result;
   folder = r.folder;
