@@ -2,17 +2,17 @@
 // warm: only configuration changed; the same topology again), ACL apply time, verified packets per second end to
 // end — frames injected into the namespaces, captured, mapped back, and compared byte for byte with what the
 // reference model delivers — and cases/s as `podflow fuzz` drives the adapter (per property, with CPU per case),
-// next to what cases grouped by topology would run at.
+// 25 cases per topology (its default) and with a topology per case.
 // Needs root with ip, bridge, nft and python3; skipped with a message otherwise.
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import type { Adapter } from '../src/adapters/adapter.ts';
 import { KernelAdapter } from '../src/adapters/kernel/kernel-adapter.ts';
 import { ReferenceAdapter } from '../src/adapters/reference/reference-adapter.ts';
-import { CHECK_CONTEXT, runProperty } from '../src/cli/fuzz-runner.ts';
+import { runProperty } from '../src/cli/fuzz-runner.ts';
 import { clusterArb } from '../src/generators/cluster.ts';
 import { renderCluster } from '../src/policy/contiv/render.ts';
-import { adapterAcls, clusterCaseArb, type ClusterCase } from '../src/properties/harness.ts';
+import { adapterAcls } from '../src/properties/harness.ts';
 import { propertyById } from '../src/properties/index.ts';
 import { readFileSync } from 'node:fs';
 import { adapterTopology } from '../src/properties/resolve.ts';
@@ -69,7 +69,7 @@ function cpuMs(helper?: number): { node: number; helper: number } {
  * shrinking, checks, the reference model included), and the CPU each case cost (podflow and the netns helper with the
  * commands it ran; ip and nft processes ran as its children).
  */
-async function fuzzRates(kernel: KernelAdapter): Promise<BenchResult> {
+async function fuzzRates(kernel: KernelAdapter, casesPerTopology: number): Promise<BenchResult> {
   const helperPid = (): number | undefined => (kernel as unknown as { helper: { child?: { pid?: number } } }).helper.child?.pid;
   const out: BenchResult = {};
   let cases = 0;
@@ -79,7 +79,7 @@ async function fuzzRates(kernel: KernelAdapter): Promise<BenchResult> {
     const pid = helperPid();
     const c0 = cpuMs(pid);
     const t0 = performance.now();
-    const r = await runProperty(propertyById(id)!, kernel, { seed: 1, runs: 1e9, chunk: 10, deadline: Date.now() + FUZZ_SECONDS * 1000, interrupted: () => false });
+    const r = await runProperty(propertyById(id)!, kernel, { seed: 1, runs: 1e9, chunk: casesPerTopology > 1 ? casesPerTopology : 25, groupByTopology: casesPerTopology > 1, deadline: Date.now() + FUZZ_SECONDS * 1000, interrupted: () => false });
     const wall = performance.now() - t0;
     const c1 = cpuMs(pid);
     const used = c1.node - c0.node + (c1.helper - c0.helper);
@@ -92,35 +92,6 @@ async function fuzzRates(kernel: KernelAdapter): Promise<BenchResult> {
   }
   out.overallWithoutNemesis = { cases, casesPerSec: Math.round((cases / ms) * 10000) / 10, cpuMsPerCase: cases ? Math.round((cpu / cases) * 10) / 10 : null };
   return out;
-}
-
-/**
- * What grouping cases by topology would give (the runner does not group yet): groups of 10 cases that share a
- * generated cluster's nodes and pods, each with its own subset of the cluster's policies (its own ACLs) and its
- * own connections, checked by connection-verdict-equals-policy on the adapter directly.
- */
-async function groupedRate(kernel: KernelAdapter): Promise<BenchResult> {
-  const base = fc.sample(clusterCaseArb(), { seed: 7, numRuns: 200 });
-  const cases: ClusterCase[] = [];
-  for (let g = 0; g < 20; g++) {
-    const cluster = base[g]!.cluster;
-    for (let i = 0; i < 10; i++) {
-      const policies = cluster.policies.filter((_, j) => ((g * 10 + i) >> j) % 2 === 0);
-      cases.push({ cluster: { ...cluster, policies }, connections: base[g * 10 + i]!.connections });
-    }
-  }
-  const p = propertyById('connection-verdict-equals-policy')!;
-  const pid = (kernel as unknown as { helper: { child?: { pid?: number } } }).helper.child?.pid;
-  const c0 = cpuMs(pid);
-  const t0 = performance.now();
-  const verdicts: Record<string, number> = {};
-  for (const c of cases) {
-    const v = await p.check(c, kernel, CHECK_CONTEXT);
-    verdicts[v.status] = (verdicts[v.status] ?? 0) + 1;
-  }
-  const wall = performance.now() - t0;
-  const c1 = cpuMs(pid);
-  return { cases: cases.length, casesPerSec: Math.round((cases.length / wall) * 10000) / 10, cpuMsPerCase: Math.round(((c1.node - c0.node + c1.helper - c0.helper) / cases.length) * 10) / 10, ...verdicts };
 }
 
 export async function kernelBench(opts: { frames: number }): Promise<BenchResult> {
@@ -168,8 +139,9 @@ export async function kernelBench(opts: { frames: number }): Promise<BenchResult
     const pr = await runProperty(propertyById('reference-agrees-with-adapter')!, kernel, { seed: 3, runs: 100, chunk: 100, interrupted: () => false });
     const harnessMs = performance.now() - h0;
     const harnessInjected = kernel.stats.injected - packets;
-    const fuzz = await fuzzRates(kernel);
-    const grouped = await groupedRate(kernel);
+    // As podflow fuzz drives it (25 cases per topology), and with a topology per case (--cases-per-topology 1)
+    const fuzz = await fuzzRates(kernel, 25);
+    const oneTopologyPerCase = await fuzzRates(kernel, 1);
     return {
       setupColdMs: Math.round(cold ?? 0),
       setupWarmMedianMs: Math.round(quantile(warm, 0.5)),
@@ -187,7 +159,7 @@ export async function kernelBench(opts: { frames: number }): Promise<BenchResult
       applyMedianMs: Math.round(quantile(applyMs, 0.5) * 10) / 10,
       fuzzSecondsPerProperty: FUZZ_SECONDS,
       fuzzCasesPerSec: fuzz,
-      groupedByTopologyCasesPerSec: grouped,
+      fuzzOneTopologyPerCaseCasesPerSec: oneTopologyPerCase,
       strayFrames: kernel.stats.stray,
     };
   } finally {

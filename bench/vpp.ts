@@ -109,10 +109,10 @@ export async function vppBench(opts: { frames: number }): Promise<BenchResult> {
     const batches = flowBatches(r, Math.max(400, Math.min(4000, Math.floor(opts.frames / 50))), perBatch);
     const v = await verifyBatches(vpp, reference, batches);
     await vpp.teardown();
-    // Cases per second as `podflow fuzz` drives the lab (a topology set up per case, one frame per call).
-    const fuzz = await fuzzDriven(lab, { runs: 40, seed: 1 });
-    // The same with 20 cases per topology (not what `podflow fuzz` does yet: issue #15, grouping by topology)
-    const fuzzGroupedByTopology = await fuzzDriven(lab, { runs: 40, seed: 1, casesPerTopology: 20 });
+    // Cases per second as `podflow fuzz` drives the lab: 25 cases per topology drawn to fit the lab (its default),
+    // and with every case on a topology of its own (--cases-per-topology 1: what podflow fuzz did before).
+    const fuzz = await fuzzDriven(lab, { runs: 50, seed: 1, casesPerTopology: 25 });
+    const fuzzOneTopologyPerCase = await fuzzDriven(lab, { runs: 50, seed: 1 });
     const sorted = [...setupMs].sort((a, b) => a - b);
     return {
       labNodes: lab.nodes.length,
@@ -126,7 +126,7 @@ export async function vppBench(opts: { frames: number }): Promise<BenchResult> {
       packetsDiffering: v.mismatched,
       verifiedPacketsPerSec: Math.round((v.verified / v.injectMs) * 1000),
       fuzz,
-      fuzzGroupedByTopology,
+      fuzzOneTopologyPerCase,
     };
   } finally {
     await vpp.teardown();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
+import type { AdapterCapabilities } from '../../src/adapters/adapter.ts';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { createAdapter } from '../../src/cli/adapters.ts';
 import { corpusEntryProblem } from '../../src/cli/corpus.ts';
@@ -60,7 +61,7 @@ describe('grouped chunks', () => {
   test('topologies fit the adapter (capabilities.maxNodes): a 2-node lab gets no case it cannot run', async () => {
     const nodes: number[] = [];
     const small = new ReferenceAdapter();
-    (small as { capabilities: ReferenceAdapter['capabilities'] }).capabilities = { ...small.capabilities, maxNodes: 2 };
+    (small as unknown as { capabilities: AdapterCapabilities }).capabilities = { ...small.capabilities, maxNodes: 2 };
     await runProperty(recorder([], nodes), small, { seed: 9, runs: 200, chunk: 25, groupByTopology: true, interrupted: () => false });
     expect(nodes).toHaveLength(200);
     expect(Math.max(...nodes)).toBe(2);
