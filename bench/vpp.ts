@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { ReferenceAdapter } from '../src/adapters/reference/reference-adapter.ts';
 import { readLabFile, type LabFile } from '../src/adapters/vpp/lab-file.ts';
 import { VppAdapter } from '../src/adapters/vpp/vpp-adapter.ts';
+import { CLI_STATS } from '../src/adapters/vpp/transport.ts';
 import { runProperty } from '../src/cli/fuzz-runner.ts';
 import { clusterArb } from '../src/generators/cluster.ts';
 import { renderCluster } from '../src/policy/contiv/render.ts';
@@ -50,6 +51,7 @@ export async function fuzzDriven(lab: LabFile, opts: { runs: number; seed?: numb
   let ms = 0;
   const c0 = process.cpuUsage();
   const v0 = labCpuMs(lab);
+  const cli0 = { ...CLI_STATS };
   try {
     for (const id of opts.properties ?? FUZZ_PROPERTIES) {
       const t0 = performance.now();
@@ -75,6 +77,9 @@ export async function fuzzDriven(lab: LabFile, opts: { runs: number; seed?: numb
     casesPerSec: Math.round((cases / ms) * 10000) / 10,
     checkedPerSec: Math.round((checked / ms) * 10000) / 10,
     podflowCpuMsPerCase: Math.round(((c.user + c.system) / 1000 / Math.max(1, cases)) * 10) / 10,
+    // CLI commands per case, and the time they were awaited (summed over nodes: nodes are driven at once)
+    cliCommandsPerCase: Math.round(((CLI_STATS.commands - cli0.commands) / Math.max(1, cases)) * 10) / 10,
+    cliAwaitMsPerCase: Math.round(((CLI_STATS.ms - cli0.ms) / Math.max(1, cases)) * 10) / 10,
     vppCpuMsPerCase: v0 === undefined || v1 === undefined ? null : Math.round(((v1 - v0) / Math.max(1, cases)) * 10) / 10,
   };
 }

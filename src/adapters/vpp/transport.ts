@@ -146,6 +146,9 @@ function remotePath(nodeId: number, path: string): void {
   if (!isSafePath(path)) throw new Error(`node ${nodeId}: refusing to pass a file path with characters a shell could interpret to push/pull: ${JSON.stringify(path)}`);
 }
 
+/** CLI commands sent by every VppctlTransport of this process and the time spent waiting for their answers (for the bench). */
+export const CLI_STATS = { commands: 0, ms: 0 };
+
 export class VppctlTransport implements Transport {
   readonly nodeId: number;
   private readonly socket?: CliSocket;
@@ -170,6 +173,16 @@ export class VppctlTransport implements Transport {
   }
 
   async cli(command: string): Promise<string> {
+    const t0 = performance.now();
+    try {
+      return await this.send(command);
+    } finally {
+      CLI_STATS.commands++;
+      CLI_STATS.ms += performance.now() - t0;
+    }
+  }
+
+  private async send(command: string): Promise<string> {
     const words = checkCommand(command);
     if (this.socket) {
       try {
