@@ -17,7 +17,7 @@ const runs = Number(values.runs);
 const only = values.only?.split(',');
 const props = PROPERTIES.filter((p) => !only || only.includes(p.id));
 const adapter = new ReferenceAdapter();
-for (let round = 0; round < 2; round++) for (const p of props) await runProperty(p, adapter, { seed: 99 + round, runs: 500, chunk: 25, interrupted: () => false });
+for (let round = 0; round < 2; round++) for (const p of props) await runProperty(p, adapter, { seed: 99 + round, runs: 500, chunk: 25, groupByTopology: true, interrupted: () => false });
 let cases = 0;
 let ms = 0;
 let cpuMs = 0;

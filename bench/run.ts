@@ -103,23 +103,82 @@ export function versusHistory(now: BenchResult, history: readonly HistoryEntry[]
   return out;
 }
 
-/** Issue #15's throughput goals on the 2-core machine: the figure each is read from, and the target. */
-export const GOALS: readonly { goal: string; figure: string; atLeast: number }[] = [
-  { goal: 'reference adapter, cases/s per worker (default mix, after warm-up)', figure: 'fuzz.casesPerSecOneWorker', atLeast: 10_000 },
-  { goal: 'podflow fuzz --workers 2 over one worker (cases in the same budget)', figure: 'startup.casesTwoWorkersOverOne', atLeast: 1.8 },
-  { goal: '2-node VPP lab, cases/s as podflow fuzz drives it', figure: 'vpp.fuzz.casesPerSec', atLeast: 200 },
-  { goal: 'kernel adapter, cases/s as podflow fuzz drives it (nemesis apart)', figure: 'kernel.fuzzCasesPerSec.overallWithoutNemesis.casesPerSec', atLeast: 100 },
+/**
+ * Issue #15's throughput goals on the 2-core machine: the figure each is read from, the target, and — for a goal
+ * not met — why, with the figures of the same run that show it (`evidence`: figure paths) and what would reach it.
+ */
+export const GOALS: readonly { goal: string; figure: string; atLeast: number; ifUnmet: { why: string; evidence: readonly string[]; wouldReachIt: string } }[] = [
+  {
+    goal: 'reference adapter, cases/s per worker (default mix, after warm-up)',
+    figure: 'fuzz.casesPerSecOneWorker',
+    atLeast: 10_000,
+    ifUnmet: {
+      why: '10 000 cases/s is 100 µs per case; every case renders its policies, builds a whole simulation and walks every packet through both nodes, and the slowest properties (trace-equals-model, the nemesis) take most of the mix\'s time: see the profile and the per-property rates',
+      evidence: ['fuzz.casesPerSecByProperty', 'fuzz.profile.selfPctByFunction', 'fuzz.profile.selfPctByFile'],
+      wouldReachIt: 'a model that allocates less (garbage collection is the largest single cost), trace-equals-model comparing records without re-rendering them, and the simulation\'s configuration kept across the cases of a topology with only its state reset',
+    },
+  },
+  {
+    goal: 'podflow fuzz --workers 2 over one worker (cases in the same budget)',
+    figure: 'startup.casesTwoWorkersOverOne',
+    atLeast: 1.8,
+    ifUnmet: {
+      why: 'one worker already keeps more than one core busy (V8\'s garbage collector and compiler run on threads of their own), so two workers on 2 cores can add at most 2 ÷ that: see coresUsed of the one-worker run',
+      evidence: ['startup.fuzzOneWorker.coresUsed', 'startup.fuzzTwoWorkers.coresUsed', 'startup.fuzzOneWorker.casesPerCpuSec', 'startup.fuzzTwoWorkers.casesPerCpuSec'],
+      wouldReachIt: 'less garbage per case (so a worker needs one core), or more cores: the chunks are shared out evenly, so the ratio follows the cores',
+    },
+  },
+  {
+    goal: '2-node VPP lab, cases/s as podflow fuzz drives it',
+    figure: 'vpp.fuzz.casesPerSec',
+    atLeast: 200,
+    ifUnmet: {
+      why: 'each case costs the lab\'s VPPs and podflow tens of ms of CPU on 2 shared cores, and ~90 CLI commands (resets of the NAT and ACL sessions before every connection, capture and trace arming, `show interface` until the counters settle): see the CPU and CLI figures per case',
+      evidence: ['vpp.fuzz.vppCpuMsPerCase', 'vpp.fuzz.podflowCpuMsPerCase', 'vpp.fuzz.cliCommandsPerCase', 'vpp.fuzz.cliAwaitMsPerCase'],
+      wouldReachIt: 'a case\'s connections in one capture window (one arm, one collect, one reset per case instead of per connection), interface counters from the stats segment instead of `show interface`, and one lab per worker on a machine with more cores',
+    },
+  },
+  {
+    goal: 'kernel adapter, cases/s as podflow fuzz drives it (nemesis apart)',
+    figure: 'kernel.fuzzCasesPerSec.overallWithoutNemesis.casesPerSec',
+    atLeast: 100,
+    ifUnmet: {
+      why: 'setting up a topology (namespaces, links, addresses, routes, nft) dominates a case: see the setup figures beside the rate with a topology per case',
+      evidence: ['kernel.setupWarmMedianMs', 'kernel.applyMedianMs', 'kernel.fuzzOneTopologyPerCaseCasesPerSec.overallWithoutNemesis.casesPerSec'],
+      wouldReachIt: 'more cases per topology (--cases-per-topology), or a case\'s connections injected in one batch',
+    },
+  },
 ];
 
-/** Each goal whose figure this run measured: the figure, the target and whether it is met. */
+/** Each goal whose figure this run measured: the figure, the target, whether it is met and, if not, why (with this run's evidence). */
 export function goalsOf(figures: BenchResult): BenchResult {
   const all = numericFigures(figures);
   const out: BenchResult = {};
   for (const g of GOALS) {
     const n = all.get(g.figure);
-    if (n !== undefined) out[g.goal] = { figure: g.figure, measured: n, atLeast: g.atLeast, met: n >= g.atLeast };
+    if (n === undefined) continue;
+    const met = n >= g.atLeast;
+    out[g.goal] = { figure: g.figure, measured: n, atLeast: g.atLeast, met };
+    if (!met) {
+      const evidence: BenchResult = {};
+      for (const path of g.ifUnmet.evidence) {
+        const v = figureAt(figures, path);
+        if (v !== undefined) evidence[path] = v;
+      }
+      Object.assign(out[g.goal] as BenchResult, { why: g.ifUnmet.why, evidence, wouldReachIt: g.ifUnmet.wouldReachIt });
+    }
   }
   return out;
+}
+
+/** The value at a dotted path of the figures (a number or a whole object, e.g. a profile), undefined when absent. */
+function figureAt(figures: BenchResult, path: string): BenchResult[string] | undefined {
+  let v: unknown = figures;
+  for (const k of path.split('.')) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v as BenchResult[string];
 }
 
 function commitOf(): string | undefined {

@@ -38,11 +38,15 @@ describe('bench history', () => {
   });
 
   it('the goals a run measured, each with its target and whether it is met; unmeasured goals left out', () => {
-    const g = goalsOf({ fuzz: { casesPerSecOneWorker: 12000 }, vpp: { fuzz: { casesPerSec: 28.9 } } });
-    expect(Object.values(g)).toEqual([
-      { figure: 'fuzz.casesPerSecOneWorker', measured: 12000, atLeast: 10000, met: true },
-      { figure: 'vpp.fuzz.casesPerSec', measured: 28.9, atLeast: 200, met: false },
-    ]);
+    const g = goalsOf({ fuzz: { casesPerSecOneWorker: 12000 }, vpp: { fuzz: { casesPerSec: 28.9, vppCpuMsPerCase: 35.5, cliCommandsPerCase: 87 } } });
+    const [ref, vpp] = Object.values(g) as Record<string, unknown>[];
+    expect(Object.keys(g)).toHaveLength(2);
+    expect(ref).toEqual({ figure: 'fuzz.casesPerSecOneWorker', measured: 12000, atLeast: 10000, met: true });
+    // a goal not met says why, with the figures of the same run that show it (those it measured), and what would reach it
+    expect(vpp).toMatchObject({ figure: 'vpp.fuzz.casesPerSec', measured: 28.9, atLeast: 200, met: false, evidence: { 'vpp.fuzz.vppCpuMsPerCase': 35.5, 'vpp.fuzz.cliCommandsPerCase': 87 } });
+    expect(vpp!.why).toMatch(/CPU/);
+    expect(vpp!.wouldReachIt).toMatch(/stats segment/);
+    expect(Object.keys(vpp!.evidence as object)).toHaveLength(2);
   });
 
   it("the repository's history reads", () => {
