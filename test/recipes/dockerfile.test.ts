@@ -29,8 +29,16 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe(FILE, () => {
-  test('is built on node:20-bookworm-slim', () => {
-    expect(instructions.filter((l) => l.startsWith('FROM '))).toEqual(['FROM node:20-bookworm-slim']);
+  test('is built on node:20-bookworm-slim: a build stage compiles dist/, the image runs it without the sources', () => {
+    expect(instructions.filter((l) => l.startsWith('FROM '))).toEqual(['FROM node:20-bookworm-slim AS build', 'FROM node:20-bookworm-slim']);
+    const [build, image] = text.split(/^FROM node:20-bookworm-slim$/m) as [string, string];
+    // the build stage installs with TypeScript (the prepare script compiles) and checks dist/ was built
+    expect(build).toMatch(/^RUN npm ci --no-audit --no-fund && test -f dist\/\.built/m);
+    for (const f of ['tsconfig.json', 'tsconfig.build.json', 'scripts/', 'src/']) expect(build).toContain(f);
+    // the image: dist/ from the build stage, no src/ (so bin/podflow.js never falls back to tsx)
+    expect(image).toContain('COPY --from=build /opt/podflow/dist/ ./dist/');
+    expect(image).not.toMatch(/^COPY src\//m);
+    expect(image).toMatch(/npm ci --omit=dev --ignore-scripts/);
   });
 
   test('installs the commands the README says the kernel adapter needs, and ssh for the VPP adapter\'s lab nodes', () => {
@@ -74,7 +82,7 @@ describe(FILE, () => {
   });
 
   test('copies what podflow runs from, and the ignore file lets exactly that through', () => {
-    const copies = instructions.filter((l) => l.startsWith('COPY ')).map((l) => l.split(/\s+/).slice(1, -1)).flat();
+    const copies = instructions.filter((l) => l.startsWith('COPY ') && !l.startsWith('COPY --from=')).map((l) => l.split(/\s+/).slice(1, -1)).flat();
     for (const need of ['package.json', 'package-lock.json', 'bin/', 'src/']) expect(copies).toContain(need);
     const ignore = readRepoFile('deploy/Dockerfile.dockerignore').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
     expect(ignore[0]).toBe('**');
