@@ -127,12 +127,38 @@ function firstDifference(trace: PacketTrace, i: number, e: TraceRecord, a: Trace
   return undefined;
 }
 
+/** Structural equality of parsed trace values: primitives, arrays, byte arrays and plain objects (same keys, same values). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
 /**
  * Compares one packet's trace on one node: diffTraces for the first divergence (what the report shows), and a
  * longest common subsequence of node names for the counts, so one extra node early does not make every later
  * record count as differing.
  */
 export function compareTrace(expected: readonly TraceRecord[], received: readonly TraceRecord[], masks: readonly TraceMask[]): TraceComparison {
+  // The common case, a trace equal record for record: every record equal and nothing to diff (what the walk below
+  // finds for such traces, at a fraction of its cost: it flattens every field of every record twice).
+  if (expected.length === received.length && expected.every((r, i) => sameValue(r, received[i]))) {
+    return { equal: expected.length, differing: 0, onlyModel: 0, onlyAdapter: 0, records: expected.map((r) => ({ node: r.node, status: 'equal' as const })) };
+  }
+  return alignTraces(expected, received, masks);
+}
+
+/** compareTrace without its shortcut for equal traces: the diff and the alignment, whatever the traces. */
+export function alignTraces(expected: readonly TraceRecord[], received: readonly TraceRecord[], masks: readonly TraceMask[]): TraceComparison {
   const e: PacketTrace = { records: [...expected] };
   const d = diffTraces(e, { records: [...received] }, masks);
   const [n, m] = [expected.length, received.length];

@@ -10,8 +10,8 @@ import { CHECK_CONTEXT, runProperty } from '../../src/cli/fuzz-runner.ts';
 import { listText } from '../../src/cli/list.ts';
 import { measureShares } from '../../src/cli/results.ts';
 import { PROPERTIES } from '../../src/properties/index.ts';
-import { compareTrace, traceEqualsModel, volatileMasks, VOLATILE_MASKS } from '../../src/properties/trace-equals-model.ts';
-import { modelProfileOf } from '../../src/properties/harness.ts';
+import { alignTraces, compareTrace, traceEqualsModel, volatileMasks, VOLATILE_MASKS } from '../../src/properties/trace-equals-model.ts';
+import { clusterCaseArb, modelProfileOf, runClusterCase } from '../../src/properties/harness.ts';
 import type { Claim } from '../../src/properties/types.ts';
 import { mutantById } from '../../src/reference/mutants/index.ts';
 import { VPP_KNOWN_DIVERGENCES } from '../../src/adapters/vpp/known-divergences.ts';
@@ -189,6 +189,27 @@ describe('compareTrace', () => {
     const r = compareTrace([rec('a'), rec('b', 10)], [rec('a'), rec('b', 11)], volatileMasks('vpp-current'));
     expect(r).toMatchObject({ equal: 1, differing: 1, onlyModel: 0, onlyAdapter: 0, first: { recordIndex: 1, node: 'b', field: 'vni', expected: '10', received: '11' } });
     expect(r.records).toEqual([{ node: 'a', status: 'equal' }, { node: 'b', status: 'differing', field: 'vni' }]);
+  });
+
+  test('on real model traces, the shortcut for equal traces gives what the full alignment gives', async () => {
+    const model = new ReferenceAdapter({ profile: 'vpp-current' });
+    let traces = 0;
+    for (const c of fc.sample(clusterCaseArb(), { seed: 31, numRuns: 40 })) {
+      const run = await runClusterCase(c, model);
+      for (const s of run.sent)
+        for (const o of [s.request, s.reply])
+          for (const list of o?.traces?.values() ?? [])
+            for (const t of list) {
+              const records = t.records as TraceRecord[];
+              const copy = structuredClone(records);
+              expect(compareTrace(records, copy, volatileMasks('vpp-current'))).toEqual(alignTraces(records, copy, volatileMasks('vpp-current')));
+              traces++;
+            }
+    }
+    expect(traces).toBeGreaterThan(100);
+    // one field changed: the full alignment runs and finds it
+    const r = [rec('a'), rec('b', 10)];
+    expect(compareTrace(r, [rec('a'), rec('b', 12)], volatileMasks('vpp-current')).differing).toBe(1);
   });
 
   test('timestamps are volatile (masked), and each mask says why', () => {
