@@ -115,7 +115,7 @@ export const GOALS: readonly { goal: string; figure: string; atLeast: number; if
     ifUnmet: {
       why: '10 000 cases/s is 100 µs per case; every case renders its policies, builds a whole simulation and walks every packet through both nodes, and the slowest properties (trace-equals-model, the nemesis) take most of the mix\'s time: see the profile and the per-property rates',
       evidence: ['fuzz.casesPerSecByProperty', 'fuzz.profile.selfPctByFunction', 'fuzz.profile.selfPctByFile'],
-      wouldReachIt: 'a model that allocates less (garbage collection is the largest single cost), trace-equals-model comparing records without re-rendering them, and the simulation\'s configuration kept across the cases of a topology with only its state reset',
+      wouldReachIt: 'a model that allocates less (garbage collection is the largest single cost), fewer fast-check draws per case (a grouped case still draws a whole cluster whose topology the chunk\'s then replaces), and the built topology and configuration kept across the cases of a topology with only the state reset: together some 2×, not 5×; the rest needs a model that does not walk every packet through every graph node as objects',
     },
   },
   {
