@@ -73,6 +73,24 @@ export function renderFaultsOf(adapter: Adapter): RenderFaults {
   return (adapter as { renderFaults?: RenderFaults }).renderFaults ?? {};
 }
 
+/**
+ * A cluster rendered twice: as Contiv renders it (`correct`: what is expected), and as the adapter's renderer does
+ * (`given`: a mutant's faulty rendering, else the same object).
+ */
+export function renderForAdapter(cluster: Cluster, adapter: Adapter): { correct: RenderedCluster; given: RenderedCluster } {
+  const correct = renderCluster(cluster);
+  const faults = renderFaultsOf(adapter);
+  return { correct, given: Object.keys(faults).length > 0 ? renderCluster(cluster, faults) : correct };
+}
+
+/** Renders the cluster for the adapter (renderForAdapter), sets it up with that topology and applies its ACLs. */
+export async function configureCase(cluster: Cluster, adapter: Adapter, options: Parameters<Adapter['setup']>[1] = {}): Promise<{ correct: RenderedCluster; given: RenderedCluster }> {
+  const r = renderForAdapter(cluster, adapter);
+  await adapter.setup(adapterTopology(r.given.topology), options);
+  await adapter.apply(adapterAcls(r.given));
+  return r;
+}
+
 /** The frame a pod sends (a module function, not a closure per connection: tsx names closures at a cost). */
 function podFrame(pod: Pod, layers: Layer[]): Uint8Array {
   layers.unshift({ kind: 'ethernet', dst: pod.tap.mac!, src: POD_MAC });
@@ -84,11 +102,7 @@ function podFrame(pod: Pod, layers: Layer[]): Uint8Array {
  * its renderer produces; what is expected comes from the correct rendering (Contiv's semantics).
  */
 export async function runClusterCase(c: ClusterCase, adapter: Adapter, profile?: string): Promise<CaseRun> {
-  const correct = renderCluster(c.cluster);
-  const faults = renderFaultsOf(adapter);
-  const rendered = Object.keys(faults).length > 0 ? renderCluster(c.cluster, faults) : correct;
-  await adapter.setup(adapterTopology(rendered.topology), profile ? { profile } : {});
-  await adapter.apply(adapterAcls(rendered));
+  const { correct, given: rendered } = await configureCase(c.cluster, adapter, profile ? { profile } : {});
   const sent: SentConnection[] = [];
   let packet = 0;
   for (const spec of c.connections) {

@@ -2,10 +2,8 @@
 // service's SNAT gives a pod reaching itself through the service (DATAPATH.md §10.5, D7). The probe is sent in
 // from the node's wire with that source, to each pod of the case.
 import { encodePacket, ip4ToString, mac } from '../packet/index.ts';
-import { adapterAcls, clusterCaseArb, renderFaultsOf, type ClusterCase } from './harness.ts';
-import { renderCluster } from '../policy/contiv/render.ts';
+import { clusterCaseArb, configureCase, type ClusterCase } from './harness.ts';
 import { delivered } from './common.ts';
-import { adapterTopology } from './resolve.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
 
 const CLAIMS: ClaimMessages = {
@@ -20,10 +18,7 @@ export const natLoopbackReachesIsolatedPods: PropertyDef<ClusterCase> = {
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
-    const faults = renderFaultsOf(adapter);
-    const configured = renderCluster(c.cluster, faults);
-    await adapter.setup(adapterTopology(configured.topology));
-    await adapter.apply(adapterAcls(configured));
+    const { given: configured } = await configureCase(c.cluster, adapter);
     let packet = 0;
     const claims: Claim[] = [];
     for (const node of configured.topology.nodes) {

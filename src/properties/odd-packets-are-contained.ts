@@ -13,13 +13,11 @@ import fc from 'fast-check';
 import { checksumErrors, decodePacket, encodePacket, ip4ToString, readU16, readU32, type Layer } from '../packet/index.ts';
 import { oddPacketArb, type OddPacket } from '../generators/odd-packets.ts';
 import { clusterArb } from '../generators/cluster.ts';
-import { renderCluster } from '../policy/contiv/render.ts';
 import { contivFormula } from '../policy/contiv/semantics.ts';
 import type { Cluster } from '../policy/types.ts';
 import { POD_MAC } from '../reference/topology/topology.ts';
 import type { Capture } from '../adapters/adapter.ts';
-import { adapterAcls, renderFaultsOf } from './harness.ts';
-import { adapterTopology } from './resolve.ts';
+import { configureCase } from './harness.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
 
 const CLAIMS: ClaimMessages = {
@@ -121,12 +119,8 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
   claims: CLAIMS,
   arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5, topology: 'varied' }), packets: fc.array(oddPacketArb, { minLength: 1, maxLength: 4 }) }, { noNullPrototype: true }),
   async check(c, adapter) {
-    const faults = renderFaultsOf(adapter);
-    const r = renderCluster(c.cluster, faults);
     // What the policies allow is judged on Contiv's correct rendering (a mutant adapter's may be faulty).
-    const correct = Object.keys(faults).length > 0 ? renderCluster(c.cluster) : r;
-    await adapter.setup(adapterTopology(r.topology));
-    await adapter.apply(adapterAcls(r));
+    const { correct, given: r } = await configureCase(c.cluster, adapter);
     const pods = [...r.topology.podByName.values()];
     const nodeOf = (id: number) => r.topology.nodeById.get(id)!;
     let n = 0;

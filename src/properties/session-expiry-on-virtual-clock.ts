@@ -6,11 +6,10 @@
 // virtual time.
 import fc from 'fast-check';
 import { encodePacket, type Layer } from '../packet/index.ts';
-import { renderCluster } from '../policy/contiv/render.ts';
 import { contivFormula } from '../policy/contiv/semantics.ts';
 import { resolveConnection } from '../generators/cluster.ts';
 import { POD_MAC } from '../reference/topology/topology.ts';
-import { adapterAcls, clusterCaseArb, describeConnection, renderFaultsOf, type ClusterCase } from './harness.ts';
+import { adapterAcls, clusterCaseArb, describeConnection, renderForAdapter, type ClusterCase } from './harness.ts';
 import { delivered } from './common.ts';
 import { adapterTopology } from './resolve.ts';
 import { claim, VALID, verdictOf, type ClaimMessages, type PropertyDef } from './types.ts';
@@ -52,9 +51,7 @@ export const sessionExpiryOnVirtualClock: PropertyDef<IdleCase> = {
   async check(c, adapter) {
     const conn = resolveConnection(c.cluster, c.connections[0]!);
     if (!conn || !('pod' in conn.src) || !('pod' in conn.dst)) return VALID;
-    const correct = renderCluster(c.cluster);
-    const faults = renderFaultsOf(adapter);
-    const configured = Object.keys(faults).length > 0 ? renderCluster(c.cluster, faults) : correct;
+    const { correct, given: configured } = renderForAdapter(c.cluster, adapter);
     if (contivFormula(correct, conn) === 'deny') return VALID;
     await adapter.setup(adapterTopology(configured.topology));
     await adapter.apply(adapterAcls(configured));

@@ -8,10 +8,9 @@
 import { encodePacket, type Layer } from '../packet/index.ts';
 import { sessionStateDiff, type Adapter, type Observation, type SessionState } from '../adapters/adapter.ts';
 import { resolveConnection } from '../generators/cluster.ts';
-import { renderCluster } from '../policy/contiv/render.ts';
 import { firstPacket, replyPacket } from '../policy/contiv/semantics.ts';
 import { POD_MAC, type Pod } from '../reference/topology/topology.ts';
-import { adapterAcls, clusterCaseArb, describeConnection, modelProfileOf, renderFaultsOf, type ClusterCase } from './harness.ts';
+import { adapterAcls, clusterCaseArb, describeConnection, modelProfileOf, renderForAdapter, type ClusterCase } from './harness.ts';
 import { adapterTopology } from './resolve.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type Exchange, type InvalidVerdict, type PropertyDef, type Verdict } from './types.ts';
 
@@ -47,9 +46,7 @@ export const sessionsEqualModel: PropertyDef<ClusterCase> = {
     if (!adapter.sessionState) return { status: 'unknown', reason: `${adapter.name} cannot report its session tables` };
     const model = ctx.reference(modelProfileOf(adapter));
     // The adapter gets its renderer's ACLs (a mutant's, when it has one); the model Contiv's, on the same topology.
-    const correct = renderCluster(c.cluster);
-    const faults = renderFaultsOf(adapter);
-    const given = Object.keys(faults).length > 0 ? renderCluster(c.cluster, faults) : correct;
+    const { correct, given } = renderForAdapter(c.cluster, adapter);
     const topology = adapterTopology(given.topology);
     for (const [a, r] of [[adapter, given], [model, correct]] as const) {
       await a.setup(topology);
