@@ -15,6 +15,11 @@
 //   ID is allocated later (smallest unused, in order of appearance).
 // * Pods: `spec.nodeName` is required (the data path needs a node); `spec.containers` may be omitted and only
 //   `ports` of containers are read; `status.podIP` is the pod's IP when known (IPv4 only).
+// * parseClusterDump reads what `kubectl get ns,nodes,pods,networkpolicies -A -o yaml` prints: host-network pods
+//   (`spec.hostNetwork: true`, the node's own host), pods without `spec.nodeName`, pods with a `status.phase` but no
+//   `status.podIP` (Pending) and ended pods (Succeeded, Failed) are set aside and listed rather than errors; a
+//   Node's InternalIP (`status.addresses`) is kept. Server-set fields (managedFields, uid, resourceVersion,
+//   ownerReferences, status conditions, …) are ignored like every other unknown field outside a policy spec.
 // * Unknown fields are ignored in Namespace, Node, Pod and metadata (status, image, resources, …), like kubectl does
 //   for fields podflow has no use for; inside a NetworkPolicy `spec` every field is modelled, so an unknown one is
 //   an error (a misspelt `form:` would otherwise silently mean "from everywhere").
@@ -255,7 +260,9 @@ function metadataSchema(nameProblem: (name: string) => string | undefined) {
 
 const NamespaceSchema = z.object({ metadata: metadataSchema(dnsLabelProblem) });
 
-const NodeSchema = z.object({ metadata: metadataSchema(dnsSubdomainProblem) }).superRefine((node, ctx) => {
+// A Node's `status` is read leniently (its InternalIP only, in readClusterDump): the API server writes it and podflow
+// has no use for the rest.
+const NodeSchema = z.object({ metadata: metadataSchema(dnsSubdomainProblem), status: z.unknown().optional() }).superRefine((node, ctx) => {
   const id = node.metadata.annotations?.[NODE_ID_ANNOTATION];
   if (id !== undefined && !(/^[1-9]\d{0,2}$/.test(id) && Number(id) <= 255)) {
     addIssue(ctx, ['metadata', 'annotations', NODE_ID_ANNOTATION], `expected a decimal integer 1-255 (the Contiv node ID), got ${JSON.stringify(id)}`);
@@ -272,11 +279,12 @@ const PodSchema = z.object({
   metadata: metadataSchema(dnsSubdomainProblem),
   spec: z
     .object({
-      nodeName: z.string(),
+      nodeName: z.string().optional(),
+      hostNetwork: z.boolean().optional(),
       containers: z.array(z.object({ ports: z.array(ContainerPortSchema).optional() })).optional(),
     })
     .superRefine((spec, ctx) => {
-      const problem = dnsSubdomainProblem(spec.nodeName);
+      const problem = spec.nodeName === undefined ? undefined : dnsSubdomainProblem(spec.nodeName);
       if (problem) addIssue(ctx, ['nodeName'], problem);
       const seen = new Map<string, string>();
       (spec.containers ?? []).forEach((c, ci) =>
@@ -291,7 +299,7 @@ const PodSchema = z.object({
       );
     }),
   status: z
-    .object({ podIP: z.string().optional() })
+    .object({ podIP: z.string().optional(), phase: z.string().optional() })
     .superRefine((status, ctx) => {
       const problem = status.podIP === undefined ? undefined : ipv4Problem(status.podIP);
       if (problem) addIssue(ctx, ['podIP'], problem);
@@ -562,11 +570,47 @@ function toPolicy(name: string, namespace: string, spec: z.infer<typeof NetworkP
   return policy;
 }
 
+/** A pod of a kubectl dump that is not a pod of the data path: the node's host, or a pod without a node or an IP. */
+export interface DumpPod {
+  namespace: string;
+  name: string;
+  nodeName?: string;
+  /** status.podIP (for a host-network pod: the node's own address) */
+  ip?: string;
+}
+
 /**
- * Parses multi-document Kubernetes YAML into a Cluster. `source` names the input in messages (usually the file name).
- * Throws PolicyInputError listing every problem; never returns a partial cluster.
+ * What `kubectl get ns,nodes,pods,networkpolicies -A -o yaml` holds beyond the Cluster: pods that have no place in
+ * the pod data path, the nodes' addresses, and how many objects of each kind the file declared.
  */
-export function parseClusterYaml(text: string, source: string): Cluster {
+export interface ClusterDump {
+  cluster: Cluster;
+  /** pods with `spec.hostNetwork: true`: they share the node's network namespace, so their traffic is host traffic */
+  hostNetwork: DumpPod[];
+  /** pods without a node or without an IP (Pending), or whose containers have ended (their IP is released) */
+  skipped: (DumpPod & { reason: string })[];
+  /** the InternalIP of each Node that lists one in `status.addresses` */
+  nodeAddresses: Map<string, string>;
+  /** objects declared in the file, by kind (implicit namespaces and nodes not counted) */
+  declared: Record<'Namespace' | 'Node' | 'Pod' | 'NetworkPolicy', number>;
+}
+
+/** The first IPv4 InternalIP in a Node's `status.addresses`, read leniently (any other content is ignored). */
+function internalIp(status: unknown): string | undefined {
+  if (!isRecord(status) || !Array.isArray(status.addresses)) return undefined;
+  for (const a of status.addresses) {
+    if (isRecord(a) && a.type === 'InternalIP' && typeof a.address === 'string' && ipv4Problem(a.address) === undefined) return a.address;
+  }
+  return undefined;
+}
+
+/**
+ * The reader behind parseClusterYaml and parseClusterDump. As a dump (`dump` true) pods the data path has no place
+ * for are set aside instead of being errors: host-network pods, pods without `spec.nodeName`, pods whose status
+ * has a phase but no podIP (Pending), and pods in phase Succeeded or Failed (kubectl still shows their old IP,
+ * which the node may have handed to a new pod). A pod without any status is a manifest: Contiv allocates its IP.
+ */
+function parseCluster(text: string, source: string, dump: boolean): ClusterDump {
   const issues: PolicyInputIssue[] = [];
   const located = locateObjects(text, source, issues);
   const parsed = located.map((l) => validateObject(l, issues)).filter((p): p is Parsed => p !== undefined);
@@ -579,6 +623,10 @@ export function parseClusterYaml(text: string, source: string): Cluster {
   const policies: NetworkPolicy[] = [];
   const podIps = new Map<string, string>();
   const nodeIds = new Map<number, string>();
+  const hostNetwork: DumpPod[] = [];
+  const skipped: ClusterDump['skipped'] = [];
+  const nodeAddresses = new Map<string, string>();
+  const declared: ClusterDump['declared'] = { Namespace: 0, Node: 0, Pod: 0, NetworkPolicy: 0 };
   const mentionNamespace = (name: string): ClusterNamespace => {
     let ns = namespaces.get(name);
     if (!ns) namespaces.set(name, (ns = { name, labels: { [NAMESPACE_NAME_LABEL]: name } }));
@@ -592,6 +640,7 @@ export function parseClusterYaml(text: string, source: string): Cluster {
 
   for (const p of parsed) {
     const meta = p.value.metadata;
+    declared[p.kind]++;
     switch (p.kind) {
       case 'Namespace': {
         const own = meta.labels?.[NAMESPACE_NAME_LABEL];
@@ -611,14 +660,38 @@ export function parseClusterYaml(text: string, source: string): Cluster {
           else nodeIds.set(id, meta.name);
           node.id = id;
         }
+        const address = internalIp(p.value.status);
+        if (address !== undefined) nodeAddresses.set(meta.name, address);
         break;
       }
       case 'Pod': {
         const namespace = meta.namespace ?? 'default';
+        const { spec, status } = p.value;
         mentionNamespace(namespace);
-        mentionNode(p.value.spec.nodeName);
-        const pod: ClusterPod = { name: meta.name, namespace, labels: meta.labels ?? {}, nodeName: p.value.spec.nodeName, containerPorts: toContainerPorts(p.value.spec) };
-        const ip = p.value.status?.podIP;
+        if (dump) {
+          const ref: DumpPod = { namespace, name: meta.name };
+          if (spec.nodeName !== undefined) ref.nodeName = spec.nodeName;
+          if (status?.podIP !== undefined) ref.ip = status.podIP;
+          const phase = status?.phase;
+          let reason: string | undefined;
+          if (spec.hostNetwork === true) {
+            hostNetwork.push(ref);
+            break;
+          } else if (spec.nodeName === undefined) reason = `not scheduled to a node (no spec.nodeName${phase ? `, phase ${phase}` : ''})`;
+          else if (phase === 'Succeeded' || phase === 'Failed') reason = `phase ${phase}: its containers have ended and its IP is released`;
+          else if (phase !== undefined && status?.podIP === undefined) reason = `no IP yet (no status.podIP, phase ${phase})`;
+          if (reason !== undefined) {
+            skipped.push({ ...ref, reason });
+            break;
+          }
+        }
+        if (spec.nodeName === undefined) {
+          issues.push(issueAt(p.where, 'spec.nodeName', 'required'));
+          break;
+        }
+        mentionNode(spec.nodeName);
+        const pod: ClusterPod = { name: meta.name, namespace, labels: meta.labels ?? {}, nodeName: spec.nodeName, containerPorts: toContainerPorts(spec) };
+        const ip = status?.podIP;
         if (ip !== undefined) {
           const other = podIps.get(ip);
           if (other !== undefined) issues.push(issueAt(p.where, 'status.podIP', `${ip} is already the IP of pod ${other}`));
@@ -637,20 +710,43 @@ export function parseClusterYaml(text: string, source: string): Cluster {
     }
   }
   if (issues.length > 0) throw new PolicyInputError(sortByPlace(issues));
-  return { nodes: [...nodes.values()], namespaces: [...namespaces.values()], pods, policies };
+  return { cluster: { nodes: [...nodes.values()], namespaces: [...namespaces.values()], pods, policies }, hostNetwork, skipped, nodeAddresses, declared };
 }
 
-/** Reads and parses a cluster file; a file that cannot be read is a PolicyInputError naming it too. */
-export function readClusterFile(path: string): Cluster {
-  let text: string;
+/**
+ * Parses multi-document Kubernetes YAML into a Cluster. `source` names the input in messages (usually the file name).
+ * Throws PolicyInputError listing every problem; never returns a partial cluster.
+ */
+export function parseClusterYaml(text: string, source: string): Cluster {
+  return parseCluster(text, source, false).cluster;
+}
+
+/**
+ * Parses what `kubectl get ns,nodes,pods,networkpolicies -A -o yaml` prints (or any file parseClusterYaml reads):
+ * host-network pods, pods without a node or an IP, and ended pods are set aside and listed, not errors.
+ */
+export function parseClusterDump(text: string, source: string): ClusterDump {
+  return parseCluster(text, source, true);
+}
+
+function readText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const reason = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new PolicyInputError([{ path: path, message: `cannot read the file: ${reason}${err.code ? ` (${err.code})` : ''}`, source: path }]);
   }
-  return parseClusterYaml(text, path);
+}
+
+/** Reads and parses a cluster file; a file that cannot be read is a PolicyInputError naming it too. */
+export function readClusterFile(path: string): Cluster {
+  return parseClusterYaml(readText(path), path);
+}
+
+/** Reads and parses a kubectl dump (parseClusterDump); a file that cannot be read is a PolicyInputError naming it. */
+export function readClusterDump(path: string): ClusterDump {
+  return parseClusterDump(readText(path), path);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

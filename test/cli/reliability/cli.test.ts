@@ -44,11 +44,11 @@ describe('the CLI on bad input', () => {
     expect(lines[0]).toBe(`podflow: ${dir}/bad\\x1b[2J.json: invalid scenario: packets[0].frame[0].kind: expected one of ethernet, dot1q, arp, ipv4, icmp, tcp, udp, vxlan, raw, got "constructor"`);
   });
 
-  test('policies explain with 300 pods on one node: exit 2, one line naming the pod and node', () => {
+  test('policies explain with 300 pods on one node: exit 2, one line naming the node', () => {
     const file = join(dir, 'many.yaml');
     writeFileSync(file, Array.from({ length: 300 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec: {nodeName: n1, containers: [{name: c, image: x}]}\n`).join('---\n'));
     const r = podflow('policies', 'explain', '-f', file);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`podflow: ${file}: pod default/p252 on node n1 (Contiv node ID 1): the node has 300 pods, more than its pod subnet 10.1.1.0/24 holds (252 addresses)\n`);
+    expect(r.err).toBe(`podflow: ${file}: Node/n1: 300 pods, more than the pod subnet 10.1.1.0/24 of node n1 (Contiv node ID 1) holds (252 addresses)\n`);
   });
 });

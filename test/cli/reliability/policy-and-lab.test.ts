@@ -68,13 +68,13 @@ describe('policies explain input', () => {
     const file = join(dir, 'outside.yaml');
     writeFileSync(file, pods(1, 'n1', 'status: {podIP: 192.168.5.5}\n'));
     expect(() => explainCluster(file)).toThrow(UsageError);
-    expect(() => explainCluster(file)).toThrow(`${file}: pod default/p0 on node n1 (Contiv node ID 1): status.podIP 192.168.5.5 is outside the node's pod subnet 10.1.1.0/24`);
+    expect(() => explainCluster(file)).toThrow(`${file}: Pod/default/p0: status.podIP 192.168.5.5 is outside the pod subnet 10.1.1.0/24 of its node n1 (Contiv node ID 1)`);
   });
 
   test('300 pods on a node (its /24 pod subnet holds 252) is a usage error naming the node', () => {
     const file = join(dir, 'many.yaml');
     writeFileSync(file, pods(300));
-    expect(() => explainCluster(file)).toThrow(`${file}: pod default/p252 on node n1 (Contiv node ID 1): the node has 300 pods, more than its pod subnet 10.1.1.0/24 holds (252 addresses)`);
+    expect(() => explainCluster(file)).toThrow(`${file}: Node/n1: 300 pods, more than the pod subnet 10.1.1.0/24 of node n1 (Contiv node ID 1) holds (252 addresses)`);
   });
 
   test('several problems: one escaped line each', () => {
