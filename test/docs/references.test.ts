@@ -1,7 +1,9 @@
 // The documentation holds together: every section the code, tests, benches and docs cite (§N.M) is a heading of
 // docs/datapath.md (or, when it cites the architecture page, of docs/architecture.md); every seed-step id a
 // property names or the reference model emits has a row in docs/glossary.md; every relative link of README.md and
-// docs/*.md reaches an existing file and heading; the example lab files are accepted by the lab-file reader.
+// docs/*.md reaches an existing file and heading; the example lab files are accepted by the lab-file reader; and
+// no file of the repository points at the design documents outside it.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -201,5 +203,43 @@ describe('lab files', () => {
     const fields = [...Object.keys(schema.shape), ...Object.keys(schema.shape.nodes.element.shape)];
     expect(fields).toContain('gbe');
     expect(fields.filter((k) => !page.includes(`\`${k}\``))).toEqual([]);
+  });
+});
+
+/** Files of the repository: git's list when it is a checkout, else every file outside generated folders. */
+function repositoryFiles(): string[] {
+  try {
+    return execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f !== '' && existing(f) !== undefined);
+  } catch {
+    return filesUnder('.').map((f) => f.replace(/^\.\//, ''));
+  }
+}
+
+// Built from parts, so that this file does not name them itself (and the rename's sed leaves it alone).
+const OUTSIDE = ['..' + '/shared', 'shared' + '/spec', 'STYLE' + '.md', 'DATA' + 'PATH.md'];
+
+/**
+ * Mentions of the design documents outside the repository, as `file:line text`. CI's VPP build lives beside the
+ * clone (`../shared/vpp`, which the repository deliberately does not ship): a line about it may name the folder.
+ */
+export function outsideMentions(file: string, text: string): string[] {
+  return text.split('\n').flatMap((line, i) => {
+    const names = OUTSIDE.filter((n) => line.includes(n));
+    const aboutVpp = names.length === 1 && names[0] === OUTSIDE[0] && /vpp/i.test(line);
+    return names.length > 0 && !aboutVpp ? [`${file}:${i + 1} ${names.join(', ')}`] : [];
+  });
+}
+
+describe('self-contained', () => {
+  test('no file of the repository names the design documents outside it as files', () => {
+    const files = repositoryFiles().filter((f) => isText(f));
+    expect(files.length).toBeGreaterThan(100);
+    expect(files.flatMap((f) => outsideMentions(f, read(f)))).toEqual([]);
+  });
+
+  test('the check finds such a mention, and lets the VPP build be', () => {
+    expect(outsideMentions('a.ts', `// see ${OUTSIDE[3]} §7.1\n// fine: docs/datapath.md §7.1`)).toEqual([`a.ts:1 ${OUTSIDE[3]}`]);
+    expect(outsideMentions('b.md', `copied from \`${OUTSIDE[1]}/traces/\``)).toHaveLength(1);
+    expect(outsideMentions('.ci/run', `VPP_TARBALL="${OUTSIDE[0]}/vpp/vpp.tar.xz"`)).toEqual([]);
   });
 });
