@@ -1,4 +1,4 @@
-// Imports point one way (STYLE.md §1): packet imports nothing of ours; reference and policy import packet;
+// Imports point one way (docs/architecture.md §1): packet imports nothing of ours; reference and policy import packet;
 // properties import reference, policy, packet and the adapter interface; adapters never import the model (only its
 // parser of VPP's `show trace` text, reference/trace/).
 import { readFileSync, readdirSync, statSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The one interface every data path under test implements (STYLE.md §7): the reference model, Linux network
+// The one interface every data path under test implements (docs/architecture.md §7): the reference model, Linux network
 // namespaces, a VPP lab. Everything crossing it is plain data — resolved addresses, ACL tables, frames — so an
 // adapter needs nothing of the model. A check that cannot get an answer from an adapter says "unknown".
 import { readFileSync } from 'node:fs';
@@ -220,7 +220,7 @@ export interface AdapterCapabilities {
   /** honours virtual time (session timeouts can be tested without waiting) */
   virtualTime: boolean;
   /**
-   * Accepted, explained differences from the reference model (checked-in data, STYLE.md §7). Kept here because
+   * Accepted, explained differences from the reference model (checked-in data, docs/architecture.md §7). Kept here because
    * capabilities travel with every wrapper of an adapter; properties may mask exactly these and nothing else.
    */
   knownDivergences?: readonly KnownDivergence[];

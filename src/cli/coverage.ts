@@ -76,8 +76,8 @@ function errorString(node: NodeName, key: string): string {
  * Model entries no input can reach on a Contiv-rendered cluster, with why. They stay in the universe's lists
  * (a run that does reach one says so) but are not counted as unhit.
  */
-const REFLECTIVE_ONLY = 'input ACLs of a Contiv rendering are the Reflective ACL alone (one permit+reflect rule, DATAPATH.md §3.1): they never deny';
-const SESSION_TABLE = 'the session table holds 1 000 000 sessions (DATAPATH.md §8.5); a case opens a handful';
+const REFLECTIVE_ONLY = 'input ACLs of a Contiv rendering are the Reflective ACL alone (one permit+reflect rule, docs/datapath.md §3.1): they never deny';
+const SESSION_TABLE = 'the session table holds 1 000 000 sessions (docs/datapath.md §8.5); a case opens a handful';
 const LAB_DRIVERS = "a podflow lab's drivers (packet-generator pods, an af_packet NIC): generated clusters use Contiv's (TAP v2, DPDK); the VPP 26.06 golden scenarios walk them";
 const UNREACHABLE: Record<string, string> = {
   'pg-input': LAB_DRIVERS,
@@ -88,7 +88,7 @@ const UNREACHABLE: Record<string, string> = {
   'drop ip4-icmp-error: no IPv4 address on the RX interface to send an ICMP error from': 'every interface Contiv configures has an address',
   'drop vxlan4-encap: no tunnel for the TX interface': 'Contiv creates a tunnel for every bridge-domain member it adds',
   'drop vxlan4-encap: tunnel destination has no route': 'Contiv routes every tunnel destination over the node interconnect',
-  'drop arp-input: ARP reply by VPP (not modelled)': 'the model does not answer ARP for VPP addresses, and a real VPP does: no generator asks (pods have static ARP, DATAPATH.md §2.7)',
+  'drop arp-input: ARP reply by VPP (not modelled)': 'the model does not answer ARP for VPP addresses, and a real VPP does: no generator asks (pods have static ARP, docs/datapath.md §2.7)',
   'drop acl-plugin-in-ip4-fa: ACL deny packets': REFLECTIVE_ONLY,
   'drop acl-plugin-in-ip4-l2: ACL deny packets': REFLECTIVE_ONLY,
   'drop acl-plugin-in-ip4-fa: too many sessions to add new': SESSION_TABLE,

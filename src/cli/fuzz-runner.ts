@@ -207,7 +207,7 @@ export async function runProperty(p: PropertyDef<unknown>, adapter: Adapter, o: 
           count('valid');
           return true;
         }
-        // Claims a declared known divergence excuses are counted, not reported (STYLE.md §7); the rest fail.
+        // Claims a declared known divergence excuses are counted, not reported (docs/architecture.md §7); the rest fail.
         const failing: Claim[] = [];
         const excused: { divergence: string; claim: Claim }[] = [];
         for (const cl of v.claims) {

@@ -1,6 +1,6 @@
 // `podflow trace parse FILE` and `podflow trace diff EXPECTED ACTUAL`: VPP `show trace` text as JSON, and the
-// first divergence between two traces through the volatile-field masks (DATAPATH.md §11.6).
-// Exit codes (STYLE.md §8): 0 same / parsed, 1 different, 2 usage or I/O error, or a file with no trace record. Actions never throw: they report
+// first divergence between two traces through the volatile-field masks (docs/datapath.md §11.6).
+// Exit codes (docs/architecture.md §8): 0 same / parsed, 1 different, 2 usage or I/O error, or a file with no trace record. Actions never throw: they report
 // the code through a setExit callback (default: process.exitCode); the run* functions return it.
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
@@ -137,7 +137,7 @@ export function registerTraceCommands(program: Command, setExit: (code: number) 
     .description('compare two trace files capture by capture; print the first divergence')
     .argument('<expected>', 'expected trace file (e.g. the model)')
     .argument('<actual>', 'actual trace file (e.g. from VPP)')
-    .addOption(new Option('--mask <set>', 'fields to ignore: volatile (DATAPATH.md §11.6), none, volatile-current, volatile+synthetic').choices(Object.keys(MASK_SETS)).default('volatile'))
+    .addOption(new Option('--mask <set>', 'fields to ignore: volatile (docs/datapath.md §11.6), none, volatile-current, volatile+synthetic').choices(Object.keys(MASK_SETS)).default('volatile'))
     .action((expected: string, actual: string, opts: { mask: string }) => {
       setExit(runTraceDiff(expected, actual, opts.mask));
     });

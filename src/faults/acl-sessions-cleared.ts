@@ -2,7 +2,7 @@
 import type { FaultDef } from './types.ts';
 
 /**
- * Every reflective session of the node goes; ACL tables and attachments are configuration and stay (DATAPATH.md
+ * Every reflective session of the node goes; ACL tables and attachments are configuration and stay (docs/datapath.md
  * §8.4: sessions go away on expiry, when an interface's last ACL is removed, or with this command). Afterwards a
  * new connection meets the rules exactly as before; a packet of a connection opened before it meets the rules too
  * (its session is gone) unless it creates a session again on the way — so a reply the policies would deny is dropped

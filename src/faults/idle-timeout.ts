@@ -39,7 +39,7 @@ export const IDLE_MARGIN = 1;
 
 /**
  * How long (seconds) after its timeout an idle session may still pass on a real data path: VPP's acl-plugin removes
- * expired sessions from a cleaner process, not at lookup (DATAPATH.md §8.5), and on a loaded lab it was seen more
+ * expired sessions from a cleaner process, not at lookup (docs/datapath.md §8.5), and on a loaded lab it was seen more
  * than 2 s late (an established session past its 6 s timeout by 2 s still passed).
  */
 export const IDLE_LATE = 2.5;

@@ -4,7 +4,7 @@ import type { FaultDef } from './types.ts';
 
 /**
  * Every NAT44 session of the node goes. The address pool, interface roles and the two identity mappings are
- * configuration, not sessions (DATAPATH.md §9, §3.2): the next outer VXLAN packet matches the address-only identity
+ * configuration, not sessions (docs/datapath.md §9, §3.2): the next outer VXLAN packet matches the address-only identity
  * on the sender (a new session, translated to itself) and the VXLAN identity on the receiver, and pod-to-pod packets
  * are never translated (forwarding enabled). So nothing a pod can observe changes: same verdicts, same bytes.
  */

@@ -1,5 +1,5 @@
 // What the catalogue says about a fault: its id (the adapters' Fault), what it does, and what the model expects
-// during and after it, citing the design (DATAPATH.md). Plain data: the CLI lists it, the README's table copies it.
+// during and after it, citing the design (docs/datapath.md). Plain data: the CLI lists it, the README's table copies it.
 import type { FaultId } from '../adapters/adapter.ts';
 
 export interface FaultDef {
@@ -10,8 +10,8 @@ export interface FaultDef {
   vpp: string;
   /** what the model expects while the fault lasts (every fault completes within one call: see Fault) */
   during: string;
-  /** what the model expects once it has completed, and why (DATAPATH.md sections) */
+  /** what the model expects once it has completed, and why (docs/datapath.md sections) */
   after: string;
-  /** the DATAPATH.md sections the expectation rests on */
+  /** the docs/datapath.md sections the expectation rests on */
   cites: string[];
 }

@@ -7,7 +7,7 @@ import type { FaultDef } from './types.ts';
  * netem), in the underlay namespace podflow created (a lab file's `namespaces:`; the kernel adapter's own), and the
  * impairment removed again when healed. It acts on the frames the underlay sends towards that node: the VXLAN
  * packets from the other nodes. The wire is not modelled
- * (DATAPATH.md §6 is the encapsulation; the underlay is assumed to deliver), so the model's state does not change;
+ * (docs/datapath.md §6 is the encapsulation; the underlay is assumed to deliver), so the model's state does not change;
  * while it lasts the property judges no packet (one may be lost or arrive twice), and a connection that sent a
  * packet meanwhile is tainted — its sessions may differ from the model's. Once healed, new connections get the
  * policy verdict and the data path is as fresh (recovery).

@@ -215,7 +215,7 @@ function narrow(cidr: string | undefined, dflt: string): boolean {
 
 /**
  * Node ID 255 on a /24 node interconnect or VXLAN network gets that subnet's broadcast address as node IP or BVI
- * IP, and VPP drops what is routed via a broadcast address (found on a real VPP lab; DATAPATH.md §2.3 formulas):
+ * IP, and VPP drops what is routed via a broadcast address (found on a real VPP lab; docs/datapath.md §2.3 formulas):
  * such a cluster cannot work, whatever the policies. Generated clusters keep 255 only on wider networks (the
  * model's behaviour for it is pinned by a test of its own); elsewhere it becomes the highest free ID below.
  */

@@ -1,4 +1,4 @@
-// Connection lifecycles as fast-check model-based commands (STYLE.md §5): open a TCP connection (SYN, SYN-ACK,
+// Connection lifecycles as fast-check model-based commands (docs/architecture.md §5): open a TCP connection (SYN, SYN-ACK,
 // ACK), send data either way, close it, a UDP request/response, idle time on the virtual clock, the cluster's
 // policies removed or restored mid-connection, and pods added or deleted. Pods are referred to by index modulo
 // the pod count (and nodes modulo the node count) so that shrinking keeps every step meaningful.

@@ -1,6 +1,6 @@
 // Nemesis histories (issue 13): connections and faults interleaved, as an array of steps so that shrinking removes
 // faults as well as packets (fast-check shrinks the array and each step). Pods, nodes, connections and policies are
-// referred to by index modulo their count, so every step stays meaningful when the cluster shrinks (STYLE.md §5).
+// referred to by index modulo their count, so every step stays meaningful when the cluster shrinks (docs/architecture.md §5).
 import fc from 'fast-check';
 import type { FaultId } from '../adapters/adapter.ts';
 import { FAULT_IDS } from '../faults/index.ts';

@@ -1,9 +1,9 @@
-// Odd single packets (STYLE.md §5 edge cases on purpose): TTL 0/1/2, IP options, fragments, bad checksums,
+// Odd single packets (docs/architecture.md §5 edge cases on purpose): TTL 0/1/2, IP options, fragments, bad checksums,
 // truncated frames, non-IP, ARP (also truncated), broadcast, traffic to unknown pods, frames for another MAC,
 // VLAN tags, IP version ≠ 4, oversized DF packets, unknown protocols to the node's address; and on the wire VXLAN
 // with a wrong VNI, flags, UDP checksum or length, too short, or an inner frame for an unknown MAC, for the
 // sending node itself, for a third node (transit, which split horizon stops), of another type (IPv6) or broadcast;
-// a ping to the node's address; datagrams around the MTU (DATAPATH.md §7.3: 1500 bytes on a node, 1450 inside
+// a ping to the node's address; datagrams around the MTU (docs/datapath.md §7.3: 1500 bytes on a node, 1450 inside
 // VXLAN; ± 1, with and without DF). Every drop reason of a well-formed setup is reached by some kind.
 // They are built against a topology when sent (pods by index modulo count), so shrinking stays valid.
 import fc from 'fast-check';

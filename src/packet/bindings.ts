@@ -1,5 +1,5 @@
 // Layer bindings as data, used in both directions: decoding picks the next layer from a field value,
-// encoding fills an undefined type/protocol/port field from the next layer's kind (STYLE.md §3).
+// encoding fills an undefined type/protocol/port field from the next layer's kind (docs/architecture.md §3).
 import type { LayerKind } from './types.ts';
 
 export const ETHERTYPE_IPV4 = 0x0800;

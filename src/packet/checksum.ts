@@ -1,5 +1,5 @@
 // Internet checksums: the full IPv4 header checksum, the TCP/UDP/ICMP checksum, and VPP's incremental
-// update after a TTL decrement (DATAPATH.md §7.1), kept separate because it preserves an invalid checksum.
+// update after a TTL decrement (docs/datapath.md §7.1), kept separate because it preserves an invalid checksum.
 
 /** One's-complement sum of 16-bit big-endian words over bytes [start, end), plus `initial`; not folded. */
 export function sum16(buf: Uint8Array, start: number, end: number, initial = 0): number {
@@ -43,7 +43,7 @@ export function l4Checksum(buf: Uint8Array, start: number, end: number, csumOff:
 }
 
 /**
- * VPP's incremental IPv4 checksum update for a TTL decrement by one (ip4_rewrite_inline, DATAPATH.md §7.1):
+ * VPP's incremental IPv4 checksum update for a TTL decrement by one (ip4_rewrite_inline, docs/datapath.md §7.1):
  * N' = N +' 0x0100 (one's-complement add), and a result of 0xffff becomes 0x0000. Equals a full
  * recomputation for every valid header; an invalid checksum stays invalid by the same difference.
  */

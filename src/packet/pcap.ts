@@ -1,5 +1,5 @@
 // Classic libpcap capture files (not pcapng): pure, byte-exact encode and decode of the global
-// header and records, microsecond and nanosecond precision, either byte order (STYLE.md §4).
+// header and records, microsecond and nanosecond precision, either byte order (docs/architecture.md §4).
 //
 // Format: pcap-savefile(5) and draft-ietf-opsawg-pcap. Every field is written in the byte order
 // the magic number was written in; a reader recognises the order by how the magic comes out.
@@ -209,7 +209,7 @@ export class PcapEncoder {
         `pcap record ${index}: tsFrac must be an integer in 0..${this.fracLimit - 1} (${unit}), got ${frac}`,
       );
     }
-    // An explicit origLen wins even if it is smaller than the data (STYLE.md §3): the fuzzer may
+    // An explicit origLen wins even if it is smaller than the data (docs/architecture.md §3): the fuzzer may
     // want such a file on purpose; it only has to fit the field.
     if (rec.origLen !== undefined && !isU32(rec.origLen)) {
       throw new RangeError(`pcap record ${index}: origLen must be an integer in 0..${U32_MAX}, got ${rec.origLen}`);
@@ -311,7 +311,7 @@ export function decodePcap(bytes: Uint8Array): PcapDecodeResult {
 }
 
 /**
- * Deterministic timestamp for scenario step `step` (STYLE.md §4: artefacts never read the wall
+ * Deterministic timestamp for scenario step `step` (docs/architecture.md §4: artefacts never read the wall
  * clock, so a corpus file is byte-stable). Default: base 0 s, 1 ms per step, microseconds.
  */
 export function timestampFor(

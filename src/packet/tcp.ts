@@ -46,7 +46,7 @@ const FIELDS: readonly FieldSpec[] = [
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] as const;
 
-/** VPP's flag list: ` NAME` for each set flag in the order FIN SYN RST PSH ACK URG ECE CWR (DATAPATH.md §11.3). */
+/** VPP's flag list: ` NAME` for each set flag in the order FIN SYN RST PSH ACK URG ECE CWR (docs/datapath.md §11.3). */
 export function tcpFlagNames(flags: number): string {
   let s = '';
   for (let i = 0; i < 8; i++) if (flags & (1 << i)) s += ` ${FLAG_NAMES[i]}`;

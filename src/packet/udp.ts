@@ -1,5 +1,5 @@
 // UDP header (RFC 768). A computed checksum of 0 is sent as 0xffff; an explicit 0 means "no checksum"
-// (what VPP's vxlan4-encap writes, DATAPATH.md §6.1).
+// (what VPP's vxlan4-encap writes, docs/datapath.md §6.1).
 //
 //   0                   1                   2                   3
 //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1

@@ -7,7 +7,7 @@
 //  +-+-+-+-+-+-+-+-+-----------------------------------------------+
 //  |           VXLAN Network Identifier (VNI)      |   Reserved    |
 //  +-----------------------------------------------+---------------+
-// VPP's vxlan4-input accepts only flags == 0x08 (DATAPATH.md §6.6); the codec decodes any value.
+// VPP's vxlan4-input accepts only flags == 0x08 (docs/datapath.md §6.6); the codec decodes any value.
 import { readU32, writeU32 } from './addr.ts';
 import { checkField, type LayerCodec } from './codec.ts';
 import { truncationError, type FieldSpec, type VxlanLayer } from './types.ts';

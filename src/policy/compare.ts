@@ -1,5 +1,5 @@
 // contiv vs upstream on one connection: both verdicts, and when they differ, which documented Contiv
-// interpretations explain it (DATAPATH.md §10.10) — or that none does, which is a finding.
+// interpretations explain it (docs/datapath.md §10.10) — or that none does, which is a finding.
 import { ip4ToString } from '../packet/index.ts';
 import { renderCluster, type RenderedCluster } from './contiv/render.ts';
 import { ContivRenderError } from './contiv/processor.ts';

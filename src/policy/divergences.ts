@@ -1,4 +1,4 @@
-// Where Contiv 9f521b2eb reads NetworkPolicy differently from upstream Kubernetes (DATAPATH.md §10.10), as data:
+// Where Contiv 9f521b2eb reads NetworkPolicy differently from upstream Kubernetes (docs/datapath.md §10.10), as data:
 // each entry says what differs and carries a transformation that rewrites a cluster so the upstream oracle
 // reads it the Contiv way. A contiv/upstream difference is documented iff applying the transformations makes it
 // vanish; the property test fails on any other difference. D9 is an addition to the spec's list (see below).
@@ -206,7 +206,7 @@ export const DIVERGENCES: readonly Divergence[] = [
     },
   },
   {
-    // Not in DATAPATH.md §10.10: Contiv 9f521b2eb predates NetworkPolicyPort.endPort (Kubernetes 1.21), so the
+    // Not in docs/datapath.md §10.10: Contiv 9f521b2eb predates NetworkPolicyPort.endPort (Kubernetes 1.21), so the
     // agent's model has no field for it and only `port` is rendered.
     id: 'D9',
     name: 'end-port',

@@ -80,7 +80,7 @@ export interface ClusterPod {
   containerPorts: ContainerPort[];
   /**
    * The pod's VPP TAP when it already exists: a running pod keeps its interface while other pods come and go
-   * (otherwise numbered from the pod's position on its node, DATAPATH.md §2.4).
+   * (otherwise numbered from the pod's position on its node, docs/datapath.md §2.4).
    */
   tap?: { name: string; swIfIndex: number };
 }

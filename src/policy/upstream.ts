@@ -1,7 +1,7 @@
 // The upstream semantics oracle: Kubernetes NetworkPolicy as the documentation states it
 // (https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the networking.k8s.io/v1 API
 // reference), read directly and independently of the Contiv renderer, with its own label-selector code.
-// DATAPATH.md §10.10 lists where Contiv 9f521b2eb differs (D1–D8); this file is the right-hand column.
+// docs/datapath.md §10.10 lists where Contiv 9f521b2eb differs (D1–D8); this file is the right-hand column.
 //
 // The rules, each with the words of the documentation it follows:
 // * "A pod is isolated for egress if there is any NetworkPolicy that both selects the pod and has Egress in its

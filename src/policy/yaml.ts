@@ -11,7 +11,7 @@
 //   Namespaces and Nodes are listed in the order they are first mentioned, declared or referenced.
 // * Every namespace carries the label `kubernetes.io/metadata.name: <name>`, as the API server sets it (Kubernetes
 //   ≥ 1.21); a file may state it, but only with the namespace's own name.
-// * A Node's Contiv node ID (DATAPATH.md §2.2) is the annotation `podflow.io/node-id: "<1-255>"`; without it the
+// * A Node's Contiv node ID (docs/datapath.md §2.2) is the annotation `podflow.io/node-id: "<1-255>"`; without it the
 //   ID is allocated later (smallest unused, in order of appearance).
 // * Pods: `spec.nodeName` is required (the data path needs a node); `spec.containers` may be omitted and only
 //   `ports` of containers are read; `status.podIP` is the pod's IP when known (IPv4 only).
@@ -43,7 +43,7 @@ import type {
   NetworkPolicyPort,
 } from './types.ts';
 
-/** The annotation on a Node that gives its Contiv node ID (decimal 1-255, DATAPATH.md §2.2). */
+/** The annotation on a Node that gives its Contiv node ID (decimal 1-255, docs/datapath.md §2.2). */
 export const NODE_ID_ANNOTATION = 'podflow.io/node-id';
 /** The label the API server puts on every Namespace (value: the namespace name). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

@@ -1,4 +1,4 @@
-// Connections over their life (DATAPATH.md §8.4–§8.5, §5 response rule): a step sequence of TCP opens, data
+// Connections over their life (docs/datapath.md §8.4–§8.5, §5 response rule): a step sequence of TCP opens, data
 // both ways, closes, UDP exchanges, idle time, policy changes and pods added or deleted (CNI ADD/DEL: the
 // policies re-rendered for the new set of pods, running pods keep address and TAP), run as a model-based test.
 // Claims: a new connection is judged by the policies in force (also to and from a pod just added); while its

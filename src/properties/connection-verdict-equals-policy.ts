@@ -1,5 +1,5 @@
 // The first packet of a fresh connection between two pods (same node or across nodes, TCP/UDP/ICMP/SCTP) is
-// delivered iff the contiv semantics — the decision formula over Contiv's rendered tables (DATAPATH.md §5) —
+// delivered iff the contiv semantics — the decision formula over Contiv's rendered tables (docs/datapath.md §5) —
 // allows it. Seed: q3 (client egress on the client's node), q18 / SN-q8 (server ingress on the server's node).
 import { clusterCaseArb, exchangeFacts, runClusterCase, type ClusterCase } from './harness.ts';
 import { delivered } from './common.ts';

@@ -2,7 +2,7 @@
 // encapsulation, the server's ingress policy at the server's TAP; a denied connection leaves no frame at the
 // server, and one denied by the client's egress policy leaves no frame on the wire (seed q3, q18; I6, I13). An
 // adapter that knows where it dropped a packet must name the output ACL of the table that denied it: the client
-// node's for the global table, the server node's for the server's local table (DATAPATH.md §4.8: `error-drop` with
+// node's for the global table, the server node's for the server's local table (docs/datapath.md §4.8: `error-drop` with
 // `acl-plugin-out-ip4-fa: ACL deny packets`).
 import { clusterCaseArb, exchangeFacts, runClusterCase, type ClusterCase } from './harness.ts';
 import { delivered, wireCaptures } from './common.ts';

@@ -1,5 +1,5 @@
 // A pod with an ingress policy still accepts its node's NAT loopback address 10.1.<id>.254: the source a
-// service's SNAT gives a pod reaching itself through the service (DATAPATH.md §10.5, D7). The probe is sent in
+// service's SNAT gives a pod reaching itself through the service (docs/datapath.md §10.5, D7). The probe is sent in
 // from the node's wire with that source, to each pod of the case.
 import { encodePacket, ip4ToString, mac } from '../packet/index.ts';
 import { clusterCaseArb, configureCase, type ClusterCase } from './harness.ts';

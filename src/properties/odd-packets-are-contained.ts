@@ -1,4 +1,4 @@
-// Odd packets stay contained (DATAPATH.md §4.8, §7.2, §7.4, §6.6): whatever a pod or the wire sends — expired
+// Odd packets stay contained (docs/datapath.md §4.8, §7.2, §7.4, §6.6): whatever a pod or the wire sends — expired
 // TTLs, options, fragments, bad checksums, truncated or non-IP frames, ARP, broadcasts, unknown destinations,
 // VXLAN with a wrong VNI — only well-formed VXLAN ever crosses the wire, no ARP or broadcast reaches another
 // node, and a pod receives only frames addressed to it (or ICMP errors about its own packets). What every data path

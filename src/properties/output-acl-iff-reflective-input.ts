@@ -1,4 +1,4 @@
-// Pairing (DATAPATH.md §5, P1): an interface has an output policy ACL iff it has the Reflective ACL on input.
+// Pairing (docs/datapath.md §5, P1): an interface has an output policy ACL iff it has the Reflective ACL on input.
 // It is what makes responses pass (a response leaves where its request entered); checked on the rendering.
 import { clusterArb } from '../generators/cluster.ts';
 import { renderCluster, REFLECTION_TAG } from '../policy/contiv/render.ts';

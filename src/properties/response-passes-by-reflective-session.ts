@@ -1,5 +1,5 @@
 // Every response of an allowed connection is delivered, whatever the policies in the response direction say:
-// it passes by the sessions the Reflective ACLs created for the request (seed r3, r5, r7, r9; DATAPATH.md §5
+// it passes by the sessions the Reflective ACLs created for the request (seed r3, r5, r7, r9; docs/datapath.md §5
 // response rule). ICMP is excluded: VPP 18.01 judges echo replies by rules (D8).
 import { clusterCaseArb, exchangeFacts, runClusterCase, type ClusterCase } from './harness.ts';
 import { delivered } from './common.ts';

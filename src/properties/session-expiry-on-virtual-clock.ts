@@ -1,4 +1,4 @@
-// Sessions over time (DATAPATH.md §8.5): a TCP connection that saw SYN and SYN-ACK stays transient; until its
+// Sessions over time (docs/datapath.md §8.5): a TCP connection that saw SYN and SYN-ACK stays transient; until its
 // timeout (120 s) every response-direction packet passes by the reflective sessions; after it, the next one is
 // judged by policy like a new connection. Once the client's ACK completed the handshake, the sessions a response
 // needs (the client's TAP, the server node's loop0: SYN+ACK seen on input, SYN-ACK on output) are established and

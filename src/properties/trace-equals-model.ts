@@ -61,7 +61,7 @@ const blankL2Result = (v: string): string => v.replace(/result \[0x[0-9a-f]+, \d
 
 /**
  * The masks, each with why its values are volatile (they differ between two runs of one VPP with one
- * configuration, so no model can predict them): DATAPATH.md §11.6 as masks.ts names them.
+ * configuration, so no model can predict them): docs/datapath.md §11.6 as masks.ts names them.
  */
 export const VOLATILE_MASKS: readonly { mask: TraceMask; why: string }[] = [
   { mask: TIMESTAMPS, why: 'time since the VPP process started' },
@@ -74,9 +74,9 @@ export const VOLATILE_MASKS: readonly { mask: TraceMask; why: string }[] = [
   { mask: L2_CLASSIFY_TABLE, why: 'classifier table numbers: classifier construction order' },
   { mask: NEXT_INDICES, why: 'next indices: the order arcs were added to the graph (plugins loaded)' },
   { mask: DPO_INDICES, why: 'DPO and adjacency indices: FIB allocation history' },
-  { mask: OUTER_FIB, why: '`fib N` after VXLAN encap is the tunnel sw_if_index (creation order), DATAPATH.md §11.4' },
+  { mask: OUTER_FIB, why: '`fib N` after VXLAN encap is the tunnel sw_if_index (creation order), docs/datapath.md §11.4' },
   { mask: VOLATILE_MACS, why: 'pod TAP MACs (02:fe:… random per TAP) and NIC MACs: assigned at creation, never BVI or pod MACs' },
-  { mask: STALE_OUTER_FLOW_HASH, why: '18.01 only: stale L2 metadata printed as a flow hash after VXLAN encap, DATAPATH.md §11.4' },
+  { mask: STALE_OUTER_FLOW_HASH, why: '18.01 only: stale L2 metadata printed as a flow hash after VXLAN encap, docs/datapath.md §11.4' },
   { mask: CURRENT_VOLATILE_VALUES, why: 'current VPP only: see CURRENT_VOLATILE_VALUES' },
   { mask: L2_RESULT_INDICES, why: 'current VPP only: interface indices inside the L2 FIB result word' },
   { mask: AF_PACKET_RING, why: 'af_packet input (a lab\'s main NIC): the ring block, its address and sequence number, the kernel receive time — where and when the kernel put the frame' },

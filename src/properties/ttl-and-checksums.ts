@@ -1,6 +1,6 @@
 // Every VPP decrements the inner TTL exactly once (1 on the same node, 2 across nodes), every IP checksum is
 // valid at every capture point, and the inner L4 header and payload arrive byte-identical; only TTL, the
-// header checksum and the MACs change (DATAPATH.md §7.1; P8, P13).
+// header checksum and the MACs change (docs/datapath.md §7.1; P8, P13).
 import { checksumErrors, decodePacket, findLayer } from '../packet/index.ts';
 import { clusterCaseArb, exchangeFacts, runClusterCase, type ClusterCase } from './harness.ts';
 import { exchanges } from './common.ts';

@@ -1,4 +1,4 @@
-// What an invariant is (STYLE.md §6): an id, the claim, the seed step it comes from, the fields its packet
+// What an invariant is (docs/architecture.md §6): an id, the claim, the seed step it comes from, the fields its packet
 // comparisons tolerate and why, the cases it needs, and a check that returns valid, invalid or unknown (the
 // adapter could not answer). An invalid verdict is a list of structured claims — what kind of failure, for which
 // connection and exchange, at which capture point, layer and field, expected and received — each with a message
@@ -60,7 +60,7 @@ export type InvalidVerdict = Extract<Verdict, { status: 'invalid' }>;
 export interface PropertyDef<C> {
   id: string;
   description: string;
-  /** the seed steps (DATAPATH.md citations: q10, r3, …) the invariant comes from */
+  /** the seed steps (docs/datapath.md citations: q10, r3, …) the invariant comes from */
   seedSteps: string[];
   /** fields this property's frame comparisons ignore, with the reason */
   masks: FieldMask[];

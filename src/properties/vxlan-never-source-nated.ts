@@ -1,6 +1,6 @@
 // VXLAN traffic is never source-NATed: on the wire the outer source is the sending node's IP, the outer UDP
 // source port is the flow hash of the inner frame, and the inner addresses are the pods' own (seed q11, q14;
-// DATAPATH.md §6.4, §9; P12).
+// docs/datapath.md §6.4, §9; P12).
 import { ip4, ip4ToString, readU16 } from '../packet/index.ts';
 import { l2FlowHash, vxlanSourcePort } from '../reference/flow-hash.ts';
 import type { Capture } from '../adapters/adapter.ts';

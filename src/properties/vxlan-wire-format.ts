@@ -1,5 +1,5 @@
 // What crosses between nodes is exactly the designed VXLAN: outer IPv4 TOS 0, id 0, no DF, TTL 253 on the wire,
-// UDP to 4789 with checksum 0, lengths per DATAPATH.md §6.2, VXLAN flags 0x08 and VNI 10; the inner frame goes
+// UDP to 4789 with checksum 0, lengths per docs/datapath.md §6.2, VXLAN flags 0x08 and VNI 10; the inner frame goes
 // from the sender's BVI MAC to the receiver's (static ARP and L2 FIB: never ARP, never a flooded frame), and
 // leaves through the tunnel to the node that hosts the destination (seed q2, q6–q8; P9–P11, P14).
 import { ip4ToString, macToString, readU16, readU32 } from '../packet/index.ts';

@@ -1,5 +1,5 @@
 // VPP's L2 flow hash over the inner frame, whose low 16 bits become the VXLAN UDP source port
-// (DATAPATH.md §6.4: vnet_l2_compute_flow_hash → ip4_compute_flow_hash, hash_mix32/hash_v3_finalize32).
+// (docs/datapath.md §6.4: vnet_l2_compute_flow_hash → ip4_compute_flow_hash, hash_mix32/hash_v3_finalize32).
 // Loads are little-endian (x86): network-order bytes are read as LE integers.
 
 function rol(x: number, k: number): number {

@@ -1,4 +1,4 @@
-// The contract of a model graph node (STYLE.md §2): name, successors, error strings, and a pure `process`
+// The contract of a model graph node (docs/architecture.md §2): name, successors, error strings, and a pure `process`
 // that returns the next node, the buffer, trace bodies and the effects the dispatcher applies to state.
 import type { Adjacency } from './state/fib.ts';
 import type { NatFlow } from './state/nat.ts';

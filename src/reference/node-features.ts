@@ -1,5 +1,5 @@
 // Where each graph node the model knows sits in the seed's diagram and which seed steps it implements there
-// (DATAPATH.md §4, the same-node flow as SN-…): one table, read by the report's picture and trace diff (cli/report)
+// (docs/datapath.md §4, the same-node flow as SN-…): one table, read by the report's picture and trace diff (cli/report)
 // instead of guessing from node names. Rows cover every NODE_NAMES entry and the other spellings of the same node
 // that traces show: vpp-current's NAT44 names (profiles.ts natNodeNames), older VPP input and drop node names, and
 // `<interface>-output` / `<interface>-tx`, which is how interface-output and interface-tx print themselves
@@ -126,7 +126,7 @@ export const NODE_FEATURES: ReadonlyMap<string, NodeFeatureRow> = new Map<string
   ...Object.entries(OTHER_SPELLINGS).map(([name, n]) => [name, { node: n, ...MODEL_ROWS[n] }] as const),
 ]);
 
-/** The seed steps of each diagram feature per flow (DATAPATH.md §4: the cross-node request q1…q18, response r1…r11; SN-… the same-node flow). */
+/** The seed steps of each diagram feature per flow (docs/datapath.md §4: the cross-node request q1…q18, response r1…r11; SN-… the same-node flow). */
 export const FEATURE_STEPS: Readonly<Record<Flow, Partial<Record<DiagramFeature, string>>>> = {
   'request-same': { tap: 'SN-q4', 'tap-acl-in': 'SN-q5', 'nat-out2in': 'SN-q6', 'nat-in2out': 'SN-q6', vrf: 'SN-q7', 'tap-acl-out': 'SN-q8' },
   'request-sender': { tap: 'q1', 'tap-acl-in': 'q1', 'nat-out2in': 'q1', 'nat-in2out': 'q1', vrf: 'q2', 'loop0-acl-out': 'q3', loop0: 'q4', vxlan: 'q9', gbe: 'q9', 'gbe-acl-out': 'q10', 'nat-in2out-output': 'q11' },
@@ -140,7 +140,7 @@ export const FEATURE_STEPS: Readonly<Record<Flow, Partial<Record<DiagramFeature,
   'response-receiver': { gbe: 'r6', 'gbe-acl-in': 'r7', 'gbe-nat-out2in': 'r8', vxlan: 'r8', bd: 'r9', loop0: 'r9', 'loop0-acl-in': 'r9', 'nat-in2out': 'r10', 'nat-out2in': 'r10', vrf: 'r11', 'tap-acl-out': 'r11', tap: 'r11' },
 };
 
-/** The seed's steps in a few words (DATAPATH.md cites them as q1…q18, r1…r11). */
+/** The seed's steps in a few words (docs/datapath.md cites them as q1…q18, r1…r11). */
 export const SEED_STEP_TEXT: Readonly<Record<string, string>> = {
   q1: 'the request arrives from the client through the Reflective ACL and a no-op nat44-out2in',
   q2: "a static route sends the other node's pods via the VXLAN tunnel's far side, through BVI loop0",

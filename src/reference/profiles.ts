@@ -1,4 +1,4 @@
-// Behaviour profiles (DATAPATH.md §1.2): everything that differs between the Contiv VPP 18.01 build of the
+// Behaviour profiles (docs/datapath.md §1.2): everything that differs between the Contiv VPP 18.01 build of the
 // seed and current FD.io VPP is a named switch here, looked up by nodes and renderers in one place.
 import type { TraceFormat } from './trace/records.ts';
 
@@ -26,12 +26,12 @@ export interface Profile {
   /**
    * ip4-icmp-error marks its packets locally originated, so ip4-rewrite neither checks nor decrements their TTL:
    * the error leaves with TTL 255 (current VPP, icmp4.c; seen on a VPP 26.06 lab). 18.01 does not mark them
-   * and the error leaves with 254 (V:src/vnet/ip/icmp4.c at v18.01; DATAPATH.md §7.1).
+   * and the error leaves with 254 (V:src/vnet/ip/icmp4.c at v18.01; docs/datapath.md §7.1).
    */
   icmpErrorLocallyOriginated: boolean;
   /**
    * Which change of an interface's ACL attachment takes the interface's acl-plugin sessions with it. 18.01: only
-   * the last ACL removed (DATAPATH.md §8.4). Current VPP (acl.c `acl_interface_set_inout_acl_list`, reclassify
+   * the last ACL removed (docs/datapath.md §8.4). Current VPP (acl.c `acl_interface_set_inout_acl_list`, reclassify
    * off by default): any ACL attached to or detached from the interface, in either direction, clears every session
    * of the interface; tables replaced in place (`set acl-plugin acl index N …`) keep them. Seen on a VPP 26.06 lab.
    */
@@ -40,7 +40,7 @@ export interface Profile {
    * A dynamic SNAT keeps the packet's source port when no other translation to the pool address uses it (current
    * VPP's NAT44-ED: seen on a VPP 26.06 lab with both identity mappings of the node IP removed, the outer VXLAN
    * packet got a `dynamic translation` session 192.168.16.1:40983 → 192.168.16.1:40983). Absent: ports are handed
-   * out from 1024 by session index (the Contiv fork's 18.01, DATAPATH.md §9).
+   * out from 1024 by session index (the Contiv fork's 18.01, docs/datapath.md §9).
    */
   natPreservesPort?: boolean;
   /**
@@ -49,7 +49,7 @@ export interface Profile {
    * looking the flow up (search key) and sending a miss to its slow path; with forwarding on, out2in's slow path
    * makes a bypass session whose in2out flow is the reply (the reply then takes the fast path, `via i2of`);
    * identity mappings match without a session; the NAT output feature runs before the output ACL. Absent: the
-   * Contiv fork's 18.01 NAT (DATAPATH.md §9). Seen on a VPP 26.06 lab (test/fixtures/traces/vpp-26.06).
+   * Contiv fork's 18.01 NAT (docs/datapath.md §9). Seen on a VPP 26.06 lab (test/fixtures/traces/vpp-26.06).
    */
   natEndpointDependent?: boolean;
   /** current VPP: NAT44-ED puts ip4-sv-reassembly-feature / -output-feature (shallow virtual reassembly) before its nodes */

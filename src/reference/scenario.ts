@@ -46,7 +46,7 @@ const PodSchema = z
     labels: z.record(z.string(), z.string()).default({}),
     /** pinned pod IP; allocated by Contiv's IPAM order when absent */
     ip: Ip.optional(),
-    /** a local endpoint of at least one service: NAT44 in+out on its TAP (DATAPATH.md §3.2) */
+    /** a local endpoint of at least one service: NAT44 in+out on its TAP (docs/datapath.md §3.2) */
     serviceEndpoint: z.boolean().default(false),
     containerPorts: z.array(z.object({ name: z.string().optional(), port: U16, protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP') }).strict()).default([]),
     tap: z
@@ -116,7 +116,7 @@ const PacketSchema = z
     /** virtual time in seconds; defaults to 1 ms after the previous packet */
     at: z.number().min(0).optional(),
     from: z.union([z.object({ pod: z.string().min(1) }).strict(), z.object({ node: z.number().int().min(1).max(255), wire: z.literal(true) }).strict()]),
-    /** layers, outer first; a frame from a pod may start at ipv4: the pod's stack adds Ethernet (DATAPATH.md §2.5) */
+    /** layers, outer first; a frame from a pod may start at ipv4: the pod's stack adds Ethernet (docs/datapath.md §2.5) */
     frame: z.array(z.looseObject({ kind: z.string() })).optional(),
     hex: z.string().optional(),
   })
@@ -137,7 +137,7 @@ export const ScenarioSchema = z
       .strict(),
     /** raw ACL configuration per node ID; absent = no ACL anywhere (no policy) */
     acls: z.record(z.string().regex(/^\d+$/), NodeAclSchema).optional(),
-    /** acl-plugin session settings (DATAPATH.md §8.5) */
+    /** acl-plugin session settings (docs/datapath.md §8.5) */
     sessions: z.object({ udpIdle: z.number().positive().optional(), tcpIdle: z.number().positive().optional(), tcpTransient: z.number().positive().optional(), maxEntries: z.number().int().positive().optional() }).strict().default({}),
     /** NAT44 as Contiv configures it; switches exist to model broken setups */
     nat: z.object({ forwarding: z.boolean().default(true), vxlanIdentity: z.boolean().default(true), addressIdentity: z.boolean().default(true) }).strict().default({ forwarding: true, vxlanIdentity: true, addressIdentity: true }),

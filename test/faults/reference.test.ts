@@ -138,7 +138,7 @@ describe('the model: each fault is an operation on the state', () => {
 });
 
 describe('the catalogue', () => {
-  it('lists every fault once, with what the model expects and a DATAPATH.md section, and the reference performs each', () => {
+  it('lists every fault once, with what the model expects and a docs/datapath.md section, and the reference performs each', () => {
     expect(new Set(FAULT_IDS).size).toBe(FAULTS.length);
     for (const f of FAULTS) {
       expect(f.after.length, f.id).toBeGreaterThan(10);

@@ -1,5 +1,5 @@
 // Checksums: the full IPv4 header checksum, the TCP/UDP pseudo-header checksum, and VPP's incremental
-// TTL-decrement update (DATAPATH.md §7.1) against full recomputation.
+// TTL-decrement update (docs/datapath.md §7.1) against full recomputation.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { checksumErrors, decodePacket, encodePacket, internetChecksum, ipv4HeaderChecksum, vppTtlDecrementChecksum, type Ipv4Layer } from '../../src/packet/index.ts';

@@ -62,7 +62,7 @@ interface PrintedIp {
   macDst?: string;
 }
 
-/** Reads the field values an `<ifc>-output` record prints (format_ip4_header, DATAPATH.md §11.3). */
+/** Reads the field values an `<ifc>-output` record prints (format_ip4_header, docs/datapath.md §11.3). */
 function printedFields(body: string[]): PrintedIp {
   const text = body.map((l) => l.trim());
   const find = (re: RegExp): RegExpExecArray => {

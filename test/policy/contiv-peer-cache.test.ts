@@ -185,7 +185,7 @@ describe('contiv renderer-cache_test.json (EGRESS orientation, the one the ACL r
 
 describe('contiv renderer-cache_test.json (INGRESS orientation)', () => {
   // Out of scope, not missing: the ACL renderer uses the cache in EGRESS orientation only; INGRESS is the vpptcp
-  // renderer's, which this design disables (TCPstackDisabled, DATAPATH.md §2.1).
+  // renderer's, which this design disables (TCPstackDisabled, docs/datapath.md §2.1).
   test('every test not reproduced here is an INGRESS-orientation one (vpptcp only)', () => {
     expect(ingress.length).toBeGreaterThan(0);
     expect(FIXTURE.tests.filter((t) => !ingress.includes(t)).every((t) => t.input.orientation === 'EGRESS')).toBe(true);

@@ -1,4 +1,4 @@
-// Properties of Contiv's rendering on generated clusters (DATAPATH.md §5, §10, §12.2): the data path
+// Properties of Contiv's rendering on generated clusters (docs/datapath.md §5, §10, §12.2): the data path
 // delivers a fresh connection's first packet iff the decision formula over the rendered tables says so,
 // and every response of an allowed connection; verdicts do not depend on whether client and server share a
 // node, nor on policy or pod order; identical tables share one ACL; output policy ACL ⇔ Reflective ACL on input.

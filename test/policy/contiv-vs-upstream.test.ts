@@ -1,4 +1,4 @@
-// contiv vs upstream Kubernetes semantics (DATAPATH.md §10.10): every documented interpretation has a minimal
+// contiv vs upstream Kubernetes semantics (docs/datapath.md §10.10): every documented interpretation has a minimal
 // example that shows exactly it; on generated clusters every difference is one of them, anything else fails
 // with a shrunk counterexample (the cluster as YAML and the connection).
 import { fc, test } from '@fast-check/vitest';

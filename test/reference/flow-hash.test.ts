@@ -1,4 +1,4 @@
-// VPP's flow hash and the VXLAN source port, against the worked examples of DATAPATH.md §6.5.
+// VPP's flow hash and the VXLAN source port, against the worked examples of docs/datapath.md §6.5.
 import { describe, expect, test } from 'vitest';
 import { fromHex } from '../../src/packet/index.ts';
 import { flowHashInputs, jenkinsMixFinal, l2FlowHash, vxlanSourcePort } from '../../src/reference/flow-hash.ts';
@@ -7,7 +7,7 @@ import { flowHashInputs, jenkinsMixFinal, l2FlowHash, vxlanSourcePort } from '..
 const SYN = fromHex('1a2b3c4d5e021a2b3c4d5e0108004500003c309f40003f06f4020a01010c0a01020dee441f90d26ce55100000000a002721023370000020405b40402');
 const SYN_ACK = fromHex('1a2b3c4d5e011a2b3c4d5e0208004500003c000040003f0624a20a01020d0a01010c1f90ee44c363cef4d26ce552a0127120a2c20000020405b40402');
 
-describe('flow hash (DATAPATH.md §6.4–§6.5)', () => {
+describe('flow hash (docs/datapath.md §6.4–§6.5)', () => {
   test.each([
     ['SYN', SYN, [0x0c01010a, 0x0d02010c, 0x901f44ee], 0xc0e176c3, 50038],
     ['SYN-ACK', SYN_ACK, [0x0d02010a, 0x0c01010c, 0x44ee901f], 0x2c673dc5, 50493],

@@ -1,6 +1,6 @@
 // The six seed trace blocks (SYN and SYN-ACK on both nodes across nodes, SYN and SYN-ACK on one node):
 // the model's trace equals the real one record by record and field by field, masking only the volatile
-// fields of DATAPATH.md §11.6; rendered, both have the same lines per record. The masked count is printed.
+// fields of docs/datapath.md §11.6; rendered, both have the same lines per record. The masked count is printed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -46,7 +46,7 @@ describe('golden traces: the model reproduces the seed', () => {
   test.each(BLOCKS)('$name', ({ name, real: load, model }) => {
     const expected = load();
     const diff = diffTraces(expected, { records: model.records }, VOLATILE_18_01);
-    console.log(`golden "${name}": ${expected.records.length} records, ${diff.maskedFields} field comparisons masked (DATAPATH.md §11.6)`);
+    console.log(`golden "${name}": ${expected.records.length} records, ${diff.maskedFields} field comparisons masked (docs/datapath.md §11.6)`);
     expect(diff.first).toBeUndefined();
     expect(diff.equal).toBe(true);
     expect(model.records.map((r) => r.node)).toEqual(expected.records.map((r) => r.node));

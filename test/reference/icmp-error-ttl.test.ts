@@ -1,5 +1,5 @@
 // The TTL of the ICMP errors VPP sends a pod: current VPP marks them locally originated, so ip4-rewrite leaves
-// 255 alone (seen on a VPP 26.06 lab; icmp4.c); 18.01 does not mark them and they leave with 254 (DATAPATH §7.1).
+// 255 alone (seen on a VPP 26.06 lab; icmp4.c); 18.01 does not mark them and they leave with 254 (docs/datapath.md §7.1).
 import { describe, expect, it } from 'vitest';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { decodePacket, encodePacket, findLayer } from '../../src/packet/index.ts';

@@ -1,4 +1,4 @@
-// Contiv IPAM formulas (DATAPATH.md §2.2–§2.3), with the facts of contiv/vpp's ipam_test.go
+// Contiv IPAM formulas (docs/datapath.md §2.2–§2.3), with the facts of contiv/vpp's ipam_test.go
 // (TestStaticGetters, TestAssigniningIncrementalIPs, Test8bitPodIPPoolSize, TestHostIDtrimming, TestExcludeGateway).
 import { describe, expect, test } from 'vitest';
 import { ip4, ip4ToString, macToString } from '../../src/packet/index.ts';

@@ -1,5 +1,5 @@
 // Node-level, table-driven tests: each graph node alone on the seed's node 1 or node 2, a crafted buffer
-// in, the next node, the printed trace and the drop reason out (STYLE.md §9).
+// in, the next node, the printed trace and the drop reason out (docs/architecture.md §9).
 import { describe, expect, test } from 'vitest';
 import { encodePacket, ip4, mac, type Layer } from '../../src/packet/index.ts';
 import { NODES, type NodeName } from '../../src/reference/graph.ts';

@@ -1,6 +1,6 @@
 // Properties of whole walks over random packets on an open cluster (no policy): TTL decrements once per VPP,
 // IP checksums stay valid at every capture point, inner bytes survive encap/decap, and the outer UDP source
-// port is the flow hash of the inner frame (DATAPATH.md §6, §7, §12.2 P8, P11, P13).
+// port is the flow hash of the inner frame (docs/datapath.md §6, §7, §12.2 P8, P11, P13).
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { checksumErrors, decodePacket, findLayer, ip4, readU16, type Layer } from '../../src/packet/index.ts';

@@ -1,4 +1,4 @@
-// The two behaviour profiles (DATAPATH.md §1.2): every difference that changes a verdict or the trace text
+// The two behaviour profiles (docs/datapath.md §1.2): every difference that changes a verdict or the trace text
 // is shown once — ICMP echo reply inversion, node names, the L2 classifier record, the ACL trace line,
 // the outer flow hash, buffer lines, MTU handling.
 import { describe, expect, test } from 'vitest';
@@ -14,7 +14,7 @@ function echo(type: 0 | 8, from: number, to: number): Layer[] {
   return [{ kind: 'ipv4', src: from, dst: to }, { kind: 'icmp', type, id: 7, seq: 1 }];
 }
 
-describe('ICMP echo across isolated pods (D8, DATAPATH.md §8.3)', () => {
+describe('ICMP echo across isolated pods (D8, docs/datapath.md §8.3)', () => {
   const scenario = withPackets(TWO_ISOLATED, [
     { from: 'a', layers: echo(8, A, B) },
     { from: 'b', layers: echo(0, B, A) },
@@ -87,7 +87,7 @@ describe('trace text differences on the seed flow', () => {
   });
 });
 
-describe('MTU exceeded (DATAPATH.md §7.3)', () => {
+describe('MTU exceeded (docs/datapath.md §7.3)', () => {
   const bigFrame: Layer[] = [{ kind: 'ipv4', src: A, dst: B, flags: 2 }, { kind: 'icmp', type: 8 }, { kind: 'raw', data: new Uint8Array(1600) }];
   const open = withPackets({ version: 1, topology: TWO_ISOLATED.topology }, [{ from: 'a', layers: bigFrame }]);
   test('18.01 drops the packet whatever DF says', () => {

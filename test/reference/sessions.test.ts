@@ -1,4 +1,4 @@
-// acl-plugin sessions over virtual time (DATAPATH.md §8.4–§8.5): a TCP session that saw only SYN and SYN-ACK
+// acl-plugin sessions over virtual time (docs/datapath.md §8.4–§8.5): a TCP session that saw only SYN and SYN-ACK
 // stays transient (120 s); once SYN+ACK are seen on both sides it is established (24 h); UDP idles after 600 s.
 // After expiry the next response-direction packet is judged by the output ACL's rules again.
 import { describe, expect, test } from 'vitest';

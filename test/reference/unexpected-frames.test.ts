@@ -1,4 +1,4 @@
-// What malformed or unexpected frames meet, end to end on the seed topology (DATAPATH.md §4.8, §6.6, §7.4):
+// What malformed or unexpected frames meet, end to end on the seed topology (docs/datapath.md §4.8, §6.6, §7.4):
 // each ends where VPP would end it, with the reason VPP would count.
 import { describe, expect, test } from 'vitest';
 import { encodePacket, ip4, mac, type Layer } from '../../src/packet/index.ts';

@@ -1,5 +1,5 @@
 // The Contiv two-node design built from Linux parts, as pure data: argument lists for `ip`, `bridge`, `sysctl`
-// and `nft` (DATAPATH.md §2.5–§2.7). Nothing here runs anything; exec.ts does, so every command is unit-tested
+// and `nft` (docs/datapath.md §2.5–§2.7). Nothing here runs anything; exec.ts does, so every command is unit-tested
 // without root. The plan is a list of objects (namespaces and devices, made once; addresses, routes, neighbours,
 // FDB entries and device attributes): a new topology deletes and adds only the objects that changed.
 //
@@ -20,7 +20,7 @@ import type { AdapterNode, AdapterTopology } from '../adapter.ts';
 import { addressOf, BVI_IF, GBE_IF, linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, UNDERLAY_BRIDGE, underlayPort, VXLAN_IF, type NamespaceNames } from './names.ts';
 
 export const VXLAN_PORT = 4789;
-/** the outer TTL VPP puts on the wire (254 written by encap, 253 after ip4-rewrite; DATAPATH.md §6.1) */
+/** the outer TTL VPP puts on the wire (254 written by encap, 253 after ip4-rewrite; docs/datapath.md §6.1) */
 export const VXLAN_WIRE_TTL = 253;
 
 export type Argv = string[];

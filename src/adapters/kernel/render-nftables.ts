@@ -1,4 +1,4 @@
-// The ACL configuration of one node (Global, Reflective and per-pod tables, DATAPATH.md §3.1) as one nftables
+// The ACL configuration of one node (Global, Reflective and per-pod tables, docs/datapath.md §3.1) as one nftables
 // ruleset, loaded atomically (`flush ruleset` and the tables in one `nft -f`). Pure; unit-tested without root.
 //
 // VPP placement → netfilter (§3.3): an input ACL of interface X filters what X receives, before routing; an

@@ -121,7 +121,7 @@ export class ReferenceAdapter implements Adapter {
   }
 
   /**
-   * Replaces the ACL configuration in place: sessions survive ACL changes (they are not re-evaluated, DATAPATH.md
+   * Replaces the ACL configuration in place: sessions survive ACL changes (they are not re-evaluated, docs/datapath.md
    * §8.4), except on the interfaces `interfacesLosingSessions` names for the profile: those that lose every ACL
    * (18.01), or whose attached ACLs changed at all (current VPP).
    */

@@ -1,15 +1,6 @@
 // The lab file: which VPP nodes podflow drives and how it reaches them (YAML, validated with a schema). Every
 // error names the file, the field path and, for YAML syntax, the line and column — never a stack trace.
-//
-//   version: 1
-//   profile: vpp-current            # the model profile the lab is compared with
-//   nodes:
-//     - id: 1                       # Contiv node ID (1..255): the model's node it stands for
-//       vppctl: [vppctl, -s, /run/podflow-lab/node1/cli.sock]   # argv prefix; a command is appended as one argument
-//       files: /run/podflow-lab/node1                           # a directory on the node for pcaps and scripts
-//       gbe: host-gbe1              # the lab's main NIC (af_packet/memif), stands for GigabitEthernet0/8/0
-//       timeoutMs: 10000            # per vppctl call (default 10000)
-//       # remote nodes: vppctl: [ssh, lab1, sudo, vppctl]; push: [ssh, lab1, sudo, tee]; pull: [ssh, lab1, sudo, cat]
+// The format, field by field, with two example files: docs/lab-file.md, docs/examples/lab-*.yaml.
 import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';

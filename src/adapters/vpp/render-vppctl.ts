@@ -1,5 +1,5 @@
 // Scenario topology and ACL configuration → the vppctl commands of each node (profile vpp-current: the CLI of
-// VPP ≥ 20.05, DATAPATH.md §13). Pure: no I/O, unit-tested without VPP. What Contiv configures (§2.5–§2.7, §3):
+// VPP ≥ 20.05, docs/datapath.md §13). Pure: no I/O, unit-tested without VPP. What Contiv configures (§2.5–§2.7, §3):
 // loop0 as BVI of bridge domain 1 (learning and flooding off), one VXLAN tunnel (VNI 10) per remote node with a
 // static neighbour and a static L2 FIB entry for the remote BVI, routes to the remote pod subnets, per pod an
 // interface with its /32 route and static neighbour, NAT44 with identity mappings for the node IP, and the ACLs.

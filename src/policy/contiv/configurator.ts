@@ -1,4 +1,4 @@
-// Contiv's policy configurator (C:plugins/policy/configurator/configurator_impl.go generateRules, DATAPATH.md
+// Contiv's policy configurator (C:plugins/policy/configurator/configurator_impl.go generateRules, docs/datapath.md
 // §10.5): per pod, the vswitch egress list from its ingress policies (peer as source, the pod implicitly the
 // destination) and the vswitch ingress list from its egress policies (peer as destination).
 import type { ContivMatch, ContivPolicy, RenderFaults } from './processor.ts';

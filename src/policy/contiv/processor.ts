@@ -1,4 +1,4 @@
-// Contiv's policy processor (C:plugins/policy/processor/, DATAPATH.md §10.1–§10.4): which policies apply to a
+// Contiv's policy processor (C:plugins/policy/processor/, docs/datapath.md §10.1–§10.4): which policies apply to a
 // pod and the matches of each policy, with Contiv's own reading of the API — policyTypes missing = Ingress
 // only (D5), a peer with both selectors keeps only the podSelector (D3), an empty namespaceSelector matches
 // every namespace but kube-system (D4), SCTP is TCP (D2), a named port is every port (D1), and a port entry

@@ -1,4 +1,4 @@
-// Kubernetes cluster → Contiv's rendered configuration per node (DATAPATH.md §10, §3.1): the pods' rule lists,
+// Kubernetes cluster → Contiv's rendered configuration per node (docs/datapath.md §10, §3.1): the pods' rule lists,
 // local and global tables, and the VPP ACLs with their attachments (per-pod output ACL, Global ACL on the main
 // NIC / loop0 / tap0 output, Reflective ACL on input), shared where tables are identical, fed to the model.
 import { ip4ToString } from '../../packet/index.ts';

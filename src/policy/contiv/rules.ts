@@ -1,4 +1,4 @@
-// ContivRule, its total order (ContivRule.Compare, DATAPATH.md §10.6), sorted de-duplicating insert, and
+// ContivRule, its total order (ContivRule.Compare, docs/datapath.md §10.6), sorted de-duplicating insert, and
 // ipBlock subnet subtraction (§10.3) — C:plugins/policy/renderer/api.go and configurator_impl.go.
 import { ip4ToString } from '../../packet/index.ts';
 

@@ -1,5 +1,5 @@
 // The `contiv` semantics of a connection's first packet, two ways: the decision formula over Contiv's rendered
-// tables (DATAPATH.md §5), and the reference data path walking a real first packet through the rendered VPP
+// tables (docs/datapath.md §5), and the reference data path walking a real first packet through the rendered VPP
 // ACLs. The policy properties check that both agree, and compare them with the upstream oracle.
 import { ip4, type Layer } from '../../packet/index.ts';
 import type { ProfileName } from '../../reference/profiles.ts';

@@ -1,4 +1,4 @@
-// Contiv's renderer cache (C:plugins/policy/renderer/cache/, DATAPATH.md §10.7–§10.8): the local table of each
+// Contiv's renderer cache (C:plugins/policy/renderer/cache/, docs/datapath.md §10.7–§10.8): the local table of each
 // pod of a node — its ingress policies combined with what the node's other pods' egress policies let them
 // send to it — and the node's global table of its pods' egress policies, for traffic leaving the node.
 import type { PodRules } from './configurator.ts';

@@ -1,4 +1,4 @@
-// Shared body of the three acl-plugin nodes (DATAPATH.md §8): session lookup first, then first match over
+// Shared body of the three acl-plugin nodes (docs/datapath.md §8): session lookup first, then first match over
 // the interface's ACLs; permit+reflect adds a session when the table has room. The nodes differ only in
 // direction, where the IP header is, and which feature follows.
 import { ACL_DENY, ACL_PERMIT_REFLECT, ACL_SESSION_HIT, fill5tuple, firstMatch, sessionKey, timeoutClassOfFlags, type FiveTuple } from '../state/acl.ts';

@@ -1,5 +1,5 @@
 // acl-plugin-in-ip4-fa: the input ACL of an L3 interface (Reflective ACL in Contiv: permit+reflect any),
-// DATAPATH.md §8, seed steps q1/SN-q5, q13, q16. Uses: sessions, the RX interface's input ACLs.
+// docs/datapath.md §8, seed steps q1/SN-q5, q13, q16. Uses: sessions, the RX interface's input ACLs.
 // Sets: a session on permit+reflect. Next: the next ip4-unicast feature, or error-drop.
 // Models V:src/plugins/acl/fa_node.c (acl_fa_node_fn, is_input=1, is_l2=0).
 import type { NodeDef } from '../node-def.ts';

@@ -1,4 +1,4 @@
-// acl-plugin-in-ip4-l2: the input ACL of loop0 on the L2 path (L3 → BD through the BVI), DATAPATH.md §3.4,
+// acl-plugin-in-ip4-l2: the input ACL of loop0 on the L2 path (L3 → BD through the BVI), docs/datapath.md §3.4,
 // seed q5 / r5. Shares the session table with the L3 node of the same interface. Next: l2-fwd or error-drop.
 // Models V:src/plugins/acl/fa_node.c (is_input=1, is_l2=1); reached via l2-input-classify in 18.01.
 import type { NodeDef } from '../node-def.ts';

@@ -1,5 +1,5 @@
 // arp-input: ARP reaching VPP, e.g. a pod resolving its gateway although Contiv installed a static entry
-// (DATAPATH.md §2.5 step 4). The gateway IP is virtual, never on an interface, so VPP does not answer:
+// (docs/datapath.md §2.5 step 4). The gateway IP is virtual, never on an interface, so VPP does not answer:
 // "IP4 destination address not local to subnet". Requests for a VPP address are answered in VPP; the model
 // counts them as not modelled. Next: error-drop. Models V:src/vnet/ethernet/arp.c (arp_input).
 import { ip4ToString, macToString, readMac, readU16, readU32 } from '../../packet/index.ts';

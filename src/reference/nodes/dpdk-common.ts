@@ -1,4 +1,4 @@
-// The vlib buffer and rte_mbuf views the two DPDK nodes (dpdk-input, <ifc>-tx) print (DATAPATH.md §11.2).
+// The vlib buffer and rte_mbuf views the two DPDK nodes (dpdk-input, <ifc>-tx) print (docs/datapath.md §11.2).
 // Built as single literals: spreading one object into another was most of these nodes' cost.
 import type { BufferView, MbufView } from '../trace/records.ts';
 

@@ -1,4 +1,4 @@
-// dpdk-input: a frame arrives from the wire on the main NIC (DATAPATH.md §4.4 B1, seed q12). IPv4 frames go
+// dpdk-input: a frame arrives from the wire on the main NIC (docs/datapath.md §4.4 B1, seed q12). IPv4 frames go
 // straight to ip4-input with current_data advanced past Ethernet (no ethernet-input record); others to
 // ethernet-input. Buffer index, mbuf phys_addr and data_off are volatile; the model prints stable stand-ins.
 // Models V:src/plugins/dpdk/device/node.c and its trace (format_dpdk_rx_trace).

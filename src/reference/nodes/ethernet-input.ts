@@ -1,5 +1,5 @@
 // ethernet-input: L3 interfaces accept frames to their own MAC (or broadcast/multicast) and dispatch on the
-// ethertype (DATAPATH.md §4.1 row 2). Uses: the RX interface MAC. Sets: current_data past Ethernet.
+// ethertype (docs/datapath.md §4.1 row 2). Uses: the RX interface MAC. Sets: current_data past Ethernet.
 // Next: ip4-input, arp-input, error-drop. Models V:src/vnet/ethernet/node.c (one-line trace, source first).
 import { readMac, readU16 } from '../../packet/index.ts';
 import { advanceBuf, result, toDrop, type NodeDef } from '../node-def.ts';

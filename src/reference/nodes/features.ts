@@ -1,4 +1,4 @@
-// Feature arcs per interface (DATAPATH.md §3.3): which node follows ip4-input, the ACL and NAT nodes on
+// Feature arcs per interface (docs/datapath.md §3.3): which node follows ip4-input, the ACL and NAT nodes on
 // input and output, and the `next index` an ACL node prints for its successor (§8.8).
 import { classifyToOut2in } from '../state/nat.ts';
 import { hasAcls, type VppInstance } from '../state/vpp.ts';

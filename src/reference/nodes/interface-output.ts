@@ -1,6 +1,6 @@
 // <ifc>-output: the interface's output node, printed with the interface's name (`tap12-output`,
 // `loop0-output`, `GigabitEthernet0/8/0-output`). A pod TAP delivers to the pod (TAPv2 traces end here);
-// loop0 is the BVI, so the frame enters bridge domain 1 through l2-input with RX = loop0 (DATAPATH.md §3.4);
+// loop0 is the BVI, so the frame enters bridge domain 1 through l2-input with RX = loop0 (docs/datapath.md §3.4);
 // the main NIC continues to its -tx node, and so does a packet-generator pod interface (a lab's pods).
 // Current VPP prints the buffer's flags (vlib and vnet buffer flags, see bufferFlags).
 // Models V:src/vnet/interface_output.c (124 captured bytes).

@@ -1,4 +1,4 @@
-// <ifc>-tx: the TX node of an interface's driver. DPDK (the main NIC, DATAPATH.md §4.3 A13): the vlib buffer
+// <ifc>-tx: the TX node of an interface's driver. DPDK (the main NIC, docs/datapath.md §4.3 A13): the vlib buffer
 // (current data, length, flags such as `nated`) and the mbuf, then the frame leaves on the wire; buffer index,
 // trace index, phys_addr, data_off and port are volatile and printed as stable stand-ins. af_packet (a lab's main
 // NIC): the TPACKET_V3 frame header it writes (the frame plus the 10-byte virtio-net header), the buffer and the

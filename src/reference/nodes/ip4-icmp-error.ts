@@ -1,5 +1,5 @@
 // ip4-icmp-error: answers a packet with an ICMP error (time exceeded when ip4-rewrite finds TTL ≤ 1,
-// DATAPATH.md §7.2; port unreachable from ip4-udp-lookup; fragmentation needed in vpp-current). The error
+// docs/datapath.md §7.2; port unreachable from ip4-udp-lookup; fragmentation needed in vpp-current). The error
 // quotes the offending datagram (capped so the error fits 576 bytes); its source is the first address of
 // the RX interface, its TTL 255 (§14 q8 leaves the source open: this follows V:src/vnet/ip/icmp4.c
 // ip4_icmp_error, which takes the RX interface's address). Next: ip4-lookup (routed back to the sender).
@@ -38,7 +38,7 @@ export const ip4IcmpError: NodeDef<NodeName> = {
     const res = result<NodeName>(
       'ip4-lookup',
       out,
-      // current VPP traces the packet it answers (a VPP 26.06 lab); the 18.01 record shows the error (DATAPATH.md §7.2)
+      // current VPP traces the packet it answers (a VPP 26.06 lab); the 18.01 record shows the error (docs/datapath.md §7.2)
       [{ kind: 'ip4-icmp-error', ip: vpp.profile.traceFormat === 'vpp-current' ? ip4HeaderView(orig, 0, Math.min(64, orig.length), 'vpp-current') : ip4HeaderView(data, 0, Math.min(64, data.length), vpp.profile.traceFormat) }],
     );
     // current VPP builds the error in a buffer of its own and drops the answered packet (ip4-drop; a VPP 26.06 lab)

@@ -1,4 +1,4 @@
-// ip4-input: header checks of VPP 18.01 (DATAPATH.md §7.4), then the first feature of the RX interface's
+// ip4-input: header checks of VPP 18.01 (docs/datapath.md §7.4), then the first feature of the RX interface's
 // ip4-unicast arc (§3.3). Uses: the IPv4 header. Sets: nothing. Next: acl-plugin-in-ip4-fa, nat44-out2in,
 // nat44-in2out, ip4-lookup, error-drop. Models V:src/vnet/ip/ip4_input.c / ip4_input.h (single-packet loop:
 // TTL is left to ip4-rewrite, §7.2). Trace: format_ip4_header over 64 captured bytes.

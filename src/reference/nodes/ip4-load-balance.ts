@@ -1,5 +1,5 @@
 // ip4-load-balance: picks the bucket of a recursive route's load balance (one bucket here) — for the inner
-// packet after ip4-lookup, and for the outer VXLAN packet stacked on the tunnel (DATAPATH.md §4.3 A4/A10).
+// packet after ip4-lookup, and for the outer VXLAN packet stacked on the tunnel (docs/datapath.md §4.3 A4/A10).
 // Uses: the adjacency and flow hash lookup or encap left in the buffer. Next: ip4-rewrite.
 // Models V:src/vnet/ip/ip4_forward.c (ip4_load_balance); prints the same trace as ip4-lookup.
 import { result, SW_IF_INDEX_INVALID, type NodeDef } from '../node-def.ts';

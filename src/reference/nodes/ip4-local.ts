@@ -1,4 +1,4 @@
-// ip4-local: delivery to an address of this VPP (DATAPATH.md §4.4 B4): UDP goes to ip4-udp-lookup after the
+// ip4-local: delivery to an address of this VPP (docs/datapath.md §4.4 B4): UDP goes to ip4-udp-lookup after the
 // length and checksum checks; other protocols have no handler in this data path (TCP stack disabled in
 // Contiv; VPP's own ICMP echo replies are not modelled and counted as such). Trace at indent 4.
 // Next: ip4-udp-lookup, error-drop. Models V:src/vnet/ip/ip4_forward.c (ip4_local).

@@ -1,4 +1,4 @@
-// ip4-lookup: longest-prefix match in FIB 0 (DATAPATH.md §4.3 A4, §4.4 B4/B8). A pod /32 (attached) goes
+// ip4-lookup: longest-prefix match in FIB 0 (docs/datapath.md §4.3 A4, §4.4 B4/B8). A pod /32 (attached) goes
 // straight to ip4-rewrite; a route to another node's pods is recursive and goes through ip4-load-balance;
 // an own address to ip4-local; no route to ip4-drop. Printed `fib` is the TX sw_if_index if set, else 0.
 // Models V:src/vnet/ip/ip4_forward.c (ip4_lookup_inline); flow hash 0 for a single-bucket load balance.

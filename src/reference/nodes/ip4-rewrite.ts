@@ -1,4 +1,4 @@
-// ip4-rewrite: TTL − 1 with VPP's incremental checksum (DATAPATH.md §7.1), the MTU check (§7.3), and the
+// ip4-rewrite: TTL − 1 with VPP's incremental checksum (docs/datapath.md §7.1), the MTU check (§7.3), and the
 // adjacency's L2 header (neighbour MAC, interface MAC, 0x0800) prepended. TTL reaching 0 goes to
 // ip4-icmp-error unrewritten (§7.2); an adjacency without a neighbour to ip4-arp. Next: the first ip4-output
 // feature of the TX interface, or <ifc>-output. Models V:src/vnet/ip/ip4_forward.c (ip4_rewrite_inline).

@@ -1,4 +1,4 @@
-// ip4-udp-lookup: dispatch on the UDP destination port; VXLAN registers 4789 (DATAPATH.md §6.6). Another
+// ip4-udp-lookup: dispatch on the UDP destination port; VXLAN registers 4789 (docs/datapath.md §6.6). Another
 // port has no listener: ICMP port unreachable back to the sender (ip4-icmp-error).
 // Next: vxlan4-input, ip4-icmp-error. Models V:src/vnet/udp/udp_local.c.
 import { readU16 } from '../../packet/index.ts';

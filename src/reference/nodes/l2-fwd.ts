@@ -1,4 +1,4 @@
-// l2-fwd: static L2 FIB of bridge domain 1 (learning and flooding off, DATAPATH.md §2.7 object 4): the remote
+// l2-fwd: static L2 FIB of bridge domain 1 (learning and flooding off, docs/datapath.md §2.7 object 4): the remote
 // BVI MAC forwards to its tunnel, the own BVI MAC to L3 (ip4-input with RX = loop0, no ethernet-input
 // record); a miss is dropped ("L2 forward misses": ARP never crosses the mesh). Next: l2-output, ip4-input,
 // arp-input, error-drop. Models V:src/vnet/l2/l2_fwd.c and l2_to_bvi().

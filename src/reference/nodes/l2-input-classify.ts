@@ -1,4 +1,4 @@
-// l2-input-classify: in VPP 18.01 the BVI's input ACL is reached through the L2 classifier (DATAPATH.md
+// l2-input-classify: in VPP 18.01 the BVI's input ACL is reached through the L2 classifier (docs/datapath.md
 // §3.4, §1.2); the table number and next are graph construction artefacts (masked in goldens).
 // Next: acl-plugin-in-ip4-l2. Models V:src/vnet/classify/... l2_input_classify.c trace.
 import { result, type NodeDef } from '../node-def.ts';

@@ -1,5 +1,5 @@
 // l2-input: a frame enters bridge domain 1, from the BVI (loop0-output, SHG 0 for BVI unicast) or from a VXLAN
-// tunnel after decap (SHG 1), DATAPATH.md §2.7, §3.4. Broadcast and multicast would need flooding, which
+// tunnel after decap (SHG 1), docs/datapath.md §2.7, §3.4. Broadcast and multicast would need flooding, which
 // Contiv turns off: they are dropped here. With an input ACL on loop0 the L2 ACL runs next (18.01: through
 // l2-input-classify). Next: l2-input-classify, acl-plugin-in-ip4-l2, l2-fwd, error-drop.
 // Models V:src/vnet/l2/l2_input.c (feature bitmap reduced to the features Contiv enables).

@@ -1,5 +1,5 @@
 // l2-output: sends a bridged frame to its member interface; split horizon drops a frame from SHG 1 to SHG 1
-// (a node never relays between two other nodes, DATAPATH.md §2.7). The trace prints frame bytes 12–23.
+// (a node never relays between two other nodes, docs/datapath.md §2.7). The trace prints frame bytes 12–23.
 // Next: vxlan4-encap (the only non-BVI members are tunnels), error-drop. Models V:src/vnet/l2/l2_output.c.
 import { readMac } from '../../packet/index.ts';
 import { result, toDrop, type NodeDef } from '../node-def.ts';

@@ -1,4 +1,4 @@
-// Shared helpers of the NAT44 nodes (DATAPATH.md §9): the session keys and the 5-tuple they read.
+// Shared helpers of the NAT44 nodes (docs/datapath.md §9): the session keys and the 5-tuple they read.
 import { ipv4HeaderChecksum, l4Checksum, readU16, writeU16 } from '../../packet/index.ts';
 import type { VppInstance } from '../state/vpp.ts';
 import { copyBuf, type Buf, type Effect } from '../node-def.ts';

@@ -1,5 +1,5 @@
 // nat44-in2out-output-slowpath: a static mapping by local address, exact (addr, proto, port) first, then
-// address-only (DATAPATH.md §9). The VXLAN outer packet's source port is a flow hash, so the address-only
+// address-only (docs/datapath.md §9). The VXLAN outer packet's source port is a flow hash, so the address-only
 // identity of the node IP matches: a session, and the packet "translated" to itself (addresses and ports
 // kept, UDP checksum forced to 0, buffer flag `nated`). Without an identity mapping the packet is SNATed to
 // the pool (the node IP) with a dynamic port — the fault the "no SNAT of VXLAN" invariant exists for.

@@ -1,4 +1,4 @@
-// nat44-in2out-output (fast path): post-routing SNAT on the main NIC's output (DATAPATH.md §9, seed q11).
+// nat44-in2out-output (fast path): post-routing SNAT on the main NIC's output (docs/datapath.md §9, seed q11).
 // The outer VXLAN packet's first packet misses (`next index 3, session -1`); later packets with the same
 // outer source port hit the session the slow path made. The printed sw_if_index is the RX interface
 // (loop0 for encapsulated traffic). Next: nat44-in2out-output-slowpath or interface-output.

@@ -1,5 +1,5 @@
 // nat44-in2out-slowpath: snat_not_translate() lets a packet to a pod pass untranslated when forwarding is
-// enabled (DATAPATH.md §9: `next index 0, session -1`). With forwarding off the model source-NATs it to the
+// enabled (docs/datapath.md §9: `next index 0, session -1`). With forwarding off the model source-NATs it to the
 // node IP with a dynamically allocated port (the broken setup the fuzzer's mutants explore).
 // Next: ip4-lookup. Models F:src/plugins/nat/in2out.c slow path.
 import { result, type NodeDef } from '../node-def.ts';

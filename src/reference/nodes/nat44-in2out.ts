@@ -1,5 +1,5 @@
 // nat44-in2out (fast path): SNAT on inside interfaces (pod TAPs of service endpoints, loop0, tap0),
-// DATAPATH.md §9, seed q17 / r10 / SN-r3. Pod-to-pod packets have no session: `next index 3` to the slow
+// docs/datapath.md §9, seed q17 / r10 / SN-r3. Pod-to-pod packets have no session: `next index 3` to the slow
 // path, `session -1`. Next: nat44-in2out-slowpath, or ip4-lookup on a session hit.
 // Models F:src/plugins/nat/in2out.c (snat_in2out_fast_path... with the fork's forwarding bypass).
 import { result, withIcmpError, type NodeDef } from '../node-def.ts';

@@ -1,5 +1,5 @@
 // nat44-out2in: DNAT of packets arriving on an outside interface (pod TAPs of non-endpoints, the main NIC),
-// DATAPATH.md §9, seed SN-q6 / q14. A pod destination has no mapping and passes untranslated with forwarding
+// docs/datapath.md §9, seed SN-q6 / q14. A pod destination has no mapping and passes untranslated with forwarding
 // on (`session index -1`); the VXLAN outer packet matches the (node IP, UDP, 4789) identity mapping, which
 // holds one session per node. Next: ip4-lookup, or error-drop when forwarding is off and nothing matches.
 // Models F:src/plugins/nat/out2in.c; the trace sw_if_index is the RX interface.

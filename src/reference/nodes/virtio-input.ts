@@ -1,4 +1,4 @@
-// virtio-input: a frame a pod sent arrives on its TAPv2 interface (DATAPATH.md §4.1 row 2, SN-q4).
+// virtio-input: a frame a pod sent arrives on its TAPv2 interface (docs/datapath.md §4.1 row 2, SN-q4).
 // Uses: the RX interface's hw_if_index. Sets: nothing. Next: ethernet-input.
 // Models V:src/vnet/devices/virtio/node.c; vring and next-index are constants of the seed (masked).
 import { result, type NodeDef } from '../node-def.ts';

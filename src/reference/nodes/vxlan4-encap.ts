@@ -1,4 +1,4 @@
-// vxlan4-encap: prepends the tunnel's 36-byte IPv4/UDP/VXLAN header to the inner frame (DATAPATH.md §6):
+// vxlan4-encap: prepends the tunnel's 36-byte IPv4/UDP/VXLAN header to the inner frame (docs/datapath.md §6):
 // TOS 0, id 0, no DF, TTL 254, UDP source port from the inner frame's L2 flow hash (§6.4), UDP checksum 0,
 // flags 0x08, VNI. Next: ip4-load-balance on the tunnel's path to the remote node (printed `fib` = the
 // tunnel's sw_if_index; flow hash per profile). Models V:src/vnet/vxlan/encap.c (vxlan_encap_inline).

@@ -1,4 +1,4 @@
-// vxlan4-input: decapsulation (DATAPATH.md §6.6, seed q15): flags must be exactly 0x08; the tunnel is found by
+// vxlan4-input: decapsulation (docs/datapath.md §6.6, seed q15): flags must be exactly 0x08; the tunnel is found by
 // (outer source, VNI) and the outer destination must be the tunnel's source. The inner frame enters bridge
 // domain 1 with RX = the tunnel (SHG 1). The outer UDP checksum is not verified.
 // Next: l2-input, error-drop. Models V:src/vnet/vxlan/decap.c.

@@ -1,4 +1,4 @@
-// acl-plugin semantics (VPP 18.01, DATAPATH.md §8): 5-tuple extraction with its quirks, first-match over
+// acl-plugin semantics (VPP 18.01, docs/datapath.md §8): 5-tuple extraction with its quirks, first-match over
 // an interface's ACL list, session keys with lsb16(sw_if_index), timeouts by class on the virtual clock,
 // and capacity. Pure functions plus an immutable-by-convention session table the dispatcher updates.
 import { readU16 } from '../../packet/index.ts';
@@ -28,7 +28,7 @@ export interface Acl {
   rules: AclRule[];
 }
 
-/** fa_5tuple_t as acl_fill_5tuple builds it (DATAPATH.md §8.3). */
+/** fa_5tuple_t as acl_fill_5tuple builds it (docs/datapath.md §8.3). */
 export interface FiveTuple {
   src: number;
   dst: number;

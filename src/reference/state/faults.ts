@@ -1,7 +1,7 @@
 // The model's meaning of the nemesis's faults on the state of one VPP (issue 13; the catalogue with what is
 // expected during and after each is src/faults/). Each is an operation on a configured VppInstance: which tables
 // it empties, which configuration it keeps. Configuration is never a session: static and identity mappings, static
-// neighbours, routes and ACL attachments survive every session clear (DATAPATH.md §8.4, §9, §2.5).
+// neighbours, routes and ACL attachments survive every session clear (docs/datapath.md §8.4, §9, §2.5).
 import { ip4, ip4ToString, mac, macToString } from '../../packet/index.ts';
 import type { Profile } from '../profiles.ts';
 import { POD_MAC, type Interface, type Node } from '../topology/topology.ts';
@@ -52,7 +52,7 @@ export function replacePod(vpp: VppInstance, swIfIndex: number): void {
 
 /**
  * The interfaces whose acl-plugin sessions an ACL configuration change takes away (profile switch
- * `aclSessionsClearedOn`). 18.01: an interface that keeps no ACL in either direction (DATAPATH.md §8.4). Current
+ * `aclSessionsClearedOn`). 18.01: an interface that keeps no ACL in either direction (docs/datapath.md §8.4). Current
  * VPP: an interface whose set of attached ACLs changed in either direction, as `acl_interface_set_inout_acl_list`
  * clears the interface's sessions whenever an ACL is attached or detached; a table replaced in place (same index,
  * new rules) changes no attachment and keeps them. Contiv's renderer moves a pod to another table when a policy
@@ -99,7 +99,7 @@ export function flapLink(vpp: VppInstance, link: 'loop0' | 'main-nic'): void {
 
 /**
  * A node restarted: VPP keeps nothing across a restart and the agent configures the node again from the same
- * configuration with the ACLs last applied (DATAPATH.md §10.9). The model's meaning: the node's instance replaced by
+ * configuration with the ACLs last applied (docs/datapath.md §10.9). The model's meaning: the node's instance replaced by
  * a freshly configured one (`configureNode`: no ACL or NAT sessions, no counters) whose ACL configuration is the
  * last applied; the other nodes keep their state.
  */

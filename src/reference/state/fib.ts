@@ -1,4 +1,4 @@
-// IPv4 FIB of VRF 0 (DATAPATH.md §2.5–§2.7): longest-prefix match, recursive next hops resolved through
+// IPv4 FIB of VRF 0 (docs/datapath.md §2.5–§2.7): longest-prefix match, recursive next hops resolved through
 // connected routes, adjacencies rewritten from the neighbour table. dpo-idx numbers are stable handles.
 import { ip4ToString } from '../../packet/index.ts';
 
@@ -187,7 +187,7 @@ export class Fib {
   }
 }
 
-/** Static and learned IPv4 neighbours per interface (DATAPATH.md §2.5 step 7, §2.7 object 3). */
+/** Static and learned IPv4 neighbours per interface (docs/datapath.md §2.5 step 7, §2.7 object 3). */
 export class NeighborTable {
   /** by sw_if_index, then IP (numeric keys: ip4-rewrite looks a neighbour up for every packet) */
   private readonly map = new Map<number, Map<number, { mac: number; isStatic: boolean }>>();

@@ -1,4 +1,4 @@
-// Bridge domain 1 (`vxlanBD`, DATAPATH.md §2.6–§2.7): loop0 as BVI and one VXLAN tunnel per remote node, all in
+// Bridge domain 1 (`vxlanBD`, docs/datapath.md §2.6–§2.7): loop0 as BVI and one VXLAN tunnel per remote node, all in
 // split-horizon group 1; learning and flooding off, so only static L2 FIB entries forward.
 
 export interface BridgeMember {

@@ -1,4 +1,4 @@
-// NAT44 as Contiv configures it for pod-to-pod traffic (DATAPATH.md §3.2, §9): interface roles, forwarding,
+// NAT44 as Contiv configures it for pod-to-pod traffic (docs/datapath.md §3.2, §9): interface roles, forwarding,
 // identity mappings for the node IP, and the sessions identity translation creates. Nothing is translated.
 
 export interface NatInterfaceRole {

@@ -1,4 +1,4 @@
-// One VPP instance of the model: the configuration Contiv installs on a node (DATAPATH.md §2.5–§2.7, §3)
+// One VPP instance of the model: the configuration Contiv installs on a node (docs/datapath.md §2.5–§2.7, §3)
 // plus the state that packets change (ACL and NAT sessions, error counters).
 import type { NodeAclSpec, Scenario } from '../scenario.ts';
 import { hostInterconnect, parseCidr } from '../topology/ipam.ts';
@@ -38,7 +38,7 @@ export interface VppInstance {
   aclSessions: AclSessionTable;
   nat: NatConfig;
   natSessions: NatSessionTable;
-  /** L3 MTU per sw_if_index (DATAPATH.md §7.3: a model parameter) */
+  /** L3 MTU per sw_if_index (docs/datapath.md §7.3: a model parameter) */
   mtu: Map<number, number>;
   /** `<node>: <error string>` → count */
   counters: Map<string, number>;
@@ -82,7 +82,7 @@ export function aclConfigFromSpec(spec: NodeAclSpec | undefined, node: Node, pat
   spec.attach.forEach((a, i) => {
     const iface = ifByName.get(a.interface);
     if (!iface) throw new ConfigError(`${path}.attach[${i}].interface`, `node ${node.id} has no interface '${a.interface}' (has: ${[...ifByName.keys()].join(', ')})`);
-    if (iface.kind === 'vxlan') throw new ConfigError(`${path}.attach[${i}].interface`, 'VXLAN tunnel interfaces never carry ACLs in Contiv (DATAPATH.md §3.1)');
+    if (iface.kind === 'vxlan') throw new ConfigError(`${path}.attach[${i}].interface`, 'VXLAN tunnel interfaces never carry ACLs in Contiv (docs/datapath.md §3.1)');
     for (const [dir, list] of [['input', a.input], ['output', a.output]] as const) {
       for (const idx of list) if (!cfg.acls.has(idx)) throw new ConfigError(`${path}.attach[${i}].${dir}`, `ACL ${idx} is not defined on node ${node.id}`);
       if (list.length > 0) (dir === 'input' ? cfg.input : cfg.output).set(iface.swIfIndex, [...list]);

@@ -1,4 +1,4 @@
-// Contiv IPAM (C:plugins/contiv/ipam/ipam.go at 9f521b2eb, DATAPATH.md §2.1–§2.3): per-node networks and
+// Contiv IPAM (C:plugins/contiv/ipam/ipam.go at 9f521b2eb, docs/datapath.md §2.1–§2.3): per-node networks and
 // addresses derived from the node ID, and the pod IP allocator with its wrap-around reuse order.
 import { ip4, ip4ToString } from '../../packet/index.ts';
 
@@ -19,7 +19,7 @@ export interface IpamConfig {
   nodeInterconnectExcludedIps: string[];
 }
 
-/** The Contiv defaults (C:k8s/contiv-vpp.yaml, DATAPATH.md §2.1). */
+/** The Contiv defaults (C:k8s/contiv-vpp.yaml, docs/datapath.md §2.1). */
 export const DEFAULT_IPAM: Readonly<IpamConfig> = Object.freeze({
   podSubnetCidr: '10.1.0.0/16',
   podNetworkPrefixLen: 24,
@@ -132,7 +132,7 @@ export function natLoopbackIp(ipam: Ipam, id: number): number {
 
 /**
  * Node IP on the main NIC: NodeInterconnect + id, shifted by +1 for each excluded IP <= it. ipam.go sorts the
- * excluded IPs ascending first (DATAPATH.md §2.3 says "in list order"; contiv's TestExcludeGateway with
+ * excluded IPs ascending first (docs/datapath.md §2.3 says "in list order"; contiv's TestExcludeGateway with
  * [.196, .194] gives nodes 1–3 .193, .195, .197, which only the sorted order does).
  */
 export function nodeIp(ipam: Ipam, id: number): Cidr {

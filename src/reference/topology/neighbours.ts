@@ -1,5 +1,5 @@
 // Neighbours a scenario states already resolved on a node (issue #14, item 5): the host end of the host
-// interconnect (tap0) or any next hop on a node's subnets, as Contiv's static ARP entries resolve them (DATAPATH.md
+// interconnect (tap0) or any next hop on a node's subnets, as Contiv's static ARP entries resolve them (docs/datapath.md
 // §2.5). Without them a packet to such an address waits for ARP at ip4-arp and the model drops it there. Each entry
 // becomes a static neighbour of the named interface (state/vpp.ts configureNode).
 import { ip4, ip4ToString, mac } from '../../packet/index.ts';

@@ -19,7 +19,7 @@ import {
 } from './ipam.ts';
 import { resolveNeighbours, type ResolvedNeighbour } from './neighbours.ts';
 
-export const POD_MAC = 0x000000000002; // every pod's eth0 (DATAPATH.md §2.1)
+export const POD_MAC = 0x000000000002; // every pod's eth0 (docs/datapath.md §2.1)
 export const DEFAULT_GBE_NAME = 'GigabitEthernet0/8/0';
 export const VXLAN_VNI = 10;
 export const VXLAN_BD_ID = 1;

@@ -1,5 +1,5 @@
 // What VPP's format_ip4_header and format_ethernet_header_with_length print for bytes captured into a
-// trace, as data (DATAPATH.md §11.2, §11.3). The model builds trace records with these; the renderer prints them.
+// trace, as data (docs/datapath.md §11.2, §11.3). The model builds trace records with these; the renderer prints them.
 //
 // Facts from FD.io VPP (read, not copied): v18.01 `src/vnet/ip/ip4_format.c` (format_ip4_header, the `f ^= o`
 // fragment quirk, no early return for non-first fragments), `src/vnet/ip/ip4_packet.h` (ip4_header_checksum and

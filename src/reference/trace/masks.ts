@@ -1,4 +1,4 @@
-// Named masks for golden trace comparisons: the volatile fields of DATAPATH.md §11.6 as data. A mask says,
+// Named masks for golden trace comparisons: the volatile fields of docs/datapath.md §11.6 as data. A mask says,
 // for one field comparison (node, field path, both values), whether the comparison is skipped.
 // Field paths are those of diff.ts: body fields without a prefix (`ip.ttl`, `tuple.swIfIndex`,
 // `bytes.eth.src`, `pktInfo[5].swIfIndex`), and the record-level `node` and `timeUs`.
@@ -48,7 +48,7 @@ export function isStableMac(m: string): boolean {
   return m.startsWith('1a:2b:3c:4d:5e:') || m === '00:00:00:00:00:02';
 }
 
-/** VPP side of a pod TAP: random `02:fe:…` MACs (DATAPATH.md §2.4). */
+/** VPP side of a pod TAP: random `02:fe:…` MACs (docs/datapath.md §2.4). */
 export function isPodTapMac(m: string): boolean {
   return m.startsWith('02:fe:');
 }
@@ -157,7 +157,7 @@ export const DPO_INDICES: TraceMask = {
 
 export const OUTER_FIB: TraceMask = {
   id: 'outer-fib',
-  description: '`fib N` of the lookup after VXLAN encapsulation: the tunnel sw_if_index (DATAPATH.md §11.4)',
+  description: '`fib N` of the lookup after VXLAN encapsulation: the tunnel sw_if_index (docs/datapath.md §11.4)',
   group: 'volatile',
   applies: (s) => s.kind === 'ip4-fib' && s.field === 'fib' && afterVxlanEncap(s),
 };
@@ -174,7 +174,7 @@ export const VOLATILE_MACS: TraceMask = {
 
 export const STALE_OUTER_FLOW_HASH: TraceMask = {
   id: 'stale-outer-flow-hash',
-  description: '18.01: `flow hash: 0x00000001` after VXLAN encap is stale L2 metadata, not a hash (DATAPATH.md §11.4)',
+  description: '18.01: `flow hash: 0x00000001` after VXLAN encap is stale L2 metadata, not a hash (docs/datapath.md §11.4)',
   group: 'volatile',
   applies: (s) => (s.kind === 'ip4-fib' || s.kind === 'ip4-rewrite') && s.field === 'flowHash' && s.expected === 1 && afterVxlanEncap(s),
 };

@@ -1,4 +1,4 @@
-// VPP `show trace` text → trace records (DATAPATH.md §11). Accepts raw CLI output (thread headers, `Packet N`)
+// VPP `show trace` text → trace records (docs/datapath.md §11). Accepts raw CLI output (thread headers, `Packet N`)
 // and the documentation form of the seed (heading + dashes, `# ` comments). Never throws: a body that does
 // not fit its node's grammar becomes a `raw` record plus a diagnostic with its 1-based line number.
 //

@@ -1,8 +1,8 @@
 // Structured `show trace` records: what each VPP graph node prints, as data. The model produces them,
 // the renderer turns them into VPP text (18.01 or current), the parser reads real text back into them.
-// Values are the *printed* values (DATAPATH.md §11), so rendering is exact and parsing is lossless.
+// Values are the *printed* values (docs/datapath.md §11), so rendering is exact and parsing is lossless.
 
-/** format_ip4_header, as printed (DATAPATH.md §11.3). */
+/** format_ip4_header, as printed (docs/datapath.md §11.3). */
 export interface Ip4HeaderView {
   protocol: number; // printed as TCP/UDP/ICMP/... or "unknown N"
   src: number;
@@ -60,7 +60,7 @@ export interface EthernetLineView {
   dst: number;
 }
 
-/** The vlib buffer lines of dpdk-input / *-tx (DATAPATH.md §11.2). */
+/** The vlib buffer lines of dpdk-input / *-tx (docs/datapath.md §11.2). */
 export interface BufferView {
   index: number; // buffer 0x%x
   currentData: number;

@@ -1,8 +1,8 @@
 // Trace records → VPP `show trace` text, in the 18.01 form of the seed or in current FD.io VPP's form
-// (DATAPATH.md §11). Rendering is exact: indentation, trailing spaces and hex widths as VPP prints them.
+// (docs/datapath.md §11). Rendering is exact: indentation, trailing spaces and hex widths as VPP prints them.
 //
 // VPP sources the formats follow (facts, not code): v18.01 src/vlib/trace.c (layout, headers), the node
-// formatters listed in DATAPATH.md §11.2, and for vpp-current (FDio/vpp master, read Aug 2026):
+// formatters listed in docs/datapath.md §11.2, and for vpp-current (FDio/vpp master, read Aug 2026):
 //   src/plugins/acl/dataplane_node.c      format_acl_plugin_trace: `lc_index: %d, ` first; format_fa_5tuple:
 //                                         `lc_index %d l3 … l4 lsb_of_sw_if_index %d proto %d l4_is_input %d
 //                                         l4_slow_path %d l4_flags 0x%02x port %d -> %d tcp flags (%s) %02x rsvd %x`
@@ -53,7 +53,7 @@ export function renderEthernetLine(eth: EthernetLineView): string {
   return `${vppEthertypeName(eth.type)}: ${macToString(eth.src)} -> ${macToString(eth.dst)}`;
 }
 
-/** format_ip4_header with its first line at `indent` (DATAPATH.md §11.3). */
+/** format_ip4_header with its first line at `indent` (docs/datapath.md §11.3). */
 export function renderIp4Header(ip: Ip4HeaderView, indent: number, format: TraceFormat): string[] {
   const i = sp(indent);
   const f = sp(indent + 2);
@@ -338,7 +338,7 @@ export interface RenderOptions {
 }
 
 /**
- * Header + body lines of one packet; consecutive records of one node share one header (DATAPATH.md §11.1).
+ * Header + body lines of one packet; consecutive records of one node share one header (docs/datapath.md §11.1).
  * A raw record (text the parser could not read) keeps a header of its own, so that parsing the output
  * again cannot merge it with a neighbouring record of the same node.
  */
@@ -359,7 +359,7 @@ export function renderPacketTrace(pt: PacketTrace, format: TraceFormat = 'vpp-18
   return opts.newline ? `${text}\n` : text;
 }
 
-/** Documentation form (DATAPATH.md §11.5): heading, dashed underline, records; captures separated by a blank line. */
+/** Documentation form (docs/datapath.md §11.5): heading, dashed underline, records; captures separated by a blank line. */
 export function renderDocumentationForm(captures: readonly PacketTrace[], format: TraceFormat = 'vpp-18.01'): string {
   return captures
     .map((pt, i) => {

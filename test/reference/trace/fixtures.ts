@@ -1,4 +1,4 @@
-// The seed's stored traces (test/fixtures/traces, DATAPATH.md §11.5) for the trace tests: text and parse result.
+// The seed's stored traces (test/fixtures/traces, docs/datapath.md §11.5) for the trace tests: text and parse result.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrace, type ParseResult } from '../../../src/reference/trace/index.ts';

@@ -1,5 +1,5 @@
 // ip4HeaderView / ethernetLineView from bytes equal what the seed's traces print, and the format_ip4_header
-// quirks of DATAPATH.md §11.3 (fragment XOR, should-be checksum, truncation, version line) render as VPP prints them.
+// quirks of docs/datapath.md §11.3 (fragment XOR, should-be checksum, truncation, version line) render as VPP prints them.
 import { describe, expect, test } from 'vitest';
 import { encodePacket, encodeTcpOptions, fromHex, ip4, mac, tcpOption, type Layer } from '../../../src/packet/index.ts';
 import { ethernetLineView, ip4HeaderView, renderIp4Header, type Ip4HeaderView, type TraceBody, type TraceRecord } from '../../../src/reference/trace/index.ts';
@@ -73,7 +73,7 @@ function header(opts: { frag?: number; checksum?: number; vihl?: number; proto?:
 
 const render = (v: Ip4HeaderView, format: 'vpp-18.01' | 'vpp-current' = 'vpp-18.01'): string[] => renderIp4Header(v, 2, format);
 
-describe('format_ip4_header quirks (DATAPATH.md §11.3)', () => {
+describe('format_ip4_header quirks (docs/datapath.md §11.3)', () => {
   test('a normal UDP header: no version line, no should-be, UDP part', () => {
     expect(render(ip4HeaderView(header(), 0, 64))).toEqual([
       '  UDP: 192.168.0.1 -> 192.168.0.2',
