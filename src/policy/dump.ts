@@ -1,4 +1,4 @@
-// Contiv node IDs for a kubectl dump. Contiv keeps its node IDs in its own store (DATAPATH.md §2.2), so a dump of
+// Contiv node IDs for a kubectl dump. Contiv keeps its node IDs in its own store (docs/datapath.md §2.2), so a dump of
 // the Kubernetes API does not carry them; but it carries the addresses Contiv derived from them: with the defaults
 // a node's pods have IPs in 10.1.<id>.0/24 and its InternalIP is 192.168.16.<id> (§2.3). Numbering the nodes in
 // the order kubectl lists them (alphabetical) would put every pod outside its node's pod subnet whenever that order
