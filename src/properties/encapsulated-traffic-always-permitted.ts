@@ -21,7 +21,6 @@ export const encapsulatedTrafficAlwaysPermitted: PropertyDef<ClusterCase> = {
   id: 'encapsulated-traffic-always-permitted',
   description: 'no ACL on a node interface ever denies VXLAN between nodes',
   seedSteps: ['q10', 'q13', 'I10', 'P3'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

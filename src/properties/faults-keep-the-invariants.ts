@@ -75,7 +75,6 @@ export function nemesisProperty(faults: readonly FaultId[] = FAULT_IDS): Propert
     id: NEMESIS_PROPERTY_ID,
     description: 'under faults (session clears, ACL resync and replace, TAP flap, pod replaced) verdicts follow the policies and the model, and the healed data path is as fresh',
     seedSteps: ['§8.4', '§9', '§5', 'I10', 'I11', 'P3'],
-    masks: [],
     claims: CLAIMS,
     arbitrary: () => fc.tuple(clusterArb({ minPods: 2, maxPods: 5 }), nemesisStepsArb(faults)).map(([cluster, steps]) => ({ cluster, steps })),
     check: (c, adapter, ctx) => checkNemesis(c, adapter, ctx.reference(modelProfileOf(adapter)), () => ctx.reference(modelProfileOf(adapter))),

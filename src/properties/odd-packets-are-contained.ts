@@ -117,7 +117,6 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
   id: 'odd-packets-are-contained',
   description: 'malformed and unexpected frames never cross the wire unencapsulated and reach only their own destination',
   seedSteps: ['§4.8', '§7.4', '§6.6', 'P10', 'P14'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5, topology: 'varied' }), packets: fc.array(oddPacketArb, { minLength: 1, maxLength: 4 }) }, { noNullPrototype: true }),
   async check(c, adapter) {

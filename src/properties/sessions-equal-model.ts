@@ -40,7 +40,6 @@ export const sessionsEqualModel: PropertyDef<ClusterCase> = {
   id: SESSIONS_PROPERTY_ID,
   description: "after each exchange the data path's ACL and NAT44 session tables equal the model's, key for key (timers masked)",
   seedSteps: ['§8.4', '§9', '§5'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter, ctx): Promise<Verdict> {

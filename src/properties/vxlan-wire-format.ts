@@ -19,7 +19,6 @@ export const vxlanWireFormat: PropertyDef<ClusterCase> = {
   id: 'vxlan-wire-format',
   description: 'frames between nodes are exact VXLAN (VNI 10) from BVI MAC to BVI MAC, to the node hosting the destination; no ARP or flood crosses',
   seedSteps: ['q2', 'q6', 'q7', 'q8', 'P9', 'P10', 'P11'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
