@@ -6,7 +6,7 @@
 // exchange after which the tables differ ends the case (what follows would repeat it). An adapter that cannot
 // report its sessions makes the case unknown, never valid.
 import { encodePacket, type Layer } from '../packet/index.ts';
-import { sessionStateDiff, type Adapter, type Observation, type SessionState } from '../adapters/adapter.ts';
+import { sessionStateDiff, type Observation, type SessionState } from '../adapters/adapter.ts';
 import { resolveConnection } from '../generators/cluster.ts';
 import { renderCluster } from '../policy/contiv/render.ts';
 import { firstPacket, replyPacket } from '../policy/contiv/semantics.ts';
