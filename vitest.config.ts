@@ -19,6 +19,8 @@ export default defineConfig({
       reportsDirectory: 'coverage',
       // a test that fails still leaves the figures of the rest
       reportOnFailure: true,
+      // measured 2026-12-04 (lines 93.25, statements 90.37, functions 92.28, branches 82.18 %): each rounded down, minus 1
+      thresholds: { lines: 92, statements: 89, functions: 91, branches: 81 },
     },
   },
 });
