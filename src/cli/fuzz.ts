@@ -25,7 +25,7 @@ import { policiesToYaml } from '../policy/yaml.ts';
 import type { PropertyDef } from '../properties/types.ts';
 import { ADAPTER_NAMES, createAdapter, isSharedLab } from './adapters.ts';
 import { saveCorpusEntry } from './corpus.ts';
-import { CHECK_CONTEXT, errorLine, runProperty } from './fuzz-runner.ts';
+import { errorLine, runProperty } from './fuzz-runner.ts';
 import type { WorkerJob, WorkerMessage } from './fuzz-worker.ts';
 import { mergeShares, shareRuns, workerCount } from './fuzz-workers.ts';
 import { UsageError } from './io.ts';

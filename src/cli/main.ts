@@ -16,8 +16,6 @@ import { registerTraceCommands } from './trace-commands.ts';
 import { UsageError } from './io.ts';
 import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
-export { EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INCONCLUSIVE, EXIT_INTERNAL } from './exit-codes.ts';
-
 function packageVersion(): string {
   const pkgPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string };

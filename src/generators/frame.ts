@@ -3,6 +3,7 @@
 // Every frame decodes back to the same structure: raw payloads only follow unbound types.
 import fc from 'fast-check';
 import type { ArpLayer, EthernetLayer, IcmpLayer, Ipv4Layer, Layer, RawLayer, TcpLayer, UdpLayer, VxlanLayer } from '../packet/types.ts';
+import { VXLAN_FLAG_I, VXLAN_PORT } from '../packet/vxlan.ts';
 
 export interface FrameConstraints {
   /** largest payload after the innermost header (default 64) */
@@ -18,7 +19,7 @@ const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const macArb = fc.integer({ min: 0, max: 0xffffffffffff });
 const ipArb = fc.oneof(u32, fc.constantFrom(0x0a01010c, 0x0a01020d, 0xc0a81001, 0xc0a81002, 0, 0xffffffff));
-const portArb = fc.oneof(u16, fc.constantFrom(0, 53, 4789, 8080, 60996, 65535));
+const portArb = fc.oneof(u16, fc.constantFrom(0, 53, VXLAN_PORT, 8080, 60996, 65535));
 
 function bytes(min: number, max: number): fc.Arbitrary<Uint8Array> {
   return fc.uint8Array({ minLength: min, maxLength: max });
@@ -105,7 +106,7 @@ function udpArb(c: Required<FrameConstraints>): fc.Arbitrary<Layer[]> {
   return fc
     .record({
       srcPort: portArb,
-      dstPort: portArb.filter((p) => p !== 4789),
+      dstPort: portArb.filter((p) => p !== VXLAN_PORT),
       checksum: fc.oneof(maybeChecksum(c.badChecksumWeight), fc.constant(0)),
       payload: payload(c.maxPayload),
     })
@@ -134,7 +135,7 @@ function icmpArb(c: Required<FrameConstraints>): fc.Arbitrary<Layer[]> {
       origLen: fc.integer({ min: 28, max: 1500 }),
       l4: bytes(8, 8),
       srcPort: portArb,
-      dstPort: portArb.filter((p) => p !== 4789),
+      dstPort: portArb.filter((p) => p !== VXLAN_PORT),
     })
     .map((r) => {
       const quoted: Ipv4Layer = { ...r.quoted, totalLength: Math.max(r.origLen, 20 + (r.quoted.options?.length ?? 0) + 8), protocol: r.udp ? 17 : 6 };
@@ -173,7 +174,7 @@ function vxlanArb(c: Required<FrameConstraints>): fc.Arbitrary<Layer[]> {
       ip: ipv4Arb(c, { fragment: false }),
       srcPort: portArb,
       vni: fc.oneof(fc.constant(10), fc.integer({ min: 0, max: 0xffffff })),
-      flags: fc.oneof({ weight: 5, arbitrary: fc.constant(0x08) }, { weight: 1, arbitrary: u8 }),
+      flags: fc.oneof({ weight: 5, arbitrary: fc.constant(VXLAN_FLAG_I) }, { weight: 1, arbitrary: u8 }),
       udpChecksum: fc.oneof(fc.constant(0), maybeChecksum(c.badChecksumWeight)),
       inner: fc.tuple(ethernetArb(), ipPacketArb(c, 1)),
     })

@@ -1,6 +1,7 @@
 // Layer bindings as data, used in both directions: decoding picks the next layer from a field value,
 // encoding fills an undefined type/protocol/port field from the next layer's kind (docs/architecture.md §3).
 import type { LayerKind } from './types.ts';
+import { VXLAN_PORT } from './vxlan.ts';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -9,7 +10,6 @@ export const ETHERTYPE_IPV6 = 0x86dd;
 export const IP_PROTO_ICMP = 1;
 export const IP_PROTO_TCP = 6;
 export const IP_PROTO_UDP = 17;
-export const VXLAN_PORT = 4789;
 
 export interface Bindings {
   /** ethernet.type / dot1q.type ↔ next layer */

@@ -1,4 +1,4 @@
-// Public surface of the packet layer: addresses, checksums, layer codecs, frames, masks and pcap.
+// Public surface of the packet layer: addresses, checksums, layer codecs, frames, layer diffs and pcap.
 export * from './addr.ts';
 export * from './bindings.ts';
 export * from './checksum.ts';

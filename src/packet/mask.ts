@@ -1,23 +1,5 @@
-// Field masks and a layer-by-layer diff: comparisons name the fields they tolerate (`ignore('ipv4', 'ttl')`)
-// instead of byte offsets, as PTF's masked expected packets do.
+// A layer-by-layer diff of two decoded frames: the fields that differ by layer and name, not by byte offset.
 import type { Layer, LayerKind } from './types.ts';
-
-export interface FieldMask {
-  readonly layer: LayerKind;
-  readonly field: string;
-  /** which occurrence of the layer kind (0 = outermost); undefined = every occurrence */
-  readonly occurrence?: number;
-  /** why the field may differ, shown in reports */
-  readonly reason?: string;
-}
-
-/** A mask that ignores `field` of every (or the n-th) layer of `layer` kind. */
-export function ignore(layer: LayerKind, field: string, occurrence?: number, reason?: string): FieldMask {
-  const m: { layer: LayerKind; field: string; occurrence?: number; reason?: string } = { layer, field };
-  if (occurrence !== undefined) m.occurrence = occurrence;
-  if (reason !== undefined) m.reason = reason;
-  return m;
-}
 
 export interface FieldDiff {
   /** position in the layer list */
@@ -40,12 +22,8 @@ function same(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-function masked(masks: readonly FieldMask[], kind: LayerKind, occurrence: number, field: string): boolean {
-  return masks.some((m) => m.layer === kind && m.field === field && (m.occurrence === undefined || m.occurrence === occurrence));
-}
-
-/** Every unmasked field that differs between two decoded layer lists, outer first. */
-export function diffLayers(expected: readonly Layer[], actual: readonly Layer[], masks: readonly FieldMask[] = []): FieldDiff[] {
+/** Every field that differs between two decoded layer lists, outer first. */
+export function diffLayers(expected: readonly Layer[], actual: readonly Layer[]): FieldDiff[] {
   const diffs: FieldDiff[] = [];
   const seen = new Map<LayerKind, number>();
   const n = Math.max(expected.length, actual.length);
@@ -56,7 +34,7 @@ export function diffLayers(expected: readonly Layer[], actual: readonly Layer[],
     const occurrence = seen.get(kind) ?? 0;
     seen.set(kind, occurrence + 1);
     if (!e || !a || e.kind !== a.kind) {
-      if (!masked(masks, kind, occurrence, 'kind')) diffs.push({ index: i, layer: e && a ? kind : 'missing', occurrence, field: 'kind', expected: e?.kind, actual: a?.kind });
+      diffs.push({ index: i, layer: e && a ? kind : 'missing', occurrence, field: 'kind', expected: e?.kind, actual: a?.kind });
       continue;
     }
     const fields = new Set([...Object.keys(e), ...Object.keys(a)]);
@@ -64,7 +42,7 @@ export function diffLayers(expected: readonly Layer[], actual: readonly Layer[],
       if (f === 'kind') continue;
       const ev = (e as unknown as Record<string, unknown>)[f];
       const av = (a as unknown as Record<string, unknown>)[f];
-      if (!same(ev, av) && !masked(masks, kind, occurrence, f)) diffs.push({ index: i, layer: kind, occurrence, field: f, expected: ev, actual: av });
+      if (!same(ev, av)) diffs.push({ index: i, layer: kind, occurrence, field: f, expected: ev, actual: av });
     }
   }
   return diffs;

@@ -152,29 +152,6 @@ export function encodeTcpOptions(options: readonly TcpOption[]): Uint8Array {
   return Uint8Array.from(parts);
 }
 
-/** Parses option bytes; stops at EOL. Returns null for a malformed option list (bad length). */
-export function parseTcpOptions(bytes: Uint8Array): TcpOption[] | null {
-  const out: TcpOption[] = [];
-  let i = 0;
-  while (i < bytes.length) {
-    const kind = bytes[i]!;
-    if (kind === TCPOPT_EOL) {
-      out.push({ kind });
-      break;
-    }
-    if (kind === TCPOPT_NOP) {
-      out.push({ kind });
-      i++;
-      continue;
-    }
-    const len = bytes[i + 1];
-    if (len === undefined || len < 2 || i + len > bytes.length) return null;
-    out.push({ kind, data: bytes.slice(i + 2, i + len) });
-    i += len;
-  }
-  return out;
-}
-
 export const tcpOption = {
   mss: (mss: number): TcpOption => ({ kind: TCPOPT_MSS, data: Uint8Array.of(mss >>> 8, mss & 0xff) }),
   sackPermitted: (): TcpOption => ({ kind: TCPOPT_SACK_PERMITTED, data: new Uint8Array(0) }),

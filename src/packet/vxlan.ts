@@ -12,6 +12,8 @@ import { readU32, writeU32 } from './addr.ts';
 import { checkField, type LayerCodec } from './codec.ts';
 import { truncationError, type FieldSpec, type VxlanLayer } from './types.ts';
 
+/** The UDP destination port of VXLAN (IANA; VPP's ip4-udp-lookup registers it). */
+export const VXLAN_PORT = 4789;
 export const VXLAN_HEADER_LEN = 8;
 export const VXLAN_FLAG_I = 0x08;
 

@@ -54,7 +54,6 @@ export const connectionLifecycle: PropertyDef<LifecycleCase> = {
   id: 'connection-lifecycle',
   description: 'open connections pass both ways while their sessions live; new ones follow the policies in force',
   seedSteps: ['§8.4', '§8.5', 'I14', 'r3'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5 }), steps: fc.array(lifecycleStepArb, { minLength: 1, maxLength: 12 }) }, { noNullPrototype: true }),
   async check(c, adapter) {

@@ -13,7 +13,6 @@ export const connectionVerdictEqualsPolicy: PropertyDef<ClusterCase> = {
   id: 'connection-verdict-equals-policy',
   description: 'a fresh connection\'s first packet is delivered iff Contiv\'s policy semantics allows it',
   seedSteps: ['q3', 'q18', 'SN-q8'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

@@ -22,7 +22,6 @@ export const deniedConnectionLeavesNoFrame: PropertyDef<ClusterCase> = {
   id: 'denied-connection-leaves-no-frame',
   description: "a connection denied by the client's egress policy never reaches the wire; a denied one never reaches the server",
   seedSteps: ['q3', 'q18', 'I6', 'I13'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

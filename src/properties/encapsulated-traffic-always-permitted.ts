@@ -2,6 +2,7 @@
 // interfaces: the Global ACL on the sender's main NIC and the Reflective ACL on the receiver's (seed q10, q13;
 // P3). Black-box: an allowed cross-node request reaches the receiver's wire and pod; with traces, no ACL
 // record on an outer VXLAN packet says deny.
+import { VXLAN_PORT } from '../packet/index.ts';
 import { clusterCaseArb, exchangeFacts, runClusterCase, type ClusterCase } from './harness.ts';
 import { delivered, exchanges } from './common.ts';
 import { claim, verdictOf, type Claim, type ClaimMessages, type PropertyDef } from './types.ts';
@@ -21,7 +22,6 @@ export const encapsulatedTrafficAlwaysPermitted: PropertyDef<ClusterCase> = {
   id: 'encapsulated-traffic-always-permitted',
   description: 'no ACL on a node interface ever denies VXLAN between nodes',
   seedSteps: ['q10', 'q13', 'I10', 'P3'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
@@ -32,7 +32,7 @@ export const encapsulatedTrafficAlwaysPermitted: PropertyDef<ClusterCase> = {
         for (const t of obs.traces?.get(pkt) ?? []) {
           for (const r of t.records as { node: string; body: unknown }[]) {
             const b = r.body as AclLike;
-            if (b?.kind === 'acl' && b.tuple.proto === 17 && b.tuple.port1 === 4789 && b.action === 0) {
+            if (b?.kind === 'acl' && b.tuple.proto === 17 && b.tuple.port1 === VXLAN_PORT && b.action === 0) {
               claims.push(claim(CLAIMS, { code: 'acl-denied-encap', ...exchangeFacts(s, i === 0 ? 'request' : 'reply'), packet: pkt, point: `node:${t.nodeId}`, layer: 'acl', field: r.node, expected: 'permit', received: 'deny' }));
             }
           }

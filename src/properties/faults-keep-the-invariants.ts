@@ -7,7 +7,7 @@
 // the same frames at the same pods as on a freshly configured data path. A fault the adapter cannot perform makes
 // the case unknown, never valid.
 import fc from 'fast-check';
-import { encodePacket, ip4ToString, readU16, toHex, type Layer } from '../packet/index.ts';
+import { encodePacket, ip4ToString, readU16, toHex, VXLAN_PORT, type Layer } from '../packet/index.ts';
 import { l2FlowHash, vxlanSourcePort } from '../reference/flow-hash.ts';
 import { canPerform, canPerformFault, configStateDiff, type Adapter, type Capture, type Fault, type FaultId, type KnownDivergence, type Observation } from '../adapters/adapter.ts';
 import { clusterArb } from '../generators/cluster.ts';
@@ -75,7 +75,6 @@ export function nemesisProperty(faults: readonly FaultId[] = FAULT_IDS): Propert
     id: NEMESIS_PROPERTY_ID,
     description: 'under faults (session clears, ACL resync and replace, TAP flap, pod replaced) verdicts follow the policies and the model, and the healed data path is as fresh',
     seedSteps: ['§8.4', '§9', '§5', 'I10', 'I11', 'P3'],
-    masks: [],
     claims: CLAIMS,
     arbitrary: () => fc.tuple(clusterArb({ minPods: 2, maxPods: 5 }), nemesisStepsArb(faults)).map(([cluster, steps]) => ({ cluster, steps })),
     check: (c, adapter, ctx) => checkNemesis(c, adapter, ctx.reference(modelProfileOf(adapter)), () => ctx.reference(modelProfileOf(adapter))),
@@ -378,7 +377,7 @@ async function checkNemesis(c: NemesisCase, adapter: Adapter, model: Adapter, fr
     for (const tr of t.obs.traces?.get(t.packet) ?? []) {
       for (const rec of tr.records as { node: string; body: unknown }[]) {
         const b = rec.body as AclLike;
-        if (b?.kind === 'acl' && b.tuple.proto === 17 && b.tuple.port1 === 4789 && b.action === 0) {
+        if (b?.kind === 'acl' && b.tuple.proto === 17 && b.tuple.port1 === VXLAN_PORT && b.action === 0) {
           claims.push(claim(CLAIMS, { code: 'encapsulated-denied', connection: t.connection, protocol: t.protocol, exchange: t.exchange, packet: t.packet, point: `node:${tr.nodeId}`, layer: 'acl', field: rec.node, expected: 'permit', received: 'deny', context: context() }));
         }
       }

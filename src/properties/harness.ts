@@ -7,7 +7,7 @@ import type { Adapter, AdapterAclConfig, Observation } from '../adapters/adapter
 import { clusterArb, connectionSpecArb, resolveConnection, type ClusterConstraints, type ConnectionSpec } from '../generators/cluster.ts';
 import { renderCluster, type RenderedCluster } from '../policy/contiv/render.ts';
 import type { RenderFaults } from '../policy/contiv/processor.ts';
-import { contivFormula, firstPacket, replyPacket, type Verdict as PolicyVerdict } from '../policy/contiv/semantics.ts';
+import { contivFormula, firstPacket, replyPacket, type PolicyVerdict } from '../policy/contiv/semantics.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
 import type { AclRule } from '../reference/state/acl.ts';
 import { encodePacket, type Layer } from '../packet/index.ts';

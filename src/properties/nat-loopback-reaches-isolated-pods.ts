@@ -14,7 +14,6 @@ export const natLoopbackReachesIsolatedPods: PropertyDef<ClusterCase> = {
   id: 'nat-loopback-reaches-isolated-pods',
   description: "every pod, isolated or not, accepts traffic from its node's NAT loopback address",
   seedSteps: ['§10.5', 'D7'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

@@ -10,7 +10,7 @@
 // wire exceeds the underlay MTU (1500 bytes of IPv4), and one the policies allow that fits a pod's link (1500 bytes)
 // is delivered on the same node.
 import fc from 'fast-check';
-import { checksumErrors, decodePacket, encodePacket, ip4ToString, readU16, readU32, type Layer } from '../packet/index.ts';
+import { checksumErrors, decodePacket, encodePacket, ip4ToString, readU16, readU32, VXLAN_FLAG_I, VXLAN_PORT, type Layer } from '../packet/index.ts';
 import { oddPacketArb, type OddPacket } from '../generators/odd-packets.ts';
 import { clusterArb } from '../generators/cluster.ts';
 import { contivFormula } from '../policy/contiv/semantics.ts';
@@ -115,7 +115,6 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
   id: 'odd-packets-are-contained',
   description: 'malformed and unexpected frames never cross the wire unencapsulated and reach only their own destination',
   seedSteps: ['§4.8', '§7.4', '§6.6', 'P10', 'P14'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => fc.record({ cluster: clusterArb({ minPods: 2, maxPods: 5, topology: 'varied' }), packets: fc.array(oddPacketArb, { minLength: 1, maxLength: 4 }) }, { noNullPrototype: true }),
   async check(c, adapter) {
@@ -176,7 +175,7 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
           const udpOuter: Layer = { kind: 'udp', srcPort: 50000, checksum: o.kind === 'wire-bad-udp-checksum' ? 0x0bad : 0 };
           if (o.kind === 'wire-bad-udp-length') (udpOuter as { length?: number }).length = 200 + o.cut;
           if (o.kind === 'wire-short-vxlan') {
-            layers = [...outer, { ...udpOuter, dstPort: 4789 }, { kind: 'raw', data: Uint8Array.of(8, 0, 0, 0).subarray(0, o.cut % 5) }];
+            layers = [...outer, { ...udpOuter, dstPort: VXLAN_PORT }, { kind: 'raw', data: Uint8Array.of(VXLAN_FLAG_I, 0, 0, 0).subarray(0, o.cut % 5) }];
             break;
           }
           // transit: for a third node's BVI (split horizon keeps tunnel-to-tunnel traffic in; with two nodes, the sender's own)
@@ -184,7 +183,7 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
           const innerDst = o.kind === 'wire-unknown-mac' ? 0x02aa00000000 + (o.cut % 256) : o.kind === 'wire-reflect' ? other.bviMac : o.kind === 'wire-transit' ? third.bviMac : o.kind === 'wire-inner-broadcast' ? 0xffffffffffff : here.bviMac;
           const inner: Layer[] = o.kind === 'wire-inner-ipv6' ? [{ kind: 'ethernet', dst: innerDst, src: other.bviMac, type: 0x86dd }, { kind: 'raw', data: new Uint8Array(40) }] : [{ kind: 'ethernet', dst: innerDst, src: other.bviMac }, { kind: 'ipv4', src: a.ip, dst: b.ip, ttl: 63 }, ...udp];
           if (o.kind === 'wire-inner-ipv6') dstIp = undefined;
-          layers = [...outer, udpOuter, { kind: 'vxlan', vni, flags: o.kind === 'wire-bad-flags' ? 0x0c : 0x08 }, ...inner];
+          layers = [...outer, udpOuter, { kind: 'vxlan', vni, flags: o.kind === 'wire-bad-flags' ? 0x0c : VXLAN_FLAG_I }, ...inner];
           break;
         }
       }
@@ -214,7 +213,7 @@ export const oddPacketsAreContained: PropertyDef<OddCase> = {
         // captured there too (a copy): it is the input, not something that crossed.
         const laterFragment = d.length >= 34 && readU16(d, 12) === 0x0800 && d[23] === 17 && (readU16(d, 20) & 0x1fff) !== 0;
         if (cap.point.endsWith(':wire') && !laterFragment && !('node' in from && cap.point === `node:${from.node}:wire` && sameBytes(d, frame))) {
-          if (d.length < 64 || readU16(d, 12) !== 0x0800 || d[23] !== 17 || readU16(d, 36) !== 4789) claims.push(claim(CLAIMS, { code: 'non-vxlan-crossed-wire', ...oddAt(o, from, cap), layer: 'outer ipv4', field: 'udp dstPort', expected: 'VXLAN (UDP/4789)', received: `${d.length} bytes${d.length >= 14 ? `, type 0x${readU16(d, 12).toString(16)}` : ''}` }));
+          if (d.length < 64 || readU16(d, 12) !== 0x0800 || d[23] !== 17 || readU16(d, 36) !== VXLAN_PORT) claims.push(claim(CLAIMS, { code: 'non-vxlan-crossed-wire', ...oddAt(o, from, cap), layer: 'outer ipv4', field: 'udp dstPort', expected: `VXLAN (UDP/${VXLAN_PORT})`, received: `${d.length} bytes${d.length >= 14 ? `, type 0x${readU16(d, 12).toString(16)}` : ''}` }));
           else if (readU16(d, 62) !== 0x0800) claims.push(claim(CLAIMS, { code: 'non-ip-inner-crossed-wire', ...oddAt(o, from, cap), layer: 'inner ethernet', field: 'type', expected: '0x800', received: `0x${readU16(d, 62).toString(16)}` }));
           else if (d[50]! & 1) claims.push(claim(CLAIMS, { code: 'broadcast-inner-crossed-wire', ...oddAt(o, from, cap), layer: 'inner ethernet', field: 'dst', expected: 'a unicast BVI MAC', received: 'broadcast/multicast' }));
         }

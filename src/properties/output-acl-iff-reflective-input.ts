@@ -13,7 +13,6 @@ export const outputAclIffReflectiveInput: PropertyDef<Cluster> = {
   id: 'output-acl-iff-reflective-input',
   description: 'every interface with an output policy ACL has the Reflective ACL on input, and only those',
   seedSteps: ['P1', 'SN-q5', 'q5', 'q16'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterArb(),
   async check(cluster) {

@@ -22,7 +22,6 @@ export const referenceAgreesWithAdapter: PropertyDef<ClusterCase> = {
   id: 'reference-agrees-with-adapter',
   description: 'the adapter delivers the same frames to the same pods as the reference model',
   seedSteps: ['all'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter, ctx) {

@@ -13,7 +13,6 @@ export const responsePassesByReflectiveSession: PropertyDef<ClusterCase> = {
   id: 'response-passes-by-reflective-session',
   description: 'the response of an allowed connection is delivered through reflective sessions, whatever the policies',
   seedSteps: ['r3', 'r5', 'r7', 'r9', 'I14'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

@@ -15,7 +15,6 @@ export const responsePathMirrorsRequest: PropertyDef<ClusterCase> = {
   id: 'response-path-mirrors-request',
   description: 'the response crosses the same node pair as the request, outer addresses swapped',
   seedSteps: ['r6', 'r11'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

@@ -40,7 +40,6 @@ export const sessionExpiryOnVirtualClock: PropertyDef<IdleCase> = {
   id: 'session-expiry-on-virtual-clock',
   description: 'a half-open TCP connection passes responses until its transient session times out (120 s), then policy judges again',
   seedSteps: ['§8.5', 'r3', 'r5'],
-  masks: [],
   needs: { virtualTime: true },
   claims: CLAIMS,
   arbitrary: () =>

@@ -6,7 +6,7 @@
 // exchange after which the tables differ ends the case (what follows would repeat it). An adapter that cannot
 // report its sessions makes the case unknown, never valid.
 import { encodePacket, type Layer } from '../packet/index.ts';
-import { sessionStateDiff, type Adapter, type Observation, type SessionState } from '../adapters/adapter.ts';
+import { sessionStateDiff, type Observation, type SessionState } from '../adapters/adapter.ts';
 import { resolveConnection } from '../generators/cluster.ts';
 import { firstPacket, replyPacket } from '../policy/contiv/semantics.ts';
 import { POD_MAC, type Pod } from '../reference/topology/topology.ts';
@@ -39,7 +39,6 @@ export const sessionsEqualModel: PropertyDef<ClusterCase> = {
   id: SESSIONS_PROPERTY_ID,
   description: "after each exchange the data path's ACL and NAT44 session tables equal the model's, key for key (timers masked)",
   seedSteps: ['§8.4', '§9', '§5'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter, ctx): Promise<Verdict> {

@@ -265,7 +265,6 @@ export const traceEqualsModel: PropertyDef<ClusterCase> = {
   id: TRACE_EQUALS_MODEL_ID,
   description: "every packet's trace on every node equals the reference model's, only volatile fields masked",
   seedSteps: ['all'],
-  masks: [],
   needs: { traces: true },
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),

@@ -16,7 +16,6 @@ export const ttlAndChecksums: PropertyDef<ClusterCase> = {
   id: 'ttl-and-checksums',
   description: 'inner TTL −1 per VPP, valid checksums at every capture point, inner L4 bytes preserved end to end',
   seedSteps: ['P8', 'P13'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

@@ -1,12 +1,11 @@
-// What an invariant is (docs/architecture.md §6): an id, the claim, the seed step it comes from, the fields its packet
-// comparisons tolerate and why, the cases it needs, and a check that returns valid, invalid or unknown (the
+// What an invariant is (docs/architecture.md §6): an id, the claim, the seed step it comes from, the cases it needs, and a
+// check that returns valid, invalid or unknown (the
 // adapter could not answer). An invalid verdict is a list of structured claims — what kind of failure, for which
 // connection and exchange, at which capture point, layer and field, expected and received — each with a message
 // derived from those facts by the property's own wording; the observations the check judged travel with it
 // (Evidence, recorded by the runner), so reports are written from what was seen, never by running the case
 // again. Properties do not depend on a test runner.
 import type fc from 'fast-check';
-import type { FieldMask } from '../packet/mask.ts';
 import type { Adapter, InterfaceDrivers } from '../adapters/adapter.ts';
 
 export type Exchange = 'request' | 'reply';
@@ -62,8 +61,6 @@ export interface PropertyDef<C> {
   description: string;
   /** the seed steps (docs/datapath.md citations: q10, r3, …) the invariant comes from */
   seedSteps: string[];
-  /** fields this property's frame comparisons ignore, with the reason */
-  masks: FieldMask[];
   /** which adapter capabilities the check needs; without them it answers unknown */
   needs?: { traces?: boolean; dropReasons?: boolean; virtualTime?: boolean };
   /** every claim code the check can emit, with its message */

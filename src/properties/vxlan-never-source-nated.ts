@@ -24,7 +24,6 @@ export const vxlanNeverSourceNated: PropertyDef<ClusterCase> = {
   id: 'vxlan-never-source-nated',
   description: 'encapsulated traffic leaves with the node IP and the flow-hash source port, inner addresses untouched',
   seedSteps: ['q11', 'q14', 'I11', 'P12'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

@@ -2,7 +2,7 @@
 // UDP to 4789 with checksum 0, lengths per docs/datapath.md §6.2, VXLAN flags 0x08 and VNI 10; the inner frame goes
 // from the sender's BVI MAC to the receiver's (static ARP and L2 FIB: never ARP, never a flooded frame), and
 // leaves through the tunnel to the node that hosts the destination (seed q2, q6–q8; P9–P11, P14).
-import { ip4ToString, macToString, readU16, readU32 } from '../packet/index.ts';
+import { ip4ToString, macToString, readU16, readU32, VXLAN_FLAG_I, VXLAN_PORT } from '../packet/index.ts';
 import { bviMac } from '../reference/topology/ipam.ts';
 import { clusterCaseArb, exchangeFacts, exchangeOf, runClusterCase, type ClusterCase } from './harness.ts';
 import { connectionWire } from './common.ts';
@@ -19,7 +19,6 @@ export const vxlanWireFormat: PropertyDef<ClusterCase> = {
   id: 'vxlan-wire-format',
   description: 'frames between nodes are exact VXLAN (VNI 10) from BVI MAC to BVI MAC, to the node hosting the destination; no ARP or flood crosses',
   seedSteps: ['q2', 'q6', 'q7', 'q8', 'P9', 'P10', 'P11'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {
@@ -48,12 +47,12 @@ export const vxlanWireFormat: PropertyDef<ClusterCase> = {
           bad('outer ipv4', 'protocol', '17 (UDP)', String(f[23]));
           continue;
         }
-        if (readU16(f, 36) !== 4789) bad('outer udp', 'dstPort', '4789', String(readU16(f, 36)));
+        if (readU16(f, 36) !== VXLAN_PORT) bad('outer udp', 'dstPort', String(VXLAN_PORT), String(readU16(f, 36)));
         if (readU16(f, 40) !== 0) bad('outer udp', 'checksum', '0', hex(readU16(f, 40)));
         const inner = f.length - 50;
         if (readU16(f, 16) !== inner + 36) bad('outer ipv4', 'length', String(inner + 36), String(readU16(f, 16)));
         if (readU16(f, 38) !== inner + 16) bad('outer udp', 'length', String(inner + 16), String(readU16(f, 38)));
-        if (readU32(f, 42) !== 0x08000000) bad('vxlan', 'flags', '0x08000000', hex(readU32(f, 42)));
+        if (readU32(f, 42) !== VXLAN_FLAG_I << 24) bad('vxlan', 'flags', `0x${(VXLAN_FLAG_I << 24).toString(16).padStart(8, '0')}`, hex(readU32(f, 42)));
         if (readU32(f, 46) !== 10 << 8) bad('vxlan', 'vni', '10 (reserved 0)', `${readU32(f, 46) >>> 8}${readU32(f, 46) & 0xff ? ` (reserved ${readU32(f, 46) & 0xff})` : ''}`);
         const dstNode = nodeByIp.get(readU32(f, 30));
         const srcNode = nodeByIp.get(readU32(f, 26));

@@ -13,7 +13,7 @@ import type { TraceRecord } from './trace/records.ts';
 /** Where a frame was seen: `pod:<name>:tx` (sent by the pod), `pod:<name>:rx` (delivered to it), `node:<id>:wire`. */
 export type CapturePoint = string;
 
-export interface CapturedFrame {
+export interface SimulatedFrame {
   point: CapturePoint;
   /** virtual time, seconds */
   time: number;
@@ -39,7 +39,7 @@ export interface PacketResult {
   index: number;
   label?: string;
   traces: NodeTrace[];
-  frames: CapturedFrame[];
+  frames: SimulatedFrame[];
   outcomes: Outcome[];
 }
 

@@ -33,7 +33,6 @@ function recorder(seen: string[], nodes: number[]): PropertyDef<ClusterCase> {
     id: 'records-topologies',
     description: 'records the topology of each case',
     seedSteps: [],
-    masks: [],
     claims: {},
     arbitrary: () => clusterCaseArb({ topology: 'varied' }),
     async check(c) {

@@ -33,7 +33,6 @@ const property: PropertyDef<number> = {
   id: 'p',
   description: 'a property for the runner test',
   seedSteps: ['test'],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => fc.integer({ min: 0, max: 1000 }),
   async check(n) {

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { ip4, ip4ToString } from '../../src/packet/index.ts';
 import { toAclRule } from '../../src/policy/contiv/render.ts';
 import { net, netContains, rulesEqual, type ContivRule, type Net } from '../../src/policy/contiv/rules.ts';
-import type { Verdict } from '../../src/policy/contiv/semantics.ts';
+import type { PolicyVerdict } from '../../src/policy/contiv/semantics.ts';
 import { globalTable, localTable, type LocalPod } from '../../src/policy/contiv/tables.ts';
 import type { AclRule } from '../../src/reference/state/acl.ts';
 
@@ -179,7 +179,7 @@ function connect(c: NodeConfig, srcIf: string, dstIf: string, t: FxTraffic): Moc
 }
 
 /** The mock's vocabulary in ours: the first packet's verdict, and the reply's when the first got through. */
-function ourVerdicts(v: MockVerdict): { request: Verdict; reply?: Verdict } {
+function ourVerdicts(v: MockVerdict): { request: PolicyVerdict; reply?: PolicyVerdict } {
   return v === 'DenySyn' ? { request: 'deny' } : { request: 'allow', reply: v === 'Allow' ? 'allow' : 'deny' };
 }
 

@@ -16,10 +16,10 @@
 // neighbour gateway → TAP MAC (§2.5); optionally muted (its own stack sends nothing: the suite plays the pod).
 // The underlay namespace: bridge `wire` joining every node's gbe peer (static FDB, no flooding: a frame reaches
 // only the node with its destination MAC), and the helper's marker veth pair.
+import { VXLAN_PORT } from '../../packet/index.ts';
 import type { AdapterNode, AdapterTopology } from '../adapter.ts';
 import { addressOf, BVI_IF, GBE_IF, linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, UNDERLAY_BRIDGE, underlayPort, VXLAN_IF, type NamespaceNames } from './names.ts';
 
-export const VXLAN_PORT = 4789;
 /** the outer TTL VPP puts on the wire (254 written by encap, 253 after ip4-rewrite; docs/datapath.md §6.1) */
 export const VXLAN_WIRE_TTL = 253;
 

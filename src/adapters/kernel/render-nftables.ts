@@ -16,6 +16,7 @@
 // NAT (§3.2, §9): Contiv source-NATs external traffic leaving the main NIC to the node IP with identity
 // mappings for the node IP, so VXLAN (whose outer source is the node IP) is never translated. Rendered as a
 // masquerade on gbe for every source but the node's own address.
+import { VXLAN_PORT } from '../../packet/index.ts';
 import type { AdapterAclConfig, AdapterNode } from '../adapter.ts';
 import { addressOf, BVI_IF, GBE_IF, linuxInterfaceMap } from './names.ts';
 
@@ -220,7 +221,7 @@ export function renderNftables(node: AdapterNode, acls: NodeAcls | undefined, o:
   out.push('}');
   const nodeIp = addressOf(node.nodeIp);
   out.push(`table ip ${NFT_NAT_TABLE} {`, '  chain postrouting {', '    type nat hook postrouting priority srcnat; policy accept;');
-  if (o.faults?.snatVxlan) out.push(`    oifname ${q(GBE_IF)} udp dport 4789 snat to ${addressOf(node.bvi.ip)} comment "FAULT: VXLAN source-NATed"`);
+  if (o.faults?.snatVxlan) out.push(`    oifname ${q(GBE_IF)} udp dport ${VXLAN_PORT} snat to ${addressOf(node.bvi.ip)} comment "FAULT: VXLAN source-NATed"`);
   out.push(`    oifname ${q(GBE_IF)} ip saddr != ${nodeIp} masquerade comment "external traffic; the node's own (VXLAN) is identity-mapped"`);
   out.push('  }', '}');
   return `${out.join('\n')}\n`;

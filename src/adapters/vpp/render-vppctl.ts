@@ -9,6 +9,7 @@
 //   tap0 → loop1 (a loopback with the host interconnect address: a lab has no host stack to connect),
 //   vxlan_tunnel<k> → vxlan_tunnel<k> (created with `instance k`), pod tap<N> → pg<N> (a packet-generator
 //   interface: injecting on it = the pod transmits, capturing its TX = the pod receives).
+import { VXLAN_PORT } from '../../packet/index.ts';
 import type { AdapterAclConfig, AdapterNode, AdapterTopology } from '../adapter.ts';
 
 export const VXLAN_BD = 1;
@@ -142,7 +143,7 @@ export function renderNodeConfig(node: AdapterNode, all: AdapterTopology, o: Ren
   step(`set interface nat44 out ${o.gbe} output-feature`);
   step(`nat44 add address ${offsetAddr(addrOf(node.nodeIp), nat.poolOffset ?? 0)}`);
   if (nat.forwarding) step('nat44 forwarding enable');
-  if (nat.vxlanIdentity) step(`nat44 add identity mapping ${addrOf(node.nodeIp)} udp 4789`);
+  if (nat.vxlanIdentity) step(`nat44 add identity mapping ${addrOf(node.nodeIp)} udp ${VXLAN_PORT}`);
   if (nat.addressIdentity) step(`nat44 add identity mapping ${addrOf(node.nodeIp)}`);
   // acl-plugin session settings (§8.5); the defaults come back on undo.
   const s = o.sessions ?? {};

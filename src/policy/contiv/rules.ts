@@ -1,6 +1,5 @@
 // ContivRule, its total order (ContivRule.Compare, docs/datapath.md §10.6), sorted de-duplicating insert, and
 // ipBlock subnet subtraction (§10.3) — C:plugins/policy/renderer/api.go and configurator_impl.go.
-import { ip4ToString } from '../../packet/index.ts';
 
 export type ContivProtocol = 'TCP' | 'UDP' | 'OTHER' | 'ANY';
 const PROTOCOL_ORDER: Record<ContivProtocol, number> = { TCP: 0, UDP: 1, OTHER: 2, ANY: 3 };
@@ -37,10 +36,6 @@ export function hostNet(ip: number): Net {
 export function netContains(n: Net | undefined, ip: number): boolean {
   if (!n) return true;
   return ((ip & maskOf(n.prefixLen)) >>> 0) === n.network;
-}
-
-export function netToString(n: Net | undefined): string {
-  return n ? `${ip4ToString(n.network)}/${n.prefixLen}` : 'any';
 }
 
 /** CompareIPNets: "any" sorts after every concrete net; longer masks first; then addresses ascending. */
@@ -113,11 +108,6 @@ export function subtractSubnet(n1: Net, n2: Net): Net[] {
     out.push(net(flipped, len));
   }
   return out;
-}
-
-export function ruleToString(r: ContivRule): string {
-  const proto = r.protocol === 'ANY' ? 'ANY' : `${r.protocol}:${r.dstPort === 0 ? 'any' : r.dstPort}`;
-  return `${r.action} ${netToString(r.src)} -> ${netToString(r.dst)} ${proto}`;
 }
 
 /** First match over a ContivRule table for a packet (§5): no match = DENY. */

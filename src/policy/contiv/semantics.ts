@@ -10,14 +10,14 @@ import { clusterTopologyInput, type RenderedCluster } from './render.ts';
 import { firstMatchContiv } from './rules.ts';
 import type { Cluster } from '../types.ts';
 
-export type Verdict = 'allow' | 'deny';
+export type PolicyVerdict = 'allow' | 'deny';
 
 function protocolOf(conn: Connection): 'TCP' | 'UDP' | 'OTHER' {
   return conn.protocol === 'TCP' ? 'TCP' : conn.protocol === 'UDP' ? 'UDP' : 'OTHER';
 }
 
 /** §5: same node — the server's local table; across nodes — the client node's global table, then the server's local table. */
-export function contivFormula(r: RenderedCluster, conn: Connection): Verdict {
+export function contivFormula(r: RenderedCluster, conn: Connection): PolicyVerdict {
   if (!('pod' in conn.dst)) throw new RangeError('contivFormula judges connections to pods');
   const s = r.podByKey.get(conn.dst.pod);
   if (!s) throw new RangeError(`unknown pod ${conn.dst.pod}`);
@@ -123,7 +123,7 @@ export class ContivDataPath {
   }
 }
 
-export function outcomeVerdict(o: Outcome): Verdict {
+export function outcomeVerdict(o: Outcome): PolicyVerdict {
   return o.kind === 'delivered' ? 'allow' : 'deny';
 }
 

@@ -2,7 +2,7 @@
 // TOS 0, id 0, no DF, TTL 254, UDP source port from the inner frame's L2 flow hash (§6.4), UDP checksum 0,
 // flags 0x08, VNI. Next: ip4-load-balance on the tunnel's path to the remote node (printed `fib` = the
 // tunnel's sw_if_index; flow hash per profile). Models V:src/vnet/vxlan/encap.c (vxlan_encap_inline).
-import { ipv4HeaderChecksum, readU32, writeU16, writeU32 } from '../../packet/index.ts';
+import { ipv4HeaderChecksum, readU32, VXLAN_FLAG_I, VXLAN_PORT, writeU16, writeU32 } from '../../packet/index.ts';
 import { l2FlowHash, vxlanSourcePort } from '../flow-hash.ts';
 import { copyBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
@@ -29,9 +29,9 @@ export const vxlan4Encap: NodeDef<NodeName> = {
     writeU32(out, 16, tunnel.dst);
     writeU16(out, 10, ipv4HeaderChecksum(out, 0, 20));
     writeU16(out, 20, vxlanSourcePort(hash));
-    writeU16(out, 22, 4789);
+    writeU16(out, 22, VXLAN_PORT);
     writeU16(out, 24, inner.length + 16);
-    out[28] = 0x08;
+    out[28] = VXLAN_FLAG_I;
     writeU32(out, 32, (tunnel.vni << 8) >>> 0);
     out.set(inner, 36);
     const trace = [{ kind: 'vxlan4-encap' as const, tunnel: tunnel.iface.tunnelInstance ?? 0, vni: tunnel.vni }];

@@ -2,7 +2,7 @@
 // (outer source, VNI) and the outer destination must be the tunnel's source. The inner frame enters bridge
 // domain 1 with RX = the tunnel (SHG 1). The outer UDP checksum is not verified.
 // Next: l2-input, error-drop. Models V:src/vnet/vxlan/decap.c.
-import { readU32 } from '../../packet/index.ts';
+import { readU32, VXLAN_FLAG_I } from '../../packet/index.ts';
 import { advanceBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 
@@ -16,7 +16,7 @@ export const vxlan4Input: NodeDef<NodeName> = {
     const ip = buf.data; // the outer IPv4 header, as ip4-udp-lookup left it
     if (ip.length < 36 + 14) return toDrop(buf, 'vxlan4-input', ERRORS.short);
     const vni = readU32(ip, 32) >>> 8;
-    if (ip[28] !== 0x08) return toDrop(buf, 'vxlan4-input', ERRORS.badFlags, [{ kind: 'vxlan4-input-error', vni }]);
+    if (ip[28] !== VXLAN_FLAG_I) return toDrop(buf, 'vxlan4-input', ERRORS.badFlags, [{ kind: 'vxlan4-input-error', vni }]);
     const src = readU32(ip, 12);
     const dst = readU32(ip, 16);
     const tunnel = vpp.tunnels.find((t) => t.dst === src && t.vni === vni && t.src === dst);

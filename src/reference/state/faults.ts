@@ -2,7 +2,7 @@
 // expected during and after each is src/faults/). Each is an operation on a configured VppInstance: which tables
 // it empties, which configuration it keeps. Configuration is never a session: static and identity mappings, static
 // neighbours, routes and ACL attachments survive every session clear (docs/datapath.md §8.4, §9, §2.5).
-import { ip4, ip4ToString, mac, macToString } from '../../packet/index.ts';
+import { ip4, ip4ToString, mac, macToString, VXLAN_PORT } from '../../packet/index.ts';
 import type { Profile } from '../profiles.ts';
 import { POD_MAC, type Interface, type Node } from '../topology/topology.ts';
 import type { FibEntry } from './fib.ts';
@@ -159,7 +159,7 @@ export function configItems(node: Node, nodes: readonly Node[], acls?: { attach:
   items.push({ kind: 'nat-interface', interface: node.loop0.name, inside: true, outside: true, outputFeature: false });
   items.push({ kind: 'nat-interface', interface: node.tap0.name, inside: true, outside: true, outputFeature: false });
   items.push({ kind: 'nat-interface', interface: node.gbe.name, inside: false, outside: true, outputFeature: true });
-  items.push({ kind: 'nat-identity', ip: ip4ToString(node.ip.network), proto: 'udp', port: 4789 });
+  items.push({ kind: 'nat-identity', ip: ip4ToString(node.ip.network), proto: 'udp', port: VXLAN_PORT });
   items.push({ kind: 'nat-identity', ip: ip4ToString(node.ip.network) });
   for (const a of acls?.attach ?? []) {
     for (const acl of a.input) items.push({ kind: 'acl-attachment', interface: a.interface, direction: 'input', acl });

@@ -1,5 +1,6 @@
 // One VPP instance of the model: the configuration Contiv installs on a node (docs/datapath.md §2.5–§2.7, §3)
 // plus the state that packets change (ACL and NAT sessions, error counters).
+import { VXLAN_PORT } from '../../packet/index.ts';
 import type { NodeAclSpec, Scenario } from '../scenario.ts';
 import { hostInterconnect, parseCidr } from '../topology/ipam.ts';
 import { driverOf, POD_MAC, VXLAN_BD_ID, VXLAN_VNI, type Interface, type Node, type Topology } from '../topology/topology.ts';
@@ -153,7 +154,7 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
   roles.set(node.tap0.swIfIndex, { inside: true, outside: true, outputFeature: false });
   roles.set(node.gbe.swIfIndex, { inside: false, outside: true, outputFeature: true });
   const nat: NatConfig = { forwarding: scenario.nat.forwarding, roles, mappings: [], pool: [node.ip.network] };
-  if (scenario.nat.vxlanIdentity) nat.mappings.push({ local: node.ip.network, external: node.ip.network, proto: 17, port: 4789, identity: true });
+  if (scenario.nat.vxlanIdentity) nat.mappings.push({ local: node.ip.network, external: node.ip.network, proto: 17, port: VXLAN_PORT, identity: true });
   if (scenario.nat.addressIdentity) nat.mappings.push({ local: node.ip.network, external: node.ip.network, identity: true });
 
   const acl = aclOverride ?? aclConfigFromSpec(scenario.acls?.[String(node.id)], node, `acls.${node.id}`, ifByName);

@@ -1,6 +1,6 @@
 // The cluster as the model sees it: nodes with their interfaces (names, sw_if_index, MACs, addresses) and
 // pods with IPs. Values VPP assigns by history are derived deterministically unless the scenario pins them.
-import { ip4, ip4ToString, mac, macToString } from '../../packet/index.ts';
+import { ip4, ip4ToString, mac } from '../../packet/index.ts';
 import type { NodeSpec, PodSpec } from '../scenario.ts';
 import {
   bviMac,
@@ -256,10 +256,6 @@ export function buildTopology(specs: readonly NodeSpec[], ipamOverrides: Partial
     nodeIps.set(n.ip.network, n.id);
   }
   return { ipam, nodes, nodeById: new Map(nodes.map((n) => [n.id, n])), podByName, podByIp };
-}
-
-export function describeInterface(i: Interface): string {
-  return `${i.name} (sw_if_index ${i.swIfIndex}${i.mac !== undefined ? `, ${macToString(i.mac)}` : ''})`;
 }
 
 /** The driver an interface runs: its own, else the Contiv default of its kind. */
