@@ -1,18 +1,23 @@
 // podflow.config.ts (cli/config.ts): a config adds properties, adapters and mutants to the CLI; `podflow list` says
 // where each comes from; `podflow fuzz` runs them, in worker threads too; a config that cannot be used is one line
-// naming the file and the field, exit 2.
+// naming the file and the field, exit 2. The examples' configs (examples/custom-*) import podflow by its package
+// name, as a user's would (package.json exports: dist/, built by npm ci).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { BUILT_IN_REGISTRY, loadRegistry } from '../../src/cli/config.ts';
 import { createAdapter } from '../../src/cli/adapters.ts';
+import { runFuzz } from '../../src/cli/fuzz.ts';
 import { listText } from '../../src/cli/list.ts';
 import { UsageError } from '../../src/cli/io.ts';
+import type { PropertyResult } from '../../src/cli/results.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'podflow.js');
+const PROPERTY_CONFIG = 'examples/custom-property/podflow.config.ts';
+const ADAPTER_CONFIG = 'examples/custom-adapter/podflow.config.ts';
 const dir = mkdtempSync(join(tmpdir(), 'podflow-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const quiet = (): void => {};
@@ -88,6 +93,27 @@ describe('loading a config', () => {
 });
 
 describe('the CLI with a config', () => {
+  test('podflow list: entries of the config beside the built-in ones, each with where it comes from', () => {
+    const props = podflow(['list', 'properties', '--config', PROPERTY_CONFIG]);
+    expect([props.code, props.err]).toEqual([0, '']);
+    expect(props.out).toMatch(/^no-frame-to-bystander +examples\/custom-property\/podflow\.config\.ts +no frame of a connection is delivered to a pod other than its destination \(seed steps none\)$/m);
+    expect(props.out).toMatch(/^ttl-and-checksums +built-in +/m);
+    const adapters = podflow(['list', 'adapters', '--config', ADAPTER_CONFIG]);
+    expect([adapters.code, adapters.err]).toEqual([0, '']);
+    expect(adapters.out).toMatch(/^counting-reference +examples\/custom-adapter\/podflow\.config\.ts +the reference model, counting the frames/m);
+    expect(adapters.out).toMatch(/^kernel +built-in +/m);
+  });
+
+  test('podflow fuzz --config runs the config\'s property through the CLI: a valid run of 20 cases', () => {
+    const out = join(dir, 'reports-property');
+    const r = podflow(['fuzz', '--config', PROPERTY_CONFIG, '--property', 'no-frame-to-bystander', '--runs', '20', '--seed', '1', '--no-corpus', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^no-frame-to-bystander +20 +20 +0 +valid/m);
+    const [folder] = readdirSync(out).filter((f) => f.includes('-reference-seed1'));
+    const results = JSON.parse(readFileSync(join(out, folder!, 'results.json'), 'utf8')) as PropertyResult[];
+    expect(results.map((p) => [p.id, p.verdict, p.runs, p.checked])).toEqual([['no-frame-to-bystander', 'valid', 20, 20]]);
+  });
+
   test('a bad config through the CLI: one line on stderr, exit 2', () => {
     const missing = podflow(['fuzz', '--config', 'nowhere.config.ts', '--runs', '1']);
     expect([missing.code, missing.err, missing.out]).toEqual([2, 'podflow: --config nowhere.config.ts: no such file\n', '']);
@@ -95,5 +121,13 @@ describe('the CLI with a config', () => {
     writeFileSync(join(cwd, 'podflow.config.mjs'), "export default { properties: [{ id: 'p', description: 'd', arbitrary: () => null }] };\n");
     const bad = podflow(['list', 'properties'], cwd);
     expect([bad.code, bad.err, bad.out]).toEqual([2, 'podflow: podflow.config.mjs: properties[0].check: expected a function, got undefined\n', '']);
+  });
+
+  test('fuzz workers load the same config: the config\'s adapter in two worker threads', async () => {
+    const r = await runFuzz({ adapter: 'counting-reference', config: join(ROOT, ADAPTER_CONFIG), property: ['vxlan-wire-format'], runs: '50', seed: '3', workers: '2', out: join(dir, 'reports-workers'), corpus: false }, quiet);
+    expect(r.result.info.workers).toHaveLength(2);
+    expect(r.result.info.adapter).toBe('counting-reference');
+    expect(r.result.properties.map((p) => [p.id, p.verdict, p.runs])).toEqual([['vxlan-wire-format', 'valid', 50]]);
+    expect(r.code).toBe(0);
   });
 });
