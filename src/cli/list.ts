@@ -29,11 +29,9 @@ function table(rows: [string, string][]): string {
   return `${rows.map(([a, b]) => `${a.padEnd(w)}  ${b}`).join('\n')}\n`;
 }
 
-/** Rows with where each comes from as a second column (`built-in` or the config file). */
+/** Rows that end with where each comes from, in brackets (`[built-in]` or the config file). */
 function tableFrom(rows: [string, string, string][]): string {
-  const w = Math.max(...rows.map(([a]) => a.length));
-  const o = Math.max(...rows.map(([, b]) => b.length));
-  return `${rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b.padEnd(o)}  ${c}`).join('\n')}\n`;
+  return table(rows.map(([a, origin, c]) => [a, `${c}  [${origin}]`]));
 }
 
 const builtIn = (rows: [string, string][]): [string, string, string][] => rows.map(([a, c]) => [a, BUILT_IN, c]);

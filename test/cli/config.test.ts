@@ -51,7 +51,7 @@ describe('loading a config', () => {
     expect(r.configLabel).toBe('podflow.config.ts');
     expect(r.mutants.at(-1)).toEqual({ value: { id: 'my-mutant', description: 'breaks nothing 1', layer: 'data path' }, origin: 'podflow.config.ts' });
     expect(createAdapter('mutant:my-mutant', r).name).toBe('mutant:my-mutant');
-    expect(listText('mutants', r)).toMatch(/^my-mutant +podflow\.config\.ts +data path: breaks nothing 1$/m);
+    expect(listText('mutants', r)).toMatch(/^my-mutant +data path: breaks nothing 1  \[podflow\.config\.ts\]$/m);
   });
 
   test.each<[string, string | undefined, RegExp]>([
@@ -96,12 +96,12 @@ describe('the CLI with a config', () => {
   test('podflow list: entries of the config beside the built-in ones, each with where it comes from', () => {
     const props = podflow(['list', 'properties', '--config', PROPERTY_CONFIG]);
     expect([props.code, props.err]).toEqual([0, '']);
-    expect(props.out).toMatch(/^no-frame-to-bystander +examples\/custom-property\/podflow\.config\.ts +no frame of a connection is delivered to a pod other than its destination \(seed steps none\)$/m);
-    expect(props.out).toMatch(/^ttl-and-checksums +built-in +/m);
+    expect(props.out).toMatch(/^no-frame-to-bystander +no frame of a connection is delivered to a pod other than its destination \(seed steps none\)  \[examples\/custom-property\/podflow\.config\.ts\]$/m);
+    expect(props.out).toMatch(/^ttl-and-checksums +.*  \[built-in\]$/m);
     const adapters = podflow(['list', 'adapters', '--config', ADAPTER_CONFIG]);
     expect([adapters.code, adapters.err]).toEqual([0, '']);
-    expect(adapters.out).toMatch(/^counting-reference +examples\/custom-adapter\/podflow\.config\.ts +the reference model, counting the frames/m);
-    expect(adapters.out).toMatch(/^kernel +built-in +/m);
+    expect(adapters.out).toMatch(/^counting-reference +the reference model, counting the frames .*  \[examples\/custom-adapter\/podflow\.config\.ts\]$/m);
+    expect(adapters.out).toMatch(/^kernel +.*  \[built-in\]$/m);
   });
 
   test('podflow fuzz --config runs the config\'s property through the CLI: a valid run of 20 cases', () => {
