@@ -4,7 +4,6 @@
 import type { Adapter } from '../adapters/adapter.ts';
 import { ReferenceAdapter } from '../adapters/reference/reference-adapter.ts';
 import { MutantAdapter } from '../adapters/reference/mutant-adapter.ts';
-import { mutantById, MUTANTS } from '../reference/mutants/index.ts';
 import { PROFILES, type ProfileName } from '../reference/profiles.ts';
 import { KernelAdapter } from '../adapters/kernel/kernel-adapter.ts';
 import type { KernelFaults } from '../adapters/kernel/render-nftables.ts';
@@ -13,6 +12,7 @@ import { LabFileError, readLabFile } from '../adapters/vpp/lab-file.ts';
 import { VppAdapter, type VppAdapterOptions } from '../adapters/vpp/vpp-adapter.ts';
 import { DEFAULT_VPP_LAB_DIR } from './lab-vpp.ts';
 import { UsageError } from './io.ts';
+import { BUILT_IN_REGISTRY, createConfigAdapter, registryAdapter, registryMutant, type Registry } from './config.ts';
 
 /** `vpp:<fault>`: the lab configured wrongly on purpose (the suite must catch it and save the vppctl script). */
 export const VPP_FAULTS: Record<string, VppAdapterOptions> = {
@@ -49,14 +49,17 @@ export function isSharedLab(spec: string): boolean {
   return /^(kernel|vpp)(:|$)/.test(spec);
 }
 
-export function createAdapter(spec: string): Adapter {
+/** The adapter a spec names: a built-in one, a mutant (built-in or the config's), or an adapter of the config. */
+export function createAdapter(spec: string, registry: Registry = BUILT_IN_REGISTRY): Adapter {
+  const configured = registryAdapter(registry, spec);
+  if (configured) return createConfigAdapter(configured);
   if (spec === 'reference') return new ReferenceAdapter();
   const m = /^reference:(.+)$/.exec(spec);
   if (m && m[1]! in PROFILES) return new ReferenceAdapter({ profile: m[1] as ProfileName });
   const mm = /^mutant:(.+)$/.exec(spec);
   if (mm) {
-    const mutant = mutantById(mm[1]!);
-    if (!mutant) throw new UsageError(`--adapter: unknown mutant '${mm[1]}' (known: ${MUTANTS.map((x) => x.id).join(', ')})`);
+    const mutant = registryMutant(registry, mm[1]!);
+    if (!mutant) throw new UsageError(`--adapter: unknown mutant '${mm[1]}' (known: ${registry.mutants.map((x) => x.value.id).join(', ')})`);
     return new MutantAdapter(mutant);
   }
   if (spec === 'kernel') return new KernelAdapter();
@@ -73,5 +76,5 @@ export function createAdapter(spec: string): Adapter {
     if (!faults) throw new UsageError(`--adapter: unknown vpp fault '${mv[1]}' (known: ${Object.keys(VPP_FAULTS).join(', ')})`);
     return vppAdapter(spec, faults);
   }
-  throw new UsageError(`--adapter: unknown adapter '${spec}' (known: ${ADAPTER_NAMES.join(', ')})`);
+  throw new UsageError(`--adapter: unknown adapter '${spec}' (known: ${[...ADAPTER_NAMES, ...registry.adapters.map((a) => a.name)].join(', ')})`);
 }

@@ -4,8 +4,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FaultId } from '../adapters/adapter.ts';
 import { NEMESIS_PROPERTY_ID, nemesisProperty } from '../properties/faults-keep-the-invariants.ts';
-import { PROPERTIES } from '../properties/index.ts';
 import { createAdapter } from './adapters.ts';
+import { loadRegistry, registryProperty } from './config.ts';
 import { runProperty } from './fuzz-runner.ts';
 import type { ChunkShare } from './fuzz-workers.ts';
 import type { Counterexample, PropertyResult } from './results.ts';
@@ -28,6 +28,8 @@ export interface WorkerJob {
   deadline?: number;
   /** `--nemesis`: the faults the nemesis property draws from */
   nemesis?: FaultId[];
+  /** the podflow config the run loaded (absolute path): its properties, adapters and mutants (cli/config.ts) */
+  config?: string;
 }
 
 /** What a worker posts: ready (modules loaded, adapter made), progress after each chunk, results, counterexamples, done. */
@@ -49,11 +51,13 @@ const PROGRESS_EVERY_MS = 250;
 let progressAt: number | undefined;
 
 const job = workerData as WorkerJob;
-const adapter = createAdapter(job.adapter);
+// The run's config, loaded again in this thread (functions do not cross threads); the main thread loaded it already.
+const registry = await loadRegistry(job.config);
+const adapter = createAdapter(job.adapter, registry);
 post({ kind: 'ready' });
 for (const [i, id] of job.properties.entries()) {
   if (interrupted) break;
-  const p = id === NEMESIS_PROPERTY_ID && job.nemesis ? nemesisProperty(job.nemesis) : PROPERTIES.find((x) => x.id === id)!;
+  const p = id === NEMESIS_PROPERTY_ID && job.nemesis ? nemesisProperty(job.nemesis) : registryProperty(registry, id)!;
   const deadline = job.deadline === undefined ? undefined : Date.now() + (job.deadline - Date.now()) / (job.properties.length - i);
   const r = await runProperty(p, adapter, {
     seed: job.seed,

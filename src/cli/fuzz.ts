@@ -16,7 +16,6 @@ import { hostname } from 'node:os';
 import { AdapterUnavailable, canPerform, capturesAsPcap, type Adapter, type FaultId } from '../adapters/adapter.ts';
 import { ReferenceAdapter, scenarioInput } from '../adapters/reference/reference-adapter.ts';
 import { PROFILES, type ProfileName } from '../reference/profiles.ts';
-import { PROPERTIES, propertyById } from '../properties/index.ts';
 import { NEMESIS_PROPERTY_ID, nemesisProperty } from '../properties/faults-keep-the-invariants.ts';
 import { FAULT_IDS, parseFaultList } from '../faults/index.ts';
 import { injections, modelAnswer } from '../properties/evidence.ts';
@@ -24,6 +23,7 @@ import { toHex } from '../packet/index.ts';
 import { policiesToYaml } from '../policy/yaml.ts';
 import type { PropertyDef } from '../properties/types.ts';
 import { ADAPTER_NAMES, createAdapter, isSharedLab } from './adapters.ts';
+import { BUILT_IN_REGISTRY, findConfig, loadConfigFile, registryProperty } from './config.ts';
 import { saveCorpusEntry } from './corpus.ts';
 import { errorLine, runProperty } from './fuzz-runner.ts';
 import type { WorkerJob, WorkerMessage } from './fuzz-worker.ts';
@@ -149,6 +149,8 @@ export interface FuzzOptions {
   nemesis?: string;
   /** cases per topology (default CHUNK; 1: every case its own topology), cli/grouping.ts */
   casesPerTopology?: string;
+  /** a podflow config adding properties, adapters and mutants (default: podflow.config.ts here, if any), cli/config.ts */
+  config?: string;
 }
 
 /** `10%`, `0.1`, `0` → a share in [0, 1]. */
@@ -169,7 +171,16 @@ export interface FuzzOutcome {
   folder: string;
 }
 
-export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), make: (spec: string) => Adapter = createAdapter): Promise<FuzzOutcome> {
+/**
+ * Runs the fuzz loop. `make` makes the adapter (default: createAdapter over the registry, the built-in adapters and
+ * the config's); the config (o.config, else podflow.config.* in the current directory) adds properties, adapters and
+ * mutants, and fuzz workers load the same file.
+ */
+export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), make?: (spec: string) => Adapter): Promise<FuzzOutcome> {
+  // Without a config nothing is awaited here: a run installs its signal handlers in the turn it was called in.
+  const found = findConfig(o.config);
+  const registry = found ? await loadConfigFile(found) : BUILT_IN_REGISTRY;
+  const makeAdapter = make ?? ((spec: string): Adapter => createAdapter(spec, registry));
   if (o.runs !== undefined && o.time !== undefined) throw new UsageError('--runs and --time exclude each other');
   const runs = o.runs !== undefined ? Number(o.runs) : o.time !== undefined ? Number.MAX_SAFE_INTEGER : DEFAULT_RUNS;
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs: expected a positive integer, got '${o.runs}'`);
@@ -183,9 +194,9 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   if (!/^\d+$/.test(String(o.casesPerTopology ?? perTopology)) || !Number.isInteger(perTopology) || perTopology < 1 || perTopology > 10_000) throw new UsageError(`--cases-per-topology: expected an integer 1..10000, got '${o.casesPerTopology}'`);
   const grouped = perTopology > 1;
   const chunk = grouped ? perTopology : CHUNK;
-  let props: PropertyDef<unknown>[] = [...PROPERTIES];
+  let props: PropertyDef<unknown>[] = registry.properties.map((p) => p.value);
   if (o.property && o.property.length > 0) {
-    props = o.property.map((id) => propertyById(id) ?? (() => { throw new UsageError(`--property: unknown property '${id}' (known: ${PROPERTIES.map((p) => p.id).join(', ')})`); })());
+    props = o.property.map((id) => registryProperty(registry, id) ?? (() => { throw new UsageError(`--property: unknown property '${id}' (known: ${registry.properties.map((p) => p.value.id).join(', ')})`); })());
   }
   // --nemesis: the nemesis property (alone, unless --property names others too) with only the faults given.
   let nemesis: FaultId[] | undefined;
@@ -210,7 +221,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
   ensureWritableDir(o.out, '--out');
   if (o.corpus !== false) ensureWritableDir(o.corpus, '--corpus');
   for (const line of [...cleanLeftovers(o.out), ...(o.corpus !== false ? cleanLeftovers(o.corpus) : [])]) log(`podflow: ${line}`);
-  const adapter = make(o.adapter);
+  const adapter = makeAdapter(o.adapter);
   // Without --nemesis the nemesis property draws the faults this adapter performs (all of them on the model), so a
   // plain catalogue run on a lab is not made inconclusive by faults it cannot do; --nemesis all asks for every one.
   if (nemesis === undefined && props.some((p) => p.id === NEMESIS_PROPERTY_ID)) {
@@ -382,7 +393,7 @@ export async function runFuzz(o: FuzzOptions, log: (line: string) => void = (l) 
           (_, index) =>
             new Promise<void>((resolve) => {
               const share = { index, count: n };
-              const job: WorkerJob = { adapter: o.adapter, properties: props.map((p) => p.id), seed, runs: shareRuns(runs, chunk, share), chunk, groupByTopology: grouped, share, maxUnknown, steer, ...(deadline !== undefined ? { deadline } : {}), ...(nemesis ? { nemesis } : {}) };
+              const job: WorkerJob = { adapter: o.adapter, properties: props.map((p) => p.id), seed, runs: shareRuns(runs, chunk, share), chunk, groupByTopology: grouped, share, maxUnknown, steer, ...(deadline !== undefined ? { deadline } : {}), ...(nemesis ? { nemesis } : {}), ...(registry.configPath !== undefined ? { config: registry.configPath } : {}) };
               const spawned = performance.now();
               const w = new Worker(workerEntry(), { workerData: job });
               const onInt = (): void => w.postMessage('interrupt');
@@ -523,6 +534,7 @@ export function registerFuzzCommands(program: Command, setExit: (code: number) =
     .option('--cases-per-topology <N>', `cases run on each generated topology before the next (default ${CHUNK}; 1: every case its own)`)
     .option('--no-steer', 'plain fast-check generation: no bias toward coverage still unhit (see README, coverage)')
     .option('--nemesis <faults>', `run the nemesis property (${NEMESIS_PROPERTY_ID}) with only these faults: all or id,id,… (podflow list faults)`)
+    .option('-c, --config <file>', 'a podflow config adding properties, adapters and mutants (default: podflow.config.ts in the current directory, if any)')
     .option('--max-unknown <share>', `unknown cases a property tolerates before it is unknown, e.g. 10% or 0 (default ${DEFAULT_MAX_UNKNOWN * 100}%)`)
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (opts: FuzzOptions) => {

@@ -1,16 +1,17 @@
 // `podflow list properties|adapters|mutants|faults`: what podflow knows, one line each (id, then what it is), so a
 // user can pick `--property`, `--adapter`, `mutant:<id>` and `--nemesis` values without reading the source.
+// Properties, adapters and mutants say where they come from: `built-in`, or the config file that adds them
+// (podflow.config.ts in the current directory, or --config <file>; cli/config.ts).
 import type { Command } from 'commander';
 import { KERNEL_NEMESIS } from '../adapters/kernel/kernel-adapter.ts';
 import { REFERENCE_FAULTS } from '../adapters/reference/reference-adapter.ts';
 import { VPP_NEMESIS } from '../adapters/vpp/vpp-adapter.ts';
 import type { FaultId } from '../adapters/adapter.ts';
 import { FAULTS } from '../faults/index.ts';
-import { PROPERTIES } from '../properties/index.ts';
-import { MUTANTS } from '../reference/mutants/index.ts';
 import { PROFILES } from '../reference/profiles.ts';
 import { KERNEL_FAULTS, VPP_FAULTS } from './adapters.ts';
 import { UsageError } from './io.ts';
+import { BUILT_IN, BUILT_IN_REGISTRY, loadRegistry, type Registry } from './config.ts';
 
 export const LISTS = ['properties', 'adapters', 'mutants', 'faults'] as const;
 
@@ -28,22 +29,32 @@ function table(rows: [string, string][]): string {
   return `${rows.map(([a, b]) => `${a.padEnd(w)}  ${b}`).join('\n')}\n`;
 }
 
-export function listText(what: string): string {
+/** Rows that end with where each comes from, in brackets (`[built-in]` or the config file). */
+function tableFrom(rows: [string, string, string][]): string {
+  return table(rows.map(([a, origin, c]) => [a, `${c}  [${origin}]`]));
+}
+
+const builtIn = (rows: [string, string][]): [string, string, string][] => rows.map(([a, c]) => [a, BUILT_IN, c]);
+
+export function listText(what: string, registry: Registry = BUILT_IN_REGISTRY): string {
   switch (what) {
     case 'properties':
-      return table(PROPERTIES.map((p) => [p.id, `${p.description} (seed steps ${p.seedSteps.join(', ')}${p.needs ? `; needs ${Object.keys(p.needs).join(', ')}` : ''})`]));
+      return tableFrom(registry.properties.map(({ value: p, origin }) => [p.id, origin, `${p.description} (seed steps ${p.seedSteps.length > 0 ? p.seedSteps.join(', ') : 'none'}${p.needs ? `; needs ${Object.keys(p.needs).join(', ')}` : ''})`]));
     case 'adapters':
-      return table([
-        ['reference', 'the reference model, profile vpp-18.01-contiv (the seed\'s traces)'],
-        ...Object.keys(PROFILES).map((p): [string, string] => [`reference:${p}`, `the reference model, profile ${p}`]),
-        ['mutant:<id>', `the reference model with a named fault (${MUTANTS.length}: podflow list mutants)`],
-        ['kernel', 'Linux network namespaces built as the Contiv design (root; ip, bridge, nft, sysctl, python3)'],
-        ...Object.keys(KERNEL_FAULTS).map((f): [string, string] => [`kernel:${f}`, 'the kernel adapter with a deliberately wrong rendering']),
-        ['vpp', 'a VPP lab (PODFLOW_VPP_LAB=lab.yaml, or one started by podflow lab vpp up)'],
-        ...Object.keys(VPP_FAULTS).map((f): [string, string] => [`vpp:${f}`, 'the VPP lab configured wrongly on purpose']),
+      return tableFrom([
+        ...builtIn([
+          ['reference', 'the reference model, profile vpp-18.01-contiv (the seed\'s traces)'],
+          ...Object.keys(PROFILES).map((p): [string, string] => [`reference:${p}`, `the reference model, profile ${p}`]),
+          ['mutant:<id>', `the reference model with a named fault (${registry.mutants.length}: podflow list mutants)`],
+          ['kernel', 'Linux network namespaces built as the Contiv design (root; ip, bridge, nft, sysctl, python3)'],
+          ...Object.keys(KERNEL_FAULTS).map((f): [string, string] => [`kernel:${f}`, 'the kernel adapter with a deliberately wrong rendering']),
+          ['vpp', 'a VPP lab (PODFLOW_VPP_LAB=lab.yaml, or one started by podflow lab vpp up)'],
+          ...Object.keys(VPP_FAULTS).map((f): [string, string] => [`vpp:${f}`, 'the VPP lab configured wrongly on purpose']),
+        ]),
+        ...registry.adapters.map((a): [string, string, string] => [a.name, a.origin, a.description ?? 'an adapter of the config']),
       ]);
     case 'mutants':
-      return table(MUTANTS.map((m) => [m.id, `${m.layer}: ${m.description}`]));
+      return tableFrom(registry.mutants.map(({ value: m, origin }) => [m.id, origin, `${m.layer}: ${m.description}`]));
     case 'faults':
       return table(
         FAULTS.map((f) => {
@@ -61,7 +72,9 @@ export function registerListCommand(program: Command): void {
     .command('list')
     .description(`list what podflow knows: ${LISTS.join(' | ')}`)
     .argument('<what>', LISTS.join(' | '))
-    .action((what: string) => {
-      process.stdout.write(listText(what));
+    .option('-c, --config <file>', 'a podflow config adding properties, adapters and mutants (default: podflow.config.ts in the current directory, if any)')
+    .action(async (what: string, opts: { config?: string }) => {
+      if (!(LISTS as readonly string[]).includes(what)) throw new UsageError(`list: expected one of ${LISTS.join(', ')}, got '${what}'`);
+      process.stdout.write(listText(what, await loadRegistry(opts.config)));
     });
 }
