@@ -16,7 +16,6 @@ export const noFrameToBystander: PropertyDef<ClusterCase> = {
   id: 'no-frame-to-bystander',
   description: 'no frame of a connection is delivered to a pod other than its destination',
   seedSteps: [],
-  masks: [],
   claims: CLAIMS,
   arbitrary: () => clusterCaseArb(),
   async check(c, adapter) {

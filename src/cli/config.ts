@@ -184,7 +184,7 @@ export function checkConfig(config: Record<string, unknown>, label: string): Pic
     const clash = properties.find((q) => q.value.id === id);
     if (clash) bad(`${at}.id`, clash.origin === BUILT_IN ? `'${id}' is a built-in property` : `'${id}' appears twice`);
     // Optional fields a property may leave out get their empty values (the runner and reports read them).
-    properties.push({ value: { seedSteps: [], masks: [], claims: {}, ...p } as unknown as PropertyDef<any>, origin: label });
+    properties.push({ value: { seedSteps: [], claims: {}, ...p } as unknown as PropertyDef<any>, origin: label });
   }
 
   const adapters: RegisteredAdapter[] = [];
