@@ -4,5 +4,5 @@ export { simulate, Simulation, MAX_NODE_HOPS, type CapturePoint, type SimulatedF
 export { parseScenario, trustedScenario, ScenarioError, ScenarioSchema, type Scenario, type ScenarioInput, type ScenarioData, type ScenarioPacket } from '../reference/scenario.ts';
 export { PROFILES, profileByName, type Profile, type ProfileName, type DataPathFaults } from '../reference/profiles.ts';
 export { buildTopology, TopologyError, type Topology, type Node, type Pod, type Interface } from '../reference/topology/topology.ts';
-export { renderDocumentationForm, renderPacketTrace, renderShowTrace, threadsOf } from '../reference/trace/render.ts';
+export { renderDocumentationForm, renderPacketTrace, renderShowTrace, threadsOf } from '../trace/render.ts';
 export { MUTANTS, mutantById, type Mutant } from '../reference/mutants/index.ts';

@@ -7,7 +7,7 @@ import { parseScenario, ScenarioError } from '../reference/scenario.ts';
 import { simulate, type Outcome, type SimulationResult } from '../reference/simulate.ts';
 import { TopologyError } from '../reference/topology/topology.ts';
 import { ConfigError } from '../reference/state/vpp.ts';
-import { renderDocumentationForm } from '../reference/trace/render.ts';
+import { renderDocumentationForm } from '../trace/render.ts';
 import { readJsonFile, UsageError } from './io.ts';
 
 export function describeOutcome(o: Outcome): string {

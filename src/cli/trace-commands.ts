@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { toHex } from '../packet/index.ts';
-import { diffTraces, MASK_SETS, parseTrace, type ParseResult } from '../reference/trace/index.ts';
+import { diffTraces, MASK_SETS, parseTrace, type ParseResult } from '../trace/index.ts';
 import { printable } from './io.ts';
 
 export const TRACE_EXIT_OK = 0;

@@ -7,7 +7,7 @@
 // as the report's trace diff finds it, with counts of records equal and differing after aligning both traces by
 // node name.
 import type { Adapter, Observation } from '../adapters/adapter.ts';
-import { bodyFields, diffTraces, type FieldValue, type MaskSite, type TraceMask } from '../reference/trace/index.ts';
+import { bodyFields, diffTraces, type FieldValue, type MaskSite, type TraceMask } from '../trace/index.ts';
 import {
   AF_PACKET_RING,
   ACL_INDICES,
@@ -24,8 +24,8 @@ import {
   STALE_OUTER_FLOW_HASH,
   TIMESTAMPS,
   VOLATILE_MACS,
-} from '../reference/trace/masks.ts';
-import type { PacketTrace, TraceRecord } from '../reference/trace/records.ts';
+} from '../trace/masks.ts';
+import type { PacketTrace, TraceRecord } from '../trace/records.ts';
 import { injections, modelAnswer, recordingAdapter } from './evidence.ts';
 import { clusterCaseArb, exchangeFacts, exchangeOf, modelProfileOf, runClusterCase, type CaseRun, type ClusterCase } from './harness.ts';
 import { claim, verdictOf, type CheckContext, type Claim, type ClaimMessages, type Measures, type PropertyDef, type Verdict } from './types.ts';

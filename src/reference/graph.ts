@@ -3,7 +3,7 @@
 import type { Buf, Effect, NodeDef, NodeResult, Terminal } from './node-def.ts';
 import type { NodeName } from './node-names.ts';
 import type { VppInstance } from './state/vpp.ts';
-import type { TraceRecord } from './trace/records.ts';
+import type { TraceRecord } from '../trace/records.ts';
 import { aclPluginInIp4Fa } from './nodes/acl-plugin-in-ip4-fa.ts';
 import { aclPluginInIp4L2 } from './nodes/acl-plugin-in-ip4-l2.ts';
 import { aclPluginOutIp4Fa } from './nodes/acl-plugin-out-ip4-fa.ts';

@@ -3,7 +3,7 @@
 import type { Adjacency } from './state/fib.ts';
 import type { NatFlow } from './state/nat.ts';
 import type { VppInstance } from './state/vpp.ts';
-import type { TraceBody } from './trace/records.ts';
+import type { TraceBody } from '../trace/records.ts';
 
 /** The vlib buffer as the model keeps it. */
 export interface Buf {

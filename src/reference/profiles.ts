@@ -1,6 +1,6 @@
 // Behaviour profiles (docs/datapath.md §1.2): everything that differs between the Contiv VPP 18.01 build of the
 // seed and current FD.io VPP is a named switch here, looked up by nodes and renderers in one place.
-import type { TraceFormat } from './trace/records.ts';
+import type { TraceFormat } from '../trace/records.ts';
 
 export type ProfileName = 'vpp-18.01-contiv' | 'vpp-current';
 

@@ -8,7 +8,7 @@ import { profileByName, type Profile, type ProfileName } from './profiles.ts';
 import type { Scenario, ScenarioPacket } from './scenario.ts';
 import { configureNode, type AclConfig, type VppInstance } from './state/vpp.ts';
 import { buildTopology, driverOf, POD_MAC, type Interface, type Node, type Pod, type Topology } from './topology/topology.ts';
-import type { TraceRecord } from './trace/records.ts';
+import type { TraceRecord } from '../trace/records.ts';
 
 /** Where a frame was seen: `pod:<name>:tx` (sent by the pod), `pod:<name>:rx` (delivered to it), `node:<id>:wire`. */
 export type CapturePoint = string;

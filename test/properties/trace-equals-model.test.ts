@@ -15,7 +15,7 @@ import { clusterCaseArb, modelProfileOf, runClusterCase } from '../../src/proper
 import type { Claim } from '../../src/properties/types.ts';
 import { mutantById } from '../../src/reference/mutants/index.ts';
 import { VPP_KNOWN_DIVERGENCES } from '../../src/adapters/vpp/known-divergences.ts';
-import type { TraceRecord } from '../../src/reference/trace/records.ts';
+import type { TraceRecord } from '../../src/trace/records.ts';
 import { CLIENT_AND_WEB } from '../support/clusters.ts';
 
 const SEED = 4711;

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseScenario } from '../../src/reference/scenario.ts';
 import { Simulation, type PacketResult } from '../../src/reference/simulate.ts';
-import { diffTraces } from '../../src/reference/trace/diff.ts';
-import { VOLATILE_LAB } from '../../src/reference/trace/masks.ts';
-import { parseTrace } from '../../src/reference/trace/parse.ts';
-import type { PacketTrace, TraceRecord } from '../../src/reference/trace/records.ts';
-import { renderRecord } from '../../src/reference/trace/render.ts';
+import { diffTraces } from '../../src/trace/diff.ts';
+import { VOLATILE_LAB } from '../../src/trace/masks.ts';
+import { parseTrace } from '../../src/trace/parse.ts';
+import type { PacketTrace, TraceRecord } from '../../src/trace/records.ts';
+import { renderRecord } from '../../src/trace/render.ts';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'traces', 'vpp-26.06');
 const SCENARIOS = readdirSync(join(DIR, 'scenarios')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));

@@ -5,11 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Simulation } from '../../src/reference/simulate.ts';
-import { diffTraces } from '../../src/reference/trace/diff.ts';
-import { VOLATILE_18_01 } from '../../src/reference/trace/masks.ts';
-import { parseTrace } from '../../src/reference/trace/parse.ts';
-import type { PacketTrace } from '../../src/reference/trace/records.ts';
-import { renderRecord } from '../../src/reference/trace/render.ts';
+import { diffTraces } from '../../src/trace/diff.ts';
+import { VOLATILE_18_01 } from '../../src/trace/masks.ts';
+import { parseTrace } from '../../src/trace/parse.ts';
+import type { PacketTrace } from '../../src/trace/records.ts';
+import { renderRecord } from '../../src/trace/render.ts';
 import { loadExample } from '../support/scenarios.ts';
 
 const TRACES = join(import.meta.dirname, '..', 'fixtures', 'traces');

@@ -9,9 +9,9 @@ import { renderCluster } from '../../src/policy/contiv/render.ts';
 import { adapterAcls } from '../../src/properties/harness.ts';
 import { adapterTopology } from '../../src/properties/resolve.ts';
 import { POD_MAC } from '../../src/reference/topology/topology.ts';
-import { parseTrace } from '../../src/reference/trace/parse.ts';
-import { renderRecord } from '../../src/reference/trace/render.ts';
-import type { TraceRecord } from '../../src/reference/trace/records.ts';
+import { parseTrace } from '../../src/trace/parse.ts';
+import { renderRecord } from '../../src/trace/render.ts';
+import type { TraceRecord } from '../../src/trace/records.ts';
 import { CLIENT_AND_WEB } from '../support/clusters.ts';
 
 const LAB_HEAD = '  IN-FEAT-ARC: head 1 feature_bitmap 20081 ethertype 800 sw_if_index 2, next_index 15';

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { ip4, type Layer } from '../../src/packet/index.ts';
 import { Simulation, simulate } from '../../src/reference/simulate.ts';
-import { renderRecord } from '../../src/reference/trace/render.ts';
+import { renderRecord } from '../../src/trace/render.ts';
 import { loadExample, TWO_ISOLATED, withPackets } from '../support/scenarios.ts';
 
 const A = ip4('10.1.1.2');

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
-import { parseTrace } from '../../reference/trace/parse.ts';
-import type { Ip4HeaderView, TraceRecord } from '../../reference/trace/records.ts';
+import { parseTrace } from '../../trace/parse.ts';
+import type { Ip4HeaderView, TraceRecord } from '../../trace/records.ts';
 import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type SessionState, type DriftItem, type Fault, type FaultId, type Injection, type InterfaceDrivers, type Observation, type WireImpairment } from '../adapter.ts';
 import { hostWireImpairments } from '../host.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';

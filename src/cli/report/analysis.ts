@@ -5,9 +5,9 @@
 // packet at `claim.point` expected (the reference model's answer to the same calls) vs received (the adapter),
 // present, absent or different, and which layers and fields differ there. Plain data, no formatting.
 import { diffLayers, type FieldDiff, type LayerKind } from '../../packet/index.ts';
-import { diffTraces, type TraceDiffResult, type TraceDivergence } from '../../reference/trace/diff.ts';
-import { VOLATILE_18_01 } from '../../reference/trace/masks.ts';
-import type { TraceRecord } from '../../reference/trace/records.ts';
+import { diffTraces, type TraceDiffResult, type TraceDivergence } from '../../trace/diff.ts';
+import { VOLATILE_18_01 } from '../../trace/masks.ts';
+import type { TraceRecord } from '../../trace/records.ts';
 import type { Claim } from '../../properties/types.ts';
 import type { Counterexample } from '../results.ts';
 import { pathFeatures, qualifiedNodes, type FeatureStep, type PathHop } from './svg.ts';

@@ -3,9 +3,9 @@
 import { ip4ToString, macToString, summarizePacket, toHex, type FieldDiff, type Layer } from '../../packet/index.ts';
 import type { ClaimAnalysis } from './analysis.ts';
 import { SEED_STEP_TEXT } from '../../reference/node-features.ts';
-import type { TraceDivergence } from '../../reference/trace/diff.ts';
-import type { TraceRecord } from '../../reference/trace/records.ts';
-import { formatTimestamp, renderRecord } from '../../reference/trace/render.ts';
+import type { TraceDivergence } from '../../trace/diff.ts';
+import type { TraceRecord } from '../../trace/records.ts';
+import { formatTimestamp, renderRecord } from '../../trace/render.ts';
 
 export function fmtScalar(v: unknown): string {
   if (v === undefined) return '—';

@@ -5,7 +5,7 @@
 // the path through both nodes (svg.ts). Everything printed is escaped.
 import { runCoverage } from '../coverage.ts';
 import { NODE_NAMES } from '../../reference/node-names.ts';
-import type { TraceRecord } from '../../reference/trace/records.ts';
+import type { TraceRecord } from '../../trace/records.ts';
 import { countCoverage, overallVerdict, replayCommands, type Counterexample, type PropertyResult, type RunResult } from '../results.ts';
 import { analyzeCounterexample, hopsOf, MODEL_AGREES, type CxAnalysis, type HopDiff } from './analysis.ts';
 import { claimEvidenceText, dirName, divergenceLine, fieldName, fmtField, fmtScalar, recordLines, stepText, summaries } from './format.ts';

@@ -5,7 +5,7 @@
 // features in the order of the VPP nodes the packet visited, and a red marker where it went wrong.
 // Pure and deterministic: the same input gives the same string; no external assets, no scripts.
 import { interfaceRole, nodeFeatureRow, seedStepOf, type DiagramFeature, type InterfaceRole } from '../../reference/node-features.ts';
-import type { TraceRecord } from '../../reference/trace/records.ts';
+import type { TraceRecord } from '../../trace/records.ts';
 
 /** A box of the seed's diagram, or `unmapped` (reference/node-features.ts). */
 export type FeatureId = DiagramFeature;

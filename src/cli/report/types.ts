@@ -4,7 +4,7 @@ import type { PcapRecord } from '../../packet/pcap.ts';
 import type { Layer } from '../../packet/index.ts';
 import type { Evidence } from '../../properties/evidence.ts';
 import type { AdapterTopology, PacketFate } from '../../adapters/adapter.ts';
-import type { TraceRecord } from '../../reference/trace/records.ts';
+import type { TraceRecord } from '../../trace/records.ts';
 
 export interface CounterexampleFiles {
   id: string;

@@ -11,7 +11,7 @@ import { decodePacket, findLayer, fromHex, ip4ToString, toHex } from '../../pack
 import { injections, type Evidence } from '../../properties/evidence.ts';
 import type { ClaimFacts } from '../../properties/types.ts';
 import type { AdapterTopology, Observation } from '../../adapters/adapter.ts';
-import type { TraceRecord } from '../../reference/trace/records.ts';
+import type { TraceRecord } from '../../trace/records.ts';
 import { corpusEntryOf, type Counterexample, type RunResult } from '../results.ts';
 import { junitXml } from './junit.ts';
 import { summaryMarkdown } from './summary.ts';

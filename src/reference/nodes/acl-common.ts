@@ -4,7 +4,7 @@
 import { ACL_DENY, ACL_PERMIT_REFLECT, ACL_SESSION_HIT, fill5tuple, firstMatch, sessionKey, timeoutClassOfFlags, type FiveTuple } from '../state/acl.ts';
 import { aclsOf } from '../state/vpp.ts';
 import { copyBuf, result, type Buf, type Effect, type NodeContext, type NodeResult } from '../node-def.ts';
-import type { TraceBody } from '../trace/records.ts';
+import type { TraceBody } from '../../trace/records.ts';
 import { aclNextIndex } from './features.ts';
 import { hex64 } from './trace-hex.ts';
 

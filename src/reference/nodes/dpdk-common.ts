@@ -1,6 +1,6 @@
 // The vlib buffer and rte_mbuf views the two DPDK nodes (dpdk-input, <ifc>-tx) print (docs/datapath.md §11.2).
 // Built as single literals: spreading one object into another was most of these nodes' cost.
-import type { BufferView, MbufView } from '../trace/records.ts';
+import type { BufferView, MbufView } from '../../trace/records.ts';
 
 /** format_vlib_buffer's fields; `freeList` (18.01's `free-list %d`) comes last, as the profile switch adds it. */
 export function bufferView(index: number, currentData: number, length: number, flagWords: string[], freeList: boolean): BufferView {

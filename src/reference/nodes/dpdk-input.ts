@@ -4,7 +4,7 @@
 // Models V:src/plugins/dpdk/device/node.c and its trace (format_dpdk_rx_trace).
 import { advanceBuf, copyBuf, result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { ethernetLineView, ip4HeaderView } from '../trace/ip4-view.ts';
+import { ethernetLineView, ip4HeaderView } from '../../trace/ip4-view.ts';
 import { bufferView, mbufView } from './dpdk-common.ts';
 
 export const dpdkInput: NodeDef<NodeName> = {

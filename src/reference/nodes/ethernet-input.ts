@@ -5,7 +5,7 @@ import { readMac, readU16 } from '../../packet/index.ts';
 import { advanceBuf, result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { driverOf } from '../topology/topology.ts';
-import { ethernetLineView } from '../trace/ip4-view.ts';
+import { ethernetLineView } from '../../trace/ip4-view.ts';
 
 const ERRORS = { macMismatch: 'l3 mac mismatch', unknownType: 'unknown ethernet type', unknownVlan: 'unknown vlan', short: 'ethernet frame too short' } as const;
 

@@ -7,7 +7,7 @@
 import { copyBuf, result, type Buf, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { driverOf } from '../topology/topology.ts';
-import { ethernetLineView, ip4HeaderView } from '../trace/ip4-view.ts';
+import { ethernetLineView, ip4HeaderView } from '../../trace/ip4-view.ts';
 
 // vlib/vnet buffer flag bits (V:src/vlib/buffer.h, src/vnet/buffer.h: vnet flags count down from bit 31)
 const IS_TRACED = 0x1;

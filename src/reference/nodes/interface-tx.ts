@@ -7,8 +7,8 @@
 import { result, type Buf, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { driverOf } from '../topology/topology.ts';
-import { ethernetLineView, ip4HeaderView } from '../trace/ip4-view.ts';
-import type { BufferView } from '../trace/records.ts';
+import { ethernetLineView, ip4HeaderView } from '../../trace/ip4-view.ts';
+import type { BufferView } from '../../trace/records.ts';
 import { bufferView, mbufView } from './dpdk-common.ts';
 
 /** virtio_net_hdr in front of every af_packet frame */

@@ -3,7 +3,7 @@
 // Next: error-drop. Models V:src/vnet/ip/ip4_forward.c (ip4_drop, "ip4 adjacency drop").
 import { toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { ip4HeaderView } from '../trace/ip4-view.ts';
+import { ip4HeaderView } from '../../trace/ip4-view.ts';
 
 export const ip4Drop: NodeDef<NodeName> = {
   name: 'ip4-drop',

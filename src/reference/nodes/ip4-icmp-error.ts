@@ -6,7 +6,7 @@
 import { encodePacket, readU16, readU32 } from '../../packet/index.ts';
 import { copyBuf, result, SW_IF_INDEX_INVALID, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { ip4HeaderView } from '../trace/ip4-view.ts';
+import { ip4HeaderView } from '../../trace/ip4-view.ts';
 
 const ERRORS = { noSource: 'no IPv4 address on the RX interface to send an ICMP error from' } as const;
 const MAX_ERROR_LEN = 576;

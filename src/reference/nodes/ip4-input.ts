@@ -5,7 +5,7 @@
 import { ipv4HeaderChecksum, readU16 } from '../../packet/index.ts';
 import { result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { ip4HeaderView } from '../trace/ip4-view.ts';
+import { ip4HeaderView } from '../../trace/ip4-view.ts';
 import { nextInputFeature } from './features.ts';
 
 export const IP4_ERRORS = {

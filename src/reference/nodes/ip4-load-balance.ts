@@ -4,7 +4,7 @@
 // Models V:src/vnet/ip/ip4_forward.c (ip4_load_balance); prints the same trace as ip4-lookup.
 import { result, SW_IF_INDEX_INVALID, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { ip4HeaderView } from '../trace/ip4-view.ts';
+import { ip4HeaderView } from '../../trace/ip4-view.ts';
 
 export const ip4LoadBalance: NodeDef<NodeName> = {
   name: 'ip4-load-balance',

@@ -5,7 +5,7 @@
 import { l4Checksum, readU16, readU32 } from '../../packet/index.ts';
 import { copyBuf, result, toDrop, type NodeDef, type NodeResult } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { ip4HeaderView } from '../trace/ip4-view.ts';
+import { ip4HeaderView } from '../../trace/ip4-view.ts';
 
 const ERRORS = { unknownProtocol: 'unknown ip protocol', udpLength: 'inconsistent udp/ip lengths', udpChecksum: 'bad udp checksum', icmpNotModelled: 'ICMP to a VPP address (echo reply not modelled)' } as const;
 

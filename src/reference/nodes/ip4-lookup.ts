@@ -5,7 +5,7 @@
 import { readU32 } from '../../packet/index.ts';
 import { copyBuf, result, SW_IF_INDEX_INVALID, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { ip4HeaderView } from '../trace/ip4-view.ts';
+import { ip4HeaderView } from '../../trace/ip4-view.ts';
 
 export const ip4Lookup: NodeDef<NodeName> = {
   name: 'ip4-lookup',

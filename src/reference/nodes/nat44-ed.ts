@@ -8,8 +8,8 @@
 import { ip4ToString } from '../../packet/index.ts';
 import type { NatFlow, NatSession } from '../state/nat.ts';
 import type { VppInstance } from '../state/vpp.ts';
-import { vppIpProtocolName } from '../trace/ip4-view.ts';
-import type { Nat44EdView } from '../trace/records.ts';
+import { vppIpProtocolName } from '../../trace/ip4-view.ts';
+import type { Nat44EdView } from '../../trace/records.ts';
 import type { NatTuple } from './nat-common.ts';
 
 const ED_FLOW = 3;

@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { modelNamesInTrace } from '../../../src/adapters/vpp/vpp-adapter.ts';
-import { parseTrace } from '../../../src/reference/trace/parse.ts';
-import type { TraceRecord } from '../../../src/reference/trace/records.ts';
+import { parseTrace } from '../../../src/trace/parse.ts';
+import type { TraceRecord } from '../../../src/trace/records.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/traces/vpp-26.06');
 const records = (file: string): TraceRecord[] => {

@@ -1,5 +1,5 @@
 // Reliability: pcap bytes (packet/pcap.ts decodePcap: a result, ok or not, never a throw) and VPP `show trace`
-// text (reference/trace/parse.ts, and `podflow trace parse|diff`): garbage is diagnosed on clean one-line
+// text (trace/parse.ts, and `podflow trace parse|diff`): garbage is diagnosed on clean one-line
 // messages, a file with no trace record is an input error (exit 2) naming it, never "identical".
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { runTraceDiff, runTraceParse, type TraceIo } from '../../../src/cli/trace-commands.ts';
 import { decodePcap } from '../../../src/packet/pcap.ts';
-import { parseTrace } from '../../../src/reference/trace/index.ts';
+import { parseTrace } from '../../../src/trace/index.ts';
 import { expectClean, expectCleanLine, RUNS, sample, textMutationArb, truncations, randomTextArb } from './malformed.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');

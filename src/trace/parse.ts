@@ -4,7 +4,7 @@
 //
 // A parsed body is accepted only if rendering it again (18.01 or current form) gives back exactly the
 // lines it came from, so render(parse(text)) is byte-exact for every record that is not raw.
-import { fromHex, ip4, mac } from '../../packet/index.ts';
+import { fromHex, ip4, mac } from '../packet/index.ts';
 import { parseVppEthertypeName, parseVppIcmpTypeAndCode, parseVppIpProtocolName } from './ip4-view.ts';
 import type { AclFiveTupleView, BufferView, EthernetLineView, Ip4HeaderView, Ip4L4View, MbufView, Nat44EdView, PacketTrace, TpacketView, TraceBody, TraceRecord, VnetHdrView } from './records.ts';
 import { renderBody } from './render.ts';

@@ -1,7 +1,7 @@
 // Field-by-field comparison of two packet traces (model vs. real VPP), through named masks (masks.ts).
 // Records are flattened into named fields; addresses print as text, hex dumps and rewrite strings are cut
 // into named header fields (`bytes.eth.src`, `bytes.ipv4.id`), so masks and reports name what differs.
-import { ip4ToString, macToString, readMac, toHex } from '../../packet/index.ts';
+import { ip4ToString, macToString, readMac, toHex } from '../packet/index.ts';
 import type { FieldValue, MaskSite, TraceMask } from './masks.ts';
 import type { PacketTrace, TraceBody, TraceRecord } from './records.ts';
 

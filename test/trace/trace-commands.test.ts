@@ -2,7 +2,7 @@
 // JSON with hex bytes, `FILE:LINE:` diagnostics, one-line I/O errors, exit codes 0 / 1 / 2.
 import { afterEach, describe, expect, test } from 'vitest';
 import { Command } from 'commander';
-import { registerTraceCommands, runTraceDiff, runTraceParse, type TraceIo } from '../../../src/cli/trace-commands.ts';
+import { registerTraceCommands, runTraceDiff, runTraceParse, type TraceIo } from '../../src/cli/trace-commands.ts';
 import { fixtureText } from './fixtures.ts';
 
 const REQ = fixtureText('pod-to-pod-different-nodes.request.txt');

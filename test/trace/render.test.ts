@@ -1,7 +1,7 @@
 // Rendering trace records as VPP text: the seed's traces byte for byte (the golden test), round trips through
 // the parser in documentation and raw `show trace` form, shared headers, and the vpp-current formats.
 import { describe, expect, test } from 'vitest';
-import { ip4 } from '../../../src/packet/index.ts';
+import { ip4 } from '../../src/packet/index.ts';
 import {
   formatTimestamp,
   natEdLabel,
@@ -13,7 +13,7 @@ import {
   threadsOf,
   type PacketTrace,
   type TraceRecord,
-} from '../../../src/reference/trace/index.ts';
+} from '../../src/trace/index.ts';
 import { FIXTURE_FILES, fixtureRecordLines, fixtureText, parsedFixture } from './fixtures.ts';
 
 describe('golden: render(parse(fixture)) is the fixture', () => {

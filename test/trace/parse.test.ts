@@ -2,8 +2,8 @@
 // and on garbage: it never throws, and a body that does not fit its node becomes raw with a line number.
 import { describe, expect, test } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
-import { ip4, mac, toHex } from '../../../src/packet/index.ts';
-import { bodyKindOf, parseTrace, renderDocumentationForm, type TraceBody, type TraceRecord } from '../../../src/reference/trace/index.ts';
+import { ip4, mac, toHex } from '../../src/packet/index.ts';
+import { bodyKindOf, parseTrace, renderDocumentationForm, type TraceBody, type TraceRecord } from '../../src/trace/index.ts';
 import { FIXTURE_FILES, fixtureText, parsedFixture } from './fixtures.ts';
 
 const SEED = 20261203;

@@ -1,9 +1,9 @@
 // The seed's stored traces (test/fixtures/traces, docs/datapath.md §11.5) for the trace tests: text and parse result.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrace, type ParseResult } from '../../../src/reference/trace/index.ts';
+import { parseTrace, type ParseResult } from '../../src/trace/index.ts';
 
-export const TRACE_DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'traces');
+export const TRACE_DIR = join(import.meta.dirname, '..', 'fixtures', 'traces');
 
 export const FIXTURE_FILES = [
   'pod-to-pod-different-nodes.request.txt',

@@ -4,10 +4,10 @@
 // both profiles and of a lab's drivers, compared with themselves, with each other and with other packets' traces.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ReferenceAdapter } from '../../../src/adapters/reference/reference-adapter.ts';
-import { clusterCaseArb, runClusterCase } from '../../../src/properties/harness.ts';
-import { bodyFields, diffTraces, MASK_SETS, SYNTHETIC_INPUTS, type PacketTrace, type TraceMask, type TraceRecord } from '../../../src/reference/trace/index.ts';
-import { CURRENT_VOLATILE_VALUES, L2_RESULT_INDICES } from '../../../src/properties/trace-equals-model.ts';
+import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
+import { clusterCaseArb, runClusterCase } from '../../src/properties/harness.ts';
+import { bodyFields, diffTraces, MASK_SETS, SYNTHETIC_INPUTS, type PacketTrace, type TraceMask, type TraceRecord } from '../../src/trace/index.ts';
+import { CURRENT_VOLATILE_VALUES, L2_RESULT_INDICES } from '../../src/properties/trace-equals-model.ts';
 import * as before from './diff-before.ts';
 import { FIXTURE_FILES, parsedFixture } from './fixtures.ts';
 

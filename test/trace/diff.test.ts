@@ -2,7 +2,7 @@
 // are reported with node and field, masked ones are not, and MAC masks never cover BVI or pod MACs.
 import { describe, expect, test } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
-import { mac } from '../../../src/packet/index.ts';
+import { mac } from '../../src/packet/index.ts';
 import {
   diffTraces,
   MASK_SETS,
@@ -13,7 +13,7 @@ import {
   type PacketTrace,
   type TraceBody,
   type TraceRecord,
-} from '../../../src/reference/trace/index.ts';
+} from '../../src/trace/index.ts';
 import { parsedFixture } from './fixtures.ts';
 
 const seed = (): PacketTrace[] => parsedFixture('pod-to-pod-different-nodes.request.txt').captures;

@@ -22,7 +22,7 @@
 // Not confirmed (guesses, kept minimal): the text of format_vnet_rewrite_flags (we print what the record holds,
 // default empty), mtu/next defaults (0) when a model record has no adjacency; nat44-ed lines when a record has
 // no `ed` detail (only line 1 is printed); lc_index defaults (0) when a record has none.
-import { ip4ToString, macToString, tcpFlagNames } from '../../packet/index.ts';
+import { ip4ToString, macToString, tcpFlagNames } from '../packet/index.ts';
 import { vppDscpEcn, vppEthertypeName, vppIcmpTypeAndCode, vppIpProtocolName } from './ip4-view.ts';
 import type { AclFiveTupleView, BufferView, EthernetLineView, Ip4HeaderView, MbufView, Nat44EdView, PacketTrace, TpacketView, TraceBody, TraceFormat, TraceRecord, VnetHdrView } from './records.ts';
 

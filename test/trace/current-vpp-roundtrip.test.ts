@@ -4,9 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTrace, renderShowTrace, threadsOf } from '../../../src/reference/trace/index.ts';
+import { parseTrace, renderShowTrace, threadsOf } from '../../src/trace/index.ts';
 
-const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'traces', 'vpp-26.06');
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'traces', 'vpp-26.06');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
 const text = (f: string): string => readFileSync(join(DIR, f), 'utf8').replace(/\r\n/g, '\n');
 

@@ -1,8 +1,8 @@
 // ip4HeaderView / ethernetLineView from bytes equal what the seed's traces print, and the format_ip4_header
 // quirks of docs/datapath.md §11.3 (fragment XOR, should-be checksum, truncation, version line) render as VPP prints them.
 import { describe, expect, test } from 'vitest';
-import { encodePacket, encodeTcpOptions, fromHex, ip4, mac, tcpOption, type Layer } from '../../../src/packet/index.ts';
-import { ethernetLineView, ip4HeaderView, renderIp4Header, type Ip4HeaderView, type TraceBody, type TraceRecord } from '../../../src/reference/trace/index.ts';
+import { encodePacket, encodeTcpOptions, fromHex, ip4, mac, tcpOption, type Layer } from '../../src/packet/index.ts';
+import { ethernetLineView, ip4HeaderView, renderIp4Header, type Ip4HeaderView, type TraceBody, type TraceRecord } from '../../src/trace/index.ts';
 import { parsedFixture } from './fixtures.ts';
 
 const [client, server] = parsedFixture('pod-to-pod-different-nodes.request.txt').captures;
