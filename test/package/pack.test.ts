@@ -68,7 +68,7 @@ console.log(JSON.stringify({
 }));
 `;
 
-test('npm pack, installed in a fresh project: plain node imports the entry points and gets what the sources compute', async (ctx) => {
+test('npm pack, installed in a fresh project: plain node imports the entry points and gets what the sources compute; a custom property runs with podflow fuzz --config and with vitest', async (ctx) => {
   // 1. The tarball of these sources: dist/ as it is when it is current (npm ci has just built it; rebuilding it here
   // would swap dist/ under other test files' podflow commands), else built by `prepare` first.
   const probe = run(process.execPath, [join(ROOT, 'bin', 'podflow.js'), '--version'], ROOT, 60_000);
@@ -127,4 +127,23 @@ test('npm pack, installed in a fresh project: plain node imports the entry point
   const fuzz = run(bin, ['fuzz', '--property', 'vxlan-wire-format', '--runs', '5', '--seed', '1', '--no-corpus', '--out', join(app, 'reports')], app, 120_000);
   expect(fuzz.code, fuzz.err).toBe(0);
   expect(fuzz.out).toMatch(/^vxlan-wire-format +5 +5 +0 +valid/m);
-}, 600_000);
+
+  // 5. A property of the user's own (examples/custom-property, TypeScript importing podflow by its package name) in
+  // the fresh project: `podflow fuzz --config podflow.config.ts` runs it (and `podflow list` finds the config
+  // itself), and vitest runs it with podflow/vitest.
+  const example = join(ROOT, 'examples', 'custom-property');
+  for (const f of ['no-frame-to-bystander.ts', 'podflow.config.ts', 'custom-property.test.ts']) writeFileSync(join(app, f), readFileSync(join(example, f)));
+  const own = run(bin, ['fuzz', '--config', 'podflow.config.ts', '--property', 'no-frame-to-bystander', '--runs', '20', '--seed', '1', '--no-corpus', '--out', join(app, 'reports')], app, 120_000);
+  expect(own.code, own.err).toBe(0);
+  expect(own.out).toMatch(/^no-frame-to-bystander +20 +20 +0 +valid/m);
+  const list = run(bin, ['list', 'properties'], app, 60_000);
+  expect(list.out).toMatch(/^no-frame-to-bystander .*\[.*podflow\.config\.ts\]$/m);
+  const dev = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const tools = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `vitest@${dev.devDependencies.vitest}`, `@fast-check/vitest@${dev.devDependencies['@fast-check/vitest']}`], app);
+  if (tools.code !== 0 && networkFailure(tools.err)) ctx.skip(`npm could not reach its registry to install vitest in the fresh project: ${networkFailure(tools.err)}`);
+  expect(tools.code, tools.err.slice(-2000)).toBe(0);
+  const suite = run(join(app, 'node_modules', '.bin', 'vitest'), ['run', '--root', app, 'custom-property.test.ts'], app, 300_000);
+  expect(suite.code, `${suite.out.slice(-2000)}${suite.err.slice(-1000)}`).toBe(0);
+  // eslint-disable-next-line no-control-regex
+  expect(suite.out.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests +2 passed \(2\)/);
+}, 900_000);
