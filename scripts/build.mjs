@@ -5,9 +5,9 @@
 // src/ to tell whether dist/ is current. The build goes to a folder beside dist/ and replaces it only when it
 // succeeded, so a failed build leaves no half-built dist/ that would look current.
 //
-// Without TypeScript (`npm ci --omit=dev`) or without src/ (deploy/Dockerfile's image, which takes dist/ from its
-// build stage) there is nothing to
-// compile: the script says so and succeeds, and bin/podflow.js runs the sources through tsx (a runtime dependency).
+// Without TypeScript (`npm ci --omit=dev`) there is nothing to compile with: the script says so and succeeds, and
+// bin/podflow.js runs the sources through tsx (a runtime dependency). Without src/ (deploy/Dockerfile's image, which
+// takes dist/ from its build stage) there is nothing to compile, and bin/podflow.js runs dist/.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
