@@ -134,11 +134,3 @@ export function triageRun(result: RunResult, files: readonly CounterexampleFiles
     }
   }
 }
-
-/** The triage mark of a counterexample as a few words (`new`, `known since run X`, `known (corpus entry Y)`). */
-export function triageText(cx: Pick<Counterexample, 'triage'>): string | undefined {
-  const t = cx.triage;
-  if (!t) return undefined;
-  if (t.status === 'new') return 'new';
-  return t.firstSeenRun !== undefined ? `known since run ${t.firstSeenRun}` : t.corpusEntry !== undefined ? `known (corpus entry ${t.corpusEntry})` : 'known';
-}
