@@ -43,16 +43,48 @@ export interface AdapterAclConfig {
   };
 }
 
+/**
+ * Services as Contiv renders them on each node (docs/datapath.md §16), by node ID like AdapterAclConfig: NAT44
+ * static mappings with load balancing (one per external address and port: the ClusterIP, and for a NodePort each
+ * node's IP), all `out2in-only` and `self-twice-nat`; the twice-NAT pool (the node's NAT loopback); and the
+ * interfaces marked `in` because a service endpoint lies behind them (pod TAPs, tap0, loop0).
+ */
+export interface AdapterServiceConfig {
+  [nodeId: string]: {
+    mappings: {
+      /** `namespace/name` of the Service (Contiv's DNAT instance label) */
+      service: string;
+      protocol: 'TCP' | 'UDP';
+      external: { ip: string; port: number };
+      /** the endpoints with their weight on this node (Contiv: 1 each unless a local weight is set) */
+      locals: { ip: string; port: number; probability: number }[];
+    }[];
+    /** the twice-NAT pool (the NAT loopback, e.g. 10.1.1.254) */
+    twiceNatPool: string;
+    /** VPP interface names marked NAT44 `in` besides `out` (backends) */
+    inInterfaces: string[];
+  };
+}
+
+/**
+ * Where a packet is injected: a pod's eth0, a node's wire (another node or a host outside the cluster sends it),
+ * or a node's host stack (the host end of tap0 sends it, docs/datapath.md §17).
+ */
+export type InjectionSource = { pod: string } | { node: number; wire: true } | { node: number; host: true };
+
 export interface Injection {
   /** index of the packet in its scenario */
   packet: number;
   /** virtual time, seconds */
   at: number;
-  from: { pod: string } | { node: number; wire: true };
+  from: InjectionSource;
   frame: Uint8Array;
 }
 
-/** Capture points: `pod:<name>:tx`, `pod:<name>:rx`, `node:<id>:wire`. */
+/**
+ * Capture points: `pod:<name>:tx`, `pod:<name>:rx`, `node:<id>:wire`, and `node:<id>:host` (frames the host stack
+ * sends to VPP over tap0 or receives from it, docs/datapath.md §17).
+ */
 export interface Capture {
   point: string;
   time: number;
@@ -75,6 +107,8 @@ export interface Observation {
 export type PacketFate =
   | { kind: 'delivered'; nodeId: number; pod: string; frame: Uint8Array }
   | { kind: 'host'; nodeId: number }
+  /** left the cluster: sent on a node's wire towards the default gateway (docs/datapath.md §17) */
+  | { kind: 'outside'; nodeId: number; frame: Uint8Array }
   | { kind: 'dropped'; nodeId: number; node: string; error: string }
   | { kind: 'lost'; nodeId: number; reason: string };
 
@@ -241,6 +275,11 @@ export interface AdapterCapabilities {
    * nodes VPP prints, so the model compared with this adapter walks the same ones.
    */
   drivers?: InterfaceDrivers;
+  /**
+   * renders Services (applyServices) and carries host and outside traffic (injections from a node's host stack,
+   * frames to the default gateway); absent or false: a case with Services or host traffic is unknown
+   */
+  services?: boolean;
   /** for wire-impaired: the impairments fault() performs (absent: every one); the nemesis draws only these */
   wireImpairments?: readonly Exclude<WireImpairment, 'healed'>[];
 }
@@ -284,6 +323,11 @@ export interface Adapter {
   readonly capabilities: AdapterCapabilities;
   setup(topology: AdapterTopology, options?: { profile?: string; sessions?: { udpIdle?: number; tcpIdle?: number; tcpTransient?: number; maxEntries?: number } }): Promise<void>;
   apply(acls: AdapterAclConfig): Promise<void>;
+  /**
+   * Optional (capabilities.services): configures Services as given, replacing the ones configured before; an empty
+   * object removes them all. Sessions of removed mappings go with them.
+   */
+  applyServices?(services: AdapterServiceConfig): Promise<void>;
   /** sends the frames in order; state (sessions) persists between calls until teardown or reset */
   inject(frames: Injection[]): Promise<Observation>;
   /**

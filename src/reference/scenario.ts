@@ -115,7 +115,7 @@ const PacketSchema = z
     label: z.string().optional(),
     /** virtual time in seconds; defaults to 1 ms after the previous packet */
     at: z.number().min(0).optional(),
-    from: z.union([z.object({ pod: z.string().min(1) }).strict(), z.object({ node: z.number().int().min(1).max(255), wire: z.literal(true) }).strict()]),
+    from: z.union([z.object({ pod: z.string().min(1) }).strict(), z.object({ node: z.number().int().min(1).max(255), wire: z.literal(true) }).strict(), z.object({ node: z.number().int().min(1).max(255), host: z.literal(true) }).strict()]),
     /** layers, outer first; a frame from a pod may start at ipv4: the pod's stack adds Ethernet (docs/datapath.md §2.5) */
     frame: z.array(z.looseObject({ kind: z.string() })).optional(),
     hex: z.string().optional(),
@@ -156,7 +156,8 @@ export type NodeAclSpec = z.output<typeof NodeAclSchema>;
 export interface ScenarioPacket {
   label?: string;
   at: number;
-  from: { pod: string } | { node: number; wire: true };
+  /** a pod's eth0, a node's wire, or a node's host stack (the host end of tap0, docs/datapath.md §17) */
+  from: { pod: string } | { node: number; wire: true } | { node: number; host: true };
   layers?: Layer[];
   bytes?: Uint8Array;
 }

@@ -10,7 +10,10 @@ import { configureNode, type AclConfig, type VppInstance } from './state/vpp.ts'
 import { buildTopology, driverOf, POD_MAC, type Interface, type Node, type Pod, type Topology } from './topology/topology.ts';
 import type { TraceRecord } from '../trace/records.ts';
 
-/** Where a frame was seen: `pod:<name>:tx` (sent by the pod), `pod:<name>:rx` (delivered to it), `node:<id>:wire`. */
+/**
+ * Where a frame was seen: `pod:<name>:tx` (sent by the pod), `pod:<name>:rx` (delivered to it), `node:<id>:wire`,
+ * `node:<id>:host` (the host stack's end of tap0: sent by the host or delivered to it, docs/datapath.md §17).
+ */
 export type CapturePoint = string;
 
 export interface SimulatedFrame {
@@ -107,6 +110,10 @@ export class Simulation {
     return p;
   }
 
+  private hostPoint(nodeId: number): CapturePoint {
+    return `node:${nodeId}:host`;
+  }
+
   private wirePoint(nodeId: number): CapturePoint {
     let p = this.wirePointNames.get(nodeId);
     if (p === undefined) {
@@ -146,6 +153,14 @@ export class Simulation {
       start = inputNodeOf(pod.tap);
       rx = pod.tap.swIfIndex;
       result.frames.push({ point: this.podPoints(pod.name).tx, time: p.at, data: frame, packet: index });
+    } else if ('host' in p.from) {
+      // The host stack sends over tap0: the frame arrives on VPP's tap0 like a pod's on its TAP (§17).
+      nodeId = p.from.node;
+      const tap0 = this.topology.nodeById.get(nodeId)!.tap0;
+      frame = p.bytes ?? this.packetFrame(p, undefined);
+      start = inputNodeOf(tap0);
+      rx = tap0.swIfIndex;
+      result.frames.push({ point: this.hostPoint(nodeId), time: p.at, data: frame, packet: index });
     } else {
       nodeId = p.from.node;
       frame = p.bytes ?? this.packetFrame(p, undefined);
@@ -169,7 +184,10 @@ export class Simulation {
         if (iface.kind === 'pod') {
           result.frames.push({ point: this.podPoints(iface.pod!).rx, time, data: out, packet: index });
           result.outcomes.push({ kind: 'delivered', nodeId, pod: iface.pod!, frame: out });
-        } else result.outcomes.push({ kind: 'host', nodeId, frame: out });
+        } else {
+          if (iface.kind === 'tap0') result.frames.push({ point: this.hostPoint(nodeId), time, data: out, packet: index });
+          result.outcomes.push({ kind: 'host', nodeId, frame: out });
+        }
         break;
       }
       // WIRE: the nodes share one L2 segment; the frame reaches the node whose main NIC has its destination MAC.
