@@ -123,6 +123,33 @@ const PacketSchema = z
   .strict()
   .refine((p) => (p.frame === undefined) !== (p.hex === undefined), { message: 'give exactly one of frame or hex' });
 
+/** A Service with its ready endpoints resolved (src/reference/services.ts, docs/datapath.md §16). */
+const ServiceSchema = z
+  .object({
+    namespace: z.string().min(1).default('default'),
+    name: z.string().min(1),
+    type: z.enum(['ClusterIP', 'NodePort']).default('ClusterIP'),
+    clusterIP: z.union([Ip, z.literal('None')]).optional(),
+    externalIPs: z.array(Ip).optional(),
+    externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
+    ports: z
+      .array(z.object({ name: z.string().default(''), protocol: z.enum(['TCP', 'UDP']).default('TCP'), port: U16, nodePort: U16.optional() }).strict())
+      .min(1),
+    endpoints: z
+      .array(
+        z
+          .object({
+            ip: Ip,
+            nodeId: z.number().int().min(1).max(255).optional(),
+            pod: z.string().min(1).optional(),
+            ports: z.array(z.object({ name: z.string().default(''), port: U16 }).strict()),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
 export const ScenarioSchema = z
   .object({
     version: z.literal(1),
@@ -141,6 +168,8 @@ export const ScenarioSchema = z
     sessions: z.object({ udpIdle: z.number().positive().optional(), tcpIdle: z.number().positive().optional(), tcpTransient: z.number().positive().optional(), maxEntries: z.number().int().positive().optional() }).strict().default({}),
     /** NAT44 as Contiv configures it; switches exist to model broken setups */
     nat: z.object({ forwarding: z.boolean().default(true), vxlanIdentity: z.boolean().default(true), addressIdentity: z.boolean().default(true) }).strict().default({ forwarding: true, vxlanIdentity: true, addressIdentity: true }),
+    /** Services with their endpoints; rendered into NAT44 static mappings on every node (docs/datapath.md §16) */
+    services: z.array(ServiceSchema).optional(),
     packets: z.array(PacketSchema).default([]),
   })
   .strict();
@@ -151,6 +180,7 @@ export type PodSpec = z.output<typeof PodSchema>;
 export type NodeSpec = z.output<typeof NodeSchema>;
 export type ResolvedNeighbourSpec = z.output<typeof ResolvedNeighbourSchema>;
 export type AclRuleSpec = z.output<typeof AclRuleSchema>;
+export type ServiceSchemaOutput = z.output<typeof ServiceSchema>;
 export type NodeAclSpec = z.output<typeof NodeAclSchema>;
 
 export interface ScenarioPacket {
@@ -226,6 +256,19 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
   packets.forEach((p, i) => {
     if ('pod' in p.from && !podNames.has(p.from.pod)) issues.push({ path: `packets[${i}].from.pod`, message: `no pod named '${p.from.pod}'` });
     if ('node' in p.from && !ids.has(p.from.node)) issues.push({ path: `packets[${i}].from.node`, message: `no node with ID ${p.from.node}` });
+  });
+  (data.services ?? []).forEach((svc, i) => {
+    const names = new Set(svc.ports.map((p) => p.name));
+    if (names.size !== svc.ports.length) issues.push({ path: `services[${i}].ports`, message: 'port names must be unique (one port may be unnamed)' });
+    svc.ports.forEach((p, j) => {
+      if (p.nodePort !== undefined && svc.type !== 'NodePort') issues.push({ path: `services[${i}].ports[${j}].nodePort`, message: "a nodePort needs type 'NodePort'" });
+    });
+    svc.endpoints.forEach((ep, j) => {
+      if (ep.nodeId !== undefined && !ids.has(ep.nodeId)) issues.push({ path: `services[${i}].endpoints[${j}].nodeId`, message: `no node with ID ${ep.nodeId}` });
+      ep.ports.forEach((p, k) => {
+        if (!names.has(p.name)) issues.push({ path: `services[${i}].endpoints[${j}].ports[${k}].name`, message: `the service has no port named '${p.name}'` });
+      });
+    });
   });
   if (data.acls) for (const k of Object.keys(data.acls)) if (!ids.has(Number(k))) issues.push({ path: fieldPath(['acls', k]), message: `no node with ID ${k}` });
   if (issues.length > 0) throw new ScenarioError(source, issues);
