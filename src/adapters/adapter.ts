@@ -23,6 +23,13 @@ export interface AdapterNode {
   pods: AdapterPod[];
   /** this node's pod network (`10.1.<id>.0/24` with the defaults), as IPAM computed it; adapters route remote nodes' pods by it */
   podSubnet?: string;
+  /**
+   * The node's host stack (docs/datapath.md §17): the host end of tap0 (`172.30.<id>.2/24`) and its MAC, and the
+   * host's other addresses VPP routes to it via tap0 (a management IP, when the node has one)
+   */
+  host?: { ip: string; mac: string; addresses: string[] };
+  /** the default gateway on the main NIC's network, where traffic leaving the cluster goes (§17); absent: none */
+  gateway?: { ip: string; mac: string };
 }
 
 export interface AdapterPod {
