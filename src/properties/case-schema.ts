@@ -153,6 +153,26 @@ const NemesisStepSchema = z.discriminatedUnion('kind', [
 ]);
 export const NemesisCaseSchema = z.object({ cluster: ClusterSchema, steps: z.array(NemesisStepSchema).min(1) }).strict();
 
+/** generators/services.ts ServiceDraw and ServiceConnectionSpec; ServiceCase */
+const ServiceDrawSchema = z
+  .object({
+    type: z.enum(['ClusterIP', 'NodePort']),
+    ports: z.array(z.object({ protocol: z.enum(['TCP', 'UDP']), which: Nat }).strict()).min(1).max(8),
+    backends: z.array(Nat).max(64),
+    notReady: z.array(Nat).max(64),
+    hostBackend: Nat.optional(),
+    externalTrafficPolicy: z.enum(['Cluster', 'Local']),
+  })
+  .strict();
+const ServiceConnectionSchema = z
+  .object({ client: Nat, service: Nat, port: Nat, via: z.enum(['cluster-ip', 'node-port']), node: Nat, self: z.boolean(), sport: Port })
+  .strict();
+export const ServiceCaseSchema = z.object({ cluster: ClusterSchema, services: z.array(ServiceDrawSchema).min(1).max(16), connections: z.array(ServiceConnectionSchema).min(1) }).strict();
+
+/** outside-leaves-with-node-ip.ts OutsideCase */
+const OutsideConnectionSchema = z.object({ client: Nat, host: z.number().int().min(0).max(200), protocol: z.enum(['TCP', 'UDP']), port: Port, sport: Port }).strict();
+export const OutsideCaseSchema = z.object({ cluster: ClusterSchema, connections: z.array(OutsideConnectionSchema).min(1) }).strict();
+
 /** Each property's case schema, by property ID. */
 export const CASE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'encapsulated-traffic-always-permitted': ClusterCaseSchema,

@@ -7,8 +7,9 @@ export function layersOf(c: Capture): Layer[] {
   return decodePacket(c.data).layers;
 }
 
+/** Frames seen on a node's wire (`node:<id>:wire`; not the host stack's `node:<id>:host`). */
 export function wireCaptures(o: Observation | undefined): Capture[] {
-  return (o?.captures ?? []).filter((c) => c.point.startsWith('node:'));
+  return (o?.captures ?? []).filter((c) => c.point.startsWith('node:') && c.point.endsWith(':wire'));
 }
 
 /** The wire captures of a connection's request and reply, each once (a frame is captured on both nodes' wire). */

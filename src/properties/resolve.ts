@@ -1,6 +1,9 @@
 // From the model's topology to the plain, fully resolved topology every adapter receives.
 import { ip4ToString, macToString } from '../packet/index.ts';
-import type { AdapterTopology } from '../adapters/adapter.ts';
+import type { AdapterServiceConfig, AdapterTopology } from '../adapters/adapter.ts';
+import type { NodeServices } from '../reference/services.ts';
+import { hostInterconnect } from '../reference/topology/ipam.ts';
+import { derivedNeighbourMac } from '../reference/topology/neighbours.ts';
 import { VXLAN_VNI, POD_MAC, type Topology } from '../reference/topology/topology.ts';
 import { rememberModelTopology } from '../reference/known-config.ts';
 
@@ -16,11 +19,40 @@ export function adapterTopology(t: Topology): AdapterTopology {
       bvi: { ip: `${ip4ToString(n.bviIp.network)}/${n.bviIp.prefixLen}`, mac: macToString(n.bviMac) },
       vni: VXLAN_VNI,
       podSubnet: `${ip4ToString(n.podNetwork.network)}/${n.podNetwork.prefixLen}`,
+      host: hostOf(t, n.id),
       pods: n.pods.map((p) => ({ name: p.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC), tap: { name: p.tap.name, mac: macToString(p.tap.mac!), ...(p.tap.addresses[0] ? { ip: ip4ToString(p.tap.addresses[0].network) } : {}) }, gateway: ip4ToString(n.gateway) })),
     })),
   };
   // The reference adapter need not build the topology again (known-config.ts), unless a pod is a service endpoint
   // (the NAT inside role): the plain form does not carry that.
   if (t.nodes.every((n) => n.pods.every((p) => !p.serviceEndpoint))) rememberModelTopology(out, t);
+  return out;
+}
+
+/** The host end of a node's tap0 and its MAC (the one the model assumes for it, neighbours.ts), docs/datapath.md §17. */
+function hostOf(t: Topology, nodeId: number): NonNullable<AdapterTopology['nodes'][number]['host']> {
+  const h = hostInterconnect(t.ipam, nodeId);
+  return { ip: `${ip4ToString(h.hostEnd)}/${h.network.prefixLen}`, mac: macToString(derivedNeighbourMac(nodeId, h.hostEnd)), addresses: [] };
+}
+
+/**
+ * Contiv's rendering of Services (renderServices) in the adapters' plain form: per node its mappings, its twice-NAT
+ * pool and the TAPs of its backend pods, which become NAT44 `in` (docs/datapath.md §16.2; tap0 and loop0 are
+ * `in` + `out` in every node's base configuration, §3.2).
+ */
+export function adapterServiceConfig(rendered: ReadonlyMap<number, NodeServices>, t: Topology): AdapterServiceConfig {
+  const out: AdapterServiceConfig = {};
+  for (const [id, n] of rendered) {
+    out[String(id)] = {
+      mappings: n.mappings.map((m) => ({
+        service: m.service,
+        protocol: m.proto === 6 ? 'TCP' : 'UDP',
+        external: { ip: ip4ToString(m.external), port: m.externalPort },
+        locals: m.locals.map((l) => ({ ip: ip4ToString(l.addr), port: l.port, probability: l.probability })),
+      })),
+      twiceNatPool: ip4ToString(n.twiceNatPool),
+      inInterfaces: n.backendPods.map((p) => t.podByName.get(p)!.tap.name),
+    };
+  }
   return out;
 }

@@ -18,7 +18,7 @@ function protocolOf(conn: Connection): 'TCP' | 'UDP' | 'OTHER' {
 
 /** §5: same node — the server's local table; across nodes — the client node's global table, then the server's local table. */
 export function contivFormula(r: RenderedCluster, conn: Connection): PolicyVerdict {
-  if (!('pod' in conn.dst)) throw new RangeError('contivFormula judges connections to pods');
+  if (!('pod' in conn.dst)) return toAddress(r, conn);
   const s = r.podByKey.get(conn.dst.pod);
   if (!s) throw new RangeError(`unknown pod ${conn.dst.pod}`);
   const proto = protocolOf(conn);
@@ -36,6 +36,21 @@ export function contivFormula(r: RenderedCluster, conn: Connection): PolicyVerdi
   }
   if (s.local.length > 0 && firstMatchContiv(s.local, c.ip, s.ip, proto, port).action !== 'PERMIT') return 'deny';
   return 'allow';
+}
+
+/**
+ * A pod's connection to an address that is no pod (a host stack, a host outside the cluster): the Global ACL on the
+ * way out of the client's node — tap0, loop0 or the main NIC — holds the client's egress policies (docs/datapath.md
+ * §17); nothing on the far side judges it.
+ */
+function toAddress(r: RenderedCluster, conn: Connection): PolicyVerdict {
+  if (!('pod' in conn.src) || 'pod' in conn.dst) throw new RangeError('contivFormula judges connections from a pod to a pod or an address');
+  const c = r.podByKey.get(conn.src.pod);
+  if (!c) throw new RangeError(`unknown pod ${conn.src.pod}`);
+  const proto = protocolOf(conn);
+  const port = proto === 'OTHER' ? 0 : conn.port;
+  const g = r.nodes.find((n) => n.id === c.nodeId)!.global;
+  return g.length > 0 && firstMatchContiv(g, c.ip, ip4(conn.dst.ip), proto, port).action !== 'PERMIT' ? 'deny' : 'allow';
 }
 
 /** The first packet of the connection (TCP SYN, UDP datagram, ICMP echo request, or an SCTP INIT-like packet). */

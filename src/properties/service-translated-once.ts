@@ -1,0 +1,81 @@
+// A connection to a Service (its cluster IP, or a node's IP at a node port) reaches exactly one of the Service's
+// ready endpoints, translated once: the destination becomes that endpoint's address and port, the source stays
+// the client's (self-access: the node's NAT loopback, self-twice-NAT); and the client sees the reply come from
+// the address and port it connected to (docs/datapath.md §16; P16). Whether it must arrive at all is
+// service-policy-after-translation's question.
+import { ip4ToString } from '../packet/index.ts';
+import { serviceCaseArb, type ServiceCase } from '../generators/services.ts';
+import { runServiceCase, tupleOf, tupleText, type ServiceExchange } from './service-harness.ts';
+import { claim, verdictOf, type Claim, type ClaimFacts, type ClaimMessages, type PropertyDef } from './types.ts';
+
+const CLAIMS: ClaimMessages = {
+  'delivered-twice': (c) => `${c.connection}: the request arrived ${c.received}, expected at exactly one endpoint`,
+  'not-an-endpoint': (c) => `${c.connection}: the request arrived at ${c.point}, which is no ready endpoint of the Service (${c.expected})`,
+  'not-translated': (c) => `${c.connection}: the request reached ${c.point} as ${c.received}, expected the destination translated to ${c.expected}`,
+  'source-changed': (c) => `${c.connection}: the request reached ${c.point} from ${c.received}, expected from ${c.expected}`,
+  'reply-lost': (c) => `${c.connection}: the endpoint's reply never reached the client`,
+  'reply-not-untranslated': (c) => `${c.connection}: the client got the reply as ${c.received}, expected ${c.expected}`,
+};
+
+export function connectionText(ex: ServiceExchange): string {
+  const c = ex.conn;
+  return `${c.client.name} -> ${c.service.namespace}/${c.service.name} (${ip4ToString(c.dst.ip)}:${c.dst.port}, ${c.via}${c.self ? ', self-access' : ''}) ${c.protocol}`;
+}
+
+export function exchangeFactsOf(ex: ServiceExchange, exchange: 'request' | 'reply'): Omit<ClaimFacts, 'code'> {
+  return { connection: connectionText(ex), protocol: ex.conn.protocol, exchange, packet: exchange === 'reply' ? (ex.replyPacket ?? ex.requestPacket) : ex.requestPacket };
+}
+
+/** The claims about one exchange (exported for the nemesis and the tests). */
+export function translatedOnceClaims(ex: ServiceExchange, natLoopback: number): Claim[] {
+  const claims: Claim[] = [];
+  const req = exchangeFactsOf(ex, 'request');
+  const endpoints = ex.backends.map((b) => `${ip4ToString(b.ip)}:${b.port}`).join(', ') || 'none';
+  if (ex.arrivals.length > 1) claims.push(claim(CLAIMS, { code: 'delivered-twice', ...req, layer: 'delivery', expected: '1 arrival', received: `${ex.arrivals.length} times (${ex.arrivals.map((a) => a.point).join(', ')})` }));
+  for (const a of ex.arrivals) {
+    if (!a.backend) {
+      claims.push(claim(CLAIMS, { code: 'not-an-endpoint', ...req, point: a.point, layer: 'delivery', expected: endpoints, received: a.tuple ? tupleText(a.tuple) : 'not IPv4' }));
+      continue;
+    }
+    const b = a.backend;
+    const t = a.tuple;
+    if (!t || t.dst !== b.ip || t.dport !== b.port) {
+      claims.push(claim(CLAIMS, { code: 'not-translated', ...req, point: a.point, layer: 'ipv4', field: 'dst', expected: `${ip4ToString(b.ip)}:${b.port}`, received: t ? `${ip4ToString(t.dst)}:${t.dport}` : 'not IPv4' }));
+      continue;
+    }
+    // Self-access: the source becomes the NAT loopback (its port is the twice-NAT's choice); else it is kept.
+    const self = b.pod !== undefined && b.pod === ex.conn.client.name;
+    const srcOk = self ? t.src === natLoopback : t.src === ex.conn.client.ip && t.sport === ex.conn.sport;
+    if (!srcOk) claims.push(claim(CLAIMS, { code: 'source-changed', ...req, point: a.point, layer: 'ipv4', field: 'src', expected: self ? `${ip4ToString(natLoopback)} (the NAT loopback)` : `${ip4ToString(ex.conn.client.ip)}:${ex.conn.sport}`, received: `${ip4ToString(t.src)}:${t.sport}` }));
+  }
+  if (ex.reply && ex.replyPacket !== undefined) {
+    const rep = exchangeFactsOf(ex, 'reply');
+    const point = `pod:${ex.conn.client.name}:rx`;
+    const got = ex.reply.captures.filter((c) => c.packet === ex.replyPacket && c.point === point);
+    if (got.length === 0) claims.push(claim(CLAIMS, { code: 'reply-lost', ...rep, point, layer: 'delivery', expected: 'delivered', received: 'not delivered' }));
+    for (const g of got) {
+      const want = `${ip4ToString(ex.conn.dst.ip)}:${ex.conn.dst.port} -> ${ip4ToString(ex.conn.client.ip)}:${ex.conn.sport}`;
+      const rt = tupleOf(g.data);
+      const text = rt ? tupleText(rt) : 'not IPv4';
+      if (text !== want) claims.push(claim(CLAIMS, { code: 'reply-not-untranslated', ...rep, point, layer: 'ipv4', field: 'src', expected: want, received: text }));
+    }
+  }
+  return claims;
+}
+
+export const serviceTranslatedOnce: PropertyDef<ServiceCase> = {
+  id: 'service-translated-once',
+  description: 'a connection to a Service reaches one ready endpoint, translated once, and its reply comes back from the Service address',
+  seedSteps: ['§16', 'P16'],
+  claims: CLAIMS,
+  arbitrary: () => serviceCaseArb(),
+  async check(c, adapter) {
+    const r = await runServiceCase(c, adapter);
+    if ('unknown' in r) return { status: 'unknown', reason: r.unknown };
+    // Whether a request must arrive is service-policy-after-translation's question; with no arrival there is nothing to check here.
+    if (!r.run.sent.some((ex) => ex.arrivals.length > 0)) return { status: 'unknown', reason: 'no request to a Service arrived anywhere (nothing to check)' };
+    const claims: Claim[] = [];
+    for (const ex of r.run.sent) claims.push(...translatedOnceClaims(ex, r.run.topology.nodeById.get(ex.conn.client.nodeId)!.natLoopback));
+    return verdictOf(claims);
+  },
+};
