@@ -6,6 +6,8 @@
 import { ip4ToString } from '../packet/index.ts';
 import { serviceCaseArb, type ServiceCase } from '../generators/services.ts';
 import { runServiceCase, tupleOf, tupleText, type ServiceExchange } from './service-harness.ts';
+import { wireCaptures } from './common.ts';
+import { vxlanFrameProblems } from './vxlan-never-source-nated.ts';
 import { claim, verdictOf, type Claim, type ClaimFacts, type ClaimMessages, type PropertyDef } from './types.ts';
 
 const CLAIMS: ClaimMessages = {
@@ -15,6 +17,11 @@ const CLAIMS: ClaimMessages = {
   'source-changed': (c) => `${c.connection}: the request reached ${c.point} from ${c.received}, expected from ${c.expected}`,
   'reply-lost': (c) => `${c.connection}: the endpoint's reply never reached the client`,
   'reply-not-untranslated': (c) => `${c.connection}: the client got the reply as ${c.received}, expected ${c.expected}`,
+  // VXLAN between nodes (a remote endpoint) is still never source-NATed (P12)
+  'not-vxlan': (c) => `${c.connection}: a frame on ${c.point} is not VXLAN over IPv4/UDP`,
+  'outer-source-nated': (c) => `${c.connection}: outer source ${c.received} on ${c.point} is not a node IP (source-NATed)`,
+  'outer-source-port': (c) => `${c.connection}: outer UDP source port ${c.received} on ${c.point}, the flow hash gives ${c.expected}`,
+  'inner-addresses-changed': (c) => `${c.connection}: inner addresses on ${c.point} are ${c.received}, expected among ${c.expected}`,
 };
 
 export function connectionText(ex: ServiceExchange): string {
@@ -27,8 +34,20 @@ export function exchangeFactsOf(ex: ServiceExchange, exchange: 'request' | 'repl
 }
 
 /** The claims about one exchange (exported for the nemesis and the tests). */
-export function translatedOnceClaims(ex: ServiceExchange, natLoopback: number): Claim[] {
+export function translatedOnceClaims(ex: ServiceExchange, natLoopback: number, nodeIps: ReadonlySet<number>): Claim[] {
   const claims: Claim[] = [];
+  // Frames between nodes: VXLAN from node IP to node IP, inner addresses the client's (or the NAT loopback) and the endpoints'.
+  const inner = new Set([ex.conn.client.ip, natLoopback, ...ex.backends.map((b) => b.ip)]);
+  const seen = new Set<string>();
+  for (const [obs, packet, exchange] of [[ex.request, ex.requestPacket, 'request'], [ex.reply, ex.replyPacket, 'reply']] as const) {
+    for (const w of wireCaptures(obs)) {
+      if (w.packet !== packet) continue;
+      const key = Buffer.from(w.data).toString('hex');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const p of vxlanFrameProblems(w, nodeIps, inner)) claims.push(claim(CLAIMS, { ...p, ...exchangeFactsOf(ex, exchange), point: w.point }));
+    }
+  }
   const req = exchangeFactsOf(ex, 'request');
   const endpoints = ex.backends.map((b) => `${ip4ToString(b.ip)}:${b.port}`).join(', ') || 'none';
   if (ex.arrivals.length > 1) claims.push(claim(CLAIMS, { code: 'delivered-twice', ...req, layer: 'delivery', expected: '1 arrival', received: `${ex.arrivals.length} times (${ex.arrivals.map((a) => a.point).join(', ')})` }));
@@ -66,7 +85,7 @@ export function translatedOnceClaims(ex: ServiceExchange, natLoopback: number): 
 export const serviceTranslatedOnce: PropertyDef<ServiceCase> = {
   id: 'service-translated-once',
   description: 'a connection to a Service reaches one ready endpoint, translated once, and its reply comes back from the Service address',
-  seedSteps: ['§16', 'P16'],
+  seedSteps: ['§16', 'P16', 'P12'],
   claims: CLAIMS,
   arbitrary: () => serviceCaseArb(),
   async check(c, adapter) {
@@ -75,7 +94,8 @@ export const serviceTranslatedOnce: PropertyDef<ServiceCase> = {
     // Whether a request must arrive is service-policy-after-translation's question; with no arrival there is nothing to check here.
     if (!r.run.sent.some((ex) => ex.arrivals.length > 0)) return { status: 'unknown', reason: 'no request to a Service arrived anywhere (nothing to check)' };
     const claims: Claim[] = [];
-    for (const ex of r.run.sent) claims.push(...translatedOnceClaims(ex, r.run.topology.nodeById.get(ex.conn.client.nodeId)!.natLoopback));
+    const nodeIps = new Set(r.run.topology.nodes.map((n) => n.ip.network));
+    for (const ex of r.run.sent) claims.push(...translatedOnceClaims(ex, r.run.topology.nodeById.get(ex.conn.client.nodeId)!.natLoopback, nodeIps));
     return verdictOf(claims);
   },
 };

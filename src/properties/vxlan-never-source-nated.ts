@@ -20,6 +20,26 @@ function wireAt(s: SentConnection, w: Capture): Omit<ClaimFacts, 'code'> {
   return { ...exchangeFacts(s, exchangeOf(s, w.packet)), packet: w.packet, point: w.point };
 }
 
+/** What is wrong with one VXLAN frame on the wire, if anything: facts for a claim of the caller's (codes of CLAIMS). */
+export function vxlanFrameProblems(w: Capture, nodeIps: ReadonlySet<number>, innerIps: ReadonlySet<number>): Omit<ClaimFacts, 'point' | 'packet' | 'connection'>[] {
+  const out: Omit<ClaimFacts, 'point' | 'packet' | 'connection'>[] = [];
+  const outer = findLayer(layersOf(w), 'ipv4');
+  if (!outer || outer.protocol !== 17 || w.data.length < 64) {
+    out.push({ code: 'not-vxlan', layer: 'outer ipv4', field: 'protocol', expected: 'UDP/VXLAN', received: outer ? `protocol ${outer.protocol}, ${w.data.length} bytes` : 'not IPv4' });
+    return out;
+  }
+  if (!nodeIps.has(outer.src)) out.push({ code: 'outer-source-nated', layer: 'outer ipv4', field: 'src', expected: 'a node IP', received: ip4ToString(outer.src) });
+  const inner = w.data.subarray(50);
+  const want = vxlanSourcePort(l2FlowHash(inner));
+  const sport = readU16(w.data, 34);
+  if (sport !== want) out.push({ code: 'outer-source-port', layer: 'outer udp', field: 'srcPort', expected: String(want), received: String(sport) });
+  const innerIp = findLayer(layersOf({ ...w, data: inner }), 'ipv4');
+  if (!innerIp || !innerIps.has(innerIp.src) || !innerIps.has(innerIp.dst)) {
+    out.push({ code: 'inner-addresses-changed', layer: 'inner ipv4', field: 'src/dst', expected: [...innerIps].map(ip4ToString).join(' and '), received: innerIp ? `${ip4ToString(innerIp.src)} -> ${ip4ToString(innerIp.dst)}` : 'no inner IPv4' });
+  }
+  return out;
+}
+
 export const vxlanNeverSourceNated: PropertyDef<ClusterCase> = {
   id: 'vxlan-never-source-nated',
   description: 'encapsulated traffic leaves with the node IP and the flow-hash source port, inner addresses untouched',
@@ -32,22 +52,7 @@ export const vxlanNeverSourceNated: PropertyDef<ClusterCase> = {
     const claims: Claim[] = [];
     for (const s of run.sent) {
       const podIps = new Set([s.connection.src, s.connection.dst].map((e) => ('pod' in e ? run.rendered.podByKey.get(e.pod)!.ip : ip4(e.ip))));
-      for (const w of connectionWire(s)) {
-        const outer = findLayer(layersOf(w), 'ipv4');
-        if (!outer || outer.protocol !== 17 || w.data.length < 64) {
-          claims.push(claim(CLAIMS, { code: 'not-vxlan', ...wireAt(s, w), layer: 'outer ipv4', field: 'protocol', expected: 'UDP/VXLAN', received: outer ? `protocol ${outer.protocol}, ${w.data.length} bytes` : 'not IPv4' }));
-          continue;
-        }
-        if (!nodeIps.has(outer.src)) claims.push(claim(CLAIMS, { code: 'outer-source-nated', ...wireAt(s, w), layer: 'outer ipv4', field: 'src', expected: 'a node IP', received: ip4ToString(outer.src) }));
-        const inner = w.data.subarray(50);
-        const want = vxlanSourcePort(l2FlowHash(inner));
-        const sport = readU16(w.data, 34);
-        if (sport !== want) claims.push(claim(CLAIMS, { code: 'outer-source-port', ...wireAt(s, w), layer: 'outer udp', field: 'srcPort', expected: String(want), received: String(sport) }));
-        const innerIp = findLayer(layersOf({ ...w, data: inner }), 'ipv4');
-        if (!innerIp || !podIps.has(innerIp.src) || !podIps.has(innerIp.dst)) {
-          claims.push(claim(CLAIMS, { code: 'inner-addresses-changed', ...wireAt(s, w), layer: 'inner ipv4', field: 'src/dst', expected: [...podIps].map(ip4ToString).join(' and '), received: innerIp ? `${ip4ToString(innerIp.src)} -> ${ip4ToString(innerIp.dst)}` : 'no inner IPv4' }));
-        }
-      }
+      for (const w of connectionWire(s)) for (const p of vxlanFrameProblems(w, nodeIps, podIps)) claims.push(claim(CLAIMS, { ...p, ...wireAt(s, w) }));
     }
     return verdictOf(claims);
   },
