@@ -9,7 +9,8 @@ import { mappingByLocal } from '../state/nat.ts';
 import { result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { nextOutputFeature } from './features.ts';
-import { dynamicSnat, in2outKey, natedBuf, natTuple } from './nat-common.ts';
+import { in2outKey, natedBuf, natTuple } from './nat-common.ts';
+import { dynamicSnat } from './nat-snat.ts';
 
 export const nat44In2outOutputSlowpath: NodeDef<NodeName> = {
   name: 'nat44-in2out-output-slowpath',
