@@ -73,17 +73,18 @@ function externalTaken(vpp: VppInstance, addr: number, port: number): boolean {
 }
 
 /**
- * Dynamic SNAT to the pool address (the node IP): the port is the node's next pinned `natPorts` entry, else
- * 1024 + the session index; current VPP's NAT44-ED keeps the source port when it is free (profiles.ts
- * natPreservesPort). ICMP keeps its echo identifier (not rewritten by the model). The session is found later by
+ * Dynamic SNAT to the pool address (the node IP): the port is the node's next pinned `natPorts` entry (in either
+ * profile: a pin states what the NAT handed out), else current VPP's NAT44-ED keeps the source port when it is
+ * free (profiles.ts natPreservesPort), else 1024 + the session index. ICMP keeps its echo identifier (not rewritten by the model). The session is found later by
  * its in2out key (the inside source) and by its out2in key (the translated destination of the reply); NAT44-ED
  * keys both flows. Returns the translated bytes, the session index and the effect that creates it.
  */
 export function dynamicSnat(bytes: Uint8Array, l3: number, t: NatTuple, vpp: VppInstance): { data: Uint8Array; index: number; effects: Effect[] } {
   const index = vpp.natSessions.peekIndex();
   const addr = vpp.nat.pool[0] ?? t.src;
-  let port = vpp.node.natPorts?.[dynamicCount(vpp)] ?? DYNAMIC_PORT_BASE + index;
-  if (vpp.profile.natPreservesPort && !externalTaken(vpp, addr, t.sport)) port = t.sport;
+  const pinned = vpp.node.natPorts?.[dynamicCount(vpp)];
+  let port = pinned ?? DYNAMIC_PORT_BASE + index;
+  if (pinned === undefined && vpp.profile.natPreservesPort && !externalTaken(vpp, addr, t.sport)) port = t.sport;
   if (t.proto !== 6 && t.proto !== 17) port = t.sport;
   const to = { addr, port };
   const inside = { addr: t.src, port: t.sport };
