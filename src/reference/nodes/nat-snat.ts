@@ -9,9 +9,12 @@
 import { readU16, writeU16 } from '../../packet/index.ts';
 import type { NatFlow, NatSession, NatSessionFlow } from '../state/nat.ts';
 import type { VppInstance } from '../state/vpp.ts';
-import type { Effect } from '../node-def.ts';
+import { copyBuf, type Buf, type Effect } from '../node-def.ts';
+import type { Nat44EdView } from '../../trace/records.ts';
+import { ip4ToString } from '../../packet/index.ts';
+import { vppIpProtocolName } from '../../trace/ip4-view.ts';
 import { DYNAMIC_PORT_BASE, in2outKey, out2inKey, type NatTuple } from './nat-common.ts';
-import { edFlowKey } from './nat44-ed.ts';
+import { edFlowKey, searchKey } from './nat44-ed.ts';
 
 /** One's-complement sum of 16-bit words (folded). */
 function fold(x: number): number {
@@ -79,7 +82,7 @@ function externalTaken(vpp: VppInstance, addr: number, port: number): boolean {
  * its in2out key (the inside source) and by its out2in key (the translated destination of the reply); NAT44-ED
  * keys both flows. Returns the translated bytes, the session index and the effect that creates it.
  */
-export function dynamicSnat(bytes: Uint8Array, l3: number, t: NatTuple, vpp: VppInstance): { data: Uint8Array; index: number; effects: Effect[] } {
+export function dynamicSnat(bytes: Uint8Array, l3: number, t: NatTuple, vpp: VppInstance): { data: Uint8Array; index: number; effects: Effect[]; session: NatSession } {
   const index = vpp.natSessions.peekIndex();
   const addr = vpp.nat.pool[0] ?? t.src;
   const pinned = vpp.node.natPorts?.[dynamicCount(vpp)];
@@ -94,7 +97,9 @@ export function dynamicSnat(bytes: Uint8Array, l3: number, t: NatTuple, vpp: Vpp
   const effect: Effect = vpp.profile.natEndpointDependent
     ? { kind: 'nat-session-add', key: edFlowKey(flowOfTuple(t)), alias: [edFlowKey(flowOfTuple(reply)), in2outKey(t)], to, inside, i2o: flowOfTuple(t), flow }
     : { kind: 'nat-session-add', key: in2outKey(t), alias: [out2inKey(reply)], to, inside, flow };
-  return { data, index, effects: [effect] };
+  // the session as it will be (the effect adds it after the node): what the trace prints
+  const session: NatSession = { index, key: effect.key, to, inside, flow };
+  return { data, index, effects: [effect], session };
 }
 
 function flowOfTuple(t: NatTuple): NatFlow {
@@ -114,4 +119,30 @@ export function snatReverse(bytes: Uint8Array, l3: number, t: NatTuple, s: NatSe
 /** Is this session a dynamic translation (not an identity or forwarding-bypass one)? */
 export function isDynamic(s: NatSession | undefined): s is NatSession & { inside: { addr: number; port: number } } {
   return s?.inside !== undefined;
+}
+
+/**
+ * The NAT44-ED trace detail of a dynamic translation (a VPP 26.06 lab, test/fixtures/traces/vpp-26.06/outside-*.txt,
+ * docs/datapath.md §17.7): `translation result 'success' via i2of` (in2out) or `o2if` (out2in), the session's two flows
+ * with their rewrites (the out2in rewrite names no source port), the fast path's search key and, out2in, its
+ * slow-path reason, and `TCP state: closed` for TCP.
+ */
+export function dynamicDetail(s: NatSession, t: NatTuple, path: 'in2out-slow' | 'in2out-fast' | 'out2in-fast'): Nat44EdView {
+  const f = s.flow!;
+  const a = ip4ToString;
+  const proto = vppIpProtocolName(f.proto, 'vpp-current');
+  const i2of = `match: saddr ${a(f.inside.addr)} sport ${f.inside.port} daddr ${a(f.external.addr)} dport ${f.external.port} proto ${proto} fib_idx 0 rewrite: saddr ${a(f.outside.addr)} sport ${f.outside.port} daddr ${a(f.external.addr)} dport ${f.external.port} txfib 0 `;
+  const o2if = `match: saddr ${a(f.external.addr)} sport ${f.external.port} daddr ${a(f.outside.addr)} dport ${f.outside.port} proto ${proto} fib_idx 0 rewrite: saddr ${a(f.external.addr)} daddr ${a(f.inside.addr)} dport ${f.inside.port} txfib 0 `;
+  const ed: Nat44EdView = { translation: { result: 'success', via: path === 'out2in-fast' ? 'o2if' : 'i2of', i2of, o2if } };
+  if (path !== 'in2out-slow') ed.lookup = searchKey(t);
+  if (path === 'out2in-fast') ed.slowPathReason = 'no reason for slow path';
+  if (f.proto === 6) ed.tcpState = 'closed';
+  return ed;
+}
+
+/** A copy of `buf` carrying `data`, its flags unchanged (out2in's un-translation does not mark the buffer natted). */
+export function withData(buf: Buf, data: Uint8Array): Buf {
+  const out = copyBuf(buf);
+  out.data = data;
+  return out;
 }
