@@ -235,6 +235,11 @@ export class Simulation {
     return bytes;
   }
 
+  /** The frame node `nodeId`'s host stack sends for these layers (from IPv4 on: the host end's Ethernet header added). */
+  hostFrameOf(nodeId: number, layers: Layer[]): Uint8Array {
+    return this.hostFrame({ at: 0, from: { node: nodeId, host: true }, layers }, this.topology.nodeById.get(nodeId)!);
+  }
+
   /**
    * Before its first frame the host resolved tap0's address by ARP, and VPP learned the host end from that request
    * (docs/datapath.md §17.1): the sender MAC of a host frame becomes the host end's learned neighbour, unless a
