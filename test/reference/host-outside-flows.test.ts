@@ -111,3 +111,36 @@ describe.each(PROFILES)('host and outside flows (%s)', (profile) => {
     expect(ipOf((only(r, 3) as { frame: Uint8Array }).frame).dst).toBe('10.1.1.4');
   });
 });
+
+describe('host and gateway fields: bad input is one line naming the field', () => {
+  const run = (node: object): string => {
+    try {
+      simulate(parseScenario({ version: 1, topology: { nodes: [{ id: 1, pods: [{ name: 'a' }], ...node }] } }, 's.json'));
+      return 'accepted';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  test.each([
+    [{ hostIps: ['172.30.1.2'] }, /^topology\.nodes\[0\]\.hostIps\[0\]: 172\.30\.1\.2 is the host end of tap0/],
+    [{ hostIps: ['10.20.0.2', '10.1.1.7'] }, /^topology\.nodes\[0\]\.hostIps\[1\]: 10\.1\.1\.7 is in the node's pod network$/],
+    [{ hostIps: ['192.168.16.1'] }, /^topology\.nodes\[0\]\.hostIps\[0\]: 192\.168\.16\.1 is the node IP$/],
+    [{ gateway: { ip: '10.0.0.1', mac: '02:00:00:00:00:01' } }, /^topology\.nodes\[0\]\.gateway\.ip: 10\.0\.0\.1 is not another address of the main NIC's subnet 192\.168\.16\.1\/24$/],
+    [{ gateway: { ip: '192.168.16.1', mac: '02:00:00:00:00:01' } }, /^topology\.nodes\[0\]\.gateway\.ip: /],
+    [{ gateway: { ip: '192.168.16.100' } }, /^s\.json: invalid scenario: topology\.nodes\[0\]\.gateway\.mac: /],
+    [{ natPorts: [80] }, /^s\.json: invalid scenario: topology\.nodes\[0\]\.natPorts\[0\]: /],
+    [{ hostMac: 'nope' }, /^s\.json: invalid scenario: topology\.nodes\[0\]\.hostMac: expected a MAC address/],
+  ])('%j', (node, re) => {
+    const msg = run(node);
+    expect(msg).toMatch(re);
+    expect(msg).not.toContain('\n');
+  });
+
+  test('without a gateway a packet to an outside address has no route; with one it leaves', () => {
+    const pkt = { from: { pod: 'a' }, frame: [{ kind: 'ipv4', src: '10.1.1.2', dst: '8.8.8.8' }, { kind: 'udp', srcPort: 1, dstPort: 53 }] };
+    const without = simulate(parseScenario({ version: 1, topology: { nodes: [{ id: 1, pods: [{ name: 'a' }] }] }, packets: [pkt] }));
+    expect(without.packets[0]!.outcomes[0]).toMatchObject({ kind: 'dropped', node: 'ip4-drop' });
+    const withGw = simulate(parseScenario({ version: 1, topology: { nodes: [{ id: 1, pods: [{ name: 'a' }], gateway: { ip: '192.168.16.254', mac: '02:00:00:00:00:fe' } }] }, packets: [pkt] }));
+    expect(withGw.packets[0]!.outcomes[0]).toMatchObject({ kind: 'outside', nodeId: 1 });
+  });
+});
