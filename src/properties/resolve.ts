@@ -19,7 +19,7 @@ export function adapterTopology(t: Topology): AdapterTopology {
       podSubnet: `${ip4ToString(n.podNetwork.network)}/${n.podNetwork.prefixLen}`,
       pods: n.pods.map((p) => ({ name: p.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC), tap: { name: p.tap.name, mac: macToString(p.tap.mac!), ...(p.tap.addresses[0] ? { ip: ip4ToString(p.tap.addresses[0].network) } : {}) }, gateway: ip4ToString(n.gateway) })),
       // the host stack and the default gateway (docs/datapath.md §17.1, §17.4), when the node has them
-      ...(n.hostMac !== undefined || n.hostIps.length > 0 ? { host: { ip: ip4ToString(n.hostEnd), mac: macToString(n.hostMac ?? derivedNeighbourMac(n.id, n.hostEnd)), addresses: n.hostIps.map(ip4ToString) } } : {}),
+      ...(n.hostMac !== undefined || n.hostIps.length > 0 ? { host: { ip: `${ip4ToString(n.hostEnd)}/${n.tap0.addresses[0]!.prefixLen}`, mac: macToString(n.hostMac ?? derivedNeighbourMac(n.id, n.hostEnd)), addresses: n.hostIps.map(ip4ToString) } } : {}),
       ...(n.defaultGateway ? { gateway: { ip: ip4ToString(n.defaultGateway.ip), mac: macToString(n.defaultGateway.mac) } } : {}),
     })),
   };

@@ -326,7 +326,7 @@ export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undef
         };
         // The host stack and the default gateway (docs/datapath.md §17): the host end's learned MAC, the host's other
         // addresses (routesToHost), the gateway with its learned MAC.
-        if (n.host) Object.assign(node, { hostMac: n.host.mac, hostIps: n.host.addresses.filter((a) => a !== n.host!.ip) });
+        if (n.host) Object.assign(node, { hostMac: n.host.mac, hostIps: n.host.addresses.filter((a) => a !== n.host!.ip.split('/')[0]) });
         if (n.gateway) node.gateway = { ip: n.gateway.ip, mac: n.gateway.mac };
         return node;
       }),

@@ -13,7 +13,7 @@ describe.each(['vpp-18.01-contiv', 'vpp-current'] as const)('reference adapter, 
   test('the resolved topology carries the host stack and the gateway; the adapter builds the same model from it', async () => {
     const sim = new Simulation(loadExample('flows/pod-to-host.json'), profile);
     const t = adapterTopology(sim.topology);
-    expect(t.nodes[0]!.host).toEqual({ ip: '172.30.1.2', mac: '3e:1b:70:2d:4d:51', addresses: ['10.20.0.2'] });
+    expect(t.nodes[0]!.host).toEqual({ ip: '172.30.1.2/24', mac: '3e:1b:70:2d:4d:51', addresses: ['10.20.0.2'] });
     const a = new ReferenceAdapter({ profile });
     await a.setup(JSON.parse(JSON.stringify(t)));
     const n = a.simulation.topology.nodes[0]!;
