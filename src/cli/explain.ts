@@ -1,7 +1,7 @@
 // `podflow explain scenario.json`: runs a scenario through the reference model and prints, per packet, each
 // node's `show trace` text as VPP would print it, then where the packet ended.
 import type { Command } from 'commander';
-import { ip4ToString } from '../packet/index.ts';
+import { ip4ToString, readU32 } from '../packet/index.ts';
 import { PROFILES, type ProfileName } from '../reference/profiles.ts';
 import { parseScenario, ScenarioError } from '../reference/scenario.ts';
 import { simulate, type Outcome, type SimulationResult } from '../reference/simulate.ts';
@@ -16,6 +16,8 @@ export function describeOutcome(o: Outcome): string {
       return `delivered to pod ${o.pod} on node ${o.nodeId}`;
     case 'host':
       return `delivered to the host stack of node ${o.nodeId}`;
+    case 'outside':
+      return `left the cluster from node ${o.nodeId} to its default gateway (${ip4ToString(readU32(o.frame, 26))} → ${ip4ToString(readU32(o.frame, 30))})`;
     case 'dropped':
       return `dropped on node ${o.nodeId} by ${o.node}: ${o.error}`;
     case 'lost':

@@ -6,6 +6,7 @@ import { hostInterconnect } from '../reference/topology/ipam.ts';
 import { derivedNeighbourMac } from '../reference/topology/neighbours.ts';
 import { VXLAN_VNI, POD_MAC, type Topology } from '../reference/topology/topology.ts';
 import { rememberModelTopology } from '../reference/known-config.ts';
+import { derivedNeighbourMac } from '../reference/topology/neighbours.ts';
 
 export function adapterTopology(t: Topology): AdapterTopology {
   const c = t.ipam.config;
@@ -21,6 +22,9 @@ export function adapterTopology(t: Topology): AdapterTopology {
       podSubnet: `${ip4ToString(n.podNetwork.network)}/${n.podNetwork.prefixLen}`,
       host: hostOf(t, n.id),
       pods: n.pods.map((p) => ({ name: p.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC), tap: { name: p.tap.name, mac: macToString(p.tap.mac!), ...(p.tap.addresses[0] ? { ip: ip4ToString(p.tap.addresses[0].network) } : {}) }, gateway: ip4ToString(n.gateway) })),
+      // the host stack and the default gateway (docs/datapath.md §17.1, §17.4), when the node has them
+      ...(n.hostMac !== undefined || n.hostIps.length > 0 ? { host: { ip: `${ip4ToString(n.hostEnd)}/${n.tap0.addresses[0]!.prefixLen}`, mac: macToString(n.hostMac ?? derivedNeighbourMac(n.id, n.hostEnd)), addresses: n.hostIps.map(ip4ToString) } } : {}),
+      ...(n.defaultGateway ? { gateway: { ip: ip4ToString(n.defaultGateway.ip), mac: macToString(n.defaultGateway.mac) } } : {}),
     })),
   };
   // The reference adapter need not build the topology again (known-config.ts), unless a pod is a service endpoint

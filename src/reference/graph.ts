@@ -147,7 +147,7 @@ export function applyEffects(vpp: VppInstance, effects: readonly Effect[], now: 
         break;
       }
       case 'nat-session-add':
-        if (!vpp.natSessions.lookup(e.key)) vpp.natSessions.add(e.key, e.to, e.i2o);
+        if (!vpp.natSessions.lookup(e.key)) vpp.natSessions.add(e.key, e.to, e.i2o, e.flow, e.inside, e.alias);
         break;
       case 'counter': {
         const k = `${e.node}: ${e.error}`;

@@ -87,6 +87,18 @@ const NodeSchema = z
      * host end of tap0 when the interface is tap0; `mac`: default derived from node and IP (02:00:…).
      */
     resolvedNeighbours: z.array(ResolvedNeighbourSchema).optional(),
+    /**
+     * The host stack's own addresses besides the tap0 host end (its other interfaces: the management IP …): VPP
+     * routes each /32 via the host end on tap0 (Contiv `routesToHost`, docs/datapath.md §17.1). The first is the
+     * node's management IP (Kubernetes' InternalIP), which other nodes route via this node's BVI (§17.3).
+     */
+    hostIps: z.array(Ip).optional(),
+    /** the MAC of the host end of tap0 (`vpp1`) as VPP has learned it by ARP; absent: not learned yet (§17.1) */
+    hostMac: Mac.optional(),
+    /** the default gateway of the main NIC (Contiv's node config `gateway`) and its MAC as learned by ARP (§17.4) */
+    gateway: z.object({ ip: Ip, mac: Mac }).strict().optional(),
+    /** ports dynamic SNAT hands out, in order (VPP 18.01 draws them at random: pins a trace's, §17.4) */
+    natPorts: z.array(U16.min(1024)).optional(),
   })
   .strict();
 

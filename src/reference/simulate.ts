@@ -9,6 +9,7 @@ import type { Scenario, ScenarioPacket } from './scenario.ts';
 import { configureNode, type AclConfig, type VppInstance } from './state/vpp.ts';
 import { buildTopology, driverOf, POD_MAC, type Interface, type Node, type Pod, type Topology } from './topology/topology.ts';
 import type { TraceRecord } from '../trace/records.ts';
+import { derivedNeighbourMac } from './topology/neighbours.ts';
 
 /**
  * Where a frame was seen: `pod:<name>:tx` (sent by the pod), `pod:<name>:rx` (delivered to it), `node:<id>:wire`,
@@ -35,6 +36,8 @@ export interface NodeTrace {
 export type Outcome =
   | { kind: 'delivered'; nodeId: number; pod: string; frame: Uint8Array }
   | { kind: 'host'; nodeId: number; frame: Uint8Array }
+  /** sent on the node's wire to its default gateway: the packet left the cluster (docs/datapath.md §17.4) */
+  | { kind: 'outside'; nodeId: number; frame: Uint8Array }
   | { kind: 'dropped'; nodeId: number; node: string; error: string }
   | { kind: 'lost'; nodeId: number; reason: string; frame: Uint8Array };
 
@@ -156,8 +159,10 @@ export class Simulation {
     } else if ('host' in p.from) {
       // The host stack sends over tap0: the frame arrives on VPP's tap0 like a pod's on its TAP (§17).
       nodeId = p.from.node;
-      const tap0 = this.topology.nodeById.get(nodeId)!.tap0;
-      frame = p.bytes ?? this.packetFrame(p, undefined);
+      const node = this.topology.nodeById.get(nodeId)!;
+      const tap0 = node.tap0;
+      frame = p.bytes ?? this.hostFrame(p, node);
+      this.learnHostEnd(node, frame);
       start = inputNodeOf(tap0);
       rx = tap0.swIfIndex;
       result.frames.push({ point: this.hostPoint(nodeId), time: p.at, data: frame, packet: index });
@@ -192,7 +197,13 @@ export class Simulation {
       }
       // WIRE: the nodes share one L2 segment; the frame reaches the node whose main NIC has its destination MAC.
       result.frames.push({ point: this.wirePoint(nodeId), time, data: out, packet: index });
-      const peer = this.peerOnWire(readMac(out, 0), nodeId);
+      const dstMac = readMac(out, 0);
+      const peer = this.peerOnWire(dstMac, nodeId);
+      const gateway = this.topology.nodeById.get(nodeId)!.defaultGateway;
+      if (!peer && gateway !== undefined && gateway.mac === dstMac) {
+        result.outcomes.push({ kind: 'outside', nodeId, frame: out });
+        break;
+      }
       if (!peer) {
         result.outcomes.push({ kind: 'lost', nodeId, reason: 'no node on the wire has the destination MAC', frame: out });
         break;
@@ -208,6 +219,38 @@ export class Simulation {
       frame = out;
     }
     return result;
+  }
+
+  /**
+   * The frame the host stack sends on tap0: a frame given from IPv4 on gets the host end's Ethernet header (its
+   * MAC, stated or derived, to tap0's). Cached per packet like packetFrame.
+   */
+  private hostFrame(p: ScenarioPacket, node: Node): Uint8Array {
+    const layers = p.layers ?? [];
+    const hit = this.encoded.get(p);
+    if (hit && hit.layers === layers) return hit.bytes;
+    const src = node.hostMac ?? derivedNeighbourMac(node.id, node.hostEnd);
+    const bytes = encodePacket(layers[0]?.kind === 'ethernet' ? layers : [{ kind: 'ethernet', dst: node.tap0.mac!, src }, ...layers]);
+    this.encoded.set(p, { layers, bytes });
+    return bytes;
+  }
+
+  /** The frame node `nodeId`'s host stack sends for these layers (from IPv4 on: the host end's Ethernet header added). */
+  hostFrameOf(nodeId: number, layers: Layer[]): Uint8Array {
+    return this.hostFrame({ at: 0, from: { node: nodeId, host: true }, layers }, this.topology.nodeById.get(nodeId)!);
+  }
+
+  /**
+   * Before its first frame the host resolved tap0's address by ARP, and VPP learned the host end from that request
+   * (docs/datapath.md §17.1): the sender MAC of a host frame becomes the host end's learned neighbour, unless a
+   * static entry (resolvedNeighbours) holds it.
+   */
+  private learnHostEnd(node: Node, frame: Uint8Array): void {
+    if (frame.length < 14) return;
+    const vpp = this.vpps.get(node.id)!;
+    const sw = node.tap0.swIfIndex;
+    if (vpp.neighbors.entries().some((n) => n.swIfIndex === sw && n.ip === node.hostEnd && n.isStatic)) return;
+    vpp.neighbors.set(sw, node.hostEnd, readMac(frame, 6), false);
   }
 
   /** The first node in topology order, other than `from`, whose main NIC has the MAC. */

@@ -309,18 +309,27 @@ export class ReferenceAdapter implements Adapter {
  * A resolved topology and its ACLs as the scenario file's input form (what `podflow explain` reads; packets are
  * the caller's). Built field by field (no object spread: a slow path in V8, and this runs once per fuzz case).
  */
+type NodeInput = Parameters<typeof trustedScenario>[0]['topology']['nodes'][number];
+
 export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undefined, sessions: Record<string, number> = {}, nat?: ReferenceAdapterOptions['nat'], drivers: InterfaceDrivers = {}): Parameters<typeof trustedScenario>[0] {
   const nic = drivers.nic;
   const pod = drivers.pod;
   const input: Parameters<typeof trustedScenario>[0] = {
     version: 1,
     topology: {
-      nodes: t.nodes.map((n) => ({
-        id: n.id,
-        name: n.name,
-        gbe: nic === undefined ? { name: n.gbe.name, mac: n.gbe.mac } : { name: n.gbe.name, mac: n.gbe.mac, driver: nic },
-        pods: n.pods.map((p) => ({ name: p.name, ip: p.ip, tap: pod === undefined ? { name: p.tap.name, mac: p.tap.mac } : { name: p.tap.name, mac: p.tap.mac, driver: pod } })),
-      })),
+      nodes: t.nodes.map((n) => {
+        const node: NodeInput = {
+          id: n.id,
+          name: n.name,
+          gbe: nic === undefined ? { name: n.gbe.name, mac: n.gbe.mac } : { name: n.gbe.name, mac: n.gbe.mac, driver: nic },
+          pods: n.pods.map((p) => ({ name: p.name, ip: p.ip, tap: pod === undefined ? { name: p.tap.name, mac: p.tap.mac } : { name: p.tap.name, mac: p.tap.mac, driver: pod } })),
+        };
+        // The host stack and the default gateway (docs/datapath.md §17): the host end's learned MAC, the host's other
+        // addresses (routesToHost), the gateway with its learned MAC.
+        if (n.host) Object.assign(node, { hostMac: n.host.mac, hostIps: n.host.addresses.filter((a) => a !== n.host!.ip.split('/')[0]) });
+        if (n.gateway) node.gateway = { ip: n.gateway.ip, mac: n.gateway.mac };
+        return node;
+      }),
     },
     sessions,
   };

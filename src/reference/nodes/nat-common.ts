@@ -1,7 +1,6 @@
 // Shared helpers of the NAT44 nodes (docs/datapath.md §9): the session keys and the 5-tuple they read.
 import { ipv4HeaderChecksum, l4Checksum, readU16, writeU16 } from '../../packet/index.ts';
-import type { VppInstance } from '../state/vpp.ts';
-import { copyBuf, type Buf, type Effect } from '../node-def.ts';
+import { copyBuf, type Buf } from '../node-def.ts';
 
 export interface NatTuple {
   src: number;
@@ -76,13 +75,3 @@ export function rewriteSource(bytes: Uint8Array, l3: number, t: NatTuple, addr: 
   }
   return data;
 }
-
-/** Dynamic SNAT to the pool address and a fresh port; a session remembers the translation for the fast path. */
-export function dynamicSnat(bytes: Uint8Array, l3: number, t: NatTuple, vpp: VppInstance): { data: Uint8Array; index: number; effects: Effect[] } {
-  const index = vpp.natSessions.peekIndex();
-  const to = { addr: vpp.nat.pool[0] ?? t.src, port: DYNAMIC_PORT_BASE + index };
-  // current VPP's NAT44-ED keeps the source port when no translation to the pool address has it (profiles.ts)
-  if (vpp.profile.natPreservesPort && ![...vpp.natSessions.byKey.values()].some((s) => s.to?.addr === to.addr && s.to.port === t.sport)) to.port = t.sport;
-  return { data: rewriteSource(bytes, l3, t, to.addr, to.port), index, effects: [{ kind: 'nat-session-add', key: in2outKey(t), to }] };
-}
-

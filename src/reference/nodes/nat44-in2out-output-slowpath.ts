@@ -9,7 +9,8 @@ import { mappingByLocal } from '../state/nat.ts';
 import { result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { nextOutputFeature } from './features.ts';
-import { dynamicSnat, in2outKey, natedBuf, natTuple } from './nat-common.ts';
+import { in2outKey, natedBuf, natTuple } from './nat-common.ts';
+import { dynamicDetail, dynamicSnat } from './nat-snat.ts';
 
 export const nat44In2outOutputSlowpath: NodeDef<NodeName> = {
   name: 'nat44-in2out-output-slowpath',
@@ -25,7 +26,7 @@ export const nat44In2outOutputSlowpath: NodeDef<NodeName> = {
       const after = nextOutputFeature(vpp, buf.tx, 'nat44-in2out-output');
       if (m?.identity) return result(after, buf, [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 12, session: -1 }], traceName);
       const r = dynamicSnat(buf.data, 14, t, vpp);
-      return result(after, natedBuf(buf, r.data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 12, session: r.index }], traceName, r.effects);
+      return result(after, natedBuf(buf, r.data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 12, session: r.index, ed: dynamicDetail(r.session, t, 'in2out-slow') }], traceName, r.effects);
     }
     if (m?.identity) {
       const index = vpp.natSessions.peekIndex();

@@ -8,6 +8,7 @@ import type { NodeName } from '../node-names.ts';
 import { nextOutputFeature } from './features.ts';
 import { in2outKey, natedBuf, natTuple, rewriteSource } from './nat-common.ts';
 import { edLookup, hitDetail, searchKey } from './nat44-ed.ts';
+import { dynamicDetail, isDynamic, snatForward } from './nat-snat.ts';
 
 export const nat44In2outOutput: NodeDef<NodeName> = {
   name: 'nat44-in2out-output',
@@ -20,7 +21,7 @@ export const nat44In2outOutput: NodeDef<NodeName> = {
       const label = 'NAT44_IN2OUT_ED_FAST_PATH';
       const s = edLookup(vpp, t);
       const after = nextOutputFeature(vpp, buf.tx, 'nat44-in2out-output');
-      if (s) return result(after, natedBuf(buf, buf.data), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 12, session: s.index, ed: hitDetail(s, t, false) }], traceName);
+      if (s) return result(after, natedBuf(buf, snatForward(buf.data, 14, t, s)), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 12, session: s.index, ed: isDynamic(s) ? dynamicDetail(s, t, 'in2out-fast') : hitDetail(s, t, false) }], traceName);
       const d = vpp.natSessions.lookup(in2outKey(t));
       if (d?.to) return result(after, natedBuf(buf, rewriteSource(buf.data, 14, t, d.to.addr, d.to.port)), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 12, session: d.index, ed: { lookup: searchKey(t) } }], traceName);
       return result('nat44-in2out-output-slowpath', buf, [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 5, session: -1, ed: { lookup: searchKey(t) } }], traceName);

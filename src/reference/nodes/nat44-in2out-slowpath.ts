@@ -4,7 +4,8 @@
 // Next: ip4-lookup. Models F:src/plugins/nat/in2out.c slow path.
 import { result, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
-import { dynamicSnat, natedBuf, natTuple } from './nat-common.ts';
+import { natedBuf, natTuple } from './nat-common.ts';
+import { dynamicSnat } from './nat-snat.ts';
 
 export const nat44In2outSlowpath: NodeDef<NodeName> = {
   name: 'nat44-in2out-slowpath',

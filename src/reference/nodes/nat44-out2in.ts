@@ -8,6 +8,7 @@ import { result, toDrop, withIcmpError, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { natTuple, out2inKey } from './nat-common.ts';
 import { edLookup, hitDetail, searchKey } from './nat44-ed.ts';
+import { dynamicDetail, isDynamic, snatReverse, withData } from './nat-snat.ts';
 
 const ERRORS = { noTranslation: 'No translation' } as const;
 
@@ -25,6 +26,9 @@ export const nat44Out2in: NodeDef<NodeName> = {
         return result('ip4-icmp-error', withIcmpError(buf, { type: 11, code: 0 }), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: -1, ed: { lookup: searchKey(undefined), slowPathReason: 'no reason for slow path' } }], traceName);
       }
       const s = edLookup(vpp, t);
+      // The reply of a dynamic SNAT: the destination back to the pod (docs/datapath.md §17.4); the buffer is not
+      // marked natted (the pod's output prints no such flag on a VPP 26.06 lab, §17.7).
+      if (isDynamic(s)) return result('ip4-lookup', withData(buf, snatReverse(buf.data, 0, t, s)), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 10, sessionIndex: s.index, ed: dynamicDetail(s, t, 'out2in-fast') }], traceName);
       // A bypass session's hit in out2in leaves the buffer unmarked (no `natted`: a VPP 26.06 lab).
       if (s) return result('ip4-lookup', buf, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 10, sessionIndex: s.index, ed: hitDetail(s, t, true) }], traceName);
       return result('nat44-out2in-slowpath', buf, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 7, sessionIndex: -1, ed: { lookup: searchKey(t), slowPathReason: 'slow path because lookup failed' } }], traceName);
@@ -34,6 +38,8 @@ export const nat44Out2in: NodeDef<NodeName> = {
     const label = vpp.profile.natTraceLabels.out2in;
     const existing = vpp.natSessions.lookup(key);
     const mapping = existing ? undefined : mappingByExternal(vpp.nat, t.dst, t.proto, t.dport);
+    // The reply of a dynamic SNAT: the destination back to the pod (docs/datapath.md §17.4).
+    if (isDynamic(existing)) return result('ip4-lookup', withData(buf, snatReverse(buf.data, 0, t, existing)), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: existing.index }], traceName);
     if (existing || mapping) {
       // Identity mapping: a session, no rewrite.
       const index = existing ? existing.index : vpp.natSessions.peekIndex();

@@ -30,6 +30,8 @@ export interface NatSession {
   key: string;
   /** the source a dynamic SNAT session rewrites to; absent for identity and bypass sessions */
   to?: { addr: number; port: number };
+  /** a dynamic SNAT session's inside source: what the reply's destination goes back to (docs/datapath.md §17.4) */
+  inside?: { addr: number; port: number };
   /** NAT44-ED: the session's in2out flow as its trace prints it (`i2of match: …`) */
   i2o?: NatFlow;
   /** the whole flow as NAT44-ED keeps it (`show nat44 sessions`); absent: only `key` is known (sessionState prints `?`) */
@@ -73,12 +75,15 @@ export class NatSessionTable {
     return this.next;
   }
 
-  add(key: string, to?: { addr: number; port: number }, i2o?: NatFlow, flow?: NatSessionFlow): NatSession {
+  add(key: string, to?: { addr: number; port: number }, i2o?: NatFlow, flow?: NatSessionFlow, inside?: { addr: number; port: number }, alias?: readonly string[]): NatSession {
     const s: NatSession = { index: this.next++, key };
     if (to) s.to = to;
     if (i2o) s.i2o = i2o;
     if (flow) s.flow = flow;
+    if (inside) s.inside = inside;
     this.byKey.set(key, s);
+    // the same session under its other keys (a translation is found from both sides, docs/datapath.md §17.4)
+    if (alias) for (const k of alias) this.byKey.set(k, s);
     return s;
   }
 

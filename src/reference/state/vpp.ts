@@ -141,8 +141,20 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
     fib.add(remote.podNetwork.network, remote.podNetwork.prefixLen, { kind: 'recursive', nextHop: remote.bviIp.network }, `routeToOtherHostPods(${remoteId})`);
     const remoteHost = hostInterconnect(topology.ipam, remoteId).network;
     fib.add(remoteHost.network, remoteHost.prefixLen, { kind: 'recursive', nextHop: remote.bviIp.network }, `routeToOtherHostStack(${remoteId})`);
+    // The remote node's management IP (its first host address), via its BVI (§17.3: routeToOtherManagementIP).
+    const mgmt = remote.hostIps[0];
+    if (mgmt !== undefined) fib.add(mgmt, 32, { kind: 'recursive', nextHop: remote.bviIp.network }, `routeToOtherManagementIP(${remoteId})`);
     // The underlay: the remote main NIC is a neighbour on the shared L2 segment (dynamic ARP, pre-resolved here).
     neighbors.set(node.gbe.swIfIndex, remote.ip.network, remote.gbe.mac!, false);
+  }
+  // The host stack (§17.1): a /32 per host address via the host end of tap0 (routesToHost); the host end's MAC
+  // is learned by ARP, never static: given, it is a learned entry already there.
+  for (const h of node.hostIps) fib.add(h, 32, { kind: 'attached', swIfIndex: node.tap0.swIfIndex, nextHop: node.hostEnd }, 'routesToHost');
+  if (node.hostMac !== undefined) neighbors.set(node.tap0.swIfIndex, node.hostEnd, node.hostMac, false);
+  // Outside the cluster (§17.4): the default route via the node config's gateway on the main NIC, its MAC learned.
+  if (node.defaultGateway) {
+    fib.add(0, 0, { kind: 'attached', swIfIndex: node.gbe.swIfIndex, nextHop: node.defaultGateway.ip }, 'defaultRoute');
+    neighbors.set(node.gbe.swIfIndex, node.defaultGateway.ip, node.defaultGateway.mac, false);
   }
   // Neighbours the scenario states resolved (the host end of tap0, a next hop): static, like Contiv's own; set
   // last, so a stated MAC wins over the one the model would have used for the same address.

@@ -79,6 +79,16 @@ export interface Node {
   interfaces: Interface[];
   /** neighbours the scenario states already resolved (static ARP entries, neighbours.ts) */
   resolvedNeighbours?: ResolvedNeighbour[];
+  /** the host end of tap0 (`vpp1`, 172.30.<id>.2): the next hop of every route to the host stack (docs/datapath.md §17.1) */
+  hostEnd: number;
+  /** the host stack's other addresses (`routesToHost`, §17.1); the first is the management IP (§17.3) */
+  hostIps: number[];
+  /** the host end's MAC as VPP learned it by ARP; absent: not learned (the first packet waits at ip4-arp) */
+  hostMac?: number;
+  /** the main NIC's default gateway (Contiv's node config `gateway`) with its learned MAC (§17.4) */
+  defaultGateway?: { ip: number; mac: number };
+  /** dynamic SNAT ports in allocation order (pinned for a trace, §17.4) */
+  natPorts?: number[];
 }
 
 export interface Topology {
@@ -203,7 +213,22 @@ function buildNode(ipam: Ipam, ids: readonly number[], spec: NodeSpec, ni: numbe
     bviIp: bvi,
     bviMac: bviMac(spec.id),
     interfaces,
+    hostEnd: host.hostEnd,
+    hostIps: [],
   };
+  (spec.hostIps ?? []).forEach((text, k) => {
+    const a = ip4(text);
+    const clash = a === host.hostEnd ? 'the host end of tap0 (routed through the connected subnet already)' : a === ip.network ? 'the node IP' : inCidr(a, podNetwork) ? "in the node's pod network" : undefined;
+    if (clash) throw new TopologyError(`${path}.hostIps[${k}]`, `${text} is ${clash}`);
+    node.hostIps.push(a);
+  });
+  if (spec.hostMac !== undefined) node.hostMac = mac(spec.hostMac);
+  if (spec.gateway !== undefined) {
+    const gw = ip4(spec.gateway.ip);
+    if (!inCidr(gw, ip) || gw === ip.network) throw new TopologyError(`${path}.gateway.ip`, `${spec.gateway.ip} is not another address of the main NIC's subnet ${ip4ToString(ip.network)}/${ip.prefixLen}`);
+    node.defaultGateway = { ip: gw, mac: mac(spec.gateway.mac) };
+  }
+  if (spec.natPorts !== undefined) node.natPorts = [...spec.natPorts];
   if (spec.resolvedNeighbours) node.resolvedNeighbours = resolveNeighbours(spec.resolvedNeighbours, spec.id, [tap0, loop0, gbe], host.hostEnd, (field, message) => { throw new TopologyError(`${path}.resolvedNeighbours${field}`, message); });
   const tapNames = new Set<string>();
   for (let pi = 0; pi < spec.pods.length; pi++) {
@@ -256,6 +281,11 @@ export function buildTopology(specs: readonly NodeSpec[], ipamOverrides: Partial
     nodeIps.set(n.ip.network, n.id);
   }
   return { ipam, nodes, nodeById: new Map(nodes.map((n) => [n.id, n])), podByName, podByIp };
+}
+
+function inCidr(a: number, c: Cidr): boolean {
+  const size = 2 ** (32 - c.prefixLen);
+  return Math.floor(a / size) === Math.floor(c.network / size);
 }
 
 /** The driver an interface runs: its own, else the Contiv default of its kind. */
