@@ -2,8 +2,6 @@
 import { ip4ToString, macToString } from '../packet/index.ts';
 import type { AdapterServiceConfig, AdapterTopology } from '../adapters/adapter.ts';
 import type { NodeServices } from '../reference/services.ts';
-import { hostInterconnect } from '../reference/topology/ipam.ts';
-import { derivedNeighbourMac } from '../reference/topology/neighbours.ts';
 import { VXLAN_VNI, POD_MAC, type Topology } from '../reference/topology/topology.ts';
 import { rememberModelTopology } from '../reference/known-config.ts';
 import { derivedNeighbourMac } from '../reference/topology/neighbours.ts';
@@ -20,7 +18,6 @@ export function adapterTopology(t: Topology): AdapterTopology {
       bvi: { ip: `${ip4ToString(n.bviIp.network)}/${n.bviIp.prefixLen}`, mac: macToString(n.bviMac) },
       vni: VXLAN_VNI,
       podSubnet: `${ip4ToString(n.podNetwork.network)}/${n.podNetwork.prefixLen}`,
-      host: hostOf(t, n.id),
       pods: n.pods.map((p) => ({ name: p.name, ip: ip4ToString(p.ip), mac: macToString(POD_MAC), tap: { name: p.tap.name, mac: macToString(p.tap.mac!), ...(p.tap.addresses[0] ? { ip: ip4ToString(p.tap.addresses[0].network) } : {}) }, gateway: ip4ToString(n.gateway) })),
       // the host stack and the default gateway (docs/datapath.md §17.1, §17.4), when the node has them
       ...(n.hostMac !== undefined || n.hostIps.length > 0 ? { host: { ip: `${ip4ToString(n.hostEnd)}/${n.tap0.addresses[0]!.prefixLen}`, mac: macToString(n.hostMac ?? derivedNeighbourMac(n.id, n.hostEnd)), addresses: n.hostIps.map(ip4ToString) } } : {}),
@@ -31,12 +28,6 @@ export function adapterTopology(t: Topology): AdapterTopology {
   // (the NAT inside role): the plain form does not carry that.
   if (t.nodes.every((n) => n.pods.every((p) => !p.serviceEndpoint))) rememberModelTopology(out, t);
   return out;
-}
-
-/** The host end of a node's tap0 and its MAC (the one the model assumes for it, neighbours.ts), docs/datapath.md §17. */
-function hostOf(t: Topology, nodeId: number): NonNullable<AdapterTopology['nodes'][number]['host']> {
-  const h = hostInterconnect(t.ipam, nodeId);
-  return { ip: `${ip4ToString(h.hostEnd)}/${h.network.prefixLen}`, mac: macToString(derivedNeighbourMac(nodeId, h.hostEnd)), addresses: [] };
 }
 
 /**
