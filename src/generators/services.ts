@@ -6,10 +6,12 @@
 // what the cluster has, so a shrunk cluster keeps every draw meaningful; `resolveServices` turns the draws into
 // the ServiceSpecs Contiv renders once the topology (the pods' IPs) is known.
 import fc from 'fast-check';
-import { ip4, ip4ToString } from '../packet/index.ts';
+import { ip4, ip4ToString, macToString } from '../packet/index.ts';
+import { nodeIds } from '../policy/contiv/render.ts';
 import type { Cluster } from '../policy/types.ts';
 import type { NodeServices, ServicePortSpec, ServiceSpec } from '../reference/services.ts';
-import { hostInterconnect } from '../reference/topology/ipam.ts';
+import { hostInterconnect, makeIpam, nodeIp, type IpamConfig } from '../reference/topology/ipam.ts';
+import { derivedNeighbourMac } from '../reference/topology/neighbours.ts';
 import type { Pod, Topology } from '../reference/topology/topology.ts';
 import { clusterArb, type ClusterConstraints } from './cluster.ts';
 
@@ -79,6 +81,26 @@ export function serviceCaseArb(constraints: ClusterConstraints = {}, maxConnecti
   return fc
     .tuple(clusterArb({ minPods: 2, maxPods: 8, topology: 'varied', ...constraints }), fc.array(serviceDrawArb, { minLength: 1, maxLength: 3 }), fc.array(serviceConnectionSpecArb, { minLength: 1, maxLength: maxConnections }))
     .map(([cluster, services, connections]) => ({ cluster, services, connections }));
+}
+
+/**
+ * The cluster with every node's host stack known to VPP (the MAC of tap0's host end, learned: the host has
+ * spoken) and a default gateway on the node network — the highest address of it no node has, one router with one
+ * MAC for all (docs/datapath.md §17). Derived from the cluster alone, so a case needs no field for it.
+ */
+export function withNodeStacks(cluster: Cluster): Cluster {
+  const ipam = makeIpam((cluster.ipam ?? {}) as Partial<IpamConfig>);
+  const ids = nodeIds(cluster);
+  const used = new Set(cluster.nodes.map((n) => nodeIp(ipam, ids.get(n.name)!).network));
+  const net = ipam.nodeInterconnect;
+  let gw = (net.network + 2 ** (32 - net.prefixLen) - 2) >>> 0;
+  while (used.has(gw) && gw > net.network + 1) gw--;
+  const gateway = { ip: ip4ToString(gw), mac: macToString(derivedNeighbourMac(0, gw)) };
+  const nodes = cluster.nodes.map((n) => {
+    const id = ids.get(n.name)!;
+    return { ...n, host: { mac: macToString(derivedNeighbourMac(id, hostInterconnect(ipam, id).hostEnd)) }, gateway };
+  });
+  return { ...cluster, nodes };
 }
 
 /** Pods in the topology's order (node by node), the order indices refer to. */

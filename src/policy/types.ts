@@ -89,6 +89,13 @@ export interface ClusterNode {
   name: string;
   /** Contiv node ID; otherwise the smallest unused positive integer in order of appearance */
   id?: number;
+  /**
+   * the node's host stack as VPP knows it (docs/datapath.md §17.1): its addresses besides the tap0 host end (the
+   * first is the management IP) and the MAC VPP learned for tap0's host end; absent: not learned yet
+   */
+  host?: { ips?: string[]; mac?: string };
+  /** the main NIC's default gateway and its MAC (§17.4); absent: no default route */
+  gateway?: { ip: string; mac: string };
 }
 
 export interface Cluster {

@@ -16,6 +16,7 @@ const Labels = z.record(z.string().max(317), z.string().max(63));
 const Port = z.number().int().min(1).max(65535);
 const Protocol = z.enum(['TCP', 'UDP', 'SCTP']);
 const Ip = z.string().refine(isIp4, 'expected an IPv4 address like 10.1.1.12');
+const Mac = z.string().regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'expected a MAC address like 02:fe:69:99:eb:9d');
 const Cidr = z.string().refine((s) => {
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(s);
   return m !== null && isIp4(m[1]!) && Number(m[2]) <= 32;
@@ -79,7 +80,19 @@ export const ClusterSchema = z
       })
       .strict()
       .optional(),
-    nodes: z.array(z.object({ name: Name, id: z.number().int().min(1).max(255).optional() }).strict()).min(1).max(255),
+    nodes: z
+      .array(
+        z
+          .object({
+            name: Name,
+            id: z.number().int().min(1).max(255).optional(),
+            host: z.object({ ips: z.array(Ip).max(16).optional(), mac: Mac.optional() }).strict().optional(),
+            gateway: z.object({ ip: Ip, mac: Mac }).strict().optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(255),
     namespaces: z.array(z.object({ name: Name, labels: Labels }).strict()),
     pods: z.array(Pod).max(1000),
     policies: z.array(Policy).max(1000),

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { encodePacket, ip4, ip4ToString, mac, VXLAN_PORT } from '../packet/index.ts';
 import { clusterArb } from '../generators/cluster.ts';
+import { withNodeStacks } from '../generators/services.ts';
 import { contivFormula, firstPacket, replyPacket } from '../policy/contiv/semantics.ts';
 import type { Cluster, Connection } from '../policy/types.ts';
 import { configureCase } from './harness.ts';
@@ -56,7 +57,7 @@ export const outsideLeavesWithNodeIp: PropertyDef<OutsideCase> = {
   arbitrary: outsideCaseArb,
   async check(c, adapter) {
     if (!adapter.capabilities.services) return { status: 'unknown', reason: `adapter ${adapter.name} does not carry traffic to the outside (capabilities.services)` };
-    const { correct, given } = await configureCase(c.cluster, adapter);
+    const { correct, given } = await configureCase(withNodeStacks(c.cluster), adapter);
     const topology = given.topology;
     const nodes = adapterTopology(topology).nodes;
     const pods = topology.nodes.flatMap((n) => n.pods);

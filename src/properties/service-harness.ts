@@ -9,7 +9,7 @@ import type { RenderedCluster } from '../policy/contiv/render.ts';
 import type { Connection } from '../policy/types.ts';
 import { renderServices, type NodeServices, type ServiceSpec } from '../reference/services.ts';
 import { POD_MAC, type Pod, type Topology } from '../reference/topology/topology.ts';
-import { backendsFor, resolveServiceConnection, resolveServices, type ResolvedServiceConnection, type ServiceBackend, type ServiceCase } from '../generators/services.ts';
+import { backendsFor, resolveServiceConnection, resolveServices, withNodeStacks, type ResolvedServiceConnection, type ServiceBackend, type ServiceCase } from '../generators/services.ts';
 import { configureCase } from './harness.ts';
 import { adapterServiceConfig, adapterTopology } from './resolve.ts';
 
@@ -115,7 +115,7 @@ export function arrivalsOf(o: Observation, packet: number, backends: readonly Se
  */
 export async function runServiceCase(c: ServiceCase, adapter: Adapter, profile?: string): Promise<ServiceRunResult> {
   if (!adapter.capabilities.services || !adapter.applyServices) return { unknown: `adapter ${adapter.name} does not render Services (capabilities.services)` };
-  const { correct, given } = await configureCase(c.cluster, adapter, profile ? { profile } : {});
+  const { correct, given } = await configureCase(withNodeStacks(c.cluster), adapter, profile ? { profile } : {});
   const topology = given.topology;
   const services = resolveServices(c.services, topology);
   const nat = renderServices(topology, services);

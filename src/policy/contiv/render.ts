@@ -50,8 +50,13 @@ export function clusterTopologyInput(cluster: Cluster): ScenarioInput {
  */
 function clusterNodeSpecs(cluster: Cluster): NodeSpec[] {
   const ids = nodeIds(cluster);
-  return cluster.nodes.map((n) => ({
-    id: ids.get(n.name)!,
+  return cluster.nodes.map((n) => nodeSpec(n, ids.get(n.name)!, cluster));
+}
+
+/** One node's spec: its host stack and gateway when the cluster gives them (docs/datapath.md §17), its pods. */
+function nodeSpec(n: Cluster['nodes'][number], id: number, cluster: Cluster): NodeSpec {
+  const spec: NodeSpec = {
+    id,
     name: n.name,
     gbe: {},
     tap0: {},
@@ -77,7 +82,11 @@ function clusterNodeSpecs(cluster: Cluster): NodeSpec[] {
         if (p.tap !== undefined) pod.tap = { name: p.tap.name, swIfIndex: p.tap.swIfIndex };
         return pod;
       }),
-  }));
+  };
+  if (n.host?.ips) spec.hostIps = n.host.ips;
+  if (n.host?.mac !== undefined) spec.hostMac = n.host.mac;
+  if (n.gateway) spec.gateway = { ip: n.gateway.ip, mac: n.gateway.mac };
+  return spec;
 }
 
 export interface RenderedPod {
