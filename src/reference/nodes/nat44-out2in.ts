@@ -8,6 +8,7 @@ import { result, toDrop, withIcmpError, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { natTuple, out2inKey } from './nat-common.ts';
 import { edLookup, hitDetail, searchKey } from './nat44-ed.ts';
+import { serviceOut2in } from './nat-dnat.ts';
 
 const ERRORS = { noTranslation: 'No translation' } as const;
 
@@ -24,6 +25,8 @@ export const nat44Out2in: NodeDef<NodeName> = {
       if ((buf.data[8] ?? 0) <= 1) {
         return result('ip4-icmp-error', withIcmpError(buf, { type: 11, code: 0 }), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: -1, ed: { lookup: searchKey(undefined), slowPathReason: 'no reason for slow path' } }], traceName);
       }
+      const svc = serviceOut2in(buf, vpp, traceName);
+      if (svc) return svc;
       const s = edLookup(vpp, t);
       // A bypass session's hit in out2in leaves the buffer unmarked (no `natted`: a VPP 26.06 lab).
       if (s) return result('ip4-lookup', buf, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 10, sessionIndex: s.index, ed: hitDetail(s, t, true) }], traceName);
@@ -31,6 +34,8 @@ export const nat44Out2in: NodeDef<NodeName> = {
     }
     const key = out2inKey(t);
     const traceName = vpp.profile.natNodeNames['nat44-out2in'];
+    const svc = serviceOut2in(buf, vpp, traceName);
+    if (svc) return svc;
     const label = vpp.profile.natTraceLabels.out2in;
     const existing = vpp.natSessions.lookup(key);
     const mapping = existing ? undefined : mappingByExternal(vpp.nat, t.dst, t.proto, t.dport);
