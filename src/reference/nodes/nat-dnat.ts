@@ -16,7 +16,7 @@ import type { Interface } from '../topology/topology.ts';
 import type { NodeServices } from '../services.ts';
 import type { Nat44EdView, TraceBody } from '../../trace/records.ts';
 import { vppIpProtocolName } from '../../trace/ip4-view.ts';
-import { result, type Buf, type Effect, type NodeResult } from '../node-def.ts';
+import { copyBuf, result, type Buf, type Effect, type NodeResult } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { DYNAMIC_PORT_BASE, natedBuf, natTuple, type NatTuple } from './nat-common.ts';
 import { searchKey } from './nat44-ed.ts';
@@ -188,19 +188,26 @@ export function addDnatSession(vpp: VppInstance, d: DnatSession): void {
 
 // ---- call sites: each NAT44 node hands a packet here first (one line per node) ----
 
+/** A flow as nat44_ed_format.c prints it: the match, then the rewrite (its fields and, when set, `txfib`). */
 const edFlowText = (f: DnatFlow, rewrite: string): string =>
-  `match: saddr ${ip4ToString(f.src)} sport ${f.sport} daddr ${ip4ToString(f.dst)} dport ${f.dport} proto ${vppIpProtocolName(f.proto, 'vpp-current')} fib_idx 0 rewrite: ${rewrite}txfib 0 `;
+  `match: saddr ${ip4ToString(f.src)} sport ${f.sport} daddr ${ip4ToString(f.dst)} dport ${f.dport} proto ${vppIpProtocolName(f.proto, 'vpp-current')} fib_idx 0 rewrite: ${rewrite}`;
 
-/** The nat44-ed detail of a DNAT session's translation: its two flows as nat44_ed_format.c prints them (masked in goldens). */
-function edDetail(d: DnatSession, t: NatTuple, viaI2of: boolean, out2in: boolean): Nat44EdView {
-  const seen = d.twice ?? d.client;
+/**
+ * The nat44-ed detail of a DNAT session's translation, as a VPP 26.06 lab printed it (test/fixtures/traces/vpp-26.06/
+ * service.*): both flows — the in2out one rewriting the source back to the Service (no `txfib`), the out2in one
+ * rewriting the destination to the backend (`txfib 0`); with self-twice-NAT also the other address (the model's
+ * rendering, not captured) — and `TCP state: closed` (the model keeps no TCP state; the lab printed `closed` for the
+ * SYN and the SYN-ACK). `lookup`: the fast paths' search key; the out2in fast path also its slow-path reason.
+ */
+function edDetail(d: DnatSession, t: NatTuple, via: 'i2of' | 'o2if', node: 'out2in-fast' | 'out2in-slow' | 'in2out-fast'): Nat44EdView {
   const o2i: DnatFlow = { src: d.client.addr, sport: d.client.port, dst: d.service.addr, dport: d.service.port, proto: d.proto };
   const i2o = replyFlowOf(d);
-  const o2iRewrite = `${d.twice ? `saddr ${ip4ToString(seen.addr)} sport ${seen.port} ` : ''}daddr ${ip4ToString(d.backend.addr)} dport ${d.backend.port} `;
+  const o2iRewrite = `${d.twice ? `saddr ${ip4ToString(d.twice.addr)} sport ${d.twice.port} ` : ''}daddr ${ip4ToString(d.backend.addr)} dport ${d.backend.port} txfib 0 `;
   const i2oRewrite = `saddr ${ip4ToString(d.service.addr)} sport ${d.service.port} ${d.twice ? `daddr ${ip4ToString(d.client.addr)} dport ${d.client.port} ` : ''}`;
-  const ed: Nat44EdView = { translation: { result: 'success', via: viaI2of ? 'i2of' : 'o2if', i2of: edFlowText(i2o, i2oRewrite), o2if: edFlowText(o2i, o2iRewrite) }, lookup: searchKey(t) };
-  if (out2in) ed.slowPathReason = 'no reason for slow path';
-  if (t.proto === 6) ed.tcpState = 'established';
+  const ed: Nat44EdView = { translation: { result: 'success', via, i2of: edFlowText(i2o, i2oRewrite), o2if: edFlowText(o2i, o2iRewrite) } };
+  if (node !== 'out2in-slow') ed.lookup = searchKey(t);
+  if (node === 'out2in-fast') ed.slowPathReason = 'no reason for slow path';
+  if (t.proto === 6) ed.tcpState = 'closed';
   return ed;
 }
 
@@ -215,9 +222,11 @@ export function serviceOut2in(buf: Buf, vpp: VppInstance, traceName: string, slo
   const t = natTuple(buf.data, 0);
   let body: TraceBody;
   if (!ed) body = { kind: 'nat44-out2in', label: vpp.profile.natTraceLabels.out2in, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: step.index };
-  else if (slowPath) body = { kind: 'nat44-out2in', label: 'NAT44_OUT2IN_ED_SLOW_PATH', swIfIndex: buf.rx, nextIndex: 10, sessionIndex: step.index };
-  else body = { kind: 'nat44-out2in', label: 'NAT44_OUT2IN_ED_FAST_PATH', swIfIndex: buf.rx, nextIndex: 10, sessionIndex: step.index, ed: edDetail(step.session, t, false, true) };
-  return result('ip4-lookup', natedBuf(buf, step.data), [body], traceName, step.effects);
+  else if (slowPath) body = { kind: 'nat44-out2in', label: 'NAT44_OUT2IN_ED_SLOW_PATH', swIfIndex: buf.rx, nextIndex: 10, sessionIndex: step.index, ed: edDetail(step.session, t, 'o2if', 'out2in-slow') };
+  else body = { kind: 'nat44-out2in', label: 'NAT44_OUT2IN_ED_FAST_PATH', swIfIndex: buf.rx, nextIndex: 10, sessionIndex: step.index, ed: edDetail(step.session, t, 'o2if', 'out2in-fast') };
+  // NAT44-ED's out2in leaves the buffer unmarked (no `natted` on the TX record of a VPP 26.06 lab); 18.01 marks it
+  const out = ed ? Object.assign(copyBuf(buf), { data: step.data }) : natedBuf(buf, step.data);
+  return result('ip4-lookup', out, [body], traceName, step.effects);
 }
 
 /**
@@ -232,7 +241,7 @@ export function serviceIn2out(buf: Buf, vpp: VppInstance, traceName: string, slo
   if (!step) return undefined;
   const t = natTuple(buf.data, 0);
   const body: TraceBody = ed
-    ? { kind: 'nat44-in2out', label: 'NAT44_IN2OUT_ED_FAST_PATH', swIfIndex: buf.rx, nextIndex: 10, session: step.index, ed: edDetail(step.session, t, true, false) }
+    ? { kind: 'nat44-in2out', label: 'NAT44_IN2OUT_ED_FAST_PATH', swIfIndex: buf.rx, nextIndex: 10, session: step.index, ed: edDetail(step.session, t, 'i2of', 'in2out-fast') }
     : { kind: 'nat44-in2out', label: vpp.profile.natTraceLabels.in2outSlow, swIfIndex: buf.rx, nextIndex: 0, session: step.index };
   return result('ip4-lookup', natedBuf(buf, step.data), [body], traceName);
 }
