@@ -83,3 +83,29 @@ describe('rewriteFlow', () => {
     expect(natTuple(out, 0)).toMatchObject({ src: ip4('10.1.1.254'), sport: 1024, dst: ip4('10.1.1.5'), dport: 8080 });
   });
 });
+
+describe('later packets of a Service connection', () => {
+  const sc = parseScenario(scenarioInput, 'test');
+  it.each(['vpp-18.01-contiv', 'vpp-current'] as const)('take the session, not a new choice (%s)', (profile) => {
+    let calls = 0;
+    const sim = new Simulation(sc, profile, { pickBackend: () => calls++ });
+    const first = syn(sim, 0, 'client', '10.1.1.2', 40000, '10.96.0.10', 80);
+    const again = syn(sim, 1, 'client', '10.1.1.2', 40000, '10.96.0.10', 80);
+    expect(calls).toBe(1);
+    expect(again.outcomes).toMatchObject([{ kind: 'delivered', pod: (first.outcomes[0] as { pod: string }).pod }]);
+    const nat = again.traces[0]!.records.filter((r) => r.body.kind === 'nat44-out2in');
+    // 18.01: nat44-out2in with the session's index; current VPP: the fast path finds it (no slow path)
+    expect(nat.map((r) => r.node)).toEqual(profile === 'vpp-current' ? ['nat44-ed-out2in'] : ['nat44-out2in']);
+    expect(nat.map((r) => (r.body.kind === 'nat44-out2in' ? r.body.sessionIndex : undefined))).toEqual([0]);
+  });
+
+  it('a UDP Service translates too, a zero UDP checksum stays zero', () => {
+    const udp = parseScenario({ ...scenarioInput, services: [{ ...scenarioInput.services[0]!, ports: [{ protocol: 'UDP', port: 53 }], endpoints: [{ ip: '10.1.1.3', nodeId: 1, ports: [{ port: 5353 }] }] }] }, 'udp');
+    const sim = new Simulation(udp, 'vpp-18.01-contiv');
+    const r = sim.inject({ at: 0, from: { pod: 'client' }, layers: [{ kind: 'ipv4', src: ip4('10.1.1.2'), dst: ip4('10.96.0.10'), ttl: 64 }, { kind: 'udp', srcPort: 3333, dstPort: 53, checksum: 0 }] as never }, 0);
+    expect(r.outcomes).toMatchObject([{ kind: 'delivered', pod: 'a' }]);
+    const f = (r.outcomes[0] as { frame: Uint8Array }).frame;
+    expect(natTuple(f, 14)).toMatchObject({ dst: ip4('10.1.1.3'), dport: 5353, proto: 17 });
+    expect(readU16(f, 14 + 20 + 6)).toBe(0);
+  });
+});
