@@ -15,6 +15,7 @@ import { removeConfigItem, restoreConfigItem } from '../../reference/state/fault
 import { idleUntil } from '../../reference/state/faults.ts';
 import { flapLink, restartNode } from '../../reference/state/faults.ts';
 import { configureServiceNat, type NodeServiceNat } from '../../reference/nodes/nat-dnat.ts';
+import type { PickBackend } from '../../reference/state/nat.ts';
 import { ip4, isIp4 } from '../../packet/index.ts';
 import type { Adapter, AdapterAclConfig, AdapterCapabilities, AdapterServiceConfig, AdapterTopology, ConfigState, SessionState, Fault, FaultId, Injection, InterfaceDrivers, Observation, PacketFate } from '../adapter.ts';
 
@@ -40,6 +41,8 @@ export interface ReferenceAdapterOptions {
   faults?: DataPathFaults;
   /** interface drivers other than Contiv's (a lab's packet-generator pods and af_packet NIC): the walk prints theirs */
   drivers?: InterfaceDrivers;
+  /** which backend a new Service connection gets (docs/datapath.md §16.4; default the model's own choice) */
+  pickBackend?: PickBackend;
 }
 
 /**
@@ -104,6 +107,7 @@ export class ReferenceAdapter implements Adapter {
   private acls: AdapterAclConfig = {};
   /** the Services last applied (kept by apply(), given again to every node configured afresh) */
   private services: AdapterServiceConfig = {};
+  private pickBackend: PickBackend | undefined;
   private sessions: Record<string, number> = {};
   private sim?: Simulation;
   private profile: ProfileName;
@@ -112,6 +116,7 @@ export class ReferenceAdapter implements Adapter {
 
   constructor(private readonly opts: ReferenceAdapterOptions = {}) {
     this.profile = opts.profile ?? 'vpp-18.01-contiv';
+    this.pickBackend = opts.pickBackend;
     this.name = opts.name ?? `reference(${this.profile})`;
   }
 
@@ -157,6 +162,15 @@ export class ReferenceAdapter implements Adapter {
   }
 
   /**
+   * Makes the model choose Service backends with `pick` from now on (undefined: its own choice again), on every
+   * node and on nodes configured afresh: a caller comparing the model with a data path passes the data path's choice.
+   */
+  setPickBackend(pick: PickBackend | undefined): void {
+    this.pickBackend = pick;
+    if (this.sim) for (const vpp of this.sim.vpps.values()) vpp.nat.pickBackend = pick;
+  }
+
+  /**
    * Pods added or deleted: the model is configured afresh for the new topology, then each surviving node takes
    * over its state — sessions (minus those of interfaces that are gone or renamed), NAT sessions, counters — and
    * its ACL configuration on the interfaces that remain, until the next apply().
@@ -195,6 +209,7 @@ export class ReferenceAdapter implements Adapter {
    */
   private restart(sim: Simulation, node: number): void {
     const fresh = new Simulation(sim.scenario, sim.profile, { topology: sim.topology });
+    if (this.pickBackend) for (const v of fresh.vpps.values()) v.nat.pickBackend = this.pickBackend;
     this.opts.afterConfigure?.(fresh);
     const vpp = fresh.vpps.get(node)!;
     vpp.acl = aclConfigOf(this.acls[String(node)], vpp, sim.topology);
@@ -210,6 +225,7 @@ export class ReferenceAdapter implements Adapter {
     const scenario = this.scenario(acls);
     const known = this.opts.drivers ? undefined : knownModelTopology(this.topology!);
     const sim = new Simulation(scenario, profile, { topology: known ?? topologyOf(scenario) });
+    if (this.pickBackend) for (const vpp of sim.vpps.values()) vpp.nat.pickBackend = this.pickBackend;
     for (const vpp of sim.vpps.values()) configureServiceNat(vpp, serviceNatFromAdapter(this.services[String(vpp.node.id)], vpp, `${this.name}: services["${vpp.node.id}"]`));
     this.opts.afterConfigure?.(sim);
     return sim;

@@ -78,6 +78,18 @@ describe('reference adapter: applyServices', () => {
     expect([...a.simulation.vpps.values()].flatMap((v) => [...v.natSessions.byKey.values()].filter((s) => s.dnat))).toEqual([]);
   });
 
+  it('follows a given backend choice (setPickBackend), also after a node-restart', async () => {
+    for (const target of [local, remote]) {
+      const a = new ReferenceAdapter();
+      await a.setup(topo);
+      await a.applyServices(services());
+      a.setPickBackend(({ mapping }) => mapping.locals.findIndex((l) => l.addr === ip4(target.ip)));
+      expect((await send(a, 0, client, client.ip, 41000, VIP, 80))[0]).toMatchObject({ kind: 'delivered', pod: target.name });
+      await a.fault({ id: 'node-restart', node: 1 });
+      expect((await send(a, 1, client, client.ip, 41001, VIP, 80))[0]).toMatchObject({ kind: 'delivered', pod: target.name });
+    }
+  });
+
   it('keeps the Services for a node configured afresh (node-restart)', async () => {
     const a = new ReferenceAdapter();
     await a.setup(topo);
