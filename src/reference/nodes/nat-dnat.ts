@@ -216,6 +216,8 @@ function edDetail(d: DnatSession, t: NatTuple, via: 'i2of' | 'o2if', node: 'out2
  * Current VPP's fast path: a known session only (`next index 10`); the slow path (`slowPath`) makes new ones.
  */
 export function serviceOut2in(buf: Buf, vpp: VppInstance, traceName: string, slowPath = false): NodeResult<NodeName> | undefined {
+  // no mapping, no DNAT session (configureServiceNat drops the sessions of mappings that go): the fuzzer's common case
+  if (!vpp.nat.lb || vpp.nat.lb.length === 0) return undefined;
   const ed = vpp.profile.natEndpointDependent === true;
   const step = dnatOut2in(vpp, buf.data, 0, !ed || slowPath);
   if (!step) return undefined;
@@ -236,7 +238,7 @@ export function serviceOut2in(buf: Buf, vpp: VppInstance, traceName: string, slo
  */
 export function serviceIn2out(buf: Buf, vpp: VppInstance, traceName: string, slowPath: boolean): NodeResult<NodeName> | undefined {
   const ed = vpp.profile.natEndpointDependent === true;
-  if (ed === slowPath) return undefined;
+  if (ed === slowPath || !vpp.nat.lb || vpp.nat.lb.length === 0) return undefined;
   const step = undnatIn2out(vpp, buf.data, 0);
   if (!step) return undefined;
   const t = natTuple(buf.data, 0);
