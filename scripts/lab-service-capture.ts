@@ -1,4 +1,4 @@
-// Usage: PODFLOW_VPP_LAB=<lab.yaml of a fresh 2-node lab> npx tsx scripts/lab-service-capture.ts
+// Usage: PODFLOW_VPP_LAB=<lab.yaml of a fresh 2-node lab> npx tsx scripts/lab-service-capture.ts [service|service-self]
 // Captures the raw `show trace` of each lab node for a Service connection (test/fixtures/traces/vpp-26.06/
 // service-scenarios/service.json): the vpp adapter configures the cluster; the Service is configured by hand with
 // vppctl as Contiv renders it (docs/datapath.md §16.2) — the twice-NAT pool, one load-balancing static mapping with
@@ -16,7 +16,9 @@ import { ip4ToString } from '../src/packet/index.ts';
 
 const DIR = 'test/fixtures/traces/vpp-26.06';
 const lab = readLabFile(process.env.PODFLOW_VPP_LAB!);
-const sc = parseScenario(JSON.parse(readFileSync(`${DIR}/service-scenarios/service.json`, 'utf8')), 'service.json');
+const NAME = process.argv[2] ?? 'service';
+if (!/^service(-self)?$/.test(NAME)) throw new Error(`unknown capture '${NAME}' (service | service-self)`);
+const sc = parseScenario(JSON.parse(readFileSync(`${DIR}/service-scenarios/${NAME}.json`, 'utf8')), `${NAME}.json`);
 const sim = new Simulation(sc, 'vpp-current');
 const a = new VppAdapter(lab, {});
 await a.setup(adapterTopology(sim.topology));
@@ -37,10 +39,11 @@ for (const n of lab.nodes) {
     console.log(`node ${n.id}: ${c}${out.trim() ? ` → ${out.trim()}` : ''}`);
   }
 }
-const inject = async (i: number, file: string): Promise<string[]> => {
+const inject = async (i: number, file: string, dstPort?: number): Promise<string[]> => {
   const p = sc.packets[i]!;
   const pod = 'pod' in p.from ? sim.topology.podByName.get(p.from.pod)! : undefined;
-  const frame = pod ? sim.podFrame(pod, p.layers ?? []) : p.bytes!;
+  const layers = (p.layers ?? []).map((l) => (dstPort !== undefined && l.kind === 'tcp' ? { ...l, dstPort } : l));
+  const frame = pod ? sim.podFrame(pod, layers) : p.bytes!;
   const obs = await a.inject([{ packet: i, at: p.at, from: p.from, frame }]);
   for (const n of lab.nodes) {
     const text = cli(n, 'show', 'trace');
@@ -51,12 +54,16 @@ const inject = async (i: number, file: string): Promise<string[]> => {
   }
   return (obs.outcomes?.get(i) ?? []).map((o) => `${o.kind}${'pod' in o ? ` ${o.pod}` : ''}`);
 };
-const syn = await inject(0, 'service.syn');
+const syn = await inject(0, `${NAME}.syn`);
 console.log('syn:', syn);
 // the backend the lab chose: the session's inside address on the client's node
 const chosen = /i2o (\S+) proto TCP port 8080/.exec(cli(lab.nodes[0]!, 'show', 'nat44', 'sessions'))?.[1];
 console.log('chosen backend:', chosen);
-// the scenario's SYN-ACK comes from 10.1.1.3 (the choice of the stored capture); another choice stops here
-if (chosen === '10.1.1.3') console.log('syn-ack:', await inject(1, 'service.syn-ack'));
+// the scenario's SYN-ACK comes from 10.1.1.3 (the choice of the stored captures; for service-self, to the twice-NAT
+// address and port the scenario names: the script prints the session to check it); another choice stops here
+// self-access: VPP draws the twice-NAT port; the reply goes to it (set the scenario's syn-ack dstPort to the printed one)
+const twicePort = NAME === 'service-self' ? Number(/rewrite: saddr 10\.1\.1\.254 sport (\d+)/.exec(cli(lab.nodes[0]!, 'show', 'nat44', 'sessions'))?.[1]) : undefined;
+if (twicePort !== undefined) console.log('twice-NAT port:', twicePort);
+if (chosen === '10.1.1.3') console.log('syn-ack:', await inject(1, `${NAME}.syn-ack`, twicePort));
 else console.log(`the lab chose ${chosen}: run again on a fresh lab for the stored scenario's backend`);
 await a.teardown();

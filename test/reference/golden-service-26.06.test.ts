@@ -66,3 +66,35 @@ describe('golden Service trace of VPP 26.06 (vpp-current)', () => {
     expect(diffTraces(expected, { records: broken }, VOLATILE_LAB).first).toMatchObject({ node: 'nat44-ed-out2in-slowpath' });
   });
 });
+
+describe('golden self-access trace of VPP 26.06 (vpp-current): self-twice-NAT', () => {
+  const f = join(DIR, 'service-scenarios', 'service-self.json');
+  const self = parseScenario(JSON.parse(readFileSync(f, 'utf8')), f);
+  // the lab's draws, from its own trace: the backend (`rewrite: … daddr`) and the twice-NAT port (`rewrite: saddr … sport`)
+  const rec = lab('service-self.syn.node1').records.find((r) => r.node === 'nat44-ed-out2in-slowpath')!;
+  const o2if = rec.body.kind === 'nat44-out2in' ? (rec.body.ed?.translation?.o2if ?? '') : '';
+  const m = /rewrite: saddr (\S+) sport (\d+) daddr (\S+) dport/.exec(o2if);
+  const sim = new Simulation(self, 'vpp-current', {
+    pickBackend: ({ mapping }) => mapping.locals.findIndex((l) => l.addr === ip4(m![3]!)),
+    twiceNatPort: () => Number(m![2]),
+  });
+  const results = self.packets.map((p, i) => sim.inject(p, i));
+
+  test('the lab translated both addresses: to the pod itself, from the twice-NAT pool address', () => {
+    expect(m).not.toBeNull();
+    expect([m![1], m![3]]).toEqual(['10.1.1.254', '10.1.1.3']);
+    expect(results.map((r) => r.outcomes.map((o) => (o.kind === 'delivered' ? o.pod : o.kind)))).toEqual([['default/web-same'], ['default/web-same']]);
+  });
+
+  test.each([
+    ['service-self.syn.node1', 0],
+    ['service-self.syn-ack.node1', 1],
+  ] as const)('%s', (name, packet) => {
+    const expected = lab(name);
+    const model = results[packet]!.traces[0]!.records;
+    const diff = diffTraces(expected, { records: model }, VOLATILE_LAB);
+    console.log(`golden 26.06 "${name}": ${expected.records.length} records, ${diff.maskedFields} field comparisons masked`);
+    expect(diff.first).toBeUndefined();
+    expect(model.map((r) => r.node)).toEqual(expected.records.map((r) => r.node));
+  });
+});

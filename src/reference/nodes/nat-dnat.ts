@@ -131,6 +131,8 @@ export interface DnatStep {
 function twiceNatSource(vpp: VppInstance, t: NatTuple, index: number): { addr: number; port: number } | undefined {
   const addr = vpp.nat.twiceNatPool?.[0];
   if (addr === undefined) return undefined;
+  const given = vpp.nat.twiceNatPort?.({ nodeId: vpp.node.id, flow: t });
+  if (given !== undefined && Number.isInteger(given) && given > 0 && given <= 0xffff) return { addr, port: given };
   for (const s of vpp.natSessions.byKey.values()) if (s.dnat?.twice && s.dnat.twice.addr === addr && s.dnat.twice.port === t.sport) return { addr, port: DYNAMIC_PORT_BASE + index };
   return { addr, port: t.sport };
 }

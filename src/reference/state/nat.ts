@@ -28,6 +28,8 @@ export interface NatConfig {
   twiceNatPool?: number[];
   /** picks a mapping's local for a new DNAT session (default: the flow hash of nat-dnat.ts, `defaultPickBackend`) */
   pickBackend?: PickBackend;
+  /** the twice-NAT port of a new self-access session (default: nat-dnat.ts `twiceNatSource`); a data path's own draw */
+  twiceNatPort?: (ctx: { nodeId: number; flow: DnatFlow }) => number | undefined;
 }
 
 /** A local (backend) of a load-balancing static mapping with its weight (0: the sole local). */
