@@ -4,6 +4,7 @@ import type { Buf, Effect, NodeDef, NodeResult, Terminal } from './node-def.ts';
 import type { NodeName } from './node-names.ts';
 import type { VppInstance } from './state/vpp.ts';
 import type { TraceRecord } from '../trace/records.ts';
+import { addDnatSession } from './nodes/nat-dnat.ts';
 import { aclPluginInIp4Fa } from './nodes/acl-plugin-in-ip4-fa.ts';
 import { aclPluginInIp4L2 } from './nodes/acl-plugin-in-ip4-l2.ts';
 import { aclPluginOutIp4Fa } from './nodes/acl-plugin-out-ip4-fa.ts';
@@ -148,6 +149,9 @@ export function applyEffects(vpp: VppInstance, effects: readonly Effect[], now: 
       }
       case 'nat-session-add':
         if (!vpp.natSessions.lookup(e.key)) vpp.natSessions.add(e.key, e.to, e.i2o, e.flow, e.inside, e.alias);
+        break;
+      case 'nat-dnat-add':
+        addDnatSession(vpp, e.session);
         break;
       case 'counter': {
         const k = `${e.node}: ${e.error}`;

@@ -1,7 +1,7 @@
 // The contract of a model graph node (docs/architecture.md §2): name, successors, error strings, and a pure `process`
 // that returns the next node, the buffer, trace bodies and the effects the dispatcher applies to state.
 import type { Adjacency } from './state/fib.ts';
-import type { NatFlow, NatSessionFlow } from './state/nat.ts';
+import type { DnatSession, NatFlow, NatSessionFlow } from './state/nat.ts';
 import type { VppInstance } from './state/vpp.ts';
 import type { TraceBody } from '../trace/records.ts';
 
@@ -45,6 +45,8 @@ export type Effect =
   | { kind: 'acl-session-add'; key: string; swIfIndex: number; proto: number; isInput: boolean; tcpFlags: number }
   | { kind: 'acl-session-hit'; key: string; isInput: boolean; tcpFlags: number }
   | { kind: 'nat-session-add'; key: string; to?: { addr: number; port: number }; i2o?: NatFlow; inside?: { addr: number; port: number }; alias?: string[]; flow?: NatSessionFlow }
+  /** a Service connection's DNAT session (nodes/nat-dnat.ts) */
+  | { kind: 'nat-dnat-add'; session: DnatSession }
   | { kind: 'counter'; node: string; error: string };
 
 /** Where a walk ends: into a pod, onto the wire of the main NIC, or dropped. */

@@ -341,5 +341,15 @@ export function trustedScenario(input: ScenarioInput): Scenario {
   if (acls) out.acls = acls as Scenario['acls'];
   if (input.profile) out.profile = input.profile;
   if (input.name !== undefined) out.name = input.name;
+  // Services (docs/datapath.md §16): the schema's defaults filled in, as for the rest
+  if (input.services)
+    out.services = input.services.map((s) =>
+      Object.assign({}, s, {
+        namespace: s.namespace ?? 'default',
+        type: s.type ?? 'ClusterIP',
+        ports: s.ports.map((p) => Object.assign({}, p, { name: p.name ?? '', protocol: p.protocol ?? 'TCP' })),
+        endpoints: (s.endpoints ?? []).map((e) => Object.assign({}, e, { ports: e.ports.map((p) => Object.assign({}, p, { name: p.name ?? '' })) })),
+      }),
+    ) as Scenario['services'];
   return out;
 }

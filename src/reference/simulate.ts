@@ -7,6 +7,7 @@ import { walk, type NodeName } from './graph.ts';
 import { profileByName, type Profile, type ProfileName } from './profiles.ts';
 import type { Scenario, ScenarioPacket } from './scenario.ts';
 import { configureNode, type AclConfig, type VppInstance } from './state/vpp.ts';
+import type { NatConfig, PickBackend } from './state/nat.ts';
 import { buildTopology, driverOf, POD_MAC, type Interface, type Node, type Pod, type Topology } from './topology/topology.ts';
 import type { TraceRecord } from '../trace/records.ts';
 import { derivedNeighbourMac } from './topology/neighbours.ts';
@@ -69,6 +70,13 @@ export interface SimulationOptions {
    * The topology is read-only to the simulation.
    */
   topology?: Topology;
+  /**
+   * Which backend a new Service connection gets (docs/datapath.md §16.4): an index into the mapping's locals, e.g.
+   * the one a real data path chose; undefined (or no hook) keeps the model's own choice, a hash of the 5-tuple.
+   */
+  pickBackend?: PickBackend;
+  /** the twice-NAT port of a new self-access connection (docs/datapath.md §16.5), e.g. the one a data path drew */
+  twiceNatPort?: NatConfig['twiceNatPort'];
 }
 
 /** A running model of the cluster: inject packets one after another; state (sessions) carries over. */
@@ -96,6 +104,8 @@ export class Simulation {
     this.profile = typeof profile === 'string' ? profileByName(profile) : profile;
     this.topology = opts.topology ?? buildTopology(scenario.topology.nodes, scenario.ipamOverrides);
     for (const node of this.topology.nodes) this.vpps.set(node.id, configureNode(this.topology, node, scenario, this.profile, opts.acls?.get(node.id)));
+    if (opts.pickBackend) for (const v of this.vpps.values()) v.nat.pickBackend = opts.pickBackend;
+    if (opts.twiceNatPort) for (const v of this.vpps.values()) v.nat.twiceNatPort = opts.twiceNatPort;
     for (const node of this.topology.nodes) {
       const mac = node.gbe.mac!;
       const list = this.byGbeMac.get(mac);

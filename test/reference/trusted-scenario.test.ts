@@ -18,3 +18,15 @@ test.prop([clusterArb({ topology: 'varied' })], { seed: 78, numRuns: 200 })('ren
   const s = trustedScenario(clusterTopologyInput(cluster));
   expect(renderCluster(cluster).topology).toStrictEqual(buildTopology(s.topology.nodes, s.ipamOverrides));
 });
+
+test('equals parseScenario on a scenario with Services (defaults filled in the same way)', () => {
+  const input = {
+    version: 1 as const,
+    topology: { nodes: [{ id: 1, pods: [{ name: 'a' }] }, { id: 2 }] },
+    services: [
+      { name: 'web', type: 'NodePort' as const, clusterIP: '10.96.0.1', ports: [{ port: 80, nodePort: 30080 }, { name: 'dns', protocol: 'UDP' as const, port: 53 }], endpoints: [{ ip: '10.1.1.2', nodeId: 1, ports: [{ port: 8080 }, { name: 'dns', port: 5353 }] }] },
+      { namespace: 'kube-system', name: 'empty', clusterIP: 'None', ports: [{ name: 'x', port: 1 }] },
+    ],
+  };
+  expect(trustedScenario(input)).toEqual(parseScenario(input));
+});

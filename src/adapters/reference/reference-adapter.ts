@@ -14,7 +14,10 @@ import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSe
 import { removeConfigItem, restoreConfigItem } from '../../reference/state/faults.ts';
 import { idleUntil } from '../../reference/state/faults.ts';
 import { flapLink, restartNode } from '../../reference/state/faults.ts';
-import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, SessionState, Fault, FaultId, Injection, InterfaceDrivers, Observation, PacketFate } from '../adapter.ts';
+import { configureServiceNat, type NodeServiceNat } from '../../reference/nodes/nat-dnat.ts';
+import type { PickBackend } from '../../reference/state/nat.ts';
+import { ip4, isIp4 } from '../../packet/index.ts';
+import type { Adapter, AdapterAclConfig, AdapterCapabilities, AdapterServiceConfig, AdapterTopology, ConfigState, SessionState, Fault, FaultId, Injection, InterfaceDrivers, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
 export const REFERENCE_FAULTS: readonly FaultId[] = ['acl-sessions-cleared', 'nat-sessions-cleared', 'acl-resync', 'acl-replaced', 'tap-flap', 'pod-replaced'];
@@ -38,6 +41,8 @@ export interface ReferenceAdapterOptions {
   faults?: DataPathFaults;
   /** interface drivers other than Contiv's (a lab's packet-generator pods and af_packet NIC): the walk prints theirs */
   drivers?: InterfaceDrivers;
+  /** which backend a new Service connection gets (docs/datapath.md §16.4; default the model's own choice) */
+  pickBackend?: PickBackend;
 }
 
 /**
@@ -96,10 +101,13 @@ function aclConfigOf(spec: AdapterAclConfig[string] | undefined, vpp: VppInstanc
 
 export class ReferenceAdapter implements Adapter {
   readonly name: string;
-  readonly capabilities = { traces: true, dropReasons: true, virtualTime: true, faults: REFERENCE_FAULTS };
+  readonly capabilities: AdapterCapabilities = { traces: true, dropReasons: true, virtualTime: true, faults: REFERENCE_FAULTS, services: true };
   private topology?: AdapterTopology;
   /** the ACL configuration last applied (what a resync applies again) */
   private acls: AdapterAclConfig = {};
+  /** the Services last applied (kept by apply(), given again to every node configured afresh) */
+  private services: AdapterServiceConfig = {};
+  private pickBackend: PickBackend | undefined;
   private sessions: Record<string, number> = {};
   private sim?: Simulation;
   private profile: ProfileName;
@@ -108,6 +116,7 @@ export class ReferenceAdapter implements Adapter {
 
   constructor(private readonly opts: ReferenceAdapterOptions = {}) {
     this.profile = opts.profile ?? 'vpp-18.01-contiv';
+    this.pickBackend = opts.pickBackend;
     this.name = opts.name ?? `reference(${this.profile})`;
   }
 
@@ -115,6 +124,7 @@ export class ReferenceAdapter implements Adapter {
     this.topology = topology;
     if (options.profile) this.profile = options.profile as ProfileName;
     this.sessions = Object.fromEntries(Object.entries(options.sessions ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>;
+    this.services = {};
     this.sim = this.configured(undefined);
     this.acls = {};
     this.clock = 0;
@@ -134,6 +144,30 @@ export class ReferenceAdapter implements Adapter {
       for (const sw of interfacesLosingSessions(before, vpp.acl, vpp.profile)) vpp.aclSessions.removeInterface(sw);
     }
     this.opts.afterConfigure?.(sim);
+  }
+
+  /**
+   * Configures the Services as given on every node, replacing those before (docs/datapath.md §16.3): the adapter form
+   * (strings) is checked and turned into the model's mappings; DNAT sessions of mappings that are gone go with them.
+   * Later apply() calls keep them; a node configured afresh (pods changed, node-restart) gets them again.
+   */
+  async applyServices(services: AdapterServiceConfig): Promise<void> {
+    const sim = this.requireSim();
+    const parsed = new Map<number, NodeServiceNat>();
+    for (const key of Object.keys(services)) if (!sim.vpps.has(Number(key))) throw new Error(`${this.name}: applyServices: services["${key}"]: no node with ID ${key}`);
+    for (const vpp of sim.vpps.values()) parsed.set(vpp.node.id, serviceNatFromAdapter(services[String(vpp.node.id)], vpp, `${this.name}: applyServices: services["${vpp.node.id}"]`));
+    this.services = services;
+    for (const vpp of sim.vpps.values()) configureServiceNat(vpp, parsed.get(vpp.node.id)!);
+    this.opts.afterConfigure?.(sim);
+  }
+
+  /**
+   * Makes the model choose Service backends with `pick` from now on (undefined: its own choice again), on every
+   * node and on nodes configured afresh: a caller comparing the model with a data path passes the data path's choice.
+   */
+  setPickBackend(pick: PickBackend | undefined): void {
+    this.pickBackend = pick;
+    if (this.sim) for (const vpp of this.sim.vpps.values()) vpp.nat.pickBackend = pick;
   }
 
   /**
@@ -175,9 +209,11 @@ export class ReferenceAdapter implements Adapter {
    */
   private restart(sim: Simulation, node: number): void {
     const fresh = new Simulation(sim.scenario, sim.profile, { topology: sim.topology });
+    if (this.pickBackend) for (const v of fresh.vpps.values()) v.nat.pickBackend = this.pickBackend;
     this.opts.afterConfigure?.(fresh);
     const vpp = fresh.vpps.get(node)!;
     vpp.acl = aclConfigOf(this.acls[String(node)], vpp, sim.topology);
+    configureServiceNat(vpp, serviceNatFromAdapter(this.services[String(node)], vpp, `${this.name}: node-restart: services["${node}"]`));
     this.opts.afterConfigure?.(fresh);
     restartNode(sim.vpps, vpp);
   }
@@ -189,6 +225,8 @@ export class ReferenceAdapter implements Adapter {
     const scenario = this.scenario(acls);
     const known = this.opts.drivers ? undefined : knownModelTopology(this.topology!);
     const sim = new Simulation(scenario, profile, { topology: known ?? topologyOf(scenario) });
+    if (this.pickBackend) for (const vpp of sim.vpps.values()) vpp.nat.pickBackend = this.pickBackend;
+    for (const vpp of sim.vpps.values()) configureServiceNat(vpp, serviceNatFromAdapter(this.services[String(vpp.node.id)], vpp, `${this.name}: services["${vpp.node.id}"]`));
     this.opts.afterConfigure?.(sim);
     return sim;
   }
@@ -337,4 +375,45 @@ export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undef
   if (acls) input.acls = acls;
   if (nat) input.nat = Object.assign({ forwarding: true, vxlanIdentity: true, addressIdentity: true }, nat);
   return input;
+}
+
+/**
+ * One node's Services from the adapter form (untrusted strings, checked here; an error names the field) as the model
+ * configures them: every mapping self-twice-NAT and out2in-only (AdapterServiceConfig says so), the `in` interfaces by
+ * VPP name (a name the node lacks — a pod gone since — is skipped). Absent: no Services on the node.
+ */
+export function serviceNatFromAdapter(spec: AdapterServiceConfig[string] | undefined, vpp: VppInstance, where: string): NodeServiceNat {
+  if (!spec) return { mappings: [], twiceNatPool: [], inInterfaces: [] };
+  const addr = (v: unknown, field: string): number => {
+    if (typeof v !== 'string' || !isIp4(v)) throw new Error(`${where}.${field}: expected an IPv4 address like 10.96.0.10, got ${JSON.stringify(v)}`);
+    return ip4(v);
+  };
+  const port = (v: unknown, field: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffff) throw new Error(`${where}.${field}: expected a port 0–65535, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  if (!Array.isArray(spec.mappings)) throw new Error(`${where}.mappings: expected a list`);
+  const mappings = spec.mappings.map((m, i) => {
+    const f = `mappings[${i}]`;
+    if (m.protocol !== 'TCP' && m.protocol !== 'UDP') throw new Error(`${where}.${f}.protocol: expected TCP or UDP, got ${JSON.stringify(m.protocol)}`);
+    if (!Array.isArray(m.locals) || m.locals.length === 0) throw new Error(`${where}.${f}.locals: expected at least one local`);
+    return {
+      service: String(m.service),
+      proto: m.protocol === 'TCP' ? 6 : 17,
+      external: addr(m.external?.ip, `${f}.external.ip`),
+      externalPort: port(m.external?.port, `${f}.external.port`),
+      locals: m.locals.map((l, j) => {
+        if (typeof l.probability !== 'number' || !Number.isInteger(l.probability) || l.probability < 0 || l.probability > 255) throw new Error(`${where}.${f}.locals[${j}].probability: expected an integer 0–255, got ${JSON.stringify(l.probability)}`);
+        return { addr: addr(l.ip, `${f}.locals[${j}].ip`), port: port(l.port, `${f}.locals[${j}].port`), probability: l.probability };
+      }),
+      selfTwiceNat: true,
+      out2inOnly: true,
+    };
+  });
+  if (!Array.isArray(spec.inInterfaces)) throw new Error(`${where}.inInterfaces: expected a list of interface names`);
+  const inInterfaces = spec.inInterfaces.flatMap((n) => {
+    const i = vpp.ifByName.get(n);
+    return i ? [i] : [];
+  });
+  return { mappings, twiceNatPool: [addr(spec.twiceNatPool, 'twiceNatPool')], inInterfaces };
 }

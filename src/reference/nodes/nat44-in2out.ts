@@ -7,6 +7,7 @@ import type { NodeName } from '../node-names.ts';
 import { in2outKey, natedBuf, natTuple, rewriteSource } from './nat-common.ts';
 import { edLookup, hitDetail, searchKey } from './nat44-ed.ts';
 import { dynamicDetail, isDynamic, snatForward } from './nat-snat.ts';
+import { serviceIn2out } from './nat-dnat.ts';
 
 export const nat44In2out: NodeDef<NodeName> = {
   name: 'nat44-in2out',
@@ -18,6 +19,8 @@ export const nat44In2out: NodeDef<NodeName> = {
       const traceName = vpp.profile.natNodeNames['nat44-in2out'];
       const label = 'NAT44_IN2OUT_ED_FAST_PATH';
       if ((buf.data[8] ?? 0) <= 1) return result('ip4-icmp-error', withIcmpError(buf, { type: 11, code: 0 }), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 1, session: -1, ed: { lookup: searchKey(undefined) } }], traceName);
+      const svc = serviceIn2out(buf, vpp, traceName, false);
+      if (svc) return svc;
       const s = edLookup(vpp, t);
       if (s) return result('ip4-lookup', natedBuf(buf, snatForward(buf.data, 0, t, s)), [{ kind: 'nat44-in2out', label, swIfIndex: buf.rx, nextIndex: 10, session: s.index, ed: isDynamic(s) ? dynamicDetail(s, t, 'in2out-fast') : hitDetail(s, t, false) }], traceName);
       // A dynamic translation (a setup without forwarding) is found by its inside address and port.

@@ -9,6 +9,7 @@ import { result, toDrop, type NodeDef } from '../node-def.ts';
 import type { NodeName } from '../node-names.ts';
 import { natTuple } from './nat-common.ts';
 import { edFlowKey, replyFlow } from './nat44-ed.ts';
+import { serviceOut2in } from './nat-dnat.ts';
 
 const ERRORS = { noTranslation: 'No translation' } as const;
 
@@ -20,6 +21,8 @@ export const nat44Out2inSlowpath: NodeDef<NodeName> = {
     const t = natTuple(buf.data, 0);
     const traceName = vpp.profile.natNodeNames['nat44-out2in-slowpath'];
     const label = 'NAT44_OUT2IN_ED_SLOW_PATH';
+    const svc = serviceOut2in(buf, vpp, traceName, true);
+    if (svc) return svc;
     if (mappingByExternal(vpp.nat, t.dst, t.proto, t.dport)) return result('ip4-lookup', buf, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 10, sessionIndex: -1 }], traceName);
     if (!vpp.nat.forwarding) return toDrop(buf, traceName, ERRORS.noTranslation, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 0, sessionIndex: -1 }], { traceName });
     const i2o = replyFlow(t);

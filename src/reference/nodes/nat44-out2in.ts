@@ -9,6 +9,7 @@ import type { NodeName } from '../node-names.ts';
 import { natTuple, out2inKey } from './nat-common.ts';
 import { edLookup, hitDetail, searchKey } from './nat44-ed.ts';
 import { dynamicDetail, isDynamic, snatReverse, withData } from './nat-snat.ts';
+import { serviceOut2in } from './nat-dnat.ts';
 
 const ERRORS = { noTranslation: 'No translation' } as const;
 
@@ -25,6 +26,8 @@ export const nat44Out2in: NodeDef<NodeName> = {
       if ((buf.data[8] ?? 0) <= 1) {
         return result('ip4-icmp-error', withIcmpError(buf, { type: 11, code: 0 }), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: -1, ed: { lookup: searchKey(undefined), slowPathReason: 'no reason for slow path' } }], traceName);
       }
+      const svc = serviceOut2in(buf, vpp, traceName);
+      if (svc) return svc;
       const s = edLookup(vpp, t);
       // The reply of a dynamic SNAT: the destination back to the pod (docs/datapath.md §17.4); the buffer is not
       // marked natted (the pod's output prints no such flag on a VPP 26.06 lab, §17.7).
@@ -35,6 +38,8 @@ export const nat44Out2in: NodeDef<NodeName> = {
     }
     const key = out2inKey(t);
     const traceName = vpp.profile.natNodeNames['nat44-out2in'];
+    const svc = serviceOut2in(buf, vpp, traceName);
+    if (svc) return svc;
     const label = vpp.profile.natTraceLabels.out2in;
     const existing = vpp.natSessions.lookup(key);
     const mapping = existing ? undefined : mappingByExternal(vpp.nat, t.dst, t.proto, t.dport);

@@ -23,6 +23,60 @@ export interface NatConfig {
   mappings: StaticMapping[];
   /** address pool for SNAT (the node IP) */
   pool: number[];
+  /** Services: load-balancing static mappings and the twice-NAT pool (nat-dnat.ts, docs/datapath.md §16.3) */
+  lb?: LbStaticMapping[];
+  twiceNatPool?: number[];
+  /** picks a mapping's local for a new DNAT session (default: the flow hash of nat-dnat.ts, `defaultPickBackend`) */
+  pickBackend?: PickBackend;
+  /** the twice-NAT port of a new self-access session (default: nat-dnat.ts `twiceNatSource`); a data path's own draw */
+  twiceNatPort?: (ctx: { nodeId: number; flow: DnatFlow }) => number | undefined;
+}
+
+/** A local (backend) of a load-balancing static mapping with its weight (0: the sole local). */
+export interface LbLocal {
+  addr: number;
+  port: number;
+  probability: number;
+}
+
+/** A NAT44 static mapping with load balancing (a Service address and port), docs/datapath.md §16.3. */
+export interface LbStaticMapping {
+  /** `namespace/name` of the Service */
+  service: string;
+  proto: number;
+  external: number;
+  externalPort: number;
+  locals: LbLocal[];
+  /** self-twice-NAT: when the chosen local is the client itself, its source becomes a twice-NAT pool address */
+  selfTwiceNat: boolean;
+  /** out2in-only: the mapping translates only connections opened towards it (a local's own are not translated) */
+  out2inOnly: boolean;
+}
+
+/** The 5-tuple of a connection's first packet, as a backend picker sees it. */
+export interface DnatFlow {
+  src: number;
+  sport: number;
+  dst: number;
+  dport: number;
+  proto: number;
+}
+
+/**
+ * Chooses the local of `mapping` for a new connection `flow` on node `nodeId`: an index into `mapping.locals`.
+ * A caller comparing the model with a real data path returns the index of the backend the data path chose.
+ * undefined or out of range: the default choice (nat-dnat.ts `defaultPickBackend`).
+ */
+export type PickBackend = (ctx: { nodeId: number; mapping: LbStaticMapping; flow: DnatFlow }) => number | undefined;
+
+/** A DNAT session of a Service connection: the client's flow, the backend chosen and the twice-NAT source if any. */
+export interface DnatSession {
+  proto: number;
+  client: { addr: number; port: number };
+  service: { addr: number; port: number };
+  backend: { addr: number; port: number };
+  /** self-twice-NAT: the source the backend sees (a twice-NAT pool address and port) */
+  twice?: { addr: number; port: number };
 }
 
 export interface NatSession {
@@ -36,6 +90,8 @@ export interface NatSession {
   i2o?: NatFlow;
   /** the whole flow as NAT44-ED keeps it (`show nat44 sessions`); absent: only `key` is known (sessionState prints `?`) */
   flow?: NatSessionFlow;
+  /** a Service connection's DNAT session (nodes/nat-dnat.ts): found by its request and its reply flow */
+  dnat?: DnatSession;
 }
 
 /** A NAT44-ED flow: addresses, ports (ICMP: the echo identifier twice) and protocol. */
@@ -113,6 +169,7 @@ export function mappingByExternal(cfg: NatConfig, addr: number, proto: number, p
  */
 export function classifyToOut2in(cfg: NatConfig, dst: number, proto: number, port: number): boolean {
   if (cfg.pool.includes(dst)) return true;
+  if (cfg.lb) for (const m of cfg.lb) if (m.external === dst && m.proto === proto && m.externalPort === port) return true;
   for (const m of cfg.mappings) if (!m.identity && m.external === dst && (m.proto === undefined || (m.proto === proto && m.port === port))) return true;
   return false;
 }

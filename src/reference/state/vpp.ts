@@ -10,6 +10,8 @@ import { AclSessionTable, DEFAULT_SESSION_MAX, DEFAULT_SESSION_TIMEOUTS, type Ac
 import { Fib, NeighborTable } from './fib.ts';
 import { BridgeDomain } from './l2.ts';
 import { NatSessionTable, type NatConfig } from './nat.ts';
+import { renderServices } from '../services.ts';
+import { configureServiceNat, serviceNatOf } from '../nodes/nat-dnat.ts';
 
 export interface VxlanTunnel {
   iface: Interface;
@@ -93,7 +95,7 @@ export function aclConfigFromSpec(spec: NodeAclSpec | undefined, node: Node, pat
 }
 
 /** Builds the VPP instance of one node: interfaces, FIB, neighbours, bridge domain, tunnels, NAT44, ACLs. */
-export function configureNode(topology: Topology, node: Node, scenario: Pick<Scenario, 'acls' | 'sessions' | 'nat'>, profile: Profile, aclOverride?: AclConfig): VppInstance {
+export function configureNode(topology: Topology, node: Node, scenario: Pick<Scenario, 'acls' | 'sessions' | 'nat'> & { services?: Scenario['services'] }, profile: Profile, aclOverride?: AclConfig): VppInstance {
   // One pass, no [key, value] pair arrays: this runs for every node of every fuzz case.
   const ifBySw = new Map<number, Interface>();
   const ifByName = new Map<string, Interface>();
@@ -172,7 +174,7 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
   const acl = aclOverride ?? aclConfigFromSpec(scenario.acls?.[String(node.id)], node, `acls.${node.id}`, ifByName);
   const timeouts = Object.assign({}, DEFAULT_SESSION_TIMEOUTS); // not a spread: V8's slow clone path, once per node and case
   for (const k of ['udpIdle', 'tcpIdle', 'tcpTransient'] as const) if (scenario.sessions[k] !== undefined) timeouts[k] = scenario.sessions[k]!;
-  return {
+  const vpp: VppInstance = {
     node,
     topology,
     profile,
@@ -190,6 +192,9 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
     counters: new Map(),
     buffers: SHARED_BUFFER_MEMORY,
   };
+  // Services (§16): the node's load-balancing mappings, twice-NAT pool and backend TAPs, as Contiv renders them.
+  if (scenario.services && scenario.services.length > 0) configureServiceNat(vpp, serviceNatOf(vpp, renderServices(topology, scenario.services).get(node.id)!));
+  return vpp;
 }
 
 /** Has the interface any ACL in that direction (a feature-arc check on every packet: no list is built)? */
