@@ -46,6 +46,7 @@ function matrix(out: string): Map<string, string> {
       from = f[1]!;
       continue;
     }
+    if (!line.startsWith('  ')) from = ''; // the matrix ends at the next unindented line (e.g. the services part)
     if (!from || !line.startsWith('  ')) continue;
     const words = line.trim().split(/\s+/);
     if (words[0] === 'to') cols = words.slice(1);
@@ -133,7 +134,7 @@ describe('policies explain: what is missing, what does not fit', () => {
     const r = podflow('policies', 'explain', '-f', file);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toBe(`podflow: ${file}: no Pod objects, so no pod to explain (it holds 0 Namespaces, 0 Nodes, 0 Pods and 3 NetworkPolicies; give the output of \`kubectl get ns,nodes,pods,networkpolicies -A -o yaml\`)\n`);
+    expect(r.err).toBe(`podflow: ${file}: no Pod objects, so no pod to explain (it holds 0 Namespaces, 0 Nodes, 0 Pods and 3 NetworkPolicies; give the output of \`kubectl get ns,nodes,pods,services,endpoints,endpointslices,networkpolicies -A -o yaml\`)\n`);
   });
 
   test('a file without Node objects says so and takes the nodes from the pods', () => {
