@@ -147,3 +147,23 @@ describe('clusterServices', () => {
     expect(r.resolved[0]!.notes).toContain('address 10.1.9.9 left out: its node n9 is not in the file');
   });
 });
+
+describe('clusterToYaml with Services', () => {
+  test('Services, Endpoints and EndpointSlices are written and read back equal (the kubectl dump fixture)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { parseClusterDump, clusterToYaml } = await import('../../src/policy/yaml.ts');
+    const cluster = parseClusterDump(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'kubectl', 'cluster-dump.yaml'), 'utf8'), 'dump.yaml').cluster;
+    expect(cluster.services).toHaveLength(7);
+    expect(cluster.endpoints!.map((e) => e.from)).toEqual([
+      'Endpoints default/kubernetes',
+      'Endpoints default/backend',
+      'Endpoints default/frontend',
+      'Endpoints kube-system/kube-proxy-metrics',
+      'Endpoints shop/db',
+      'EndpointSlice default/backend-8xk2f',
+      'EndpointSlice kube-system/kube-dns-zq8vd',
+    ]);
+    expect(parseClusterYaml(clusterToYaml(cluster), 'again.yaml')).toEqual(cluster);
+  });
+});
