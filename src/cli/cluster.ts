@@ -4,7 +4,7 @@
 // NAT44 interface roles that follow (docs/datapath.md §16.2, §3.2), and per service port its backends with the
 // verdict for each client pod. Connections to a Service are judged the way Kubernetes does: policies see the
 // backend after translation, so client → service:port is allowed to backend B iff client → B:targetPort is
-// (docs/datapath.md §16.3); a client that is itself the backend reaches itself through self-twice-NAT from the
+// (docs/datapath.md §16.9); a client that is itself the backend reaches itself through self-twice-NAT from the
 // NAT loopback, which Contiv's local table always permits (§10.7).
 import type { Command } from 'commander';
 import { ip4ToString } from '../packet/index.ts';

@@ -4,7 +4,7 @@
 // service.go), else from its EndpointSlices, else — a hand-written file — are derived from the selector the way
 // Kubernetes' endpoints controller does (pkg/controller/endpoint: the pods of the Service's namespace the selector
 // matches, with an IP; the target port resolved per pod, a named one through the pod's container ports of the
-// same protocol). The decisions where Kubernetes and Contiv differ are in docs/datapath.md §16.3.
+// same protocol). The decisions where Kubernetes and Contiv differ are in docs/datapath.md §16.9.
 import { nodeIds } from './contiv/render.ts';
 import type { Cluster, ClusterEndpointAddress, ClusterService, ClusterServicePort } from './types.ts';
 import type { ServiceEndpointSpec, ServicePortSpec, ServiceSpec } from '../reference/services.ts';

@@ -1,6 +1,6 @@
 // Services, Endpoints and EndpointSlices as input (src/policy/yaml.ts, yaml-schema.ts): one line per problem naming
 // the file, the object and the field; and their resolution into what Contiv renders (src/policy/services.ts,
-// docs/datapath.md §16.1 and §16.3): endpoints from Endpoints, slices or the selector, SCTP, LoadBalancer,
+// docs/datapath.md §16.1 and §16.9): endpoints from Endpoints, slices or the selector, SCTP, LoadBalancer,
 // ExternalName, headless.
 import { describe, expect, test } from 'vitest';
 import { parseClusterYaml, PolicyInputError } from '../../src/policy/yaml.ts';
