@@ -11,7 +11,7 @@ import { registerListCommand } from './list.ts';
 import { registerHistoryCommand } from './history.ts';
 import { registerLabCommands } from './lab.ts';
 import { registerMutantsCommand } from './mutants.ts';
-import { registerPoliciesCommands } from './policies.ts';
+import { registerClusterCommands } from './cluster.ts';
 import { registerTraceCommands } from './trace-commands.ts';
 import { UsageError } from './io.ts';
 import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
@@ -37,7 +37,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
     .exitOverride();
   registerExplainCommand(program, setExit);
   registerTraceCommands(program, setExit);
-  registerPoliciesCommands(program, setExit);
+  registerClusterCommands(program, setExit);
   registerFuzzCommands(program, setExit);
   registerReplayCommand(program, setExit);
   registerListCommand(program);

@@ -1,8 +1,8 @@
-// `podflow policies explain -f cluster.yaml`: Kubernetes manifests or a kubectl dump in, per node and pod the tables
+// The policy part of `podflow cluster explain -f cluster.yaml` (src/cli/cluster.ts; its old name `podflow policies
+// explain`): Kubernetes manifests or a kubectl dump in, per node and pod the tables
 // Contiv renders as VPP ACL rules (ACL index, rule index, action, src, dst, proto, ports) with their attachments, and
 // the allow matrix pod × pod × port for both semantics, marking where they differ and why. Host-network pods and pods
 // without a node or an IP are listed, not rendered; --from/--to/--port select cells of the matrix.
-import type { Command } from 'commander';
 import { ip4ToString } from '../packet/index.ts';
 import { PolicyComparer, type Comparison } from '../policy/compare.ts';
 import { nodeIds, type RenderedCluster } from '../policy/contiv/render.ts';
@@ -261,8 +261,9 @@ export function explainClusterText(text: string | undefined, file: string): Expl
   }
   if (dump.cluster.pods.length === 0) {
     const d = dump.declared;
-    const holds = `it holds ${plural(d.Namespace, 'Namespace')}, ${plural(d.Node, 'Node')}, ${plural(d.Pod, 'Pod')} and ${plural(d.NetworkPolicy, 'NetworkPolicy', 'NetworkPolicies')}`;
-    if (d.Pod === 0) throw new UsageError(`${file}: no Pod objects, so no pod to explain (${holds}; give the output of \`kubectl get ns,nodes,pods,networkpolicies -A -o yaml\`)`);
+    const services = d.Service + d.Endpoints + d.EndpointSlice > 0 ? `, ${plural(d.Service, 'Service')}, ${plural(d.Endpoints, 'Endpoints', 'Endpoints')}, ${plural(d.EndpointSlice, 'EndpointSlice')}` : '';
+    const holds = `it holds ${plural(d.Namespace, 'Namespace')}, ${plural(d.Node, 'Node')}, ${plural(d.Pod, 'Pod')}${services} and ${plural(d.NetworkPolicy, 'NetworkPolicy', 'NetworkPolicies')}`;
+    if (d.Pod === 0) throw new UsageError(`${file}: no Pod objects, so no pod to explain (${holds}; give the output of \`kubectl get ns,nodes,pods,services,endpoints,endpointslices,networkpolicies -A -o yaml\`)`);
     throw new UsageError(`${file}: no pod on the pod network to explain: of its ${plural(d.Pod, 'Pod')}, ${dump.hostNetwork.length} host-network and ${dump.skipped.length} skipped (without a node or an IP, or ended)`);
   }
   const { cluster, origins } = dumpNodeIds(dump);
@@ -295,40 +296,4 @@ export function inputText(x: Explained): string[] {
   }
   out.push('');
   return out;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-export function registerPoliciesCommands(program: Command, setExit: (code: number) => void): void {
-  const policies = program.command('policies').description('Kubernetes NetworkPolicies: Contiv rendering and semantics');
-  policies
-    .command('explain')
-    .description('render a cluster file the way Contiv does: VPP ACLs per node and pod, and the allow matrix for contiv and upstream semantics')
-    .requiredOption('-f, --file <cluster.yaml>', 'Kubernetes YAML: Namespaces, Nodes, Pods and NetworkPolicies (multi-document or List), e.g. what `kubectl get ns,nodes,pods,networkpolicies -A -o yaml` prints')
-    .option('--no-matrix', 'print only the rendered tables')
-    .option('--from <pod>', 'matrix rows: source pods, `namespace/name` or `name`, `*` as a wildcard (repeatable)', collect)
-    .option('--to <pod>', 'matrix destination pods, like --from (repeatable)', collect)
-    .option('--port <proto/port>', 'matrix columns: the column holding this port, e.g. TCP/9500, UDP/53, ICMP (repeatable)', collect)
-    .action((opts: { file: string; matrix: boolean; from?: string[]; to?: string[]; port?: string[] }) => {
-      const x = explainCluster(opts.file);
-      const { cluster, cmp } = x;
-      const pods = cluster.pods.map((p) => `${p.namespace}/${p.name}`);
-      const select: MatrixSelection = {};
-      if (opts.from) select.from = selectPods('from', opts.from, pods, x.dump);
-      if (opts.to) select.to = selectPods('to', opts.to, pods, x.dump);
-      if (opts.port) select.columns = selectColumns(opts.port, matrixColumns(cluster));
-      const out = inputText(x);
-      if (cmp.renderError) out.push(`Contiv cannot render this cluster (DIVERGENCE ${cmp.renderError.divergence}): ${cmp.renderError.message}`, '');
-      else out.push(...tablesText(cmp.rendered!));
-      let undocumented = 0;
-      if (opts.matrix) {
-        const m = matrixText(cluster, cmp, select);
-        out.push(...m.lines, `${m.differences} cell(s) where contiv and upstream differ${m.undocumented ? `, ${m.undocumented} of them UNDOCUMENTED` : ''}`);
-        undocumented = m.undocumented;
-      }
-      process.stdout.write(`${out.join('\n')}\n`);
-      setExit(undocumented > 0 ? 1 : 0);
-    });
 }

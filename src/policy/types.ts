@@ -1,5 +1,7 @@
 // The cluster as policies see it: namespaces and pods with labels, and networking.k8s.io/v1 NetworkPolicy with
-// every field of the API. Absent and empty are kept apart where the API gives them different meanings.
+// every field of the API. Absent and empty are kept apart where the API gives them different meanings. Also the
+// cluster's Services (core/v1) and their endpoints (core/v1 Endpoints or discovery.k8s.io/v1 EndpointSlices), as
+// read from the files; src/policy/services.ts resolves them into what Contiv renders (docs/datapath.md §16.1).
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -110,6 +112,61 @@ export interface Cluster {
   namespaces: ClusterNamespace[];
   pods: ClusterPod[];
   policies: NetworkPolicy[];
+  /** core/v1 Services, in file order (absent: none) */
+  services?: ClusterService[];
+  /** the endpoints the files give, one entry per Endpoints object or EndpointSlice (absent: none) */
+  endpoints?: ClusterEndpoints[];
+}
+
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+
+export interface ClusterServicePort {
+  /** '' when unnamed (allowed for a Service with one port) */
+  name: string;
+  protocol: PolicyProtocol;
+  port: number;
+  /** a number, or the name of a container port of the backend pods; absent: the same as `port` */
+  targetPort?: number | string;
+  nodePort?: number;
+}
+
+/** A core/v1 Service, the fields the data path uses. */
+export interface ClusterService {
+  name: string;
+  namespace: string;
+  type: ServiceType;
+  /** spec.clusterIP: an IPv4 address, 'None' (headless), or absent (not allocated yet / ExternalName) */
+  clusterIP?: string;
+  /** spec.clusterIPs beyond what clusterIP says (dual stack); only their IPv4 entry is used */
+  clusterIPs?: string[];
+  externalIPs: string[];
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+  /** absent: the Service has no selector, its endpoints are managed by hand */
+  selector?: Record<string, string>;
+  ports: ClusterServicePort[];
+  /** type ExternalName: the DNS name (no data path: Contiv and kube-proxy render nothing) */
+  externalName?: string;
+}
+
+/** One endpoint address with the ports it serves. */
+export interface ClusterEndpointAddress {
+  ip: string;
+  /** Endpoints: `addresses` (true) or `notReadyAddresses` (false); EndpointSlice: conditions.ready (absent = true) */
+  ready: boolean;
+  nodeName?: string;
+  targetRef?: { kind: string; namespace?: string; name: string };
+  ports: { name: string; port: number; protocol: PolicyProtocol }[];
+}
+
+/** The endpoints of one Service as one object of the file gives them. */
+export interface ClusterEndpoints {
+  /** the Service: Endpoints by its own name, an EndpointSlice by its `kubernetes.io/service-name` label */
+  namespace: string;
+  service: string;
+  /** `Endpoints <ns>/<name>` or `EndpointSlice <ns>/<name>`, for messages */
+  from: string;
+  kind: 'Endpoints' | 'EndpointSlice';
+  addresses: ClusterEndpointAddress[];
 }
 
 export type L4Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMP';

@@ -274,11 +274,155 @@ export const NetworkPolicySchema = z.object({
   spec: NetworkPolicySpecSchema.optional(),
 });
 
+// ---------------------------------------------------------------------------------------------------------------
+// Services and their endpoints (core/v1 Service and Endpoints, discovery.k8s.io/v1 EndpointSlice), validated as
+// the API server's ValidateService / ValidateEndpoints / ValidateEndpointSlice check the fields podflow reads;
+// unknown fields (status, sessionAffinity, ipFamilies, …) are ignored as in a Pod.
+
+/** The label that ties an EndpointSlice to its Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** A Service name is an RFC 1035 label: like an RFC 1123 label, but starting with a letter. */
+export function serviceNameProblem(name: string): string | undefined {
+  if (name.length > 63 || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    return `invalid name ${JSON.stringify(name)}: a Service name must be an RFC 1035 label (at most 63 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit)`;
+  }
+  return undefined;
+}
+
+const Ipv4Schema = z.string().superRefine((text, ctx) => {
+  const problem = ipv4Problem(text);
+  if (problem) addIssue(ctx, [], problem);
+});
+
+export const ServicePortSchema = z.object({
+  name: z.string().optional(),
+  protocol: ProtocolSchema.optional(),
+  port: PortNumberSchema,
+  targetPort: PortValueSchema.optional(),
+  nodePort: PortNumberSchema.optional(),
+});
+
+export const ServiceSchema = z.object({
+  metadata: metadataSchema(serviceNameProblem),
+  spec: z
+    .object({
+      type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']).optional(),
+      clusterIP: z.string().optional(),
+      clusterIPs: z.array(z.string()).optional(),
+      externalIPs: z.array(Ipv4Schema).optional(),
+      externalName: z.string().optional(),
+      externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
+      selector: Labels.optional(),
+      ports: z.array(ServicePortSchema).optional(),
+    })
+    .superRefine((spec, ctx) => {
+      const type = spec.type ?? 'ClusterIP';
+      if (spec.clusterIP !== undefined && spec.clusterIP !== '' && spec.clusterIP !== 'None') {
+        const problem = ipv4Problem(spec.clusterIP);
+        if (problem) addIssue(ctx, ['clusterIP'], `${problem} (expected an IPv4 address, "None" for a headless Service, or "")`);
+      }
+      (spec.clusterIPs ?? []).forEach((ip, i) => {
+        // Dual stack: the IPv6 entry is allowed and unused (the data path under test is IPv4).
+        if (ip !== 'None' && !ip.includes(':') && ipv4Problem(ip)) addIssue(ctx, ['clusterIPs', i], ipv4Problem(ip)!);
+      });
+      if (type === 'ExternalName' && (spec.externalName === undefined || spec.externalName === '')) addIssue(ctx, ['externalName'], 'required for type ExternalName');
+      if (type !== 'ExternalName' && type !== 'ClusterIP' && spec.clusterIP === 'None') addIssue(ctx, ['clusterIP'], `may not be "None" (headless) for type ${type}`);
+      const ports = spec.ports ?? [];
+      if (ports.length === 0 && type !== 'ExternalName' && spec.clusterIP !== 'None') addIssue(ctx, ['ports'], `required: a ${type} Service needs at least one port`);
+      const names = new Map<string, number>();
+      const numbers = new Map<string, number>();
+      ports.forEach((p, i) => {
+        if (p.name === undefined || p.name === '') {
+          if (ports.length > 1) addIssue(ctx, ['ports', i, 'name'], 'required when the Service has more than one port');
+        } else {
+          const problem = dnsLabelProblem(p.name);
+          if (problem) addIssue(ctx, ['ports', i, 'name'], problem.replace('invalid name', 'invalid port name'));
+          const first = names.get(p.name);
+          if (first !== undefined) addIssue(ctx, ['ports', i, 'name'], `duplicate port name ${JSON.stringify(p.name)} (also ports[${first}].name)`);
+          else names.set(p.name, i);
+        }
+        const key = `${p.protocol ?? 'TCP'}/${p.port}`;
+        const firstPort = numbers.get(key);
+        if (firstPort !== undefined) addIssue(ctx, ['ports', i, 'port'], `duplicate ${key} (also ports[${firstPort}])`);
+        else numbers.set(key, i);
+        if (p.nodePort !== undefined && type !== 'NodePort' && type !== 'LoadBalancer') addIssue(ctx, ['ports', i, 'nodePort'], `may only be set for type NodePort or LoadBalancer, not ${type}`);
+      });
+    }),
+});
+
+export const TargetRefSchema = z.object({ kind: z.string().optional(), namespace: z.string().optional(), name: z.string().optional() });
+
+const EndpointAddressSchema = z.object({ ip: Ipv4Schema, nodeName: z.string().optional(), targetRef: TargetRefSchema.optional() });
+
+export const EndpointPortSchema = z.object({ name: z.string().optional(), port: PortNumberSchema, protocol: ProtocolSchema.optional() });
+
+/** Endpoint ports of one subset or slice: a name is required when there are several, and unique. */
+function checkEndpointPorts(ports: readonly { name?: string | undefined }[], ctx: Refinement, at: PropertyKey[]): void {
+  const seen = new Map<string, number>();
+  ports.forEach((p, i) => {
+    if (p.name === undefined || p.name === '') {
+      if (ports.length > 1) addIssue(ctx, [...at, i, 'name'], 'required when there is more than one port');
+      return;
+    }
+    const problem = dnsLabelProblem(p.name);
+    if (problem) addIssue(ctx, [...at, i, 'name'], problem.replace('invalid name', 'invalid port name'));
+    const first = seen.get(p.name);
+    if (first !== undefined) addIssue(ctx, [...at, i, 'name'], `duplicate port name ${JSON.stringify(p.name)} (also ${fieldPath([...at, first])})`);
+    else seen.set(p.name, i);
+  });
+}
+
+export const EndpointsSchema = z.object({
+  metadata: metadataSchema(serviceNameProblem),
+  subsets: z
+    .array(
+      z
+        .object({ addresses: z.array(EndpointAddressSchema).optional(), notReadyAddresses: z.array(EndpointAddressSchema).optional(), ports: z.array(EndpointPortSchema).optional() })
+        .superRefine((subset, ctx) => checkEndpointPorts(subset.ports ?? [], ctx, ['ports'])),
+    )
+    .optional(),
+});
+
+export const EndpointSliceSchema = z
+  .object({
+    metadata: metadataSchema(dnsSubdomainProblem),
+    addressType: z.enum(['IPv4', 'IPv6', 'FQDN'], { error: (iss) => (iss.input === undefined ? 'required' : undefined) }),
+    endpoints: z
+      .array(
+        z.object({
+          addresses: z.array(z.string()).min(1, { error: 'must hold at least one address' }),
+          conditions: z.object({ ready: z.boolean().optional(), serving: z.boolean().optional(), terminating: z.boolean().optional() }).optional(),
+          nodeName: z.string().optional(),
+          targetRef: TargetRefSchema.optional(),
+        }),
+      )
+      .optional(),
+    ports: z.array(z.object({ name: z.string().optional(), port: PortNumberSchema.optional(), protocol: ProtocolSchema.optional() })).optional(),
+  })
+  .superRefine((slice, ctx) => {
+    const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (service === undefined) addIssue(ctx, ['metadata', 'labels', SERVICE_NAME_LABEL], 'required: the name of the Service this slice belongs to');
+    else if (serviceNameProblem(service)) addIssue(ctx, ['metadata', 'labels', SERVICE_NAME_LABEL], serviceNameProblem(service)!);
+    if (slice.addressType === 'IPv4') {
+      (slice.endpoints ?? []).forEach((e, i) =>
+        e.addresses.forEach((a, j) => {
+          const problem = ipv4Problem(a);
+          if (problem) addIssue(ctx, ['endpoints', i, 'addresses', j], `${problem} (addressType is IPv4)`);
+        }),
+      );
+    }
+    checkEndpointPorts(slice.ports ?? [], ctx, ['ports']);
+  });
+
 export const KINDS = {
   Namespace: { apiVersion: 'v1', namespaced: false },
   Node: { apiVersion: 'v1', namespaced: false },
   Pod: { apiVersion: 'v1', namespaced: true },
   NetworkPolicy: { apiVersion: 'networking.k8s.io/v1', namespaced: true },
+  Service: { apiVersion: 'v1', namespaced: true },
+  Endpoints: { apiVersion: 'v1', namespaced: true },
+  EndpointSlice: { apiVersion: 'discovery.k8s.io/v1', namespaced: true },
 } as const;
 export type Kind = keyof typeof KINDS;
 

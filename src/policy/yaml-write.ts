@@ -3,6 +3,9 @@
 import { stringify } from 'yaml';
 import type {
   Cluster,
+  ClusterEndpointAddress,
+  ClusterEndpoints,
+  ClusterService,
   ClusterNamespace,
   ClusterNode,
   ClusterPod,
@@ -11,7 +14,7 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
 } from './types.ts';
-import { NODE_ID_ANNOTATION, KINDS, YAML_OPTIONS } from './yaml-schema.ts';
+import { NODE_ID_ANNOTATION, KINDS, SERVICE_NAME_LABEL, YAML_OPTIONS } from './yaml-schema.ts';
 
 /** The container written for a pod's ports (podflow does not model containers, only their ports). */
 export const PLACEHOLDER_CONTAINER = { name: 'app', image: 'registry.k8s.io/pause:3.9' } as const;
@@ -86,14 +89,89 @@ function podObject(pod: ClusterPod): Record<string, unknown> {
   return out;
 }
 
+function serviceObject(svc: ClusterService): Record<string, unknown> {
+  const spec: Record<string, unknown> = { type: svc.type };
+  if (svc.clusterIP !== undefined) spec.clusterIP = svc.clusterIP;
+  if (svc.clusterIPs !== undefined) spec.clusterIPs = [...svc.clusterIPs];
+  if (svc.externalIPs.length > 0) spec.externalIPs = [...svc.externalIPs];
+  if (svc.externalName !== undefined) spec.externalName = svc.externalName;
+  if (svc.externalTrafficPolicy !== undefined) spec.externalTrafficPolicy = svc.externalTrafficPolicy;
+  if (svc.selector !== undefined) spec.selector = sortedRecord(svc.selector);
+  if (svc.ports.length > 0) {
+    spec.ports = svc.ports.map((p) => {
+      const out: Record<string, unknown> = {};
+      if (p.name !== '') out.name = p.name;
+      out.protocol = p.protocol;
+      out.port = p.port;
+      if (p.targetPort !== undefined) out.targetPort = p.targetPort;
+      if (p.nodePort !== undefined) out.nodePort = p.nodePort;
+      return out;
+    });
+  }
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name: svc.name, namespace: svc.namespace }, spec };
+}
+
+function endpointPorts(ports: ClusterEndpointAddress['ports']): Record<string, unknown>[] {
+  return ports.map((p) => (p.name === '' ? { port: p.port, protocol: p.protocol } : { name: p.name, port: p.port, protocol: p.protocol }));
+}
+
+function targetRefObject(a: ClusterEndpointAddress): Record<string, unknown> | undefined {
+  if (a.targetRef === undefined) return undefined;
+  const ref: Record<string, unknown> = {};
+  if (a.targetRef.kind !== '') ref.kind = a.targetRef.kind;
+  if (a.targetRef.namespace !== undefined) ref.namespace = a.targetRef.namespace;
+  ref.name = a.targetRef.name;
+  return ref;
+}
+
+/** Endpoints: a subset per address (the order is kept); an EndpointSlice: its addresses share the first one's ports. */
+function endpointsObject(e: ClusterEndpoints): Record<string, unknown> {
+  const name = e.from.slice(e.from.indexOf('/') + 1);
+  if (e.kind === 'Endpoints') {
+    const subsets = e.addresses.map((a) => {
+      const addr: Record<string, unknown> = { ip: a.ip };
+      if (a.nodeName !== undefined) addr.nodeName = a.nodeName;
+      const ref = targetRefObject(a);
+      if (ref) addr.targetRef = ref;
+      return { [a.ready ? 'addresses' : 'notReadyAddresses']: [addr], ports: endpointPorts(a.ports) };
+    });
+    return { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: e.namespace }, subsets };
+  }
+  const endpoints = e.addresses.map((a) => {
+    const out: Record<string, unknown> = { addresses: [a.ip], conditions: { ready: a.ready } };
+    if (a.nodeName !== undefined) out.nodeName = a.nodeName;
+    const ref = targetRefObject(a);
+    if (ref) out.targetRef = ref;
+    return out;
+  });
+  return {
+    apiVersion: KINDS.EndpointSlice.apiVersion,
+    kind: 'EndpointSlice',
+    metadata: { name, namespace: e.namespace, labels: { [SERVICE_NAME_LABEL]: e.service } },
+    addressType: 'IPv4',
+    endpoints,
+    ports: endpointPorts(e.addresses[0]?.ports ?? []),
+  };
+}
+
 function documents(objects: Record<string, unknown>[]): string {
   // YAML 1.1 quoting, so strings such as "yes", "on" or "1" stay strings for go-yaml (kubectl) as well
   return objects.map((o) => stringify(o, { ...YAML_OPTIONS, lineWidth: 0 } as never)).join('---\n');
 }
 
-/** Multi-document YAML (Namespaces, Nodes, Pods, NetworkPolicies, in the cluster's order) that parseClusterYaml reads back to an equal Cluster. */
+/**
+ * Multi-document YAML (Namespaces, Nodes, Pods, NetworkPolicies, Services, Endpoints and EndpointSlices, in the
+ * cluster's order) that parseClusterYaml reads back to an equal Cluster.
+ */
 export function clusterToYaml(cluster: Cluster): string {
-  return documents([...cluster.namespaces.map(namespaceObject), ...cluster.nodes.map(nodeObject), ...cluster.pods.map(podObject), ...cluster.policies.map(policyObject)]);
+  return documents([
+    ...cluster.namespaces.map(namespaceObject),
+    ...cluster.nodes.map(nodeObject),
+    ...cluster.pods.map(podObject),
+    ...cluster.policies.map(policyObject),
+    ...(cluster.services ?? []).map(serviceObject),
+    ...(cluster.endpoints ?? []).map(endpointsObject),
+  ]);
 }
 
 /** Multi-document YAML of NetworkPolicies only. */

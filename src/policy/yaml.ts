@@ -25,6 +25,13 @@
 //   for fields podflow has no use for; inside a NetworkPolicy `spec` every field is modelled, so an unknown one is
 //   an error (a misspelt `form:` would otherwise silently mean "from everywhere").
 // * IPv4 only: an IPv6 ipBlock is rejected (the Contiv-VPP data path under test is IPv4).
+// * Services (v1), Endpoints (v1) and EndpointSlices (discovery.k8s.io/v1) are read too (docs/datapath.md §16.1):
+//   a Service's type, cluster IP(s), external IPs, externalTrafficPolicy, selector and ports; the addresses of
+//   Endpoints (`addresses` ready, `notReadyAddresses` not) and of EndpointSlices (the first address of each
+//   endpoint, conditions.ready absent = ready, as the API documents), each with nodeName, targetRef and the ports.
+//   An EndpointSlice names its Service by the label `kubernetes.io/service-name`. Endpoints and slices are kept as
+//   the file gives them; src/policy/services.ts resolves them (or derives them from the selector when the file
+//   has none for a Service). Unknown fields are ignored as in a Pod.
 // Errors: parseClusterYaml either returns a complete Cluster or throws one PolicyInputError listing every issue as
 // `<file>: document <i>[ item <j>] (<Kind> <ns>/<name>): <field path>: <message>` (0-based indices), or
 // `<file>:<line>:<column>: document <i>: YAML syntax error: <message>`.
@@ -33,14 +40,17 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod';
 import type {
   Cluster,
+  ClusterEndpointAddress,
+  ClusterEndpoints,
   ClusterNamespace,
   ClusterNode,
   ClusterPod,
+  ClusterService,
   ContainerPort,
   NetworkPolicy,
 } from './types.ts';
-import { NODE_ID_ANNOTATION, NAMESPACE_NAME_LABEL, type PolicyInputIssue, PolicyInputError, YAML_OPTIONS, ipv4Problem, NetworkPolicySpecSchema, NamespaceSchema, NodeSchema, PodSchema, NetworkPolicySchema, KINDS, type Kind, isKind, describeValue, zodMessage, fieldPath, type Where, issueAt, zodIssues, isRecord, dropNullFields, objectLabel } from './yaml-schema.ts';
-export { NAMESPACE_NAME_LABEL, NODE_ID_ANNOTATION, PolicyInputError, type PolicyInputIssue } from './yaml-schema.ts';
+import { ServiceSchema, EndpointsSchema, EndpointSliceSchema, SERVICE_NAME_LABEL, NODE_ID_ANNOTATION, NAMESPACE_NAME_LABEL, type PolicyInputIssue, PolicyInputError, YAML_OPTIONS, ipv4Problem, NetworkPolicySpecSchema, NamespaceSchema, NodeSchema, PodSchema, NetworkPolicySchema, KINDS, type Kind, isKind, describeValue, zodMessage, fieldPath, type Where, issueAt, zodIssues, isRecord, dropNullFields, objectLabel } from './yaml-schema.ts';
+export { NAMESPACE_NAME_LABEL, NODE_ID_ANNOTATION, SERVICE_NAME_LABEL, PolicyInputError, type PolicyInputIssue } from './yaml-schema.ts';
 export { clusterToYaml, policiesToYaml, PLACEHOLDER_CONTAINER } from './yaml-write.ts';
 
 interface Located {
@@ -118,7 +128,10 @@ type Parsed =
   | { kind: 'Namespace'; where: Where; value: z.infer<typeof NamespaceSchema> }
   | { kind: 'Node'; where: Where; value: z.infer<typeof NodeSchema> }
   | { kind: 'Pod'; where: Where; value: z.infer<typeof PodSchema> }
-  | { kind: 'NetworkPolicy'; where: Where; value: z.infer<typeof NetworkPolicySchema> };
+  | { kind: 'NetworkPolicy'; where: Where; value: z.infer<typeof NetworkPolicySchema> }
+  | { kind: 'Service'; where: Where; value: z.infer<typeof ServiceSchema> }
+  | { kind: 'Endpoints'; where: Where; value: z.infer<typeof EndpointsSchema> }
+  | { kind: 'EndpointSlice'; where: Where; value: z.infer<typeof EndpointSliceSchema> };
 
 function validateObject({ where, obj }: Located, issues: PolicyInputIssue[]): Parsed | undefined {
   const kind = obj.kind;
@@ -131,7 +144,7 @@ function validateObject({ where, obj }: Located, issues: PolicyInputIssue[]): Pa
     return undefined;
   }
   if (!isKind(kind)) {
-    issues.push(issueAt(where, 'kind', `unsupported kind ${JSON.stringify(kind)} (podflow reads Namespace, Node, Pod and NetworkPolicy, also as items of a List or <Kind>List)`));
+    issues.push(issueAt(where, 'kind', `unsupported kind ${JSON.stringify(kind)} (podflow reads Namespace, Node, Pod, NetworkPolicy, Service, Endpoints and EndpointSlice, also as items of a List or <Kind>List)`));
     return undefined;
   }
   const apiVersion = KINDS[kind].apiVersion;
@@ -139,7 +152,7 @@ function validateObject({ where, obj }: Located, issues: PolicyInputIssue[]): Pa
     issues.push(issueAt(where, 'apiVersion', obj.apiVersion === undefined ? 'required' : `expected ${JSON.stringify(apiVersion)} for ${kind}, got ${describeValue(obj.apiVersion)}`));
     return undefined;
   }
-  const schema = { Namespace: NamespaceSchema, Node: NodeSchema, Pod: PodSchema, NetworkPolicy: NetworkPolicySchema }[kind];
+  const schema = { Namespace: NamespaceSchema, Node: NodeSchema, Pod: PodSchema, NetworkPolicy: NetworkPolicySchema, Service: ServiceSchema, Endpoints: EndpointsSchema, EndpointSlice: EndpointSliceSchema }[kind];
   const result = schema.safeParse(obj, { error: zodMessage });
   if (!result.success) {
     issues.push(...zodIssues(result.error, where));
@@ -193,6 +206,39 @@ function toPolicy(name: string, namespace: string, spec: z.infer<typeof NetworkP
   return policy;
 }
 
+function toService(name: string, namespace: string, spec: z.infer<typeof ServiceSchema>['spec']): ClusterService {
+  const svc: ClusterService = {
+    name,
+    namespace,
+    type: spec.type ?? 'ClusterIP',
+    externalIPs: spec.externalIPs ?? [],
+    ports: (spec.ports ?? []).map((q) => {
+      const port: ClusterService['ports'][number] = { name: q.name ?? '', protocol: q.protocol ?? 'TCP', port: q.port };
+      if (q.targetPort !== undefined) port.targetPort = q.targetPort;
+      if (q.nodePort !== undefined) port.nodePort = q.nodePort;
+      return port;
+    }),
+  };
+  const ipv4 = (spec.clusterIPs ?? []).find((ip) => !ip.includes(':'));
+  const clusterIP = spec.clusterIP !== undefined && spec.clusterIP !== '' ? spec.clusterIP : ipv4;
+  if (clusterIP !== undefined) svc.clusterIP = clusterIP;
+  if (spec.clusterIPs !== undefined) svc.clusterIPs = spec.clusterIPs;
+  if (spec.externalTrafficPolicy !== undefined) svc.externalTrafficPolicy = spec.externalTrafficPolicy;
+  if (spec.selector !== undefined) svc.selector = spec.selector;
+  if (spec.externalName !== undefined) svc.externalName = spec.externalName;
+  return svc;
+}
+
+function toAddress(ip: string, ready: boolean, nodeName: string | undefined, ref: { kind?: string | undefined; namespace?: string | undefined; name?: string | undefined } | undefined, ports: ClusterEndpointAddress['ports']): ClusterEndpointAddress {
+  const a: ClusterEndpointAddress = { ip, ready, ports };
+  if (nodeName !== undefined && nodeName !== '') a.nodeName = nodeName;
+  if (ref?.name !== undefined) {
+    a.targetRef = { kind: ref.kind ?? '', name: ref.name };
+    if (ref.namespace !== undefined) a.targetRef.namespace = ref.namespace;
+  }
+  return a;
+}
+
 /** A pod of a kubectl dump that is not a pod of the data path: the node's host, or a pod without a node or an IP. */
 export interface DumpPod {
   namespace: string;
@@ -215,7 +261,7 @@ export interface ClusterDump {
   /** the InternalIP of each Node that lists one in `status.addresses` */
   nodeAddresses: Map<string, string>;
   /** objects declared in the file, by kind (implicit namespaces and nodes not counted) */
-  declared: Record<'Namespace' | 'Node' | 'Pod' | 'NetworkPolicy', number>;
+  declared: Record<Kind, number>;
 }
 
 /** The first IPv4 InternalIP in a Node's `status.addresses`, read leniently (any other content is ignored). */
@@ -249,7 +295,9 @@ function parseCluster(text: string, source: string, dump: boolean): ClusterDump 
   const hostNetwork: DumpPod[] = [];
   const skipped: ClusterDump['skipped'] = [];
   const nodeAddresses = new Map<string, string>();
-  const declared: ClusterDump['declared'] = { Namespace: 0, Node: 0, Pod: 0, NetworkPolicy: 0 };
+  const declared: ClusterDump['declared'] = { Namespace: 0, Node: 0, Pod: 0, NetworkPolicy: 0, Service: 0, Endpoints: 0, EndpointSlice: 0 };
+  const services: ClusterService[] = [];
+  const endpoints: ClusterEndpoints[] = [];
   const mentionNamespace = (name: string): ClusterNamespace => {
     let ns = namespaces.get(name);
     if (!ns) namespaces.set(name, (ns = { name, labels: { [NAMESPACE_NAME_LABEL]: name } }));
@@ -330,10 +378,45 @@ function parseCluster(text: string, source: string, dump: boolean): ClusterDump 
         policies.push(toPolicy(meta.name, namespace, p.value.spec ?? {}));
         break;
       }
+      case 'Service': {
+        const namespace = meta.namespace ?? 'default';
+        mentionNamespace(namespace);
+        services.push(toService(meta.name, namespace, p.value.spec));
+        break;
+      }
+      case 'Endpoints': {
+        const namespace = meta.namespace ?? 'default';
+        mentionNamespace(namespace);
+        const addresses: ClusterEndpointAddress[] = [];
+        for (const subset of p.value.subsets ?? []) {
+          const ports = (subset.ports ?? []).map((q) => ({ name: q.name ?? '', port: q.port, protocol: q.protocol ?? 'TCP' }));
+          for (const [list, ready] of [[subset.addresses, true], [subset.notReadyAddresses, false]] as const) {
+            for (const a of list ?? []) addresses.push(toAddress(a.ip, ready, a.nodeName, a.targetRef, ports));
+          }
+        }
+        endpoints.push({ namespace, service: meta.name, from: `Endpoints ${namespace}/${meta.name}`, kind: 'Endpoints', addresses });
+        break;
+      }
+      case 'EndpointSlice': {
+        const namespace = meta.namespace ?? 'default';
+        mentionNamespace(namespace);
+        const slice = p.value;
+        const from = `EndpointSlice ${namespace}/${meta.name}`;
+        // IPv6 and FQDN slices have no place in the IPv4 data path; a port without a number means "every port"
+        // (left to the consumer by the API), which no NAT mapping can express: both are left out.
+        if (slice.addressType !== 'IPv4') break;
+        const ports = (slice.ports ?? []).filter((q) => q.port !== undefined).map((q) => ({ name: q.name ?? '', port: q.port!, protocol: q.protocol ?? 'TCP' }));
+        const addresses = (slice.endpoints ?? []).map((e) => toAddress(e.addresses[0]!, e.conditions?.ready ?? true, e.nodeName, e.targetRef, ports));
+        endpoints.push({ namespace, service: meta.labels![SERVICE_NAME_LABEL]!, from, kind: 'EndpointSlice', addresses });
+        break;
+      }
     }
   }
   if (issues.length > 0) throw new PolicyInputError(sortByPlace(issues));
-  return { cluster: { nodes: [...nodes.values()], namespaces: [...namespaces.values()], pods, policies }, hostNetwork, skipped, nodeAddresses, declared };
+  const cluster: Cluster = { nodes: [...nodes.values()], namespaces: [...namespaces.values()], pods, policies };
+  if (services.length > 0) cluster.services = services;
+  if (endpoints.length > 0) cluster.endpoints = endpoints;
+  return { cluster, hostNetwork, skipped, nodeAddresses, declared };
 }
 
 /**

@@ -46,6 +46,7 @@ function matrix(out: string): Map<string, string> {
       from = f[1]!;
       continue;
     }
+    if (!line.startsWith('  ')) from = ''; // the matrix ends at the next unindented line (e.g. the services part)
     if (!from || !line.startsWith('  ')) continue;
     const words = line.trim().split(/\s+/);
     if (words[0] === 'to') cols = words.slice(1);
@@ -72,7 +73,7 @@ describe('policies explain on a kubectl dump', () => {
   test('is explained (exit 0, nothing on stderr)', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^cluster: 2 nodes, 4 pods on the pod network, 3 NetworkPolicies$/m);
+    expect(r.out).toMatch(/^cluster: 2 nodes, 6 pods on the pod network, 3 NetworkPolicies$/m);
   });
 
   test('kube-proxy is listed as host-network on each node, never as a pod of the matrix', () => {
@@ -92,9 +93,9 @@ describe('policies explain on a kubectl dump', () => {
     expect(r.out).toMatch(/pod default\/backend-6d9f8c7b5-x2v9q 10\.1\.2\.4 on tap\d+: isolated/);
   });
 
-  test('every port and range the policies name is a column, split at 9500 inside 9000-9600, plus one port none names', () => {
+  test('every port and range the policies name is a column, split at 9080 (the named port http of the new backend) and 9500 inside 9000-9600, plus one port none names', () => {
     const header = r.out.split('\n').find((l) => l.trim().startsWith('to '))!;
-    expect(header.trim().split(/\s+/).slice(1)).toEqual(['TCP/80', 'TCP/5432', 'TCP/8050', 'TCP/9000', 'TCP/9001-9499', 'TCP/9500', 'TCP/9501-9600', 'UDP/53']);
+    expect(header.trim().split(/\s+/).slice(1)).toEqual(['TCP/80', 'TCP/5432', 'TCP/8050', 'TCP/9000', 'TCP/9001-9079', 'TCP/9080', 'TCP/9081-9499', 'TCP/9500', 'TCP/9501-9600', 'UDP/53']);
     expect(r.out).toContain('TCP/80 stands for the ports no policy names');
   });
 
@@ -133,7 +134,7 @@ describe('policies explain: what is missing, what does not fit', () => {
     const r = podflow('policies', 'explain', '-f', file);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toBe(`podflow: ${file}: no Pod objects, so no pod to explain (it holds 0 Namespaces, 0 Nodes, 0 Pods and 3 NetworkPolicies; give the output of \`kubectl get ns,nodes,pods,networkpolicies -A -o yaml\`)\n`);
+    expect(r.err).toBe(`podflow: ${file}: no Pod objects, so no pod to explain (it holds 0 Namespaces, 0 Nodes, 0 Pods and 3 NetworkPolicies; give the output of \`kubectl get ns,nodes,pods,services,endpoints,endpointslices,networkpolicies -A -o yaml\`)\n`);
   });
 
   test('a file without Node objects says so and takes the nodes from the pods', () => {
@@ -196,7 +197,7 @@ describe('policies explain --from --to --port', () => {
   });
 
   test.each<[string[], string]>([
-    [['--from', 'default/nope'], '--from default/nope: matches no pod (the matrix has 4 pods, e.g.'],
+    [['--from', 'default/nope'], '--from default/nope: matches no pod (the matrix has 6 pods, e.g.'],
     [['--to', 'kube-proxy-*'], '--to kube-proxy-*: matches no pod: kube-system/kube-proxy-5xk2p is a host-network pod (its node\'s host), not in the matrix'],
     [['--from', 'nightly-report-28890417-bq6tz'], '--from nightly-report-28890417-bq6tz: matches no pod: default/nightly-report-28890417-bq6tz is skipped (not scheduled to a node'],
     [['--port', 'TCP/70000'], '--port TCP/70000: expected <protocol>/<port>'],

@@ -20,6 +20,8 @@ describe('parseClusterDump', () => {
       'default/frontend-7b8c9d6f4-k7r4m@gpu-worker=10.1.2.3',
       'kube-system/coredns-76f75df574-h6xvt@k8s-master=10.1.1.2',
       'shop/db-0@k8s-master=10.1.1.5',
+      'default/backend-5c8d7f9b6-m4pz8@k8s-master=10.1.1.6',
+      'default/backend-5c8d7f9b6-t7wq2@gpu-worker=10.1.2.7',
     ]);
     expect(d.hostNetwork).toEqual([
       { namespace: 'kube-system', name: 'kube-proxy-5xk2p', nodeName: 'k8s-master', ip: '192.168.16.1' },
@@ -27,7 +29,7 @@ describe('parseClusterDump', () => {
     ]);
     expect(d.skipped).toEqual([{ namespace: 'default', name: 'nightly-report-28890417-bq6tz', reason: 'not scheduled to a node (no spec.nodeName, phase Pending)' }]);
     expect([...d.nodeAddresses]).toEqual([['gpu-worker', '192.168.16.2'], ['k8s-master', '192.168.16.1']]);
-    expect(d.declared).toEqual({ Namespace: 3, Node: 2, Pod: 7, NetworkPolicy: 3 });
+    expect(d.declared).toEqual({ Namespace: 3, Node: 2, Pod: 9, NetworkPolicy: 3, Service: 7, Endpoints: 5, EndpointSlice: 2 });
     expect(d.cluster.namespaces.find((n) => n.name === 'shop')!.labels).toEqual({ 'kubernetes.io/metadata.name': 'shop', team: 'shop' });
   });
 

@@ -390,8 +390,8 @@ describe('errors name the file, the document, the object and the field', () => {
     );
     expect(errorOf('kind: Pod\nmetadata: {name: p}\nspec: {nodeName: node-a}\n')).toBe('cluster.yaml: document 0 (Pod default/p): apiVersion: required');
     expect(errorOf('---\napiVersion: v1\nmetadata: {name: p}\n')).toBe('cluster.yaml: document 0: kind: required');
-    expect(errorOf(`${PREAMBLE}${PREAMBLE.replace(/default|node-1|web/g, 'other')}apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n`)).toBe(
-      'cluster.yaml: document 6 (Service shop/web): kind: unsupported kind "Service" (podflow reads Namespace, Node, Pod and NetworkPolicy, also as items of a List or <Kind>List)',
+    expect(errorOf(`${PREAMBLE}${PREAMBLE.replace(/default|node-1|web/g, 'other')}apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: shop}\n`)).toBe(
+      'cluster.yaml: document 6 (ConfigMap shop/web): kind: unsupported kind "ConfigMap" (podflow reads Namespace, Node, Pod, NetworkPolicy, Service, Endpoints and EndpointSlice, also as items of a List or <Kind>List)',
     );
   });
 
@@ -411,7 +411,7 @@ items:
 `;
     expect(errorOf(text, 'list.yaml')).toBe(
       [
-        'list.yaml: document 1 item 1 (ConfigMap cm): kind: unsupported kind "ConfigMap" (podflow reads Namespace, Node, Pod and NetworkPolicy, also as items of a List or <Kind>List)',
+        'list.yaml: document 1 item 1 (ConfigMap cm): kind: unsupported kind "ConfigMap" (podflow reads Namespace, Node, Pod, NetworkPolicy, Service, Endpoints and EndpointSlice, also as items of a List or <Kind>List)',
         'list.yaml: document 1 item 2 (Pod default/bad): spec.nodeName: required',
         'list.yaml: document 1 item 3 (PodList): kind: a PodList cannot be nested inside a List',
         'list.yaml: document 1 item 4: expected a Kubernetes object (a mapping with apiVersion and kind), got the number 42',
@@ -558,7 +558,7 @@ metadata: {name: e, labels: {kubernetes.io/metadata.name: e}}
   });
 
   test('every issue of the file is listed at once, in document order (within an object in schema order), and each is also structured', () => {
-    const text = `${policyDoc('ingress:\n- ports: [{port: 0}]\n  from: [{}]')}---\nkind: Service\napiVersion: v1\nmetadata: {name: s}\n`;
+    const text = `${policyDoc('ingress:\n- ports: [{port: 0}]\n  from: [{}]')}---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: s}\n`;
     let error: PolicyInputError | undefined;
     try {
       parseClusterYaml(text, 'many.yaml');
@@ -569,8 +569,8 @@ metadata: {name: e, labels: {kubernetes.io/metadata.name: e}}
       { path: 'many.yaml: document 3 (NetworkPolicy default/web): spec.ingress[0].from[0]', message: 'must specify podSelector, namespaceSelector or ipBlock', source: 'many.yaml', document: 3, field: 'spec.ingress[0].from[0]' },
       { path: 'many.yaml: document 3 (NetworkPolicy default/web): spec.ingress[0].ports[0].port', message: 'expected an integer 1-65535 or a port name', source: 'many.yaml', document: 3, field: 'spec.ingress[0].ports[0].port' },
       {
-        path: 'many.yaml: document 4 (Service s): kind',
-        message: 'unsupported kind "Service" (podflow reads Namespace, Node, Pod and NetworkPolicy, also as items of a List or <Kind>List)',
+        path: 'many.yaml: document 4 (ConfigMap s): kind',
+        message: 'unsupported kind "ConfigMap" (podflow reads Namespace, Node, Pod, NetworkPolicy, Service, Endpoints and EndpointSlice, also as items of a List or <Kind>List)',
         source: 'many.yaml',
         document: 4,
         field: 'kind',
