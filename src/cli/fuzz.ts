@@ -113,6 +113,7 @@ export async function counterexampleFiles(cx: Counterexample, adapter: Adapter):
   files.expected = captures(model.evidence);
   const setup = e.steps.find((s) => s.op === 'setup');
   const apply = e.steps.find((s) => s.op === 'apply');
+  const applyServices = e.steps.find((s) => s.op === 'apply-services');
   if (setup && setup.op === 'setup') files.topology = setup.topology;
   // A scenario `podflow explain` runs as is: the first configuration and every packet the check sent, in order.
   // (Resets between connections and later ACL or pod changes are in evidence.json, which has every call.)
@@ -120,7 +121,7 @@ export async function counterexampleFiles(cx: Counterexample, adapter: Adapter):
   const setupStep = setup && setup.op === 'setup' ? setup : undefined;
   if (setupStep) {
     files.scenario = {
-      ...scenarioInput(setupStep.topology, apply && apply.op === 'apply' ? apply.acls : undefined, sessionSettings(setupStep.options?.sessions)),
+      ...scenarioInput(setupStep.topology, apply && apply.op === 'apply' ? apply.acls : undefined, sessionSettings(setupStep.options?.sessions), undefined, {}, applyServices && applyServices.op === 'apply-services' ? applyServices.services : undefined),
       name: `${cx.property} on ${cx.adapter}: counterexample ${cx.id}`,
       description: `${cx.details} — the packets of the case on its first configuration${steps.length > 2 ? ` (the check also made ${steps.length - 2} more configuration or reset calls: see evidence.json)` : ''}.`,
       profile: comparisonProfile(adapter),

@@ -192,15 +192,27 @@ export function resolveServiceConnection(services: readonly ServiceSpec[], t: To
 }
 
 /**
- * The backends a connection may reach: the locals of the mapping it hits on its client's node in Contiv's
- * rendering (`rendered`: renderServices of the case), each with the pod or host stack behind its address.
- * Empty when no mapping matches (a Service without ready endpoints has none).
+ * Where a connection is translated and to what: the mapping it hits on its client's node in Contiv's rendering
+ * (`rendered`: renderServices of the case); when that node has none (externalTrafficPolicy Local without a local
+ * endpoint: Contiv applies it to every mapping, docs/datapath.md §16.1) and the connection goes to a node port, the
+ * mapping of the node whose IP it goes to — the packet leaves the client's node as traffic to that node's IP,
+ * source-NATed to the client node's IP (§17.4), and is translated there. Each backend with the pod or host stack
+ * behind its address. Undefined when no node translates it.
  */
-export function backendsFor(c: ResolvedServiceConnection, t: Topology, rendered: ReadonlyMap<number, NodeServices>): (ServiceBackend & { probability: number })[] {
+export function translationOf(c: ResolvedServiceConnection, t: Topology, rendered: ReadonlyMap<number, NodeServices>): { nodeId: number; backends: (ServiceBackend & { probability: number })[] } | undefined {
   const proto = c.protocol === 'TCP' ? 6 : 17;
-  const m = rendered.get(c.client.nodeId)?.mappings.find((x) => x.external === c.dst.ip && x.externalPort === c.dst.port && x.proto === proto);
-  if (!m) return [];
-  return m.locals.map((l) => {
+  const on = (nodeId: number) => rendered.get(nodeId)?.mappings.find((x) => x.external === c.dst.ip && x.externalPort === c.dst.port && x.proto === proto);
+  let nodeId = c.client.nodeId;
+  let m = on(nodeId);
+  if (!m && c.via === 'node-port') {
+    const target = t.nodes.find((n) => n.ip.network === c.dst.ip);
+    if (target && target.id !== nodeId) {
+      nodeId = target.id;
+      m = on(nodeId);
+    }
+  }
+  if (!m) return undefined;
+  const backends = m.locals.map((l) => {
     const b: ServiceBackend & { probability: number } = { ip: l.addr, port: l.port, probability: l.probability };
     const pod = t.podByIp.get(l.addr);
     if (pod) b.pod = pod.name;
@@ -210,4 +222,5 @@ export function backendsFor(c: ResolvedServiceConnection, t: Topology, rendered:
     }
     return b;
   });
+  return { nodeId, backends };
 }

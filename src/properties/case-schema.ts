@@ -205,6 +205,10 @@ export const CASE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'connection-lifecycle': LifecycleCaseSchema,
   'odd-packets-are-contained': OddCaseSchema,
   'faults-keep-the-invariants': NemesisCaseSchema,
+  'service-translated-once': ServiceCaseSchema,
+  'service-policy-after-translation': ServiceCaseSchema,
+  'service-load-spread': ServiceCaseSchema,
+  'outside-leaves-with-node-ip': OutsideCaseSchema,
 });
 
 

@@ -3,13 +3,15 @@
 // happened by a wrapper the runner puts around the adapter. A report is written from it: the received side is
 // exactly what the check judged; the expected side is the reference model's answer to the very same calls
 // (modelAnswer), never a re-run of the adapter or of another procedure.
-import type { Adapter, AdapterAclConfig, AdapterTopology, ConfigState, Fault, Injection, Observation, SessionState } from '../adapters/adapter.ts';
+import type { Adapter, AdapterAclConfig, AdapterServiceConfig, AdapterTopology, ConfigState, Fault, Injection, Observation, SessionState } from '../adapters/adapter.ts';
 
 export type SetupOptions = Parameters<Adapter['setup']>[1];
 
 export type EvidenceStep =
   | { op: 'setup'; topology: AdapterTopology; options?: SetupOptions }
   | { op: 'apply'; acls: AdapterAclConfig }
+  /** Services rendered on the nodes (Adapter.applyServices) */
+  | { op: 'apply-services'; services: AdapterServiceConfig }
   | { op: 'update-topology'; topology: AdapterTopology }
   | { op: 'reset' }
   /** a fault the nemesis performed (src/faults/), in order with the other calls */
@@ -66,6 +68,12 @@ export function recordingAdapter(adapter: Adapter, onObservation?: (o: Observati
       return observation;
     },
   };
+  if (adapter.applyServices) {
+    wrapped.applyServices = async (services) => {
+      evidence.steps.push({ op: 'apply-services', services });
+      await adapter.applyServices!(services);
+    };
+  }
   if (adapter.updateTopology) {
     wrapped.updateTopology = async (topology) => {
       evidence.steps.push({ op: 'update-topology', topology });
@@ -125,6 +133,11 @@ export async function modelAnswer(e: Evidence, model: Adapter): Promise<{ eviden
           break;
         case 'apply':
           await model.apply(s.acls);
+          out.steps.push(s);
+          break;
+        case 'apply-services':
+          if (!model.applyServices) return { evidence: out, stopped: `${model.name} cannot render Services` };
+          await model.applyServices(s.services);
           out.steps.push(s);
           break;
         case 'update-topology':

@@ -18,6 +18,10 @@ import type { PropertyDef } from './types.ts';
 import { vxlanNeverSourceNated } from './vxlan-never-source-nated.ts';
 import { vxlanWireFormat } from './vxlan-wire-format.ts';
 import { traceEqualsModel } from './trace-equals-model.ts';
+import { serviceTranslatedOnce } from './service-translated-once.ts';
+import { servicePolicyAfterTranslation } from './service-policy-after-translation.ts';
+import { serviceLoadSpread } from './service-load-spread.ts';
+import { outsideLeavesWithNodeIp } from './outside-leaves-with-node-ip.ts';
 
 // Each property has its own case type; the catalogue only needs them as opaque cases.
 export const PROPERTIES: readonly PropertyDef<any>[] = [
@@ -38,6 +42,10 @@ export const PROPERTIES: readonly PropertyDef<any>[] = [
   oddPacketsAreContained,
   faultsKeepTheInvariants,
   sessionsEqualModel,
+  serviceTranslatedOnce,
+  servicePolicyAfterTranslation,
+  serviceLoadSpread,
+  outsideLeavesWithNodeIp,
 ];
 
 export function propertyById(id: string): PropertyDef<unknown> | undefined {

@@ -35,7 +35,7 @@ export function outsideCaseArb(): fc.Arbitrary<OutsideCase> {
   const conn = fc
     .tuple(fc.nat(), fc.nat(200), fc.constantFrom('TCP' as const, 'UDP' as const), fc.constantFrom(53, 80, 443, 8080), fc.integer({ min: 1024, max: 65535 }))
     .map(([client, host, protocol, port, sport]) => ({ client, host, protocol, port, sport }));
-  return fc.tuple(clusterArb({ minPods: 1, maxPods: 6, topology: 'varied' }), fc.array(conn, { minLength: 1, maxLength: 4 })).map(([cluster, connections]) => ({ cluster, connections }));
+  return fc.tuple(clusterArb({ minPods: 1, maxPods: 6, maxPolicies: 2, topology: 'varied' }), fc.array(conn, { minLength: 1, maxLength: 4 })).map(([cluster, connections]) => ({ cluster, connections }));
 }
 
 const CLAIMS: ClaimMessages = {

@@ -9,7 +9,7 @@ import type { RenderedCluster } from '../policy/contiv/render.ts';
 import type { Connection } from '../policy/types.ts';
 import { renderServices, type NodeServices, type ServiceSpec } from '../reference/services.ts';
 import { POD_MAC, type Pod, type Topology } from '../reference/topology/topology.ts';
-import { backendsFor, resolveServiceConnection, resolveServices, withNodeStacks, type ResolvedServiceConnection, type ServiceBackend, type ServiceCase } from '../generators/services.ts';
+import { resolveServiceConnection, translationOf, resolveServices, withNodeStacks, type ResolvedServiceConnection, type ServiceBackend, type ServiceCase } from '../generators/services.ts';
 import { configureCase } from './harness.ts';
 import { adapterServiceConfig, adapterTopology } from './resolve.ts';
 
@@ -43,8 +43,10 @@ export interface Arrival {
 
 export interface ServiceExchange {
   conn: ResolvedServiceConnection;
-  /** the locals of the mapping the connection hits, with their weights (empty: the Service has no ready endpoint) */
+  /** the locals of the mapping the connection hits, with their weights (empty: no node translates it) */
   backends: (ServiceBackend & { probability: number })[];
+  /** the node that translates it: the client's, or for a node port the target node when the client's has no mapping */
+  translatedOn?: number;
   /** Contiv's verdict on the translated connection, per backend (same order): policies see the backend (§16) */
   verdicts: PolicyVerdict[];
   requestPacket: number;
@@ -79,9 +81,14 @@ export function translatedConnection(c: ResolvedServiceConnection, b: ServiceBac
  * Contiv's verdict for client → backend after translation; a pod's access to itself through its Service is
  * always allowed (Contiv permits the NAT loopback on every pod with policies, docs/datapath.md §10.7, §16).
  */
-export function backendVerdict(rendered: RenderedCluster, c: ResolvedServiceConnection, b: ServiceBackend): PolicyVerdict {
+export function backendVerdict(rendered: RenderedCluster, c: ResolvedServiceConnection, b: ServiceBackend, translatedOn: number, topology: Topology): PolicyVerdict {
   if (b.pod !== undefined && b.pod === c.client.name) return 'allow';
-  return contivFormula(rendered, translatedConnection(c, b));
+  if (translatedOn === c.client.nodeId) return contivFormula(rendered, translatedConnection(c, b));
+  // Translated on another node: the client's egress towards that node's IP, then the endpoint's ingress from the
+  // client node's IP (the source NAT on the way out, docs/datapath.md §17.4).
+  if (contivFormula(rendered, { src: { pod: c.client.name }, dst: { ip: ip4ToString(c.dst.ip) }, protocol: c.protocol, port: c.dst.port }) !== 'allow') return 'deny';
+  if (b.pod === undefined) return 'allow';
+  return contivFormula(rendered, { src: { ip: ip4ToString(topology.nodeById.get(c.client.nodeId)!.ip.network) }, dst: { pod: b.pod }, protocol: c.protocol, port: b.port });
 }
 
 function backendAt(point: string, backends: readonly ServiceBackend[]): ServiceBackend | undefined {
@@ -92,15 +99,20 @@ function backendAt(point: string, backends: readonly ServiceBackend[]): ServiceB
   return undefined;
 }
 
-/** Frames a request delivered: at a pod (`pod:<name>:rx`) or a host stack (`node:<id>:host`, not what the host sent). */
-export function arrivalsOf(o: Observation, packet: number, backends: readonly ServiceBackend[], hostTx: ReadonlySet<string>): Arrival[] {
+/**
+ * Frames a request delivered: at a pod (`pod:<name>:rx`) or a host stack (`node:<id>:host`, not what the host
+ * sent), of the request's protocol (an ICMP error VPP sends back, e.g. port unreachable, is no arrival).
+ */
+export function arrivalsOf(o: Observation, packet: number, backends: readonly ServiceBackend[], hostTx: ReadonlySet<string>, proto: number): Arrival[] {
   const out: Arrival[] = [];
   for (const c of o.captures) {
     if (c.packet !== packet) continue;
     const isPod = c.point.startsWith('pod:') && c.point.endsWith(':rx');
     const isHost = c.point.endsWith(':host') && !hostTx.has(Buffer.from(c.data).toString('hex'));
     if (!isPod && !isHost) continue;
-    const a: Arrival = { point: c.point, capture: c, tuple: tupleOf(c.data) };
+    const tuple = tupleOf(c.data);
+    if (tuple && tuple.proto !== proto) continue;
+    const a: Arrival = { point: c.point, capture: c, tuple };
     const b = backendAt(c.point, backends);
     if (b) a.backend = b;
     out.push(a);
@@ -126,14 +138,16 @@ export async function runServiceCase(c: ServiceCase, adapter: Adapter, profile?:
   for (const spec of c.connections) {
     const conn = resolveServiceConnection(services, topology, spec);
     if (!conn) continue;
-    const backends = backendsFor(conn, topology, nat);
+    const tr = translationOf(conn, topology, nat);
+    const backends = tr?.backends ?? [];
     await adapter.reset();
     const at = packet * 0.001;
     const requestPacket = packet++;
     const layers = firstPacket({ src: { pod: conn.client.name }, dst: { ip: ip4ToString(conn.dst.ip) }, protocol: conn.protocol, port: conn.dst.port }, conn.client.ip, conn.dst.ip, conn.sport);
     const request = await adapter.inject([{ packet: requestPacket, at, from: { pod: conn.client.name }, frame: podFrame(conn.client, layers) }]);
-    const arrivals = arrivalsOf(request, requestPacket, backends, new Set());
-    const ex: ServiceExchange = { conn, backends, verdicts: backends.map((b) => backendVerdict(correct, conn, b)), requestPacket, request, arrivals };
+    const arrivals = arrivalsOf(request, requestPacket, backends, new Set(), conn.protocol === 'TCP' ? 6 : 17);
+    const ex: ServiceExchange = { conn, backends, verdicts: tr ? backends.map((b) => backendVerdict(correct, conn, b, tr.nodeId, topology)) : [], requestPacket, request, arrivals };
+    if (tr) ex.translatedOn = tr.nodeId;
     const only = arrivals.length === 1 ? arrivals[0]! : undefined;
     if (only?.backend && only.tuple) {
       const t = only.tuple;

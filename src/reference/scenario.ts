@@ -162,6 +162,24 @@ const ServiceSchema = z
   })
   .strict();
 
+/** One node's Services as rendered (the adapters' plain form, docs/datapath.md §16.2): what a counterexample records. */
+const ServiceNatSchema = z
+  .object({
+    mappings: z.array(
+      z
+        .object({
+          service: z.string(),
+          protocol: z.enum(['TCP', 'UDP']),
+          external: z.object({ ip: Ip, port: U16 }).strict(),
+          locals: z.array(z.object({ ip: Ip, port: U16, probability: z.number().int().min(0).max(255) }).strict()).min(1),
+        })
+        .strict(),
+    ),
+    twiceNatPool: Ip,
+    inInterfaces: z.array(z.string().min(1)),
+  })
+  .strict();
+
 export const ScenarioSchema = z
   .object({
     version: z.literal(1),
@@ -182,6 +200,8 @@ export const ScenarioSchema = z
     nat: z.object({ forwarding: z.boolean().default(true), vxlanIdentity: z.boolean().default(true), addressIdentity: z.boolean().default(true) }).strict().default({ forwarding: true, vxlanIdentity: true, addressIdentity: true }),
     /** Services with their endpoints; rendered into NAT44 static mappings on every node (docs/datapath.md §16) */
     services: z.array(ServiceSchema).optional(),
+    /** Services already rendered, per node ID (instead of `services`): what a data path was configured with */
+    serviceNat: z.record(z.string().regex(/^\d+$/), ServiceNatSchema).optional(),
     packets: z.array(PacketSchema).default([]),
   })
   .strict();
@@ -282,6 +302,10 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
       });
     });
   });
+  if (data.serviceNat) {
+    if (data.services) issues.push({ path: 'serviceNat', message: 'give services or serviceNat, not both' });
+    for (const k of Object.keys(data.serviceNat)) if (!ids.has(Number(k))) issues.push({ path: fieldPath(['serviceNat', k]), message: `no node with ID ${k}` });
+  }
   if (data.acls) for (const k of Object.keys(data.acls)) if (!ids.has(Number(k))) issues.push({ path: fieldPath(['acls', k]), message: `no node with ID ${k}` });
   if (issues.length > 0) throw new ScenarioError(source, issues);
   const { packets: _raw, ...rest } = data;
@@ -342,6 +366,7 @@ export function trustedScenario(input: ScenarioInput): Scenario {
   if (input.profile) out.profile = input.profile;
   if (input.name !== undefined) out.name = input.name;
   // Services (docs/datapath.md §16): the schema's defaults filled in, as for the rest
+  if (input.serviceNat) out.serviceNat = input.serviceNat;
   if (input.services)
     out.services = input.services.map((s) =>
       Object.assign({}, s, {

@@ -14,7 +14,7 @@ import { clearAclSessions, clearNatSessions, flapTap, podTap, interfacesLosingSe
 import { removeConfigItem, restoreConfigItem } from '../../reference/state/faults.ts';
 import { idleUntil } from '../../reference/state/faults.ts';
 import { flapLink, restartNode } from '../../reference/state/faults.ts';
-import { configureServiceNat, type NodeServiceNat } from '../../reference/nodes/nat-dnat.ts';
+import { configureServiceNat, serviceNatFromPlain as serviceNatFromAdapter, type NodeServiceNat } from '../../reference/nodes/nat-dnat.ts';
 import type { PickBackend } from '../../reference/state/nat.ts';
 import { ip4, isIp4 } from '../../packet/index.ts';
 import type { Adapter, AdapterAclConfig, AdapterCapabilities, AdapterServiceConfig, AdapterTopology, ConfigState, SessionState, Fault, FaultId, Injection, InterfaceDrivers, Observation, PacketFate } from '../adapter.ts';
@@ -349,7 +349,7 @@ export class ReferenceAdapter implements Adapter {
  */
 type NodeInput = Parameters<typeof trustedScenario>[0]['topology']['nodes'][number];
 
-export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undefined, sessions: Record<string, number> = {}, nat?: ReferenceAdapterOptions['nat'], drivers: InterfaceDrivers = {}): Parameters<typeof trustedScenario>[0] {
+export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undefined, sessions: Record<string, number> = {}, nat?: ReferenceAdapterOptions['nat'], drivers: InterfaceDrivers = {}, services?: AdapterServiceConfig): Parameters<typeof trustedScenario>[0] {
   const nic = drivers.nic;
   const pod = drivers.pod;
   const input: Parameters<typeof trustedScenario>[0] = {
@@ -373,47 +373,8 @@ export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undef
   };
   if (t.ipam) input.topology.ipam = t.ipam;
   if (acls) input.acls = acls;
+  if (services && Object.keys(services).length > 0) input.serviceNat = services;
   if (nat) input.nat = Object.assign({ forwarding: true, vxlanIdentity: true, addressIdentity: true }, nat);
   return input;
 }
 
-/**
- * One node's Services from the adapter form (untrusted strings, checked here; an error names the field) as the model
- * configures them: every mapping self-twice-NAT and out2in-only (AdapterServiceConfig says so), the `in` interfaces by
- * VPP name (a name the node lacks — a pod gone since — is skipped). Absent: no Services on the node.
- */
-export function serviceNatFromAdapter(spec: AdapterServiceConfig[string] | undefined, vpp: VppInstance, where: string): NodeServiceNat {
-  if (!spec) return { mappings: [], twiceNatPool: [], inInterfaces: [] };
-  const addr = (v: unknown, field: string): number => {
-    if (typeof v !== 'string' || !isIp4(v)) throw new Error(`${where}.${field}: expected an IPv4 address like 10.96.0.10, got ${JSON.stringify(v)}`);
-    return ip4(v);
-  };
-  const port = (v: unknown, field: string): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffff) throw new Error(`${where}.${field}: expected a port 0–65535, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  if (!Array.isArray(spec.mappings)) throw new Error(`${where}.mappings: expected a list`);
-  const mappings = spec.mappings.map((m, i) => {
-    const f = `mappings[${i}]`;
-    if (m.protocol !== 'TCP' && m.protocol !== 'UDP') throw new Error(`${where}.${f}.protocol: expected TCP or UDP, got ${JSON.stringify(m.protocol)}`);
-    if (!Array.isArray(m.locals) || m.locals.length === 0) throw new Error(`${where}.${f}.locals: expected at least one local`);
-    return {
-      service: String(m.service),
-      proto: m.protocol === 'TCP' ? 6 : 17,
-      external: addr(m.external?.ip, `${f}.external.ip`),
-      externalPort: port(m.external?.port, `${f}.external.port`),
-      locals: m.locals.map((l, j) => {
-        if (typeof l.probability !== 'number' || !Number.isInteger(l.probability) || l.probability < 0 || l.probability > 255) throw new Error(`${where}.${f}.locals[${j}].probability: expected an integer 0–255, got ${JSON.stringify(l.probability)}`);
-        return { addr: addr(l.ip, `${f}.locals[${j}].ip`), port: port(l.port, `${f}.locals[${j}].port`), probability: l.probability };
-      }),
-      selfTwiceNat: true,
-      out2inOnly: true,
-    };
-  });
-  if (!Array.isArray(spec.inInterfaces)) throw new Error(`${where}.inInterfaces: expected a list of interface names`);
-  const inInterfaces = spec.inInterfaces.flatMap((n) => {
-    const i = vpp.ifByName.get(n);
-    return i ? [i] : [];
-  });
-  return { mappings, twiceNatPool: [addr(spec.twiceNatPool, 'twiceNatPool')], inInterfaces };
-}

@@ -96,6 +96,10 @@ export function timelineSvg(evidence: Evidence | undefined, claims: readonly Cla
         label('ACLs applied', 'cfg');
         row++;
         break;
+      case 'apply-services':
+        label('Services applied', 'cfg');
+        row++;
+        break;
       case 'update-topology':
         label('pods changed', 'cfg');
         row++;

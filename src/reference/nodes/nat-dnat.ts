@@ -8,7 +8,7 @@
 // dependent sessions found by the full 5-tuple, the local chosen by a random number against the cumulative
 // probabilities), and current VPP src/plugins/nat/nat44-ed/nat44_ed_out2in.c (the slow path's static mapping match
 // makes the session, whose in2out flow the reply then finds in the in2out fast path).
-import { ip4ToString, readU16, writeU16 } from '../../packet/index.ts';
+import { ip4, ip4ToString, isIp4, readU16, writeU16 } from '../../packet/index.ts';
 import { jenkinsMixFinal } from '../flow-hash.ts';
 import type { DnatFlow, DnatSession, LbStaticMapping, NatConfig, NatSession } from '../state/nat.ts';
 import type { VppInstance } from '../state/vpp.ts';
@@ -297,4 +297,52 @@ export function serviceNatOf(vpp: VppInstance, ns: NodeServices): NodeServiceNat
     twiceNatPool: [ns.twiceNatPool],
     inInterfaces: ns.backendPods.flatMap((name) => (taps.has(name) ? [taps.get(name)!] : [])),
   };
+}
+
+/** One node's rendered Services in plain, resolved form (structurally the adapters' AdapterServiceConfig entry). */
+export interface PlainServiceNat {
+  mappings: { service: string; protocol: 'TCP' | 'UDP'; external: { ip: string; port: number }; locals: { ip: string; port: number; probability: number }[] }[];
+  twiceNatPool: string;
+  inInterfaces: string[];
+}
+
+/**
+ * One node's Services from the plain form (an adapter's AdapterServiceConfig, a scenario's `serviceNat`: untrusted
+ * strings, checked here; an error names the field) as the model configures them: every mapping self-twice-NAT and out2in-only (AdapterServiceConfig says so), the `in` interfaces by
+ * VPP name (a name the node lacks — a pod gone since — is skipped). Absent: no Services on the node.
+ */
+export function serviceNatFromPlain(spec: PlainServiceNat | undefined, vpp: VppInstance, where: string): NodeServiceNat {
+  if (!spec) return { mappings: [], twiceNatPool: [], inInterfaces: [] };
+  const addr = (v: unknown, field: string): number => {
+    if (typeof v !== 'string' || !isIp4(v)) throw new Error(`${where}.${field}: expected an IPv4 address like 10.96.0.10, got ${JSON.stringify(v)}`);
+    return ip4(v);
+  };
+  const port = (v: unknown, field: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffff) throw new Error(`${where}.${field}: expected a port 0–65535, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  if (!Array.isArray(spec.mappings)) throw new Error(`${where}.mappings: expected a list`);
+  const mappings = spec.mappings.map((m, i) => {
+    const f = `mappings[${i}]`;
+    if (m.protocol !== 'TCP' && m.protocol !== 'UDP') throw new Error(`${where}.${f}.protocol: expected TCP or UDP, got ${JSON.stringify(m.protocol)}`);
+    if (!Array.isArray(m.locals) || m.locals.length === 0) throw new Error(`${where}.${f}.locals: expected at least one local`);
+    return {
+      service: String(m.service),
+      proto: m.protocol === 'TCP' ? 6 : 17,
+      external: addr(m.external?.ip, `${f}.external.ip`),
+      externalPort: port(m.external?.port, `${f}.external.port`),
+      locals: m.locals.map((l, j) => {
+        if (typeof l.probability !== 'number' || !Number.isInteger(l.probability) || l.probability < 0 || l.probability > 255) throw new Error(`${where}.${f}.locals[${j}].probability: expected an integer 0–255, got ${JSON.stringify(l.probability)}`);
+        return { addr: addr(l.ip, `${f}.locals[${j}].ip`), port: port(l.port, `${f}.locals[${j}].port`), probability: l.probability };
+      }),
+      selfTwiceNat: true,
+      out2inOnly: true,
+    };
+  });
+  if (!Array.isArray(spec.inInterfaces)) throw new Error(`${where}.inInterfaces: expected a list of interface names`);
+  const inInterfaces = spec.inInterfaces.flatMap((n) => {
+    const i = vpp.ifByName.get(n);
+    return i ? [i] : [];
+  });
+  return { mappings, twiceNatPool: [addr(spec.twiceNatPool, 'twiceNatPool')], inInterfaces };
 }

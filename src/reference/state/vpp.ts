@@ -11,7 +11,7 @@ import { Fib, NeighborTable } from './fib.ts';
 import { BridgeDomain } from './l2.ts';
 import { NatSessionTable, type NatConfig } from './nat.ts';
 import { renderServices } from '../services.ts';
-import { configureServiceNat, serviceNatOf } from '../nodes/nat-dnat.ts';
+import { configureServiceNat, serviceNatFromPlain, serviceNatOf } from '../nodes/nat-dnat.ts';
 
 export interface VxlanTunnel {
   iface: Interface;
@@ -95,7 +95,7 @@ export function aclConfigFromSpec(spec: NodeAclSpec | undefined, node: Node, pat
 }
 
 /** Builds the VPP instance of one node: interfaces, FIB, neighbours, bridge domain, tunnels, NAT44, ACLs. */
-export function configureNode(topology: Topology, node: Node, scenario: Pick<Scenario, 'acls' | 'sessions' | 'nat'> & { services?: Scenario['services'] }, profile: Profile, aclOverride?: AclConfig): VppInstance {
+export function configureNode(topology: Topology, node: Node, scenario: Pick<Scenario, 'acls' | 'sessions' | 'nat'> & { services?: Scenario['services']; serviceNat?: Scenario['serviceNat'] }, profile: Profile, aclOverride?: AclConfig): VppInstance {
   // One pass, no [key, value] pair arrays: this runs for every node of every fuzz case.
   const ifBySw = new Map<number, Interface>();
   const ifByName = new Map<string, Interface>();
@@ -193,7 +193,9 @@ export function configureNode(topology: Topology, node: Node, scenario: Pick<Sce
     buffers: SHARED_BUFFER_MEMORY,
   };
   // Services (§16): the node's load-balancing mappings, twice-NAT pool and backend TAPs, as Contiv renders them.
-  if (scenario.services && scenario.services.length > 0) configureServiceNat(vpp, serviceNatOf(vpp, renderServices(topology, scenario.services).get(node.id)!));
+  const plain = scenario.serviceNat?.[String(node.id)];
+  if (plain) configureServiceNat(vpp, serviceNatFromPlain(plain, vpp, `serviceNat["${node.id}"]`));
+  else if (scenario.services && scenario.services.length > 0) configureServiceNat(vpp, serviceNatOf(vpp, renderServices(topology, scenario.services).get(node.id)!));
   return vpp;
 }
 
