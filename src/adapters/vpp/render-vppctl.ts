@@ -12,26 +12,9 @@
 //   interface: injecting on it = the pod transmits, capturing its TX = the pod receives).
 import { VXLAN_PORT } from '../../packet/index.ts';
 import type { AdapterAclConfig, AdapterNode, AdapterServiceConfig, AdapterTopology } from '../adapter.ts';
+import { hostEnds, TAP0_MAC } from '../host-interconnect.ts';
 
-/** tap0's MAC, Contiv's host interconnect MAC (its HOST_TO_POD trace; docs/datapath.md §2.3). */
-export const TAP0_MAC = '01:23:45:67:89:42';
-
-/**
- * The host interconnect of a node (docs/datapath.md §2.3, §17): VPP's end (tap0: the first address of the host
- * end's network, Contiv's `.1`) and the host's end with its MAC and further addresses; absent from the topology:
- * Contiv's defaults, `172.30.<id>.2/24` with no MAC known (then no static neighbour: nothing is delivered to it).
- */
-export function hostEnds(node: AdapterNode): { tap0: string; host: string; mac?: string; addresses: string[] } {
-  const hostCidr = node.host?.ip ?? `172.30.${node.id}.2/24`;
-  const [addr, len] = hostCidr.split('/') as [string, string | undefined];
-  const prefix = Number(len ?? 24);
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(addr) || !(prefix >= 1 && prefix <= 30)) throw new Error(`node ${node.id}: host.ip '${hostCidr}' is not an IPv4 address with a prefix length 1-30`);
-  const n = addr.split('.').reduce((a, b) => a * 256 + Number(b), 0) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const first = ((n & mask) >>> 0) + 1;
-  const tap0 = first === n ? first + 1 : first;
-  return { tap0: `${offsetAddr('0.0.0.0', tap0)}/${prefix}`, host: addr, ...(node.host?.mac ? { mac: node.host.mac } : {}), addresses: node.host?.addresses ?? [] };
-}
+export { hostEnds, TAP0_MAC };
 
 export const VXLAN_BD = 1;
 

@@ -125,7 +125,8 @@ describe('host interconnect and default gateway (docs/datapath.md §17)', () => 
   it('derives tap0 from the host end, Contiv\'s default without one, and refuses a bad address', () => {
     expect(hostEnds({ ...topology.nodes[1]!, host: { ip: '172.31.9.5/16', mac: 'aa:bb:cc:dd:ee:ff', addresses: [] } }).tap0).toBe('172.31.0.1/16');
     expect(hostEnds({ ...topology.nodes[1]!, host: { ip: '172.30.2.1/24', mac: 'aa:bb:cc:dd:ee:ff', addresses: [] } }).tap0).toBe('172.30.2.2/24');
-    expect(hostEnds(topology.nodes[1]!)).toEqual({ tap0: '172.30.2.1/24', host: '172.30.2.2', addresses: [] });
+    expect(hostEnds(topology.nodes[1]!)).toEqual({ tap0: '172.30.2.1/24', host: '172.30.2.2', prefix: 24, addresses: [] });
+    expect(() => hostEnds({ ...topology.nodes[1]!, host: { ip: '172.30.2.2/24', mac: 'aa:bb:cc:dd:ee:ff', addresses: ['10.20.0.300'] } })).toThrow(/host.addresses\[0\] '10.20.0.300'/);
     expect(() => hostEnds({ ...topology.nodes[1]!, host: { ip: 'vpp1', mac: 'aa:bb:cc:dd:ee:ff', addresses: [] } })).toThrow(/host.ip 'vpp1'/);
   });
 
