@@ -155,5 +155,10 @@ export function serviceFlowTests(make: () => Promise<Adapter>): void {
     expect(configStateDiff(withServices, without).length).toBeGreaterThan(0);
     await vpp.applyServices!(services);
     expect(configStateDiff(await vpp.configState!(), withServices)).toEqual([]);
+    // a reset forgets sessions, not Services
+    await vpp.reset();
+    expect(configStateDiff(await vpp.configState!(), withServices)).toEqual([]);
+    const out = await fromPod(client, tcp(client.ip, VIP, 44000, 80, 0x02));
+    expect([...at(out, `pod:${webA.name}:rx`), ...at(out, `pod:${webB.name}:rx`)]).toHaveLength(1);
   }, 120_000);
 }
