@@ -3,7 +3,7 @@
 // self-twice-NAT, a NodePort reached from outside, pod → outside and back, host → pod and pod → host, and the
 // services in the configuration state. Called inside a describe; `make` gives the adapter (set up here).
 import { beforeAll, expect, it } from 'vitest';
-import { configStateDiff, type Adapter, type AdapterServiceConfig, type AdapterTopology, type Capture, type Injection } from '../../src/adapters/adapter.ts';
+import { canPerform, configStateDiff, type Adapter, type AdapterServiceConfig, type AdapterTopology, type Capture, type Injection } from '../../src/adapters/adapter.ts';
 import { decodePacket, encodePacket, ip4, ip4ToString, mac, type Layer } from '../../src/packet/index.ts';
 import { renderCluster } from '../../src/policy/contiv/render.ts';
 import { adapterTopology } from '../../src/properties/resolve.ts';
@@ -160,5 +160,17 @@ export function serviceFlowTests(make: () => Promise<Adapter>): void {
     expect(configStateDiff(await vpp.configState!(), withServices)).toEqual([]);
     const out = await fromPod(client, tcp(client.ip, VIP, 44000, 80, 0x02));
     expect([...at(out, `pod:${webA.name}:rx`), ...at(out, `pod:${webB.name}:rx`)]).toHaveLength(1);
+  }, 120_000);
+
+  it('a restarted node comes back with its Services, host interconnect and gateway', async () => {
+    if (!canPerform(vpp, 'node-restart')) return; // a remote lab: podflow cannot restart its VPPs
+    const before = await vpp.configState!();
+    await vpp.fault!({ id: 'node-restart', node: 1 });
+    expect(configStateDiff(await vpp.configState!(), before)).toEqual([]);
+    const svc = await fromPod(client, tcp(client.ip, VIP, 45000, 80, 0x02));
+    expect([...at(svc, `pod:${webA.name}:rx`), ...at(svc, `pod:${webB.name}:rx`)]).toHaveLength(1);
+    const hostFrame = encodePacket([{ kind: 'ethernet', dst: mac('01:23:45:67:89:42'), src: mac(HOST_MAC) }, ...tcp('172.30.1.2', client.ip, 32967, 8080, 0x02)]);
+    expect(at(await send({ node: 1, host: true }, hostFrame), `pod:${client.name}:rx`)).toHaveLength(1);
+    expect(at(await fromPod(client, tcp(client.ip, OUTSIDE, 43001, 80, 0x02)), 'node:1:wire')).toHaveLength(1);
   }, 120_000);
 }

@@ -11,7 +11,7 @@ import { findTool, hostWireImpairments } from '../host.ts';
 import { CommandError, runWith } from './exec.ts';
 import { HelperError, NetnsHelper } from './helper.ts';
 import { KERNEL_KNOWN_DIVERGENCES } from './known-divergences.ts';
-import { BVI_IF, GBE_IF, HOST_IF, linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
+import { BVI_IF, GBE_IF, HOST_IF, linuxTapName, TAP0_IF, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
 import { NODE_CONNTRACK_SYSCTLS, netObjects, renderNetnsDiff, type NetnsDiff, type NetObject } from './render-netns.ts';
 import { conntrackTimeoutSysctls, type SessionTimeoutsOption } from './render-netns.ts';
 import { wireCommands } from '../host.ts';
@@ -282,7 +282,8 @@ export class KernelAdapter implements Adapter {
   }
 
   private hostSocketKey(slot: number): string {
-    return `host:${this.generation}:${slot}`;
+    const inc = this.incarnations.get(`host:${slot}`);
+    return `host:${this.generation}:${slot}${inc ? `:${inc}` : ''}`;
   }
 
   // devices are made once per position and kept, so a socket stays valid for the adapter's life (the
@@ -651,16 +652,18 @@ export class KernelAdapter implements Adapter {
     const U = this.names.underlay;
     const port = underlayPort(slot);
     const pods = t.nodes[slot]!.pods.map((_, k) => this.names.pod(slot, k));
+    // the host namespace's vpp1 is tap0's far end: it goes with the node namespace and is made again too
+    const H = this.names.host(slot);
     if (!N.startsWith(this.names.prefix)) throw new Error(`${this.name}: node-restart: ${N} is not one of this adapter's namespaces`);
     await this.helper.forget([N]);
     // the far ends of its veths (in the underlay and pod namespaces) are made again: new interface indices
-    await this.helper.respawn([U, ...pods]);
+    await this.helper.respawn([U, ...pods, H]);
     const left = deleteNamespacesSync([N]);
     if (left.length > 0) throw new AdapterUnavailable(this.name, `node-restart: could not delete namespace ${N}`);
     // A deleted namespace's devices go asynchronously (netns cleanup): wait until the far ends are gone.
     const gone = async (ns: string, dev: string): Promise<boolean> => (await this.helper.exec(ns, ['ip', 'link', 'show', 'dev', dev])).status !== 0;
     const deadline = Date.now() + 10_000;
-    for (const [ns, dev] of [[U, port] as const, ...pods.map((p) => [p, POD_IF] as const)]) {
+    for (const [ns, dev] of [[U, port] as const, ...pods.map((p) => [p, POD_IF] as const), [H, HOST_IF] as const]) {
       while (!(await gone(ns, dev))) {
         if (Date.now() > deadline) throw new AdapterUnavailable(this.name, `node-restart: ${dev} in ${ns} still exists 10 s after ${N} was deleted`);
         await new Promise((r) => setTimeout(r, 20));
@@ -668,13 +671,14 @@ export class KernelAdapter implements Adapter {
     }
     const rebuilt = this.objects.filter((o) => {
       const [kind, ns, dev] = o.key.split(':');
-      return ns === N || (pods.includes(ns!) && kind !== 'ns') || (ns === U && dev === port);
+      return ns === N || ((pods.includes(ns!) || ns === H) && kind !== 'ns') || (ns === U && dev === port);
     });
     await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !rebuilt.includes(o)), this.objects));
     this.liberal.delete(N);
     this.loaded.delete(N);
     this.slots.delete(slot);
     this.incarnations.set(`wire:${slot}`, (this.incarnations.get(`wire:${slot}`) ?? 0) + 1);
+    this.incarnations.set(`host:${slot}`, (this.incarnations.get(`host:${slot}`) ?? 0) + 1);
     pods.forEach((_, k) => this.incarnations.set(`${slot}:${k}`, (this.incarnations.get(`${slot}:${k}`) ?? 0) + 1));
     this.points = this.pointMap(t);
     try {
@@ -692,6 +696,7 @@ export class KernelAdapter implements Adapter {
     const N = this.names.node(slot);
     const dev = (name: string): string => {
       if (name === 'loop0') return BVI_IF;
+      if (name === TAP0_IF) return TAP0_IF;
       const k = node.pods.findIndex((p) => p.tap.name === name);
       if (k < 0) throw new Error(`${this.name}: config-drift: node ${node.id} has no interface '${name}' the kernel renders`);
       return linuxTapName(k);
