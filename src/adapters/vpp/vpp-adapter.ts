@@ -937,7 +937,8 @@ export class VppAdapter implements Adapter {
     return [...this.nodes.values()].map((n) => {
       const names = [...n.names.toLab].map(([m, l]) => `#   ${m} -> ${l}`);
       const pods = n.model.pods.map((p) => `#   pod ${p.name}: packet-generator new { name <s> limit <n> source ${n.names.toLab.get(p.tap.name)} node ethernet-input pcap <the pod's received-…-tx.pcap> }, then packet-generator enable-stream <s>`);
-      const head = [`# podflow ${this.name}: lab node ${n.lab.id} as model node ${n.model.id} (${n.model.name}); run on a fresh VPP whose main NIC is ${n.lab.gbe}:`, `#   vppctl exec node${n.model.id}.vppctl`, '# interfaces (model -> lab):', ...names, '# inject:', ...pods];
+      const host = `#   host stack (tap0): packet-generator new { name <s> limit <n> source pg0 node ethernet-input pcap <the node's host frames> }`;
+      const head = [`# podflow ${this.name}: lab node ${n.lab.id} as model node ${n.model.id} (${n.model.name}); run on a fresh VPP whose main NIC is ${n.lab.gbe}:`, `#   vppctl exec node${n.model.id}.vppctl`, '# interfaces (model -> lab):', ...names, '# inject:', ...pods, host];
       return { name: `node${n.model.id}.vppctl`, text: `${[...head, ...n.transcript].join('\n')}\n` };
     });
   }
