@@ -21,7 +21,7 @@
 // only the node with its destination MAC), and the helper's marker veth pair.
 import { VXLAN_PORT } from '../../packet/index.ts';
 import type { AdapterNode, AdapterTopology } from '../adapter.ts';
-import { hostEnds } from '../host-interconnect.ts';
+import { hostEnds } from '../host.ts';
 import { addressOf, BVI_IF, GBE_IF, HOST_IF, linuxTapName, TAP0_IF, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, UNDERLAY_BRIDGE, underlayPort, VXLAN_IF, type NamespaceNames } from './names.ts';
 
 /** the outer TTL VPP puts on the wire (254 written by encap, 253 after ip4-rewrite; docs/datapath.md §6.1) */

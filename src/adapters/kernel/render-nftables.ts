@@ -31,7 +31,7 @@
 // forwarding drops them), and a netdev egress chain writes Contiv's as the source of what tap0 sends.
 import { VXLAN_PORT } from '../../packet/index.ts';
 import type { AdapterAclConfig, AdapterNode, AdapterServiceConfig } from '../adapter.ts';
-import { TAP0_MAC } from '../host-interconnect.ts';
+import { TAP0_MAC } from '../host.ts';
 import { addressOf, BVI_IF, GBE_IF, isIp, linuxInterfaceMap, TAP0_IF } from './names.ts';
 
 export type NodeAcls = AdapterAclConfig[string];

@@ -12,7 +12,7 @@
 //   interface: injecting on it = the pod transmits, capturing its TX = the pod receives).
 import { VXLAN_PORT } from '../../packet/index.ts';
 import type { AdapterAclConfig, AdapterNode, AdapterServiceConfig, AdapterTopology } from '../adapter.ts';
-import { hostEnds, TAP0_MAC } from '../host-interconnect.ts';
+import { hostEnds, TAP0_MAC } from '../host.ts';
 
 export { hostEnds, TAP0_MAC };
 
