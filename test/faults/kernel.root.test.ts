@@ -133,7 +133,7 @@ describe.skipIf(skip)(`kernel adapter: faults${reason ? ` (${reason})` : ''}`, (
         }
         kinds.add(item.kind);
         await k.fault({ id: 'config-drift', node: n.id, item, restore: false });
-        // tap0 (the host interconnect, docs/datapath.md §17.2) is built too: its ACLs drift like any other's
+        // tap0 (the host interconnect, docs/datapath.md §17.9) is built too: its ACLs drift like any other's
         expect(show(slot), describeDriftItem(item)).not.toEqual(fresh);
         await k.fault({ id: 'config-drift', node: n.id, item, restore: true });
         expect(show(slot), describeDriftItem(item)).toEqual(fresh);
