@@ -250,6 +250,8 @@ export function describeDriftItem(i: DriftItem): string {
 /** Interface drivers across the adapter boundary (the model's InterfaceDriver names). */
 export interface InterfaceDrivers {
   pod?: 'virtio' | 'packet-generator' | 'memif';
+  /** tap0, the host interconnect (absent: virtio, Contiv's TAP v2) */
+  host?: 'virtio' | 'packet-generator';
   nic?: 'dpdk' | 'af_packet';
 }
 

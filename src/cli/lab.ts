@@ -67,7 +67,7 @@ function writeState(path: string, state: KernelLabState): void {
 /** The namespaces a topology's lab is made of (what `up` is about to create). */
 function plannedNamespaces(prefix: string, t: AdapterTopology): string[] {
   const names = namespaceNames(prefix);
-  return [names.underlay, ...t.nodes.flatMap((n, slot) => [names.node(slot), ...n.pods.map((_, k) => names.pod(slot, k))])];
+  return [names.underlay, ...t.nodes.flatMap((n, slot) => [names.node(slot), names.host(slot), ...n.pods.map((_, k) => names.pod(slot, k))])];
 }
 
 /**
@@ -114,6 +114,7 @@ export function describeKernelLab(state: KernelLabState, existing: readonly stri
   state.topology.nodes.forEach((n, slot) => {
     const map = linuxInterfaceMap(n);
     lines.push(`node ${n.id} (${n.name}): ${mark(names.node(slot))}  ${GBE_IF}=${n.gbe.name} ${n.nodeIp}, ${BVI_IF} ${n.bvi.ip}, ${VXLAN_IF} VNI ${n.vni}`);
+    lines.push(`  host stack: ${mark(names.host(slot))}  vpp1 ↔ tap0`);
     n.pods.forEach((p, k) => lines.push(`  pod ${p.name} ${p.ip}: ${mark(names.pod(slot, k))}  eth0 ↔ ${map.get(p.tap.name)} (VPP ${p.tap.name})`));
   });
   const first = state.topology.nodes[0];

@@ -1,17 +1,17 @@
 // The Linux kernel as an adapter (issue #6): the Contiv two-node design built from network namespaces (veth
 // pod TAPs, a bridge as BVI, a VXLAN device with static FDB and neighbours, nftables + conntrack for the ACLs,
-// NAT on the main NIC), driven by netns-helper.py for injection and capture. Setup is incremental: namespaces
+// NAT on the main NIC, Services as DNAT, a host namespace per node behind tap0), driven by netns-helper.py for injection and capture. Setup is incremental: namespaces
 // are a pool and only the groups of commands whose topology part changed are re-run (render-netns.ts).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { release } from 'node:os';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterTopology, type Capture, type ConfigState, type DriftItem, type DriftKind, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterCapabilities, type AdapterServiceConfig, type AdapterTopology, type Capture, type ConfigState, type DriftItem, type DriftKind, type Fault, type FaultId, type Injection, type Observation, type WireImpairment } from '../adapter.ts';
 import { deleteNamespacesSync, namespacesWithPrefix, registerForCleanup, removeStaleNamespaces } from './cleanup.ts';
 import { findTool, hostWireImpairments } from '../host.ts';
 import { CommandError, runWith } from './exec.ts';
 import { HelperError, NetnsHelper } from './helper.ts';
 import { KERNEL_KNOWN_DIVERGENCES } from './known-divergences.ts';
-import { BVI_IF, GBE_IF, linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
+import { BVI_IF, GBE_IF, HOST_IF, linuxTapName, TAP0_IF, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, runPrefix, underlayPort, validateTopology, type NamespaceNames } from './names.ts';
 import { NODE_CONNTRACK_SYSCTLS, netObjects, renderNetnsDiff, type NetnsDiff, type NetObject } from './render-netns.ts';
 import { conntrackTimeoutSysctls, type SessionTimeoutsOption } from './render-netns.ts';
 import { wireCommands } from '../host.ts';
@@ -103,11 +103,13 @@ interface PointMap {
   podKey: Map<string, string>;
   /** node id → socket key of its underlay port */
   wireKey: Map<number, string>;
+  /** node id → socket key of vpp1, the host stack's end of tap0 */
+  hostKey: Map<number, string>;
 }
 
 export class KernelAdapter implements Adapter {
   readonly name: string;
-  readonly capabilities: AdapterCapabilities = { traces: false, dropReasons: false, virtualTime: false, knownDivergences: KERNEL_KNOWN_DIVERGENCES, faults: KERNEL_NEMESIS, driftKinds: KERNEL_DRIFT_KINDS, wireImpairments: hostWireImpairments() };
+  readonly capabilities: AdapterCapabilities = { traces: false, dropReasons: false, virtualTime: false, knownDivergences: KERNEL_KNOWN_DIVERGENCES, faults: KERNEL_NEMESIS, driftKinds: KERNEL_DRIFT_KINDS, wireImpairments: hostWireImpairments(), services: true };
   readonly stats: KernelStats = { setups: 0, objectsChanged: 0, setupMs: [], injected: 0, stray: 0, rebuilds: 0, rulesetLoads: 0 };
   readonly names: NamespaceNames;
   private readonly helper = new NetnsHelper();
@@ -126,6 +128,8 @@ export class KernelAdapter implements Adapter {
   private incarnations = new Map<string, number>();
   /** the ACL configuration last applied (what a resync loads again) */
   private acls: AdapterAclConfig = {};
+  /** the Services last applied (rendered into every ruleset with the ACLs) */
+  private services: AdapterServiceConfig = {};
   /** node namespace → the ruleset text last loaded there (the same text is not loaded again, unless a resync) */
   private loaded = new Map<string, string>();
   private liberal = new Set<string>();
@@ -177,6 +181,8 @@ export class KernelAdapter implements Adapter {
 
   async setup(topology: AdapterTopology, options: { profile?: string; sessions?: SessionTimeoutsOption } = {}): Promise<void> {
     this.sessions = options.sessions;
+    // a new setup starts without Services, as the vpp adapter's (applyServices after it configures them)
+    this.services = {};
     await this.guard(async () => {
       await this.healWires();
       await this.configure(topology, options, true);
@@ -270,8 +276,14 @@ export class KernelAdapter implements Adapter {
     t.nodes.forEach((n, slot) => {
       out.push({ key: this.wireSocketKey(slot), ns: this.names.underlay, ifname: underlayPort(slot) });
       n.pods.forEach((_, k) => out.push({ key: this.podSocketKey(slot, k), ns: this.names.pod(slot, k), ifname: POD_IF }));
+      out.push({ key: this.hostSocketKey(slot), ns: this.names.host(slot), ifname: HOST_IF });
     });
     return out;
+  }
+
+  private hostSocketKey(slot: number): string {
+    const inc = this.incarnations.get(`host:${slot}`);
+    return `host:${this.generation}:${slot}${inc ? `:${inc}` : ''}`;
   }
 
   // devices are made once per position and kept, so a socket stays valid for the adapter's life (the
@@ -287,12 +299,16 @@ export class KernelAdapter implements Adapter {
   }
 
   private pointMap(t: AdapterTopology): PointMap {
-    const m: PointMap = { byKey: new Map(), podKey: new Map(), wireKey: new Map() };
+    const m: PointMap = { byKey: new Map(), podKey: new Map(), wireKey: new Map(), hostKey: new Map() };
     t.nodes.forEach((n, slot) => {
       const wk = this.wireSocketKey(slot);
       // the underlay end of the node's NIC: what leaves it goes to the node, what arrives came from it
       m.byKey.set(wk, { outgoing: `node:${n.id}:wire`, incoming: `node:${n.id}:wire` });
       m.wireKey.set(n.id, wk);
+      // vpp1: what the host sends over tap0 and what it receives from it, both the node's host point (§17)
+      const hk = this.hostSocketKey(slot);
+      m.byKey.set(hk, { outgoing: `node:${n.id}:host`, incoming: `node:${n.id}:host` });
+      m.hostKey.set(n.id, hk);
       n.pods.forEach((p, k) => {
         const pk = this.podSocketKey(slot, k);
         m.byKey.set(pk, { outgoing: `pod:${p.name}:tx`, incoming: `pod:${p.name}:rx` });
@@ -323,7 +339,8 @@ export class KernelAdapter implements Adapter {
         next = allocateSessionSlots(withAcls, new Map(), new Set())!;
       }
       this.slots.set(slot, next);
-      const text = renderNftables(n, nodeAcls, { slots: next.slots, icmpRepliesHitSessions: this.icmpRepliesHitSessions, ...(this.opts.faults ? { faults: this.opts.faults } : {}) });
+      const svc = this.services[String(n.id)];
+      const text = renderNftables(n, nodeAcls, { slots: next.slots, icmpRepliesHitSessions: this.icmpRepliesHitSessions, ...(this.opts.faults ? { faults: this.opts.faults } : {}), ...(svc ? { services: svc } : {}) });
       // the same ruleset again would change nothing (it keeps no state: conntrack and its marks stay either way)
       if (o.reload || this.loaded.get(ns) !== text) {
         this.loaded.delete(ns);
@@ -342,6 +359,29 @@ export class KernelAdapter implements Adapter {
     this.applied = true;
   }
 
+  /**
+   * Services as DNAT in every node's ruleset (render-nftables.ts, docs/datapath.md §16.2), replacing the ones
+   * before; the rulesets load with the ACLs. A node whose Services changed forgets its conntrack entries, so no
+   * connection of a removed mapping stays translated — its ACL sessions with them (a listed divergence).
+   */
+  async applyServices(services: AdapterServiceConfig): Promise<void> {
+    await this.guard(async () => {
+      const t = this.requireTopology();
+      const known = new Set(t.nodes.map((n) => String(n.id)));
+      for (const id of Object.keys(services)) if (!known.has(id)) throw new Error(`kernel adapter: services.${id}: no node with id ${id} in the topology`);
+      const before = this.services;
+      this.services = services;
+      try {
+        await this.applyAcls(this.acls);
+      } catch (e) {
+        this.services = before;
+        throw e;
+      }
+      const changed = t.nodes.flatMap((n, slot) => (JSON.stringify(before[String(n.id)] ?? null) === JSON.stringify(services[String(n.id)] ?? null) ? [] : [this.names.node(slot)]));
+      if (changed.length > 0) await this.helper.conntrackFlush(changed);
+    });
+  }
+
   async inject(frames: Injection[]): Promise<Observation> {
     const t = this.requireTopology();
     if (!this.applied) await this.apply({});
@@ -355,6 +395,11 @@ export class KernelAdapter implements Adapter {
         const key = pm.podKey.get(f.from.pod);
         if (!key) throw new Error(`kernel adapter: inject packet ${f.packet}: no pod '${f.from.pod}' in the topology`);
         return { via: key, data: f.frame, point: `pod:${f.from.pod}:tx` };
+      }
+      if ('host' in f.from) {
+        const key = pm.hostKey.get(f.from.node);
+        if (!key) throw new Error(`kernel adapter: inject packet ${f.packet}: no node ${f.from.node} in the topology (nodes: ${t.nodes.map((n) => n.id).join(', ')})`);
+        return { via: key, data: f.frame, point: `node:${f.from.node}:host` };
       }
       const key = pm.wireKey.get(f.from.node);
       if (!key) throw new Error(`kernel adapter: inject packet ${f.packet}: no node ${f.from.node} in the topology (nodes: ${t.nodes.map((n) => n.id).join(', ')})`);
@@ -371,7 +416,7 @@ export class KernelAdapter implements Adapter {
     frames.forEach((f, i) => {
       const res = answer.results[i]!;
       if (res.lateMarkers > 0) throw new AdapterUnavailable(this.name, `packet ${f.packet}: ${res.lateMarkers} marker frame(s) did not come back in time; cannot tell when the packet finished`);
-      const own: (Capture & { outgoing?: boolean })[] = [{ point: sends[i]!.point, time: f.at, packet: f.packet, data: f.frame }];
+      const own: (Capture & { outgoing?: boolean; sent?: boolean })[] = [{ point: sends[i]!.point, time: f.at, packet: f.packet, data: f.frame, sent: true }];
       for (const c of res.captures) {
         const p = pm.byKey.get(c.key);
         const point = p && (c.outgoing ? p.outgoing : p.incoming);
@@ -607,16 +652,18 @@ export class KernelAdapter implements Adapter {
     const U = this.names.underlay;
     const port = underlayPort(slot);
     const pods = t.nodes[slot]!.pods.map((_, k) => this.names.pod(slot, k));
+    // the host namespace's vpp1 is tap0's far end: it goes with the node namespace and is made again too
+    const H = this.names.host(slot);
     if (!N.startsWith(this.names.prefix)) throw new Error(`${this.name}: node-restart: ${N} is not one of this adapter's namespaces`);
     await this.helper.forget([N]);
     // the far ends of its veths (in the underlay and pod namespaces) are made again: new interface indices
-    await this.helper.respawn([U, ...pods]);
+    await this.helper.respawn([U, ...pods, H]);
     const left = deleteNamespacesSync([N]);
     if (left.length > 0) throw new AdapterUnavailable(this.name, `node-restart: could not delete namespace ${N}`);
     // A deleted namespace's devices go asynchronously (netns cleanup): wait until the far ends are gone.
     const gone = async (ns: string, dev: string): Promise<boolean> => (await this.helper.exec(ns, ['ip', 'link', 'show', 'dev', dev])).status !== 0;
     const deadline = Date.now() + 10_000;
-    for (const [ns, dev] of [[U, port] as const, ...pods.map((p) => [p, POD_IF] as const)]) {
+    for (const [ns, dev] of [[U, port] as const, ...pods.map((p) => [p, POD_IF] as const), [H, HOST_IF] as const]) {
       while (!(await gone(ns, dev))) {
         if (Date.now() > deadline) throw new AdapterUnavailable(this.name, `node-restart: ${dev} in ${ns} still exists 10 s after ${N} was deleted`);
         await new Promise((r) => setTimeout(r, 20));
@@ -624,13 +671,14 @@ export class KernelAdapter implements Adapter {
     }
     const rebuilt = this.objects.filter((o) => {
       const [kind, ns, dev] = o.key.split(':');
-      return ns === N || (pods.includes(ns!) && kind !== 'ns') || (ns === U && dev === port);
+      return ns === N || ((pods.includes(ns!) || ns === H) && kind !== 'ns') || (ns === U && dev === port);
     });
     await this.runDiff(renderNetnsDiff(this.objects.filter((o) => !rebuilt.includes(o)), this.objects));
     this.liberal.delete(N);
     this.loaded.delete(N);
     this.slots.delete(slot);
     this.incarnations.set(`wire:${slot}`, (this.incarnations.get(`wire:${slot}`) ?? 0) + 1);
+    this.incarnations.set(`host:${slot}`, (this.incarnations.get(`host:${slot}`) ?? 0) + 1);
     pods.forEach((_, k) => this.incarnations.set(`${slot}:${k}`, (this.incarnations.get(`${slot}:${k}`) ?? 0) + 1));
     this.points = this.pointMap(t);
     try {
@@ -648,6 +696,7 @@ export class KernelAdapter implements Adapter {
     const N = this.names.node(slot);
     const dev = (name: string): string => {
       if (name === 'loop0') return BVI_IF;
+      if (name === TAP0_IF) return TAP0_IF;
       const k = node.pods.findIndex((p) => p.tap.name === name);
       if (k < 0) throw new Error(`${this.name}: config-drift: node ${node.id} has no interface '${name}' the kernel renders`);
       return linuxTapName(k);
@@ -768,7 +817,9 @@ export class KernelAdapter implements Adapter {
 }
 
 /** Capture order as the model reports it: what the pod sent, the wire, what a pod received. */
-function rank(c: { point: string; outgoing?: boolean }): number {
+function rank(c: { point: string; outgoing?: boolean; sent?: boolean }): number {
+  // the injected frame itself first (a host's frame is a `node:<id>:host` capture too)
+  if (c.sent) return 0;
   // on the wire, the sender's capture (the frame arriving at the underlay) before the receiver's
   return c.point.endsWith(':tx') ? 0 : c.point.endsWith(':wire') ? (c.outgoing ? 1.5 : 1) : 2;
 }

@@ -23,6 +23,9 @@ export const BVI_IF = 'loop0';
 export const VXLAN_IF = 'vxlan10';
 /** inside every pod namespace */
 export const POD_IF = 'eth0';
+/** the host interconnect: `tap0` in the node namespace, its peer `vpp1` in the node's host namespace (§17) */
+export const TAP0_IF = 'tap0';
+export const HOST_IF = 'vpp1';
 /** inside the underlay namespace: the segment between nodes, and the marker pair the helper uses (see netns-helper.py) */
 export const UNDERLAY_BRIDGE = 'wire';
 export const MARKER_TX = 'mk0';
@@ -36,6 +39,8 @@ export interface NamespaceNames {
   node(slot: number): string;
   /** by node slot and pod index on that node */
   pod(nodeSlot: number, podIndex: number): string;
+  /** by node slot: the node's host stack, the far end of tap0 (docs/datapath.md §17) */
+  host(slot: number): string;
 }
 
 export function namespaceNames(prefix: string): NamespaceNames {
@@ -44,6 +49,7 @@ export function namespaceNames(prefix: string): NamespaceNames {
     underlay: `${prefix}u`,
     node: (slot) => `${prefix}n${slot}`,
     pod: (slot, k) => `${prefix}p${slot}-${k}`,
+    host: (slot) => `${prefix}h${slot}`,
   };
 }
 
@@ -61,9 +67,9 @@ export function linuxTapName(k: number): string {
   return `ptap${k}`;
 }
 
-/** VPP interface name → Linux device name on a node (undefined: the design has no such device, e.g. tap0). */
+/** VPP interface name → Linux device name on a node (undefined: the design has no such device). */
 export function linuxInterfaceMap(node: AdapterNode): Map<string, string> {
-  const m = new Map<string, string>([[node.gbe.name, GBE_IF], [BVI_IF, BVI_IF]]);
+  const m = new Map<string, string>([[node.gbe.name, GBE_IF], [BVI_IF, BVI_IF], [TAP0_IF, TAP0_IF]]);
   node.pods.forEach((p, k) => m.set(p.tap.name, linuxTapName(k)));
   return m;
 }
@@ -82,6 +88,9 @@ export function validateTopology(t: AdapterTopology): void {
     if (!isMac(n.gbe.mac)) throw new Error(`kernel adapter: ${where(i, 'gbe.mac')} '${n.gbe.mac}' is not a MAC address`);
     if (!isMac(n.bvi.mac)) throw new Error(`kernel adapter: ${where(i, 'bvi.mac')} '${n.bvi.mac}' is not a MAC address`);
     if (n.podSubnet !== undefined && !isCidr(n.podSubnet)) throw new Error(`kernel adapter: ${where(i, 'podSubnet')} '${n.podSubnet}' is not a CIDR`);
+    if (n.host !== undefined && !isMac(n.host.mac)) throw new Error(`kernel adapter: ${where(i, 'host.mac')} '${n.host.mac}' is not a MAC address`);
+    if (n.gateway !== undefined && !isIp(n.gateway.ip)) throw new Error(`kernel adapter: ${where(i, 'gateway.ip')} '${n.gateway.ip}' is not an IPv4 address`);
+    if (n.gateway !== undefined && !isMac(n.gateway.mac)) throw new Error(`kernel adapter: ${where(i, 'gateway.mac')} '${n.gateway.mac}' is not a MAC address`);
     const taps = new Set<string>();
     if (n.pods.length > 64) throw new Error(`kernel adapter: ${where(i, 'pods')}: at most 64 pods per node`);
     n.pods.forEach((p, k) => {

@@ -11,14 +11,18 @@
 //            the bridge, a permanent neighbour (BVI IP → BVI MAC) on loop0 and a route to its pod network
 //   ptap<k>  per pod, veth to the pod namespace (MAC = the TAP MAC); /32 route and permanent neighbour
 //            pod IP → 00:00:00:00:00:02; no covering route for the node's own pod network (§2.5)
-//   default  blackhole: VPP's FIB default drops silently (no ICMP unreachable)
+//   default  blackhole: VPP's FIB default drops silently (no ICMP unreachable); with a gateway (§17) a route via
+//            it on gbe instead, its MAC a permanent neighbour
+//   tap0     veth to the node's host namespace (`vpp1` there: the host stack's end, muted like a pod's; §17):
+//            tap0's address, the host end a permanent neighbour, the host's further addresses routed via it
 // Per pod namespace: eth0 with the pod IP /32 and MAC, link route to the gateway, default route via it, permanent
 // neighbour gateway → TAP MAC (§2.5); optionally muted (its own stack sends nothing: the suite plays the pod).
 // The underlay namespace: bridge `wire` joining every node's gbe peer (static FDB, no flooding: a frame reaches
 // only the node with its destination MAC), and the helper's marker veth pair.
 import { VXLAN_PORT } from '../../packet/index.ts';
 import type { AdapterNode, AdapterTopology } from '../adapter.ts';
-import { addressOf, BVI_IF, GBE_IF, linuxTapName, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, UNDERLAY_BRIDGE, underlayPort, VXLAN_IF, type NamespaceNames } from './names.ts';
+import { hostEnds } from '../host.ts';
+import { addressOf, BVI_IF, GBE_IF, HOST_IF, linuxTapName, TAP0_IF, MARKER_RX, MARKER_TX, namespaceNames, POD_IF, UNDERLAY_BRIDGE, underlayPort, VXLAN_IF, type NamespaceNames } from './names.ts';
 
 /** the outer TTL VPP puts on the wire (254 written by encap, 253 after ip4-rewrite; docs/datapath.md §6.1) */
 export const VXLAN_WIRE_TTL = 253;
@@ -223,6 +227,29 @@ export function netObjects(t: AdapterTopology, names: NamespaceNames, opts: Netn
       config(`fdb:${N}:master:${r.bvi.mac}`, [bridge(N, 'fdb', 'replace', r.bvi.mac, 'dev', VXLAN_IF, 'master', 'static')], [bridge(N, 'fdb', 'del', r.bvi.mac, 'dev', VXLAN_IF, 'master')]);
       config(`fdb:${N}:self:${r.bvi.mac}`, [bridge(N, 'fdb', 'replace', r.bvi.mac, 'dev', VXLAN_IF, 'dst', rIp, 'self', 'permanent')], [bridge(N, 'fdb', 'del', r.bvi.mac, 'dev', VXLAN_IF, 'self')]);
       config(`route:${N}:${sub}`, [ip(N, 'route', 'replace', sub, 'via', rBvi, 'dev', BVI_IF, 'onlink')], [ip(N, 'route', 'del', sub)], n.bvi.ip);
+    }
+    // The default gateway (§2.6, §17): the default route via it instead of the blackhole, its MAC permanent.
+    if (n.gateway) {
+      const gw = n.gateway;
+      config(`neigh:${N}:${GBE_IF}:${gw.ip}`, [ip(N, 'neigh', 'replace', gw.ip, 'lladdr', gw.mac, 'dev', GBE_IF, 'nud', 'permanent')], [neighDel(N, gw.ip, GBE_IF)], `${n.gbe.mac} ${n.nodeIp}`);
+      config(`route:${N}:default`, [ip(N, 'route', 'replace', 'default', 'via', gw.ip, 'dev', GBE_IF, 'onlink')], [ip(N, 'route', 'replace', 'blackhole', 'default')], n.nodeIp);
+    }
+    // The host interconnect (§17): tap0 ↔ vpp1 in the node's host namespace (the host stack, muted like a pod's).
+    const H = names.host(slot);
+    const h = hostEnds(n);
+    nsObject(H, QUIET_SYSCTLS, mute ? [['ip', 'netns', 'exec', H, 'nft', POD_MUTE_RULESET]] : []);
+    put({ key: `dev:${N}:${TAP0_IF}`, phase: 1, sticky: true, add: [ip(N, 'link', 'add', 'name', TAP0_IF, 'type', 'veth', 'peer', 'name', HOST_IF, 'netns', H), ip(N, 'link', 'set', 'dev', TAP0_IF, 'up')], del: [] });
+    put({ key: `wiring:${H}:${HOST_IF}`, phase: 2, sticky: true, add: [ip(H, 'link', 'set', 'dev', HOST_IF, 'up')], del: [] });
+    const hostNet = networkOf(`${h.host}/${h.prefix}`);
+    config(`addr:${N}:${TAP0_IF}`, [ip(N, 'addr', 'add', host32(h.tap0), 'dev', TAP0_IF), ip(N, 'route', 'replace', hostNet, 'dev', TAP0_IF, 'proto', 'kernel', 'scope', 'link', 'src', addressOf(h.tap0))], [ip(N, 'route', 'del', hostNet, 'dev', TAP0_IF), ip(N, 'addr', 'del', host32(h.tap0), 'dev', TAP0_IF)]);
+    if (h.mac) {
+      config(`attr:${H}:${HOST_IF}:address`, [ip(H, 'link', 'set', 'dev', HOST_IF, 'address', h.mac)]);
+      config(`neigh:${N}:${TAP0_IF}:${h.host}`, [ip(N, 'neigh', 'replace', h.host, 'lladdr', h.mac, 'dev', TAP0_IF, 'nud', 'permanent')], [neighDel(N, h.host, TAP0_IF)], h.tap0);
+    }
+    config(`addr:${H}:${HOST_IF}`, [ip(H, 'addr', 'add', `${h.host}/${h.prefix}`, 'dev', HOST_IF)], [ip(H, 'addr', 'del', `${h.host}/${h.prefix}`, 'dev', HOST_IF)]);
+    for (const a of h.addresses) {
+      const prefix = a.includes('/') ? a : `${a}/32`;
+      config(`route:${N}:${prefix}`, [ip(N, 'route', 'replace', prefix, 'via', h.host, 'dev', TAP0_IF)], [ip(N, 'route', 'del', prefix)], h.tap0);
     }
   });
 

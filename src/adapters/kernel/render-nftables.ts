@@ -15,10 +15,24 @@
 //
 // NAT (§3.2, §9): Contiv source-NATs external traffic leaving the main NIC to the node IP with identity
 // mappings for the node IP, so VXLAN (whose outer source is the node IP) is never translated. Rendered as a
-// masquerade on gbe for every source but the node's own address.
+// masquerade on gbe for every source but the node's own address (also what pods send outside, §17).
+//
+// Services (§16.2): Contiv's NAT44 static mappings with load balancing as DNAT in prerouting (before routing, as
+// VPP's nat44-out2in comes before ip4-lookup): per external address and port, `dnat to numgen random mod W map`
+// over the locals, each local taking as many of the W buckets as its probability (VPP draws a local with the
+// same weights); a sole local is a plain `dnat to`. Replies are translated back by conntrack (VPP: the session).
+// Self-twice-NAT: a packet a local sent that was translated to that same local gets the twice-NAT pool address
+// (the NAT loopback) as source in postrouting (`ct status dnat` and source = destination). `out2in-only` and the
+// interfaces' `in` roles have no Linux counterpart: every interface is `out` in Contiv (§16.2), so DNAT applies to
+// whatever arrives, as here.
+//
+// tap0 (§17): Linux gives no device a group MAC, and Contiv's tap0 MAC 01:23:45:67:89:42 is one. tap0 keeps its
+// own MAC; a netdev ingress chain accepts frames sent to Contiv's as the device's own (`meta pkttype set host`, or
+// forwarding drops them), and a netdev egress chain writes Contiv's as the source of what tap0 sends.
 import { VXLAN_PORT } from '../../packet/index.ts';
-import type { AdapterAclConfig, AdapterNode } from '../adapter.ts';
-import { addressOf, BVI_IF, GBE_IF, linuxInterfaceMap } from './names.ts';
+import type { AdapterAclConfig, AdapterNode, AdapterServiceConfig } from '../adapter.ts';
+import { TAP0_MAC } from '../host.ts';
+import { addressOf, BVI_IF, GBE_IF, isIp, linuxInterfaceMap, TAP0_IF } from './names.ts';
 
 export type NodeAcls = AdapterAclConfig[string];
 type AclRuleSpec = NodeAcls['tables'][number]['rules'][number];
@@ -40,6 +54,8 @@ export interface NftOptions {
    */
   icmpRepliesHitSessions?: boolean;
   faults?: KernelFaults;
+  /** the node's Services (applyServices), rendered as DNAT and self-twice-NAT */
+  services?: AdapterServiceConfig[string];
 }
 
 export const NFT_TABLE = 'podflow';
@@ -77,9 +93,7 @@ export function resolveAttachments(node: AdapterNode, acls: NodeAcls | undefined
     const input = tables(a.input, 'input');
     const output = tables(a.output, 'output');
     if (ifname === undefined) {
-      // tap0 (host interconnect) and other NICs are not part of this build: nothing pod-to-pod crosses them
-      if (a.interface === 'tap0') return;
-      throw new Error(`kernel adapter: ${where}.interface: node ${node.id} has no interface '${a.interface}' (known: ${[...names.keys(), 'tap0'].join(', ')})`);
+      throw new Error(`kernel adapter: ${where}.interface: node ${node.id} has no interface '${a.interface}' (known: ${[...names.keys()].join(', ')})`);
     }
     if (input.length === 0 && output.length === 0) return;
     out.push({ ifname, input, output });
@@ -222,9 +236,70 @@ export function renderNftables(node: AdapterNode, acls: NodeAcls | undefined, o:
   const nodeIp = addressOf(node.nodeIp);
   out.push(`table ip ${NFT_NAT_TABLE} {`, '  chain postrouting {', '    type nat hook postrouting priority srcnat; policy accept;');
   if (o.faults?.snatVxlan) out.push(`    oifname ${q(GBE_IF)} udp dport ${VXLAN_PORT} snat to ${addressOf(node.bvi.ip)} comment "FAULT: VXLAN source-NATed"`);
+  const svc = serviceRules(node, o.services);
+  out.push(...svc.postrouting.map((l) => `    ${l}`));
   out.push(`    oifname ${q(GBE_IF)} ip saddr != ${nodeIp} masquerade comment "external traffic; the node's own (VXLAN) is identity-mapped"`);
-  out.push('  }', '}');
+  out.push('  }');
+  if (svc.prerouting.length > 0) out.push('  chain prerouting {', '    type nat hook prerouting priority dstnat; policy accept;', ...svc.prerouting.map((l) => `    ${l}`), '  }');
+  out.push('}');
+  out.push(
+    `table netdev podflow_tap0 {`,
+    `  chain in {`,
+    `    type filter hook ingress device ${q(TAP0_IF)} priority filter; policy accept;`,
+    `    ether daddr ${TAP0_MAC} meta pkttype set host comment "Contiv's tap0 MAC is the device's own"`,
+    '  }',
+    `  chain out {`,
+    `    type filter hook egress device ${q(TAP0_IF)} priority filter; policy accept;`,
+    `    ether saddr set ${TAP0_MAC} comment "tap0 sends with Contiv's MAC"`,
+    '  }',
+    '}',
+  );
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * A node's Services as nft rules (see the top): DNAT per mapping for the prerouting chain, self-twice-NAT for
+ * postrouting. Checked here, naming the field: a bad address, port or probability, a mapping without locals.
+ */
+export function serviceRules(node: AdapterNode, svc: AdapterServiceConfig[string] | undefined): { prerouting: string[]; postrouting: string[] } {
+  if (!svc) return { prerouting: [], postrouting: [] };
+  const at = `kernel adapter: services.${node.id}`;
+  const addr = (a: unknown, f: string): string => {
+    if (typeof a !== 'string' || !isIp(a)) throw new Error(`${at}.${f}: '${String(a)}' is not an IPv4 address`);
+    return a;
+  };
+  const port = (p: unknown, f: string): number => {
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`${at}.${f}: ${String(p)} is not a port (1-65535)`);
+    return p;
+  };
+  const pool = addr(svc.twiceNatPool, 'twiceNatPool');
+  const pre: string[] = [];
+  const selfIps = new Set<string>();
+  svc.mappings.forEach((m, i) => {
+    const f = `mappings[${i}]`;
+    const proto = m.protocol === 'TCP' ? 'tcp' : m.protocol === 'UDP' ? 'udp' : undefined;
+    if (!proto) throw new Error(`${at}.${f}.protocol: '${String(m.protocol)}' is not TCP or UDP`);
+    const ext = addr(m.external?.ip, `${f}.external.ip`);
+    const eport = port(m.external?.port, `${f}.external.port`);
+    if (!Array.isArray(m.locals) || m.locals.length === 0) throw new Error(`${at}.${f}.locals: a mapping needs at least one local`);
+    const locals = m.locals.map((l, j) => {
+      if (!Number.isInteger(l.probability) || l.probability < 0 || l.probability > 255) throw new Error(`${at}.${f}.locals[${j}].probability: ${String(l.probability)} is not an integer 0-255`);
+      return { ip: addr(l.ip, `${f}.locals[${j}].ip`), port: port(l.port, `${f}.locals[${j}].port`), weight: l.probability };
+    });
+    locals.forEach((l) => selfIps.add(l.ip));
+    const match = `ip daddr ${ext} ${proto} dport ${eport}`;
+    const tag = `comment "${m.service.replace(/[^\w./-]/g, '_')}"`;
+    if (locals.length === 1) {
+      pre.push(`${match} dnat to ${locals[0]!.ip}:${locals[0]!.port} ${tag}`);
+      return;
+    }
+    // buckets by weight; all weights 0 (no preference given): one bucket each
+    const total = locals.reduce((s, l) => s + l.weight, 0);
+    const buckets = locals.flatMap((l) => Array.from({ length: total === 0 ? 1 : l.weight }, () => `${l.ip} . ${l.port}`));
+    pre.push(`${match} dnat to numgen random mod ${buckets.length} map { ${buckets.map((b, k) => `${k} : ${b}`).join(', ')} } ${tag}`);
+  });
+  const post = [...selfIps].sort().map((ip) => `ct status dnat ip saddr ${ip} ip daddr ${ip} snat to ${pool} comment "self-twice-NAT"`);
+  return { prerouting: pre, postrouting: post };
 }
 
 /** Linux interfaces of a node that have at least one ACL (input or output). */

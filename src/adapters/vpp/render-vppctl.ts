@@ -6,11 +6,15 @@
 //
 // Lab interface names (the model's name → the lab's), used for ACL attachment and to read traces back:
 //   GigabitEthernet0/8/0 → the lab file's `gbe` (af_packet host-… or memif…), loop0 → loop0 (the first loopback),
-//   tap0 → loop1 (a loopback with the host interconnect address: a lab has no host stack to connect),
+//   tap0 → pg0 (a packet-generator interface with tap0's address and MAC: a lab has no host stack, so injecting on
+//   pg0 = the host stack sends over tap0, capturing its TX = the host receives; the host's end is a static neighbour),
 //   vxlan_tunnel<k> → vxlan_tunnel<k> (created with `instance k`), pod tap<N> → pg<N> (a packet-generator
 //   interface: injecting on it = the pod transmits, capturing its TX = the pod receives).
 import { VXLAN_PORT } from '../../packet/index.ts';
-import type { AdapterAclConfig, AdapterNode, AdapterTopology } from '../adapter.ts';
+import type { AdapterAclConfig, AdapterNode, AdapterServiceConfig, AdapterTopology } from '../adapter.ts';
+import { hostEnds, TAP0_MAC } from '../host.ts';
+
+export { hostEnds, TAP0_MAC };
 
 export const VXLAN_BD = 1;
 
@@ -25,10 +29,10 @@ export function labNames(node: AdapterNode, all: AdapterTopology, gbe: string): 
   const toLab = new Map<string, string>([
     [node.gbe.name, gbe],
     ['loop0', 'loop0'],
-    ['tap0', 'loop1'],
+    ['tap0', 'pg0'],
   ]);
   tunnelsOf(node, all).forEach((t) => toLab.set(t.name, t.name));
-  const used = new Set<number>();
+  const used = new Set<number>([0]);
   for (const p of node.pods) {
     const m = /^(?:tap|pg)(\d+)$/.exec(p.tap.name);
     if (m) used.add(Number(m[1]));
@@ -37,7 +41,7 @@ export function labNames(node: AdapterNode, all: AdapterTopology, gbe: string): 
   for (const p of node.pods) {
     const m = /^(?:tap|pg)(\d+)$/.exec(p.tap.name);
     let n: number;
-    if (m) n = Number(m[1]);
+    if (m && Number(m[1]) !== 0) n = Number(m[1]);
     else {
       while (used.has(next)) next++;
       n = next++;
@@ -109,9 +113,24 @@ export function renderNodeConfig(node: AdapterNode, all: AdapterTopology, o: Ren
   step('set interface state loop0 up');
   step(`create bridge-domain ${VXLAN_BD} learn 0 forward 1 uu-flood 0 flood 0 arp-term 0`, `create bridge-domain ${VXLAN_BD} del`);
   step(`set interface l2 bridge loop0 ${VXLAN_BD} bvi 1`, 'set interface l3 loop0');
-  // tap0 stand-in: a loopback, so the Global ACL has the interface Contiv attaches it to.
-  step('create loopback interface instance 1', 'delete loopback interface intfc loop1');
-  step('set interface state loop1 up');
+  // Default route (§2.6, §17): via the gateway the node config names, on the main NIC, its MAC a static neighbour
+  // (no ARP on the wire: every frame on it belongs to a scenario packet).
+  if (node.gateway) {
+    step(`set ip neighbor ${o.gbe} ${node.gateway.ip} ${node.gateway.mac} static`, `set ip neighbor del ${o.gbe} ${node.gateway.ip} ${node.gateway.mac}`);
+    step(`ip route add 0.0.0.0/0 via ${node.gateway.ip} ${o.gbe}`, `ip route del 0.0.0.0/0 via ${node.gateway.ip} ${o.gbe}`);
+  }
+  // tap0 stand-in (§17): a packet-generator interface with tap0's MAC and address; the host's end a static
+  // neighbour (Contiv learns it by ARP, §17), the host's other addresses routed via it (routesToHost).
+  const host = hostEnds(node);
+  step('create packet-generator interface pg0');
+  step(`set interface mac address pg0 ${TAP0_MAC}`);
+  step(`set interface ip address pg0 ${host.tap0}`, `set interface ip address del pg0 ${host.tap0}`);
+  step('set interface state pg0 up', 'set interface state pg0 down');
+  if (host.mac) step(`set ip neighbor pg0 ${host.host} ${host.mac} static`, `set ip neighbor del pg0 ${host.host} ${host.mac}`);
+  for (const a of host.addresses) {
+    const prefix = a.includes('/') ? a : `${a}/32`;
+    step(`ip route add ${prefix} via ${host.host} pg0`, `ip route del ${prefix} via ${host.host} pg0`);
+  }
   // Per remote node (§2.7): tunnel, BD membership (SHG 1), static neighbour and L2 FIB entry, routes.
   for (const t of tunnelsOf(node, all)) {
     const tunnel = `vxlan tunnel src ${addrOf(node.nodeIp)} dst ${addrOf(t.remote.nodeIp)} vni ${t.remote.vni}`;
@@ -139,7 +158,7 @@ export function renderNodeConfig(node: AdapterNode, all: AdapterTopology, o: Ren
   step('nat44 plugin enable', 'nat44 plugin disable');
   for (const p of node.pods) step(`set interface nat44 out ${lab(p.tap.name)}`);
   step('set interface nat44 in loop0 out loop0');
-  step('set interface nat44 in loop1 out loop1');
+  step('set interface nat44 in pg0 out pg0');
   step(`set interface nat44 out ${o.gbe} output-feature`);
   step(`nat44 add address ${offsetAddr(addrOf(node.nodeIp), nat.poolOffset ?? 0)}`);
   if (nat.forwarding) step('nat44 forwarding enable');
@@ -233,5 +252,53 @@ export function renderAclRemoval(state: LabAclState): string[] {
   const c: string[] = [];
   for (const [ifc, a] of state.attach) for (const dir of ['input', 'output'] as const) for (const i of a[dir]) c.push(`set acl-plugin interface ${ifc} ${dir} acl ${i} del`);
   for (const idx of [...state.rules.keys()].sort((a, b) => b - a)) c.push(`delete acl-plugin acl index ${idx}`);
+  return c;
+}
+
+/**
+ * Services on one node as Contiv configures them in NAT44 (docs/datapath.md §16.2): the twice-NAT pool (the NAT
+ * loopback), the interfaces in front of backends marked `in` besides `out`, and per external address and port a
+ * static mapping with load balancing, `self-twice-nat out2in-only`. VPP 26.06 wants at least two locals in a
+ * load-balancing mapping: a sole backend is a plain static mapping (Contiv's probability 0, "not really
+ * configured", has no place there). Interfaces that are `in` already (loop0, tap0) are left as they are. Each step
+ * with the `del` form that takes it back; undone in reverse order, the node is as renderNodeConfig left it.
+ */
+export function renderServiceSteps(node: AdapterNode, svc: AdapterServiceConfig[string] | undefined, names: LabNames): ConfigStep[] {
+  if (!svc) return [];
+  const at = `node ${node.id}: services`;
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+  const checkAddr = (a: unknown, what: string): string => {
+    if (typeof a !== 'string' || !ipv4.test(a) || a.split('.').some((x) => Number(x) > 255)) throw new Error(`${at}: ${what} '${String(a)}' is not an IPv4 address`);
+    return a;
+  };
+  const checkPort = (p: unknown, what: string): number => {
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`${at}: ${what} ${String(p)} is not a port (1-65535)`);
+    return p;
+  };
+  const c: ConfigStep[] = [];
+  const pool = checkAddr(svc.twiceNatPool, 'twiceNatPool');
+  c.push({ do: `nat44 add address ${pool} twice-nat`, undo: `nat44 add address ${pool} twice-nat del` });
+  const alreadyIn = new Set(['loop0', 'tap0']);
+  for (const ifc of [...new Set(svc.inInterfaces)]) {
+    if (alreadyIn.has(ifc)) continue;
+    const lab = names.toLab.get(ifc);
+    if (lab === undefined) throw new Error(`${at}: inInterfaces names '${ifc}', which the node does not have (has: ${[...names.toLab.keys()].join(', ')})`);
+    c.push({ do: `set interface nat44 in ${lab}`, undo: `set interface nat44 in ${lab} del` });
+  }
+  for (const [i, m] of svc.mappings.entries()) {
+    const proto = m.protocol === 'TCP' ? 'tcp' : m.protocol === 'UDP' ? 'udp' : undefined;
+    if (!proto) throw new Error(`${at}: mappings[${i}].protocol '${String(m.protocol)}' is not TCP or UDP`);
+    const ext = `${checkAddr(m.external?.ip, `mappings[${i}].external.ip`)}`;
+    const port = checkPort(m.external?.port, `mappings[${i}].external.port`);
+    if (!Array.isArray(m.locals) || m.locals.length === 0) throw new Error(`${at}: mappings[${i}] (${m.service}) has no locals`);
+    const locals = m.locals.map((l, j) => ({ ip: checkAddr(l.ip, `mappings[${i}].locals[${j}].ip`), port: checkPort(l.port, `mappings[${i}].locals[${j}].port`), probability: l.probability }));
+    let d: string;
+    if (locals.length === 1) d = `nat44 add static mapping ${proto} local ${locals[0]!.ip} ${locals[0]!.port} external ${ext} ${port} self-twice-nat out2in-only`;
+    else {
+      for (const [j, l] of locals.entries()) if (!Number.isInteger(l.probability) || l.probability < 0 || l.probability > 255) throw new Error(`${at}: mappings[${i}].locals[${j}].probability ${String(l.probability)} is not an integer 0-255`);
+      d = `nat44 add load-balancing static mapping protocol ${proto} external ${ext}:${port} ${locals.map((l) => `local ${l.ip}:${l.port} probability ${l.probability}`).join(' ')} self-twice-nat out2in-only`;
+    }
+    c.push({ do: d, undo: `${d} del` });
+  }
   return c;
 }

@@ -2,17 +2,17 @@
 // real VPP nodes (transport.ts); every injected frame replayed from a pcap on the pod's packet-generator
 // interface, with `show trace` armed on the input nodes, a pcap capture on each node's main NIC and a
 // packet-generator capture on every pod interface; what comes out is mapped back to the scenario's capture
-// points (`pod:<name>:rx`, `node:<id>:wire`) and its traces are parsed into records with the model's interface
+// points (`pod:<name>:rx`, `node:<id>:wire`, `node:<id>:host` for tap0's stand-in pg0) and its traces are parsed into records with the model's interface
 // names. One frame at a time: everything captured in its window belongs to it.
 import { createHash } from 'node:crypto';
 import { decodePcap, encodePcap } from '../../packet/pcap.ts';
 import { decodePacket } from '../../packet/index.ts';
 import { parseTrace } from '../../trace/parse.ts';
 import type { Ip4HeaderView, TraceRecord } from '../../trace/records.ts';
-import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterTopology, type ConfigState, type SessionState, type DriftItem, type Fault, type FaultId, type Injection, type InterfaceDrivers, type Observation, type WireImpairment } from '../adapter.ts';
+import { AdapterUnavailable, type Adapter, type AdapterAclConfig, type AdapterNode, type AdapterServiceConfig, type AdapterTopology, type ConfigState, type SessionState, type DriftItem, type Fault, type FaultId, type Injection, type InterfaceDrivers, type Observation, type WireImpairment } from '../adapter.ts';
 import { hostWireImpairments } from '../host.ts';
 import { LabFileError, readLabFile, type LabFile, type LabNode } from './lab-file.ts';
-import { emptyAclState, labNames, VXLAN_BD, renderAttachChanges, renderAclRemoval, renderNodeConfig, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
+import { emptyAclState, labNames, VXLAN_BD, renderAttachChanges, renderAclRemoval, renderNodeConfig, renderServiceSteps, tableCommand, type ConfigStep, type LabAclState, type LabNames, type RenderOptions } from './render-vppctl.ts';
 import { SHOW_COMMANDS, interfaceNames, vppConfigState, type ShowOutputs } from './show-state.ts';
 import { SESSION_COMMANDS, aclSessionDetail, aclSessionEntry, aclSessionIds, natSessions } from './show-sessions.ts';
 import { runAll, VppCliError, VppctlTransport, type Step, type Transport } from './transport.ts';
@@ -81,6 +81,8 @@ interface NodeState {
   model: AdapterNode;
   names: LabNames;
   steps: ConfigStep[];
+  /** the Services configured (applyServices), after `steps` */
+  services: ConfigStep[];
   acls: LabAclState;
   /** every configuration command sent since setup (for reproduction()) */
   transcript: string[];
@@ -96,7 +98,7 @@ interface NodeState {
  * node's is a `host-…` interface (a memif or other NIC: the model keeps its default, and its traces say so).
  */
 export function labDrivers(lab: LabFile): InterfaceDrivers {
-  return lab.nodes.every((n) => n.gbe.startsWith('host-')) ? { pod: 'packet-generator', nic: 'af_packet' } : { pod: 'packet-generator' };
+  return lab.nodes.every((n) => n.gbe.startsWith('host-')) ? { pod: 'packet-generator', host: 'packet-generator', nic: 'af_packet' } : { pod: 'packet-generator', host: 'packet-generator' };
 }
 
 export function modelNamesInTrace(text: string, names: LabNames): string {
@@ -145,6 +147,8 @@ export function traceKey(records: readonly TraceRecord[]): string | undefined {
 }
 
 const config = (command: string): Step => ({ command, kind: 'config' });
+/** The undo commands of configuration steps, last step first. */
+const undoOf = (steps: readonly ConfigStep[]): string[] => [...steps].reverse().flatMap((s) => (s.undo ? [s.undo] : []));
 const cli = (command: string): Step => ({ command, kind: 'cli' });
 
 /** Promise.all that waits for every promise, also after one failed, then rethrows the first failure. */
@@ -178,7 +182,7 @@ export class VppAdapter implements Adapter {
   ) {
     this.name = opts.name ?? 'vpp';
     // Real VPP traces; no drop reasons the properties can use; no virtual clock (timeouts would take minutes).
-    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, maxNodes: lab.nodes.length, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab), drivers: labDrivers(lab) };
+    this.capabilities = { traces: true, dropReasons: false, virtualTime: false, maxNodes: lab.nodes.length, knownDivergences: VPP_KNOWN_DIVERGENCES, referenceProfile: lab.profile, faults: vppLabFaults(lab), drivers: labDrivers(lab), services: true };
     // a local lab's wire is this host's: reorder needs netem in this kernel
     if (this.capabilities.faults?.includes('wire-impaired')) this.capabilities = { ...this.capabilities, wireImpairments: hostWireImpairments() };
     this.transports = opts.transports ?? new Map(lab.nodes.map((n) => [n.id, new VppctlTransport(n, this.name)]));
@@ -252,7 +256,7 @@ export class VppAdapter implements Adapter {
       const lab = this.lab.nodes[i]!;
       const t = this.transports.get(lab.id)!;
       const o: RenderOptions = { gbe: lab.gbe, ...(this.opts.nat ? { nat: this.opts.nat } : {}), ...(options.sessions ? { sessions: options.sessions } : {}) };
-      const state: NodeState = { lab, t, model, names: labNames(model, topology, lab.gbe), steps: [], acls: emptyAclState(), transcript: [] };
+      const state: NodeState = { lab, t, model, names: labNames(model, topology, lab.gbe), steps: [], services: [], acls: emptyAclState(), transcript: [] };
       this.nodes.set(model.id, state);
       plans.push({ state, steps: renderNodeConfig(model, topology, o) });
     }
@@ -279,7 +283,7 @@ export class VppAdapter implements Adapter {
   }
 
   private async writeJournal(n: NodeState, steps: ConfigStep[] = n.steps): Promise<void> {
-    const undo = [...renderAclRemoval(n.acls), ...[...steps].reverse().flatMap((s) => (s.undo ? [s.undo] : []))];
+    const undo = [...renderAclRemoval(n.acls), ...undoOf(n.services), ...undoOf(steps)];
     await n.t.put(this.journalPath(n.lab), new TextEncoder().encode(`${JSON.stringify({ undo }, null, 1)}\n`));
   }
 
@@ -316,10 +320,11 @@ export class VppAdapter implements Adapter {
     // Best effort per command: an undo VPP rejects names something already gone (another run reconfigured the
     // lab, or the operator did); what could not be reached still fails (AdapterUnavailable).
     await this.eachNode(async (n) => {
-      const undo = [...renderAclRemoval(n.acls), ...[...n.steps].reverse().flatMap((s) => (s.undo ? [s.undo] : []))];
+      const undo = [...renderAclRemoval(n.acls), ...undoOf(n.services), ...undoOf(n.steps)];
       await runAll(n.t, undo.map(cli));
       n.acls = emptyAclState();
       n.steps = [];
+      n.services = [];
       await n.t.remove(this.journalPath(n.lab));
       // VPP writes pcap traces to /tmp whatever the name says: the last capture's file is ours to remove
       await n.t.remove(`/tmp/${this.wireFile(n)}`);
@@ -353,6 +358,34 @@ export class VppAdapter implements Adapter {
       n.acls = { labIndex, rules, attach: a.attach };
       await this.writeJournal(n);
     });
+  }
+
+  /**
+   * Services as Contiv renders them in NAT44 (renderServiceSteps, docs/datapath.md §16.2), replacing the ones
+   * configured before on every node: the old mappings, pool and `in` roles taken back in reverse order (their
+   * sessions go with them), then the new ones. A node the configuration does not name gets none.
+   */
+  async applyServices(services: AdapterServiceConfig): Promise<void> {
+    this.touched = true;
+    for (const id of Object.keys(services)) if (!this.nodes.has(Number(id))) throw new Error(`${this.name}: services for node ${id}, which the topology does not have`);
+    // rendered (and checked) for every node before anything changes
+    const plans = [...this.nodes.values()].map((n) => ({ n, steps: renderServiceSteps(n.model, services[String(n.model.id)], n.names) }));
+    await allSettled(
+      plans.map(async ({ n, steps }) => {
+        const undo = undoOf(n.services);
+        await runAll(n.t, undo.map(config));
+        n.transcript.push(...undo);
+        n.services = [];
+        // journal first (intent): the new steps' undo too
+        n.services = steps;
+        await this.writeJournal(n);
+        n.services = [];
+        await runAll(n.t, steps.map((s) => config(s.do)), (i) => {
+          n.services.push(steps[i]!);
+          n.transcript.push(steps[i]!.do);
+        });
+      }),
+    );
   }
 
   /**
@@ -521,7 +554,7 @@ export class VppAdapter implements Adapter {
    * neighbour, NAT role) and the ACLs last applied are attached again (apply(): only that interface changes).
    */
   private async replacePod(n: NodeState, ifc: string, run: (n: NodeState, command: string) => Promise<void>): Promise<void> {
-    const own = n.steps.filter((s) => s.do.split(' ').includes(ifc));
+    const own = [...n.steps, ...n.services].filter((s) => s.do.split(' ').includes(ifc));
     const att = n.acls.attach.get(ifc);
     for (const dir of ['input', 'output'] as const) for (const i of att?.[dir] ?? []) await run(n, `set acl-plugin interface ${ifc} ${dir} acl ${i} del`);
     n.acls.attach.delete(ifc);
@@ -560,7 +593,7 @@ export class VppAdapter implements Adapter {
       if (i >= 0) this.lab.nodes[i] = n.lab;
     }
     n.transcript.push(`# node-restart: VPP${old !== undefined ? ` pid ${old}` : ''} stopped and started again${got.pid !== undefined ? ` (pid ${got.pid})` : ''} with only its main NIC (create host-interface name gbe); configured again:`);
-    for (const s of n.steps) {
+    for (const s of [...n.steps, ...n.services]) {
       await n.t.config(s.do);
       n.transcript.push(s.do);
     }
@@ -631,7 +664,7 @@ export class VppAdapter implements Adapter {
       const nat = n.steps.findIndex((s) => s.do === 'nat44 plugin enable');
       if (nat >= 0) {
         steps.push(config('nat44 plugin disable'));
-        for (const s of n.steps.slice(nat)) if (/^(nat44|set interface nat44)/.test(s.do)) steps.push(config(s.do));
+        for (const s of [...n.steps.slice(nat), ...n.services]) if (/^(nat44|set interface nat44)/.test(s.do)) steps.push(config(s.do));
       }
       steps.push(cli('clear trace'), cli('clear errors'), cli('clear interfaces'));
       await runAll(n.t, steps);
@@ -657,18 +690,23 @@ export class VppAdapter implements Adapter {
     // one — before its file is removed: stopping it writes the file
     if (n.capturing) await n.t.cli('pcap trace rx tx off');
     await n.t.remove(`/tmp/${this.wireFile(n)}`);
-    for (const p of n.model.pods) await n.t.remove(this.rxFile(n, p.tap.name));
+    for (const tap of this.capturedTaps(n)) await n.t.remove(this.rxFile(n, tap));
     n.capturing = true;
     const outs = await runAll(n.t, [
       cli('clear trace'),
       config(`trace add pg-input ${Math.max(100, 2 * packets)}`),
       config(`trace add af-packet-input ${Math.max(100, 4 * packets)}`),
       config(`pcap trace rx tx max ${Math.max(1000, 8 * packets)} intfc ${n.lab.gbe} file ${this.wireFile(n)}`),
-      ...n.model.pods.map((p) => config(`packet-generator capture ${n.names.toLab.get(p.tap.name)} pcap ${this.rxFile(n, p.tap.name)} count ${Math.max(1000, 4 * packets)}`)),
+      ...this.capturedTaps(n).map((tap) => config(`packet-generator capture ${n.names.toLab.get(tap)} pcap ${this.rxFile(n, tap)} count ${Math.max(1000, 4 * packets)}`)),
       ...then,
       cli('show interface'),
     ]);
     return interfaceCounters(outs.at(-1)!);
+  }
+
+  /** The model interfaces whose TX is captured: every pod's TAP and tap0 (pg0, the host's end). */
+  private capturedTaps(n: NodeState): string[] {
+    return [...n.model.pods.map((p) => p.tap.name), 'tap0'];
   }
 
   private rxFile(n: NodeState, tap: string): string {
@@ -679,8 +717,8 @@ export class VppAdapter implements Adapter {
    * Runs `first` (the streams this node sent, deleted), then stops the captures and reads them back: traces (model
    * names), wire frames to or from the node, pod frames.
    */
-  private async collect(n: NodeState, packets: number, first: Step[] = []): Promise<{ traces: TraceRecord[][]; wire: Uint8Array[]; rx: { pod: string; data: Uint8Array }[] }> {
-    const outs = await runAll(n.t, [...first, cli('pcap trace rx tx off'), ...n.model.pods.map((p) => cli(`packet-generator capture ${n.names.toLab.get(p.tap.name)} disable`)), cli(`show trace max ${Math.max(100, 4 * packets)}`)]);
+  private async collect(n: NodeState, packets: number, first: Step[] = []): Promise<{ traces: TraceRecord[][]; wire: Uint8Array[]; rx: { pod?: string; data: Uint8Array }[] }> {
+    const outs = await runAll(n.t, [...first, cli('pcap trace rx tx off'), ...this.capturedTaps(n).map((tap) => cli(`packet-generator capture ${n.names.toLab.get(tap)} disable`)), cli(`show trace max ${Math.max(100, 4 * packets)}`)]);
     n.capturing = false;
     const text = outs.at(-1)!;
     const traces: TraceRecord[][] = [];
@@ -691,8 +729,10 @@ export class VppAdapter implements Adapter {
     }
     const own = macBytes(n.model.gbe.mac);
     const wire = (await this.readPcap(n.t, `/tmp/${this.wireFile(n)}`)).filter((d) => toOrFrom(d, own));
-    const rx: { pod: string; data: Uint8Array }[] = [];
+    // pod: undefined = the host's end of tap0 (node:<id>:host)
+    const rx: { pod?: string; data: Uint8Array }[] = [];
     for (const p of n.model.pods) for (const data of await this.readPcap(n.t, this.rxFile(n, p.tap.name))) rx.push({ pod: p.name, data });
+    for (const data of await this.readPcap(n.t, this.rxFile(n, 'tap0'))) rx.push({ data });
     return { traces, wire, rx };
   }
 
@@ -705,10 +745,11 @@ export class VppAdapter implements Adapter {
     }
     const sources = new Map<string, { src: { n: NodeState; ifc: string }; wire: boolean; frames: Injection[] }>();
     for (const f of frames) {
-      const id = 'pod' in f.from ? `pod:${f.from.pod}` : `wire:${f.from.node}`;
-      if (!sources.has(id)) sources.set(id, { src: 'pod' in f.from ? this.podNode(f.from.pod) : this.wireNode(f.from.node), wire: !('pod' in f.from), frames: [] });
+      const id = 'pod' in f.from ? `pod:${f.from.pod}` : 'wire' in f.from ? `wire:${f.from.node}` : `host:${f.from.node}`;
+      if (!sources.has(id)) sources.set(id, { src: this.sourceOf(f.from), wire: 'wire' in f.from, frames: [] });
       sources.get(id)!.frames.push(f);
       if ('pod' in f.from) obs.captures.push({ point: `pod:${f.from.pod}:tx`, time: f.at, packet: f.packet, data: f.frame });
+      if ('host' in f.from) obs.captures.push({ point: `node:${f.from.node}:host`, time: f.at, packet: f.packet, data: f.frame });
     }
     const streams: { n: NodeState; name: string; file: string; create: string }[] = [];
     for (const s of sources.values()) {
@@ -744,7 +785,7 @@ export class VppAdapter implements Adapter {
       }
       for (const r of got.rx) {
         const f = packetOf(r.data);
-        if (f) obs.captures.push({ point: `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
+        if (f) obs.captures.push({ point: r.pod === undefined ? `node:${n.model.id}:host` : `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
       }
     }
   }
@@ -755,6 +796,13 @@ export class VppAdapter implements Adapter {
       if (p) return { n, ifc: n.names.toLab.get(p.tap.name)! };
     }
     throw new Error(`vpp adapter: no pod '${pod}' in the configured topology`);
+  }
+
+  /** The node and lab interface a frame enters on: a pod's pg<N>, tap0's stand-in pg0, or the main NIC. */
+  private sourceOf(from: Injection['from']): { n: NodeState; ifc: string } {
+    if ('pod' in from) return this.podNode(from.pod);
+    if ('wire' in from) return this.wireNode(from.node);
+    return { n: this.wireNode(from.node).n, ifc: 'pg0' };
   }
 
   private wireNode(nodeId: number): { n: NodeState; ifc: string } {
@@ -776,12 +824,13 @@ export class VppAdapter implements Adapter {
   private async injectOne(f: Injection, obs: Observation): Promise<void> {
     // A pod transmits on its packet-generator interface; a frame "from the wire" is a stream that pretends to be
     // received on the node's main NIC (`node ethernet-input interface <gbe>`).
-    const src = 'pod' in f.from ? this.podNode(f.from.pod) : this.wireNode(f.from.node);
+    const src = this.sourceOf(f.from);
     const stream = `pf${++this.seq}`;
     const input = `${src.n.lab.files}/${stream}.pcap`;
     await src.n.t.put(input, encodePcap([{ tsSec: Math.floor(f.at), tsFrac: Math.round((f.at % 1) * 1e6), data: f.frame }]));
     if ('pod' in f.from) obs.captures.push({ point: `pod:${f.from.pod}:tx`, time: f.at, packet: f.packet, data: f.frame });
-    const create = config('pod' in f.from ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} node ethernet-input pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
+    if ('host' in f.from) obs.captures.push({ point: `node:${f.from.node}:host`, time: f.at, packet: f.packet, data: f.frame });
+    const create = config(!('wire' in f.from) ? `packet-generator new { name ${stream} limit 1 source ${src.ifc} node ethernet-input pcap ${input} }` : `packet-generator new { name ${stream} limit 1 node ethernet-input interface ${src.ifc} pcap ${input} }`);
     // every node armed, the stream created on its node, and the counters read (the baseline), node by node at once
     const base = await this.baseline((n) => this.arm(n, 1, n === src.n ? [create] : []));
     await src.n.t.config(`packet-generator enable-stream ${stream}`);
@@ -795,7 +844,7 @@ export class VppAdapter implements Adapter {
       const got = collected[i]!;
       for (const records of got.traces) traces.push({ nodeId: n.model.id, records });
       for (const data of got.wire) obs.captures.push({ point: `node:${n.model.id}:wire`, time: f.at, packet: f.packet, data });
-      for (const r of got.rx) obs.captures.push({ point: `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
+      for (const r of got.rx) obs.captures.push({ point: r.pod === undefined ? `node:${n.model.id}:host` : `pod:${r.pod}:rx`, time: f.at, packet: f.packet, data: r.data });
     }
     obs.traces!.set(f.packet, [...(obs.traces!.get(f.packet) ?? []), ...traces]);
   }
@@ -888,7 +937,8 @@ export class VppAdapter implements Adapter {
     return [...this.nodes.values()].map((n) => {
       const names = [...n.names.toLab].map(([m, l]) => `#   ${m} -> ${l}`);
       const pods = n.model.pods.map((p) => `#   pod ${p.name}: packet-generator new { name <s> limit <n> source ${n.names.toLab.get(p.tap.name)} node ethernet-input pcap <the pod's received-…-tx.pcap> }, then packet-generator enable-stream <s>`);
-      const head = [`# podflow ${this.name}: lab node ${n.lab.id} as model node ${n.model.id} (${n.model.name}); run on a fresh VPP whose main NIC is ${n.lab.gbe}:`, `#   vppctl exec node${n.model.id}.vppctl`, '# interfaces (model -> lab):', ...names, '# inject:', ...pods];
+      const host = `#   host stack (tap0): packet-generator new { name <s> limit <n> source pg0 node ethernet-input pcap <the node's host frames> }`;
+      const head = [`# podflow ${this.name}: lab node ${n.lab.id} as model node ${n.model.id} (${n.model.name}); run on a fresh VPP whose main NIC is ${n.lab.gbe}:`, `#   vppctl exec node${n.model.id}.vppctl`, '# interfaces (model -> lab):', ...names, '# inject:', ...pods, host];
       return { name: `node${n.model.id}.vppctl`, text: `${[...head, ...n.transcript].join('\n')}\n` };
     });
   }

@@ -7,7 +7,7 @@ import { combinedSteps, namespaceOf, stepFailure } from '../../../src/adapters/k
 import { excusingDivergence, KERNEL_KNOWN_DIVERGENCES } from '../../../src/adapters/kernel/known-divergences.ts';
 import { linuxInterfaceMap, namespaceNames, runPrefix, validateTopology } from '../../../src/adapters/kernel/names.ts';
 import { netObjects, networkOf, podSubnetOf, renderNetns, renderNetnsDiff } from '../../../src/adapters/kernel/render-netns.ts';
-import { allocateSessionSlots, renderNftables, resolveAttachments, ruleMatch } from '../../../src/adapters/kernel/render-nftables.ts';
+import { allocateSessionSlots, renderNftables, resolveAttachments, ruleMatch, serviceRules } from '../../../src/adapters/kernel/render-nftables.ts';
 import { clusterArb } from '../../../src/generators/cluster.ts';
 import { renderCluster } from '../../../src/policy/contiv/render.ts';
 import { adapterAcls } from '../../../src/properties/harness.ts';
@@ -196,7 +196,7 @@ describe('renderNftables: ACLs as one atomic ruleset per node', () => {
   test('the ruleset replaces everything atomically and maps VPP interface names to Linux devices', () => {
     expect(text.startsWith('flush ruleset\n')).toBe(true);
     expect(linuxInterfaceMap(n).get('tap8')).toBe('ptap1');
-    expect(resolveAttachments(n, ACL).map((a) => a.ifname)).toEqual(['ptap1', 'loop0', 'gbe']); // tap0 is not built
+    expect(resolveAttachments(n, ACL).map((a) => a.ifname)).toEqual(['ptap1', 'loop0', 'gbe', 'tap0']); // tap0: the host interconnect (§17)
     expect(text).toContain('iifname "ptap1" jump acl_in_ptap1');
     expect(text).toContain('oifname "ptap1" jump acl_out_ptap1');
   });
@@ -319,5 +319,59 @@ describe('known divergences', () => {
     const reply = { code: 'response-not-delivered', connection: 'a -> b TCP/80', protocol: 'TCP', exchange: 'reply' };
     expect(excusingDivergence(KERNEL_KNOWN_DIVERGENCES, 'response-passes-by-reflective-session', reply)).toBeUndefined();
     expect(excusingDivergence(KERNEL_KNOWN_DIVERGENCES, 'response-passes-by-reflective-session', { ...reply, protocol: 'SCTP' })?.id).toBe('sctp-without-chunks-untracked');
+  });
+});
+
+describe('Services, host and outside (docs/datapath.md §16.2, §17)', () => {
+  const node: AdapterNode = { ...TOPO.nodes[0]!, gateway: { ip: '192.168.16.254', mac: '08:00:27:02:a5:36' }, host: { ip: '172.30.1.2/24', mac: '3e:1b:70:2d:4d:51', addresses: ['10.20.0.2'] } };
+  const topo: AdapterTopology = { ...TOPO, nodes: [node, ...TOPO.nodes.slice(1)] };
+  const svc = {
+    twiceNatPool: '10.1.1.254',
+    inInterfaces: ['tap8'],
+    mappings: [
+      { service: 'default/web', protocol: 'TCP' as const, external: { ip: '10.96.0.10', port: 80 }, locals: [{ ip: '10.1.1.12', port: 8080, probability: 2 }, { ip: '10.1.2.2', port: 8080, probability: 1 }] },
+      { service: 'default/dns', protocol: 'UDP' as const, external: { ip: '192.168.16.1', port: 30053 }, locals: [{ ip: '10.1.2.2', port: 53, probability: 0 }] },
+    ],
+  };
+
+  test('a mapping is DNAT over its locals by weight (a sole local: plain DNAT), self-access is source-NATed to the pool', () => {
+    const r = serviceRules(node, svc);
+    expect(r.prerouting).toEqual([
+      'ip daddr 10.96.0.10 tcp dport 80 dnat to numgen random mod 3 map { 0 : 10.1.1.12 . 8080, 1 : 10.1.1.12 . 8080, 2 : 10.1.2.2 . 8080 } comment "default/web"',
+      'ip daddr 192.168.16.1 udp dport 30053 dnat to 10.1.2.2:53 comment "default/dns"',
+    ]);
+    expect(r.postrouting).toEqual(['ct status dnat ip saddr 10.1.1.12 ip daddr 10.1.1.12 snat to 10.1.1.254 comment "self-twice-NAT"', 'ct status dnat ip saddr 10.1.2.2 ip daddr 10.1.2.2 snat to 10.1.1.254 comment "self-twice-NAT"']);
+    const text = renderNftables(node, undefined, { slots: new Map(), services: svc });
+    expect(text.indexOf('self-twice-NAT')).toBeLessThan(text.indexOf('masquerade'));
+    expect(text).toContain('type nat hook prerouting priority dstnat;');
+    expect(renderNftables(node, undefined, { slots: new Map() })).not.toContain('prerouting');
+  });
+
+  test('refuses a bad service configuration, naming the field', () => {
+    expect(() => serviceRules(node, { ...svc, twiceNatPool: 'x' })).toThrow(/services.1.twiceNatPool: 'x'/);
+    expect(() => serviceRules(node, { ...svc, mappings: [{ ...svc.mappings[0]!, locals: [] }] })).toThrow(/mappings\[0\].locals: a mapping needs at least one local/);
+    expect(() => serviceRules(node, { ...svc, mappings: [{ ...svc.mappings[0]!, external: { ip: '10.96.0.10', port: 70000 } }] })).toThrow(/mappings\[0\].external.port: 70000/);
+    expect(() => serviceRules(node, { ...svc, mappings: [{ ...svc.mappings[0]!, locals: [{ ip: '10.1.1.12', port: 1, probability: -1 }, svc.mappings[0]!.locals[1]!] }] })).toThrow(/locals\[0\].probability: -1/);
+  });
+
+  test('tap0 accepts frames to Contiv\'s MAC and sends with it; a host namespace behind it; the default route via the gateway', () => {
+    const text = renderNftables(node, undefined, { slots: new Map() });
+    expect(text).toContain('ether daddr 01:23:45:67:89:42 meta pkttype set host');
+    expect(text).toContain('ether saddr set 01:23:45:67:89:42');
+    const names = namespaceNames('pf-1-abc-');
+    const cmds = renderNetns(topo, 'pf-1-abc-');
+    const [N, H] = [names.node(0), names.host(0)];
+    expect(cmds).toContainEqual(['ip', '-n', N, 'link', 'add', 'name', 'tap0', 'type', 'veth', 'peer', 'name', 'vpp1', 'netns', H]);
+    expect(cmds).toContainEqual(['ip', '-n', N, 'addr', 'add', '172.30.1.1/32', 'dev', 'tap0']);
+    expect(cmds).toContainEqual(['ip', '-n', N, 'neigh', 'replace', '172.30.1.2', 'lladdr', '3e:1b:70:2d:4d:51', 'dev', 'tap0', 'nud', 'permanent']);
+    expect(cmds).toContainEqual(['ip', '-n', N, 'route', 'replace', '10.20.0.2/32', 'via', '172.30.1.2', 'dev', 'tap0']);
+    expect(cmds).toContainEqual(['ip', '-n', H, 'addr', 'add', '172.30.1.2/24', 'dev', 'vpp1']);
+    expect(cmds).toContainEqual(['ip', '-n', N, 'route', 'replace', 'default', 'via', '192.168.16.254', 'dev', 'gbe', 'onlink']);
+    expect(cmds).toContainEqual(['ip', '-n', N, 'neigh', 'replace', '192.168.16.254', 'lladdr', '08:00:27:02:a5:36', 'dev', 'gbe', 'nud', 'permanent']);
+    // without a gateway the default stays a blackhole, and removing one brings it back
+    const without = netObjects(TOPO, names);
+    const diff = renderNetnsDiff(netObjects(topo, names), without);
+    expect(diff.del).toContainEqual(['ip', '-n', N, 'route', 'replace', 'blackhole', 'default']);
+    expect(() => validateTopology({ ...TOPO, nodes: [{ ...node, gateway: { ip: '192.168.16.254', mac: 'nope' } }] })).toThrow(/topology.nodes\[0\].gateway.mac 'nope'/);
   });
 });

@@ -5,7 +5,8 @@ import { adapterAcls } from '../../../src/properties/harness.ts';
 import { adapterTopology } from '../../../src/properties/resolve.ts';
 import { renderCluster } from '../../../src/policy/contiv/render.ts';
 import type { Cluster } from '../../../src/policy/types.ts';
-import { emptyAclState, labNames, renderAclRemoval, renderAttachChanges, renderNodeConfig, renderRule, tableCommand, tunnelsOf } from '../../../src/adapters/vpp/render-vppctl.ts';
+import { emptyAclState, hostEnds, labNames, renderAclRemoval, renderAttachChanges, renderNodeConfig, renderRule, renderServiceSteps, tableCommand, tunnelsOf } from '../../../src/adapters/vpp/render-vppctl.ts';
+import type { AdapterServiceConfig } from '../../../src/adapters/adapter.ts';
 
 const cluster: Cluster = {
   nodes: [{ name: 'node-1' }, { name: 'node-2' }],
@@ -44,9 +45,9 @@ describe('renderNodeConfig', () => {
     const node = topology.nodes[0]!;
     const names = labNames(node, topology, 'host-gbe');
     expect(names.toLab.get('GigabitEthernet0/8/0')).toBe('host-gbe');
-    expect(names.toLab.get('tap0')).toBe('loop1');
+    expect(names.toLab.get('tap0')).toBe('pg0');
     for (const p of node.pods) expect(names.toLab.get(p.tap.name)).toMatch(/^pg\d+$/);
-    expect(names.toModel.get('loop1')).toBe('tap0');
+    expect(names.toModel.get('pg0')).toBe('tap0');
     expect(tunnelsOf(node, topology).map((t) => t.name)).toEqual(['vxlan_tunnel0']);
   });
 
@@ -105,5 +106,71 @@ describe('ACL rendering', () => {
     const names = labNames(topology.nodes[0]!, topology, 'host-gbe');
     expect(() => renderAttachChanges(new Map(), { tables: [], attach: [{ interface: 'tap999', input: [0], output: [] }] }, new Map([[0, 0]]), names, 1)).toThrow(/attach to 'tap999', which the lab does not have/);
     expect(() => renderAttachChanges(new Map(), { tables: [], attach: [{ interface: 'loop0', input: [7], output: [] }] }, new Map(), names, 1)).toThrow(/uses ACL 7, which is not defined/);
+  });
+});
+
+describe('host interconnect and default gateway (docs/datapath.md §17)', () => {
+  it('makes tap0 a packet-generator interface with its MAC and address, the host end a static neighbour', () => {
+    const node = { ...topology.nodes[0]!, host: { ip: '172.30.1.2/24', mac: '3e:1b:70:2d:4d:51', addresses: ['10.20.0.2'] } };
+    const lines = renderNodeConfig(node, topology, { gbe: 'host-gbe' }).map((s) => s.do);
+    expect(lines).toContain('create packet-generator interface pg0');
+    expect(lines).toContain('set interface mac address pg0 01:23:45:67:89:42');
+    expect(lines).toContain('set interface ip address pg0 172.30.1.1/24');
+    expect(lines).toContain('set ip neighbor pg0 172.30.1.2 3e:1b:70:2d:4d:51 static');
+    expect(lines).toContain('ip route add 10.20.0.2/32 via 172.30.1.2 pg0');
+    expect(lines).toContain('set interface nat44 in pg0 out pg0');
+    expect(lines.some((l) => /loop1/.test(l))).toBe(false);
+  });
+
+  it('derives tap0 from the host end, Contiv\'s default without one, and refuses a bad address', () => {
+    expect(hostEnds({ ...topology.nodes[1]!, host: { ip: '172.31.9.5/16', mac: 'aa:bb:cc:dd:ee:ff', addresses: [] } }).tap0).toBe('172.31.0.1/16');
+    expect(hostEnds({ ...topology.nodes[1]!, host: { ip: '172.30.2.1/24', mac: 'aa:bb:cc:dd:ee:ff', addresses: [] } }).tap0).toBe('172.30.2.2/24');
+    expect(hostEnds(topology.nodes[1]!)).toEqual({ tap0: '172.30.2.1/24', host: '172.30.2.2', prefix: 24, addresses: [] });
+    expect(() => hostEnds({ ...topology.nodes[1]!, host: { ip: '172.30.2.2/24', mac: 'aa:bb:cc:dd:ee:ff', addresses: ['10.20.0.300'] } })).toThrow(/host.addresses\[0\] '10.20.0.300'/);
+    expect(() => hostEnds({ ...topology.nodes[1]!, host: { ip: 'vpp1', mac: 'aa:bb:cc:dd:ee:ff', addresses: [] } })).toThrow(/host.ip 'vpp1'/);
+  });
+
+  it('routes 0.0.0.0/0 via the gateway on the main NIC only when the node names one, and takes it back', () => {
+    const none = renderNodeConfig(topology.nodes[0]!, topology, { gbe: 'host-gbe' });
+    expect(none.some((s) => s.do.startsWith('ip route add 0.0.0.0/0'))).toBe(false);
+    const gw = renderNodeConfig({ ...topology.nodes[0]!, gateway: { ip: '192.168.16.254', mac: '08:00:27:02:a5:36' } }, topology, { gbe: 'host-gbe' });
+    expect(gw).toContainEqual({ do: 'set ip neighbor host-gbe 192.168.16.254 08:00:27:02:a5:36 static', undo: 'set ip neighbor del host-gbe 192.168.16.254 08:00:27:02:a5:36' });
+    expect(gw).toContainEqual({ do: 'ip route add 0.0.0.0/0 via 192.168.16.254 host-gbe', undo: 'ip route del 0.0.0.0/0 via 192.168.16.254 host-gbe' });
+  });
+});
+
+describe('renderServiceSteps (docs/datapath.md §16.2)', () => {
+  const node = topology.nodes[0]!;
+  const names = labNames(node, topology, 'host-gbe');
+  const tap = node.pods[0]!.tap.name;
+  const svc: AdapterServiceConfig[string] = {
+    twiceNatPool: '10.1.1.254',
+    inInterfaces: [tap, 'loop0', 'tap0'],
+    mappings: [
+      { service: 'default/web', protocol: 'TCP', external: { ip: '10.96.0.10', port: 80 }, locals: [{ ip: '10.1.1.3', port: 8080, probability: 2 }, { ip: '10.1.2.2', port: 8080, probability: 1 }] },
+      { service: 'default/dns', protocol: 'UDP', external: { ip: '10.96.0.11', port: 53 }, locals: [{ ip: '10.1.2.2', port: 5353, probability: 0 }] },
+    ],
+  };
+
+  it('renders the twice-NAT pool, the in roles of backends, LB and plain static mappings, each with its del form', () => {
+    expect(renderServiceSteps(node, svc, names)).toEqual([
+      { do: 'nat44 add address 10.1.1.254 twice-nat', undo: 'nat44 add address 10.1.1.254 twice-nat del' },
+      { do: `set interface nat44 in ${names.toLab.get(tap)}`, undo: `set interface nat44 in ${names.toLab.get(tap)} del` },
+      {
+        do: 'nat44 add load-balancing static mapping protocol tcp external 10.96.0.10:80 local 10.1.1.3:8080 probability 2 local 10.1.2.2:8080 probability 1 self-twice-nat out2in-only',
+        undo: 'nat44 add load-balancing static mapping protocol tcp external 10.96.0.10:80 local 10.1.1.3:8080 probability 2 local 10.1.2.2:8080 probability 1 self-twice-nat out2in-only del',
+      },
+      { do: 'nat44 add static mapping udp local 10.1.2.2 5353 external 10.96.0.11 53 self-twice-nat out2in-only', undo: 'nat44 add static mapping udp local 10.1.2.2 5353 external 10.96.0.11 53 self-twice-nat out2in-only del' },
+    ]);
+    expect(renderServiceSteps(node, undefined, names)).toEqual([]);
+  });
+
+  it('refuses what VPP would misread or the node does not have, naming the field', () => {
+    expect(() => renderServiceSteps(node, { ...svc, twiceNatPool: '10.1.1.256' }, names)).toThrow(/node 1: services: twiceNatPool '10.1.1.256'/);
+    expect(() => renderServiceSteps(node, { ...svc, inInterfaces: ['tap99'] }, names)).toThrow(/inInterfaces names 'tap99'/);
+    expect(() => renderServiceSteps(node, { ...svc, mappings: [{ ...svc.mappings[0]!, external: { ip: '10.96.0.10', port: 0 } }] }, names)).toThrow(/mappings\[0\].external.port 0/);
+    expect(() => renderServiceSteps(node, { ...svc, mappings: [{ ...svc.mappings[0]!, locals: [] }] }, names)).toThrow(/mappings\[0\] \(default\/web\) has no locals/);
+    expect(() => renderServiceSteps(node, { ...svc, mappings: [{ ...svc.mappings[0]!, protocol: 'SCTP' as 'TCP' }] }, names)).toThrow(/protocol 'SCTP'/);
+    expect(() => renderServiceSteps(node, { ...svc, mappings: [{ ...svc.mappings[0]!, locals: [svc.mappings[0]!.locals[0]!, { ip: '10.1.2.2', port: 1, probability: 300 }] }] }, names)).toThrow(/locals\[1\].probability 300/);
   });
 });

@@ -50,6 +50,36 @@ describe('VPP lab adapter: reset and setup', () => {
     for (const s of sent.values()) s.length = 0;
     await vpp.setup(topology);
     expect(sent.get(1)![0]).toBe('clear acl-plugin sessions');
-    expect(sent.get(1)).not.toContain('create loopback interface instance 1');
+    expect(sent.get(1)!.some((c) => c.startsWith('create loopback interface'))).toBe(false);
+  });
+
+  it('applies Services after the configuration, replaces them in reverse order, keeps them over a reset and journals their undo', async () => {
+    // Arrange
+    const sent = new Map<number, string[]>([[1, []], [2, []]]);
+    const journal = new Map<number, string>();
+    const transports = new Map([...sent].map(([id, s]) => [id, { ...fakeNode(id, s), put: async (path: string, data: Uint8Array) => void (path.endsWith('podflow-applied.json') && journal.set(id, new TextDecoder().decode(data))) }]));
+    const vpp = new VppAdapter(lab, { transports, settleMs: 0, quietMs: 0 });
+    await vpp.setup(topology);
+    const node1 = topology.nodes.find((n) => n.id === 1)!;
+    const web = (id: number) => ({ twiceNatPool: `10.1.${id}.254`, inInterfaces: [node1.pods[0]!.tap.name], mappings: [{ service: 'default/web', protocol: 'TCP' as const, external: { ip: '10.96.0.10', port: 80 }, locals: [{ ip: '10.1.1.2', port: 8080, probability: 1 }, { ip: '10.1.2.2', port: 8080, probability: 1 }] }] });
+    const lb = 'nat44 add load-balancing static mapping protocol tcp external 10.96.0.10:80 local 10.1.1.2:8080 probability 1 local 10.1.2.2:8080 probability 1 self-twice-nat out2in-only';
+    for (const s of sent.values()) s.length = 0;
+    // Act: Services on node 1 only
+    await vpp.applyServices({ '1': web(1) });
+    // Assert
+    expect(sent.get(1)).toEqual(['nat44 add address 10.1.1.254 twice-nat', `set interface nat44 in pg${/\d+/.exec(node1.pods[0]!.tap.name)![0]}`, lb]);
+    expect(sent.get(2)).toEqual([]);
+    expect(JSON.parse(journal.get(1)!).undo.slice(0, 3)).toEqual([`${lb} del`, `set interface nat44 in pg${/\d+/.exec(node1.pods[0]!.tap.name)![0]} del`, 'nat44 add address 10.1.1.254 twice-nat del']);
+    // a reset (after traffic) enables NAT again: the Services come back with the rest of it
+    await vpp.inject([]);
+    for (const s of sent.values()) s.length = 0;
+    await vpp.reset();
+    const after = sent.get(1)!;
+    expect(after.indexOf(lb)).toBeGreaterThan(after.indexOf('nat44 plugin disable'));
+    // replaced: the old ones go first, last one first
+    for (const s of sent.values()) s.length = 0;
+    await vpp.applyServices({});
+    expect(sent.get(1)!.slice(0, 3)).toEqual([`${lb} del`, `set interface nat44 in pg${/\d+/.exec(node1.pods[0]!.tap.name)![0]} del`, 'nat44 add address 10.1.1.254 twice-nat del']);
+    await expect(vpp.applyServices({ '7': web(7) })).rejects.toThrow(/services for node 7, which the topology does not have/);
   });
 });
