@@ -15,6 +15,7 @@ const CLAIMS: ClaimMessages = {
   'denied-endpoint-reached': (c) => `${c.connection}: the request reached ${c.point} (${c.received}), though the policies deny client → that endpoint`,
   'allowed-not-delivered': (c) => `${c.connection}: the request arrived nowhere, though the policies allow every endpoint (${c.expected})`,
   'denied-delivered': (c) => `${c.connection}: the request arrived at ${c.point}, though the policies deny every endpoint`,
+  'self-access-not-delivered': (c) => `${c.connection}: the request never reached the pod itself, though a pod may always reach itself through its Service (the NAT-loopback permit)`,
 };
 
 export const servicePolicyAfterTranslation: PropertyDef<ServiceCase> = {
@@ -41,7 +42,7 @@ export const servicePolicyAfterTranslation: PropertyDef<ServiceCase> = {
         }
       }
       if (ex.arrivals.length === 0 && allowed.length === ex.backends.length) {
-        claims.push(claim(CLAIMS, { code: 'allowed-not-delivered', ...req, layer: 'delivery', expected: allowed.map((b) => `${ip4ToString(b.ip)}:${b.port}`).join(', '), received: 'no arrival' }));
+        claims.push(claim(CLAIMS, { code: ex.conn.self && ex.backends.length === 1 ? 'self-access-not-delivered' : 'allowed-not-delivered', ...req, layer: 'delivery', expected: allowed.map((b) => `${ip4ToString(b.ip)}:${b.port}`).join(', '), received: 'no arrival' }));
       }
     }
     return verdictOf(claims);
