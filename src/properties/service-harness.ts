@@ -103,13 +103,16 @@ function backendAt(point: string, backends: readonly ServiceBackend[]): ServiceB
  * Frames a request delivered: at a pod (`pod:<name>:rx`) or a host stack (`node:<id>:host`, not what the host
  * sent), of the request's protocol (an ICMP error VPP sends back, e.g. port unreachable, is no arrival).
  */
-export function arrivalsOf(o: Observation, packet: number, backends: readonly ServiceBackend[], hostTx: ReadonlySet<string>, proto: number): Arrival[] {
+export function arrivalsOf(o: Observation, packet: number, backends: readonly ServiceBackend[], hostTx: ReadonlySet<string>, proto: number, client?: { point: string; self: boolean }): Arrival[] {
   const out: Arrival[] = [];
   for (const c of o.captures) {
     if (c.packet !== packet) continue;
     const isPod = c.point.startsWith('pod:') && c.point.endsWith(':rx');
     const isHost = c.point.endsWith(':host') && !hostTx.has(Buffer.from(c.data).toString('hex'));
     if (!isPod && !isHost) continue;
+    // What the client itself gets while its request is out is the data path's answer (a TCP reset from a node's own
+    // stack, an ICMP error), unless it reaches itself through the Service (self-access).
+    if (client && c.point === client.point && !client.self) continue;
     const tuple = tupleOf(c.data);
     if (tuple && tuple.proto !== proto) continue;
     const a: Arrival = { point: c.point, capture: c, tuple };
@@ -145,7 +148,7 @@ export async function runServiceCase(c: ServiceCase, adapter: Adapter, profile?:
     const requestPacket = packet++;
     const layers = firstPacket({ src: { pod: conn.client.name }, dst: { ip: ip4ToString(conn.dst.ip) }, protocol: conn.protocol, port: conn.dst.port }, conn.client.ip, conn.dst.ip, conn.sport);
     const request = await adapter.inject([{ packet: requestPacket, at, from: { pod: conn.client.name }, frame: podFrame(conn.client, layers) }]);
-    const arrivals = arrivalsOf(request, requestPacket, backends, new Set(), conn.protocol === 'TCP' ? 6 : 17);
+    const arrivals = arrivalsOf(request, requestPacket, backends, new Set(), conn.protocol === 'TCP' ? 6 : 17, { point: `pod:${conn.client.name}:rx`, self: conn.self });
     const ex: ServiceExchange = { conn, backends, verdicts: tr ? backends.map((b) => backendVerdict(correct, conn, b, tr.nodeId, topology)) : [], requestPacket, request, arrivals };
     if (tr) ex.translatedOn = tr.nodeId;
     const only = arrivals.length === 1 ? arrivals[0]! : undefined;

@@ -42,7 +42,7 @@ export const servicePolicyAfterTranslation: PropertyDef<ServiceCase> = {
         }
       }
       if (ex.arrivals.length === 0 && allowed.length === ex.backends.length) {
-        claims.push(claim(CLAIMS, { code: ex.conn.self && ex.backends.length === 1 ? 'self-access-not-delivered' : 'allowed-not-delivered', ...req, layer: 'delivery', expected: allowed.map((b) => `${ip4ToString(b.ip)}:${b.port}`).join(', '), received: 'no arrival' }));
+        claims.push(claim(CLAIMS, { code: ex.conn.self ? 'self-access-not-delivered' : 'allowed-not-delivered', ...req, layer: 'delivery', expected: allowed.map((b) => `${ip4ToString(b.ip)}:${b.port}`).join(', '), received: 'no arrival' }));
       }
     }
     return verdictOf(claims);

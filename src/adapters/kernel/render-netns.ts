@@ -227,6 +227,16 @@ export function netObjects(t: AdapterTopology, names: NamespaceNames, opts: Netn
       config(`fdb:${N}:master:${r.bvi.mac}`, [bridge(N, 'fdb', 'replace', r.bvi.mac, 'dev', VXLAN_IF, 'master', 'static')], [bridge(N, 'fdb', 'del', r.bvi.mac, 'dev', VXLAN_IF, 'master')]);
       config(`fdb:${N}:self:${r.bvi.mac}`, [bridge(N, 'fdb', 'replace', r.bvi.mac, 'dev', VXLAN_IF, 'dst', rIp, 'self', 'permanent')], [bridge(N, 'fdb', 'del', r.bvi.mac, 'dev', VXLAN_IF, 'self')]);
       config(`route:${N}:${sub}`, [ip(N, 'route', 'replace', sub, 'via', rBvi, 'dev', BVI_IF, 'onlink')], [ip(N, 'route', 'del', sub)], n.bvi.ip);
+      // The remote node's host stack via its BVI, as Contiv routes it (docs/datapath.md §17.3): its host interconnect
+      // network (routeToOtherHostStack) and its management IP, the first of its host addresses (routeToOtherManagementIP).
+      const rh = hostEnds(r);
+      const rHostNet = networkOf(`${rh.host}/${rh.prefix}`);
+      config(`route:${N}:${rHostNet}`, [ip(N, 'route', 'replace', rHostNet, 'via', rBvi, 'dev', BVI_IF, 'onlink')], [ip(N, 'route', 'del', rHostNet)], n.bvi.ip);
+      const mgmt = rh.addresses[0];
+      if (mgmt !== undefined) {
+        const prefix = mgmt.includes('/') ? mgmt : `${mgmt}/32`;
+        config(`route:${N}:${prefix}`, [ip(N, 'route', 'replace', prefix, 'via', rBvi, 'dev', BVI_IF, 'onlink')], [ip(N, 'route', 'del', prefix)], n.bvi.ip);
+      }
     }
     // The default gateway (§2.6, §17): the default route via it instead of the blackhole, its MAC permanent.
     if (n.gateway) {
