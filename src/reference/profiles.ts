@@ -83,6 +83,26 @@ export interface DataPathFaults {
   aclLastMatch?: boolean;
   /** output ACL nodes look sessions up with the packet's own order instead of the mirrored key */
   sessionKeyNotMirrored?: boolean;
+  /**
+   * NAT44 in2out finds a Service reply's DNAT session but leaves the packet as the backend sent it: the client
+   * sees the backend's address and port instead of the Service's (read in nat-dnat.ts `serviceIn2out`)
+   */
+  serviceReplyNotUntranslated?: boolean;
+  /**
+   * NAT44 out2in consults the load-balancing mappings only on the main NIC: a connection to a Service from a pod
+   * (its TAP) is not translated (read in nat-dnat.ts `serviceOut2in`)
+   */
+  serviceDnatOnlyOnMainNic?: boolean;
+  /**
+   * the dynamic SNAT of traffic leaving the cluster keeps the pod's address and port: a session is made, but the
+   * packet leaves with the pod IP (read in nat-snat.ts `dynamicSnat`)
+   */
+  outsideNotSourceNated?: boolean;
+  /**
+   * out2in finds the dynamic session of an outside reply but leaves its destination at the node IP and port
+   * (read in nat-snat.ts `snatReverse`)
+   */
+  outsideReplyNotUntranslated?: boolean;
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {

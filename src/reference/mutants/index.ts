@@ -233,6 +233,66 @@ export const MUTANTS: readonly Mutant[] = [
   },
 );
 
+// Services, host and outside traffic (issue 17; docs/datapath.md §16–§17): faults of the DNAT, self-twice-NAT and
+// dynamic SNAT of the model, and of the Service configuration the agent puts into NAT44. The configuration ones run
+// after every (re)configuration, so also after applyServices has rendered the Services.
+(MUTANTS as Mutant[]).push(
+  {
+    id: 'service-reply-not-untranslated',
+    description: "a backend's reply is matched to its DNAT session but not un-translated: the client sees the backend's address and port instead of the Service's",
+    layer: 'data path',
+    faults: { serviceReplyNotUntranslated: true },
+  },
+  {
+    id: 'service-dnat-on-wrong-interface',
+    description: 'NAT44 out2in consults the load-balancing mappings only on the main NIC: a pod\'s connection to a Service (through its TAP) is not translated',
+    layer: 'data path',
+    faults: { serviceDnatOnlyOnMainNic: true },
+  },
+  {
+    id: 'service-remote-backend-unreachable',
+    description: "each node's Service mappings leave out the locals on other nodes (as if every Service had externalTrafficPolicy Local): remote backends are never chosen",
+    layer: 'configuration',
+    configure: (sim) =>
+      eachVpp(sim, (vpp) => {
+        const node = vpp.node;
+        const isLocal = (addr: number): boolean => node.pods.some((p) => p.ip === addr) || addr === node.ip.network || node.hostIps.includes(addr) || addr === node.hostEnd;
+        for (const m of vpp.nat.lb ?? []) {
+          m.locals = m.locals.filter((l) => isLocal(l.addr));
+          if (m.locals.length === 1) m.locals[0]!.probability = 0;
+        }
+      }),
+  },
+  {
+    id: 'self-access-without-twice-nat',
+    description: 'the Service mappings lack self-twice-NAT: a pod reaching itself through its Service sees its own address as the source',
+    layer: 'configuration',
+    configure: (sim) => eachVpp(sim, (vpp) => { for (const m of vpp.nat.lb ?? []) m.selfTwiceNat = false; }),
+  },
+  {
+    id: 'nodeport-on-wrong-address',
+    description: "node ports are mapped on each node's BVI (loop0) address instead of its node IP",
+    layer: 'configuration',
+    configure: (sim) =>
+      eachVpp(sim, (vpp) => {
+        const bviOf = new Map(sim.topology.nodes.map((n) => [n.ip.network, n.bviIp.network]));
+        for (const m of vpp.nat.lb ?? []) m.external = bviOf.get(m.external) ?? m.external;
+      }),
+  },
+  {
+    id: 'outside-not-source-nated',
+    description: 'traffic from a pod to the outside leaves the main NIC with the pod IP (the dynamic SNAT keeps the source)',
+    layer: 'data path',
+    faults: { outsideNotSourceNated: true },
+  },
+  {
+    id: 'outside-reply-not-untranslated',
+    description: "the outside host's reply is matched to its SNAT session but its destination stays the node IP and port (never reaches the pod)",
+    layer: 'data path',
+    faults: { outsideReplyNotUntranslated: true },
+  },
+);
+
 export function mutantById(id: string): Mutant | undefined {
   return MUTANTS.find((m) => m.id === id);
 }

@@ -220,6 +220,8 @@ function edDetail(d: DnatSession, t: NatTuple, via: 'i2of' | 'o2if', node: 'out2
 export function serviceOut2in(buf: Buf, vpp: VppInstance, traceName: string, slowPath = false): NodeResult<NodeName> | undefined {
   // no mapping, no DNAT session (configureServiceNat drops the sessions of mappings that go): the fuzzer's common case
   if (!vpp.nat.lb || vpp.nat.lb.length === 0) return undefined;
+  // mutant (profiles.ts DataPathFaults): the mappings are consulted on the main NIC only
+  if (vpp.profile.faults?.serviceDnatOnlyOnMainNic && buf.rx !== vpp.node.gbe.swIfIndex) return undefined;
   const ed = vpp.profile.natEndpointDependent === true;
   const step = dnatOut2in(vpp, buf.data, 0, !ed || slowPath);
   if (!step) return undefined;
@@ -247,7 +249,9 @@ export function serviceIn2out(buf: Buf, vpp: VppInstance, traceName: string, slo
   const body: TraceBody = ed
     ? { kind: 'nat44-in2out', label: 'NAT44_IN2OUT_ED_FAST_PATH', swIfIndex: buf.rx, nextIndex: 10, session: step.index, ed: edDetail(step.session, t, 'i2of', 'in2out-fast') }
     : { kind: 'nat44-in2out', label: vpp.profile.natTraceLabels.in2outSlow, swIfIndex: buf.rx, nextIndex: 0, session: step.index };
-  return result('ip4-lookup', natedBuf(buf, step.data), [body], traceName);
+  // mutant (profiles.ts DataPathFaults): the session is found, the packet left as the backend sent it
+  const data = vpp.profile.faults?.serviceReplyNotUntranslated ? buf.data : step.data;
+  return result('ip4-lookup', natedBuf(buf, data), [body], traceName);
 }
 
 // ---- configuration ----

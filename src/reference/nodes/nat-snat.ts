@@ -9,6 +9,7 @@
 import { readU16, writeU16 } from '../../packet/index.ts';
 import type { NatFlow, NatSession, NatSessionFlow } from '../state/nat.ts';
 import type { VppInstance } from '../state/vpp.ts';
+import type { DataPathFaults } from '../profiles.ts';
 import { copyBuf, type Buf, type Effect } from '../node-def.ts';
 import type { Nat44EdView } from '../../trace/records.ts';
 import { ip4ToString } from '../../packet/index.ts';
@@ -84,11 +85,13 @@ function externalTaken(vpp: VppInstance, addr: number, port: number): boolean {
  */
 export function dynamicSnat(bytes: Uint8Array, l3: number, t: NatTuple, vpp: VppInstance): { data: Uint8Array; index: number; effects: Effect[]; session: NatSession } {
   const index = vpp.natSessions.peekIndex();
-  const addr = vpp.nat.pool[0] ?? t.src;
+  // mutant (profiles.ts DataPathFaults outsideNotSourceNated): the session keeps the pod's own address and port
+  const keep = vpp.profile.faults?.outsideNotSourceNated === true;
+  const addr = keep ? t.src : vpp.nat.pool[0] ?? t.src;
   const pinned = vpp.node.natPorts?.[dynamicCount(vpp)];
   let port = pinned ?? DYNAMIC_PORT_BASE + index;
   if (pinned === undefined && vpp.profile.natPreservesPort && !externalTaken(vpp, addr, t.sport)) port = t.sport;
-  if (t.proto !== 6 && t.proto !== 17) port = t.sport;
+  if ((t.proto !== 6 && t.proto !== 17) || keep) port = t.sport;
   const to = { addr, port };
   const inside = { addr: t.src, port: t.sport };
   const reply: NatTuple = { src: t.dst, sport: t.dport, dst: addr, dport: port, proto: t.proto };
@@ -112,7 +115,9 @@ export function snatForward(bytes: Uint8Array, l3: number, t: NatTuple, s: NatSe
 }
 
 /** The reply un-translated by a dynamic session: the destination back to the inside address and port (out2in). */
-export function snatReverse(bytes: Uint8Array, l3: number, t: NatTuple, s: NatSession): Uint8Array {
+export function snatReverse(bytes: Uint8Array, l3: number, t: NatTuple, s: NatSession, faults?: DataPathFaults): Uint8Array {
+  // mutant (profiles.ts DataPathFaults): the session is found, the destination left at the node IP and port
+  if (faults?.outsideReplyNotUntranslated) return bytes;
   return s.inside ? rewriteAddressPort(bytes, l3, t, 'dst', s.inside.addr, t.proto === 6 || t.proto === 17 ? s.inside.port : t.dport) : bytes;
 }
 

@@ -31,7 +31,7 @@ export const nat44Out2in: NodeDef<NodeName> = {
       const s = edLookup(vpp, t);
       // The reply of a dynamic SNAT: the destination back to the pod (docs/datapath.md §17.4); the buffer is not
       // marked natted (the pod's output prints no such flag on a VPP 26.06 lab, §17.7).
-      if (isDynamic(s)) return result('ip4-lookup', withData(buf, snatReverse(buf.data, 0, t, s)), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 10, sessionIndex: s.index, ed: dynamicDetail(s, t, 'out2in-fast') }], traceName);
+      if (isDynamic(s)) return result('ip4-lookup', withData(buf, snatReverse(buf.data, 0, t, s, vpp.profile.faults)), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 10, sessionIndex: s.index, ed: dynamicDetail(s, t, 'out2in-fast') }], traceName);
       // A bypass session's hit in out2in leaves the buffer unmarked (no `natted`: a VPP 26.06 lab).
       if (s) return result('ip4-lookup', buf, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 10, sessionIndex: s.index, ed: hitDetail(s, t, true) }], traceName);
       return result('nat44-out2in-slowpath', buf, [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 7, sessionIndex: -1, ed: { lookup: searchKey(t), slowPathReason: 'slow path because lookup failed' } }], traceName);
@@ -44,7 +44,7 @@ export const nat44Out2in: NodeDef<NodeName> = {
     const existing = vpp.natSessions.lookup(key);
     const mapping = existing ? undefined : mappingByExternal(vpp.nat, t.dst, t.proto, t.dport);
     // The reply of a dynamic SNAT: the destination back to the pod (docs/datapath.md §17.4).
-    if (isDynamic(existing)) return result('ip4-lookup', withData(buf, snatReverse(buf.data, 0, t, existing)), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: existing.index }], traceName);
+    if (isDynamic(existing)) return result('ip4-lookup', withData(buf, snatReverse(buf.data, 0, t, existing, vpp.profile.faults)), [{ kind: 'nat44-out2in', label, swIfIndex: buf.rx, nextIndex: 1, sessionIndex: existing.index }], traceName);
     if (existing || mapping) {
       // Identity mapping: a session, no rewrite.
       const index = existing ? existing.index : vpp.natSessions.peekIndex();
