@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { excusingDivergence, type Adapter, type KnownDivergence, type Observation } from '../../src/adapters/adapter.ts';
 import { KERNEL_KNOWN_DIVERGENCES } from '../../src/adapters/kernel/known-divergences.ts';
 import { VPP_KNOWN_DIVERGENCES } from '../../src/adapters/vpp/known-divergences.ts';
-import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
+import { ReferenceAdapter, VPP_CURRENT_DIVERGENCES } from '../../src/adapters/reference/reference-adapter.ts';
 import { runProperty } from '../../src/cli/fuzz-runner.ts';
 import { propertyById } from '../../src/properties/index.ts';
 import { claim, type ClaimFacts } from '../../src/properties/types.ts';
@@ -16,6 +16,7 @@ import { ipv4HeaderChecksum } from '../../src/packet/checksum.ts';
 const LISTS: [string, readonly KnownDivergence[]][] = [
   ['kernel', KERNEL_KNOWN_DIVERGENCES],
   ['vpp', VPP_KNOWN_DIVERGENCES],
+  ['reference(vpp-current)', VPP_CURRENT_DIVERGENCES],
 ];
 
 describe.each(LISTS)('%s known divergences', (_name, list) => {

@@ -12,10 +12,10 @@ import { mutantById } from '../../src/reference/mutants/index.ts';
 /** mutant → the property that must kill it and the claim codes, one of which its counterexample must carry */
 const EXPECTED: [mutant: string, property: string, codes: string[]][] = [
   ['service-reply-not-untranslated', 'service-translated-once', ['reply-not-untranslated', 'reply-lost']],
-  ['service-dnat-on-wrong-interface', 'service-policy-after-translation', ['allowed-not-delivered']],
+  ['service-dnat-on-wrong-interface', 'service-policy-after-translation', ['allowed-not-delivered', 'self-access-not-delivered']],
   ['service-remote-backend-unreachable', 'service-load-spread', ['load-not-spread', 'connection-lost']],
   ['self-access-without-twice-nat', 'service-translated-once', ['source-changed']],
-  ['nodeport-on-wrong-address', 'service-policy-after-translation', ['allowed-not-delivered']],
+  ['nodeport-on-wrong-address', 'service-policy-after-translation', ['allowed-not-delivered', 'self-access-not-delivered']],
   ['outside-not-source-nated', 'outside-leaves-with-node-ip', ['not-source-nated']],
   ['outside-reply-not-untranslated', 'outside-leaves-with-node-ip', ['reply-lost', 'reply-not-untranslated']],
 ];

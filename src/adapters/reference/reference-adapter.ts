@@ -17,6 +17,7 @@ import { flapLink, restartNode } from '../../reference/state/faults.ts';
 import { configureServiceNat, serviceNatFromPlain as serviceNatFromAdapter, type NodeServiceNat } from '../../reference/nodes/nat-dnat.ts';
 import type { PickBackend } from '../../reference/state/nat.ts';
 import { ip4, isIp4 } from '../../packet/index.ts';
+import { loadKnownDivergences, type KnownDivergence } from '../adapter.ts';
 import type { Adapter, AdapterAclConfig, AdapterCapabilities, AdapterServiceConfig, AdapterTopology, ConfigState, SessionState, Fault, FaultId, Injection, InterfaceDrivers, Observation, PacketFate } from '../adapter.ts';
 
 /** Every fault of the catalogue: the model performs each as an operation on its state (reference/state/faults.ts). */
@@ -99,9 +100,12 @@ function aclConfigOf(spec: AdapterAclConfig[string] | undefined, vpp: VppInstanc
   return known ? copyAclConfig(known) : aclConfigFromSpec(spec, vpp.node, `acls.${vpp.node.id}`, vpp.ifByName);
 }
 
+/** Where the vpp-current profile (VPP 26.06 as it works) departs from what the design makes the invariants state. */
+export const VPP_CURRENT_DIVERGENCES: readonly KnownDivergence[] = loadKnownDivergences(new URL('./vpp-current-divergences.json', import.meta.url));
+
 export class ReferenceAdapter implements Adapter {
   readonly name: string;
-  readonly capabilities: AdapterCapabilities = { traces: true, dropReasons: true, virtualTime: true, faults: REFERENCE_FAULTS, services: true };
+  readonly capabilities: AdapterCapabilities;
   private topology?: AdapterTopology;
   /** the ACL configuration last applied (what a resync applies again) */
   private acls: AdapterAclConfig = {};
@@ -116,6 +120,9 @@ export class ReferenceAdapter implements Adapter {
 
   constructor(private readonly opts: ReferenceAdapterOptions = {}) {
     this.profile = opts.profile ?? 'vpp-18.01-contiv';
+    this.capabilities = { traces: true, dropReasons: true, virtualTime: true, faults: REFERENCE_FAULTS, services: true };
+    // Where today's VPP departs from Contiv's design, the vpp-current model does too (vpp-current-divergences.json).
+    if (this.profile === 'vpp-current') this.capabilities.knownDivergences = VPP_CURRENT_DIVERGENCES;
     this.pickBackend = opts.pickBackend;
     this.name = opts.name ?? `reference(${this.profile})`;
   }
