@@ -28,7 +28,7 @@ export const SERVICE_CIDR_BASE = '10.96.0.';
 
 export interface ServiceDraw {
   type: 'ClusterIP' | 'NodePort';
-  /** per port: the protocol and which of SERVICE_PORTS (rotated so that a Service's ports differ) */
+  /** per port: the protocol; the first port's `which` picks the first of SERVICE_PORTS, the next ports follow it */
   ports: { protocol: 'TCP' | 'UDP'; which: number }[];
   /** pod indices of ready endpoints (duplicates collapse) */
   backends: number[];
@@ -117,13 +117,15 @@ export function hostBackendIp(t: Topology, nodeId: number): number {
 export function resolveServices(draws: readonly ServiceDraw[], t: Topology): ServiceSpec[] {
   const pods = podsOf(t);
   return draws.map((d, i) => {
+    // Port j takes SERVICE_PORTS[first port's draw + j]: distinct ports within a Service, as the API server requires.
+    const base = d.ports[0]?.which ?? 0;
     const ports: ServicePortSpec[] = d.ports.map((p, j) => {
-      const sp = SERVICE_PORTS[(p.which + j) % SERVICE_PORTS.length]!;
+      const sp = SERVICE_PORTS[(base + j) % SERVICE_PORTS.length]!;
       const out: ServicePortSpec = { name: `p${j}`, protocol: p.protocol, port: sp.port };
       if (d.type === 'NodePort') out.nodePort = 30000 + 10 * i + j;
       return out;
     });
-    const targetOf = (j: number): number => SERVICE_PORTS[(d.ports[j]!.which + j) % SERVICE_PORTS.length]!.targetPort;
+    const targetOf = (j: number): number => SERVICE_PORTS[(base + j) % SERVICE_PORTS.length]!.targetPort;
     const endpoints: ServiceSpec['endpoints'] = [];
     const seen = new Set<number>();
     if (pods.length > 0) {
