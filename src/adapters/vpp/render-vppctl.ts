@@ -141,6 +141,13 @@ export function renderNodeConfig(node: AdapterNode, all: AdapterTopology, o: Ren
     step(`l2fib add ${t.remote.bvi.mac} ${VXLAN_BD} ${t.name} static`, `l2fib del ${t.remote.bvi.mac} ${VXLAN_BD}`);
     step(`set ip neighbor ${o.gbe} ${addrOf(t.remote.nodeIp)} ${t.remote.gbe.mac} static`, `set ip neighbor del ${o.gbe} ${addrOf(t.remote.nodeIp)} ${t.remote.gbe.mac}`);
     if (t.remote.podSubnet) step(`ip route add ${t.remote.podSubnet} via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${t.remote.podSubnet} via ${addrOf(t.remote.bvi.ip)}`);
+    // §17.3: the remote node's host network (routeToOtherHostStack) and management IP, its first host address
+    // (routeToOtherManagementIP), via its BVI
+    const rh = hostEnds(t.remote);
+    const rhNet = `${cidrNetwork(rh.host, rh.prefix)}/${rh.prefix}`;
+    step(`ip route add ${rhNet} via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${rhNet} via ${addrOf(t.remote.bvi.ip)}`);
+    const mgmt = rh.addresses[0];
+    if (mgmt !== undefined && !mgmt.includes('/')) step(`ip route add ${mgmt}/32 via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${mgmt}/32 via ${addrOf(t.remote.bvi.ip)}`);
   }
   // Pods (§2.5): interface with the TAP's MAC and /32 address, route podIP/32 via it, static neighbour.
   for (const p of node.pods) {
@@ -301,4 +308,12 @@ export function renderServiceSteps(node: AdapterNode, svc: AdapterServiceConfig[
     c.push({ do: d, undo: `${d} del` });
   }
   return c;
+}
+
+/** The network of an IPv4 address at a prefix length, as text. */
+function cidrNetwork(addr: string, prefix: number): string {
+  const n = addr.split('.').reduce((a, b) => a * 256 + Number(b), 0);
+  const size = 2 ** (32 - prefix);
+  const net = n - (n % size);
+  return [24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join('.');
 }
