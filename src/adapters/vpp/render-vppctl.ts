@@ -147,7 +147,10 @@ export function renderNodeConfig(node: AdapterNode, all: AdapterTopology, o: Ren
     const rhNet = `${cidrNetwork(rh.host, rh.prefix)}/${rh.prefix}`;
     step(`ip route add ${rhNet} via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${rhNet} via ${addrOf(t.remote.bvi.ip)}`);
     const mgmt = rh.addresses[0];
-    if (mgmt !== undefined && !mgmt.includes('/')) step(`ip route add ${mgmt}/32 via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${mgmt}/32 via ${addrOf(t.remote.bvi.ip)}`);
+    if (mgmt !== undefined) {
+      const prefix = mgmt.includes('/') ? mgmt : `${mgmt}/32`;
+      step(`ip route add ${prefix} via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${prefix} via ${addrOf(t.remote.bvi.ip)}`);
+    }
   }
   // Pods (§2.5): interface with the TAP's MAC and /32 address, route podIP/32 via it, static neighbour.
   for (const p of node.pods) {
