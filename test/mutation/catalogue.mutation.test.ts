@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { ReferenceAdapter } from '../../src/adapters/reference/reference-adapter.ts';
 import { CHECK_CONTEXT } from '../../src/cli/fuzz-runner.ts';
 import { PROPERTIES } from '../../src/properties/index.ts';
+import { onlyDesignFinding } from '../properties/design-findings.ts';
 
 export const MUTATION_SEED = 1207;
 /** cases per property and profile: enough to kill, small enough that one mutant run takes seconds */
@@ -20,7 +21,8 @@ describe.each(['vpp-18.01-contiv', 'vpp-current'] as const)('catalogue kills mod
     const result = await fc.check(
       fc.asyncProperty(p.arbitrary(), async (c) => {
         const v = await p.check(c, adapter, CHECK_CONTEXT);
-        if (v.status === 'invalid') throw new Error(`${p.id}: ${v.details}`);
+        // the design finding the unbroken vpp-current model shares with VPP 26.06 kills nothing (design-findings.ts)
+        if (v.status === 'invalid' && !onlyDesignFinding(profile, p.id, v.claims)) throw new Error(`${p.id}: ${v.details}`);
         return true;
       }),
       // endOnFailure: no shrinking — the mutant is dead at the first invalid case, shrinking only costs time
