@@ -36,6 +36,8 @@ const IpamSchema = z
  */
 const PodDriver = z.enum(['virtio', 'packet-generator', 'memif']);
 const GbeDriver = z.enum(['dpdk', 'af_packet']);
+/** tap0, the host interconnect: Contiv's TAP v2, or a lab's packet-generator stand-in (docs/datapath.md §17.8) */
+const HostDriver = z.enum(['virtio', 'packet-generator']);
 
 const IfPin = z.object({ swIfIndex: SwIfIndex.optional(), hwIfIndex: SwIfIndex.optional() }).strict();
 
@@ -76,7 +78,8 @@ const NodeSchema = z
     name: z.string().min(1).optional(),
     /** the main NIC; `driver` default `dpdk` (a lab's host interface is `af_packet`) */
     gbe: z.object({ name: z.string().min(1).optional(), mac: Mac.optional(), swIfIndex: SwIfIndex.optional(), hwIfIndex: SwIfIndex.optional(), driver: GbeDriver.optional() }).strict().default({}),
-    tap0: IfPin.default({}),
+    /** tap0; `driver` default `virtio` (a podflow lab's stand-in is the packet-generator interface pg0, §17.8) */
+    tap0: z.object({ swIfIndex: SwIfIndex.optional(), hwIfIndex: SwIfIndex.optional(), driver: HostDriver.optional() }).strict().default({}),
     loop0: IfPin.default({}),
     /** per remote node ID: the tunnel interface's sw_if_index and `vxlan_tunnel<instance>` number */
     tunnels: z.record(z.string().regex(/^\d+$/), z.object({ swIfIndex: SwIfIndex.optional(), instance: z.number().int().min(0).optional() }).strict()).default({}),

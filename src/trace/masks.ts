@@ -143,9 +143,9 @@ export const L2_CLASSIFY_TABLE: TraceMask = {
 
 export const NEXT_INDICES: TraceMask = {
   id: 'next-indices',
-  description: 'every `next index` / `next-index` / `next` value (graph construction)',
+  description: 'every `next index` / `next-index` / `next` value and a feature arc\'s `arc_next_index` (graph construction: a node\'s next slots are numbered in the order the running VPP first used them, docs/datapath.md §17.10)',
   group: 'volatile',
-  applies: (s) => /^(nextIndex|next|adjacency\.next)$/.test(s.field),
+  applies: (s) => /^(nextIndex|next|adjacency\.next|arcNextIndex)$/.test(s.field),
 };
 
 export const DPO_INDICES: TraceMask = {

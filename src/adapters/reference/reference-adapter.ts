@@ -369,6 +369,8 @@ export function scenarioInput(t: AdapterTopology, acls: AdapterAclConfig | undef
           gbe: nic === undefined ? { name: n.gbe.name, mac: n.gbe.mac } : { name: n.gbe.name, mac: n.gbe.mac, driver: nic },
           pods: n.pods.map((p) => ({ name: p.name, ip: p.ip, tap: pod === undefined ? { name: p.tap.name, mac: p.tap.mac } : { name: p.tap.name, mac: p.tap.mac, driver: pod } })),
         };
+        // tap0's driver (a lab's packet-generator pg0): the walk enters by pg-input and prints tap0-tx (§17.8)
+        if (drivers.host !== undefined) node.tap0 = { driver: drivers.host };
         // The host stack and the default gateway (docs/datapath.md §17): the host end's learned MAC, the host's other
         // addresses (routesToHost), the gateway with its learned MAC.
         if (n.host) Object.assign(node, { hostMac: n.host.mac, hostIps: n.host.addresses.filter((a) => a !== n.host!.ip.split('/')[0]) });

@@ -16,13 +16,6 @@ import { hostEnds, TAP0_MAC } from '../host.ts';
 
 export { hostEnds, TAP0_MAC };
 
-/** `a.b.c.d/len` of the network holding `addr` (the host interconnect network of a node). */
-function hostNetwork(addr: string, prefix: number): string {
-  const n = addr.split('.').reduce((a, b) => a * 256 + Number(b), 0);
-  const size = 2 ** (32 - prefix);
-  const net = n - (n % size);
-  return `${[24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join('.')}/${prefix}`;
-}
 
 export const VXLAN_BD = 1;
 
@@ -149,11 +142,11 @@ export function renderNodeConfig(node: AdapterNode, all: AdapterTopology, o: Ren
     step(`l2fib add ${t.remote.bvi.mac} ${VXLAN_BD} ${t.name} static`, `l2fib del ${t.remote.bvi.mac} ${VXLAN_BD}`);
     step(`set ip neighbor ${o.gbe} ${addrOf(t.remote.nodeIp)} ${t.remote.gbe.mac} static`, `set ip neighbor del ${o.gbe} ${addrOf(t.remote.nodeIp)} ${t.remote.gbe.mac}`);
     if (t.remote.podSubnet) step(`ip route add ${t.remote.podSubnet} via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${t.remote.podSubnet} via ${addrOf(t.remote.bvi.ip)}`);
-    // The remote node's host stack via its BVI (docs/datapath.md §17.3): its host interconnect network
-    // (routeToOtherHostStack) and its management IP, the first of its host addresses (routeToOtherManagementIP).
+    // §17.3: the remote node's host network (routeToOtherHostStack) and management IP, its first host address
+    // (routeToOtherManagementIP), via its BVI
     const rh = hostEnds(t.remote);
-    const rNet = hostNetwork(rh.host, rh.prefix);
-    step(`ip route add ${rNet} via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${rNet} via ${addrOf(t.remote.bvi.ip)}`);
+    const rhNet = `${cidrNetwork(rh.host, rh.prefix)}/${rh.prefix}`;
+    step(`ip route add ${rhNet} via ${addrOf(t.remote.bvi.ip)}`, `ip route del ${rhNet} via ${addrOf(t.remote.bvi.ip)}`);
     const mgmt = rh.addresses[0];
     if (mgmt !== undefined) {
       const prefix = mgmt.includes('/') ? mgmt : `${mgmt}/32`;
@@ -319,4 +312,12 @@ export function renderServiceSteps(node: AdapterNode, svc: AdapterServiceConfig[
     c.push({ do: d, undo: `${d} del` });
   }
   return c;
+}
+
+/** The network of an IPv4 address at a prefix length, as text. */
+function cidrNetwork(addr: string, prefix: number): string {
+  const n = addr.split('.').reduce((a, b) => a * 256 + Number(b), 0);
+  const size = 2 ** (32 - prefix);
+  const net = n - (n % size);
+  return [24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join('.');
 }

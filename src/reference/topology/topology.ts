@@ -28,8 +28,8 @@ export type InterfaceKind = 'gbe' | 'tap0' | 'loop0' | 'vxlan' | 'pod';
 
 /**
  * The driver of an interface: its input node, its TX node's trace and how the interface is named. Contiv's
- * are dpdk (main NIC) and virtio (TAP v2 pods); a podflow lab uses af_packet for the main NIC and
- * packet-generator interfaces for pods. memif is accepted and walks like virtio until a lab shows its trace.
+ * are dpdk (main NIC) and virtio (TAP v2 pods and tap0); a podflow lab uses af_packet for the main NIC and
+ * packet-generator interfaces for pods and for tap0 (named tap0 in the model: the lab's pg0, docs/datapath.md §17.8). memif is accepted and walks like virtio until a lab shows its trace.
  */
 export type InterfaceDriver = 'dpdk' | 'virtio' | 'af_packet' | 'packet-generator' | 'memif' | 'loopback' | 'vxlan';
 
@@ -163,6 +163,7 @@ function buildNode(ipam: Ipam, ids: readonly number[], spec: NodeSpec, ni: numbe
   const host = hostInterconnect(ipam, spec.id);
   const tap0Sw = sws.claim(spec.tap0.swIfIndex ?? 2, 'tap0');
   const tap0: Interface = { kind: 'tap0', name: 'tap0', swIfIndex: tap0Sw, hwIfIndex: spec.tap0.hwIfIndex ?? tap0Sw, mac: 0x012345678942, addresses: [{ network: host.vppEnd, prefixLen: host.network.prefixLen }] };
+  if (spec.tap0.driver !== undefined) tap0.driver = spec.tap0.driver;
   const loopSw = sws.claim(spec.loop0.swIfIndex ?? 3, 'loop0');
   const bvi = vxlanBviIp(ipam, spec.id);
   const loop0: Interface = { kind: 'loop0', name: 'loop0', swIfIndex: loopSw, hwIfIndex: spec.loop0.hwIfIndex ?? loopSw, mac: bviMac(spec.id), addresses: [bvi] };

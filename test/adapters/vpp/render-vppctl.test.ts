@@ -37,6 +37,16 @@ function script(nodeId: number): string {
 }
 
 describe('renderNodeConfig', () => {
+  it("routes another node's host network and management IP via its BVI, and takes them back (§17.3)", () => {
+    const withHost = { ...topology, nodes: topology.nodes.map((n) => (n.id === 2 ? { ...n, host: { ip: '172.30.2.2/24', mac: '52:54:00:12:34:02', addresses: ['10.20.0.3'] } } : n)) };
+    const steps = renderNodeConfig(withHost.nodes[0]!, withHost, { gbe: 'host-gbe' });
+    const routes = steps.filter((s) => / via 192\.168\.30\.2$/.test(s.do));
+    expect(routes.map((s) => s.do)).toEqual(['ip route add 10.1.2.0/24 via 192.168.30.2', 'ip route add 172.30.2.0/24 via 192.168.30.2', 'ip route add 10.20.0.3/32 via 192.168.30.2']);
+    expect(routes.map((s) => s.undo)).toEqual(routes.map((s) => s.do.replace('ip route add', 'ip route del')));
+    // node 2 has no management IP in the plain topology: no /32 route to it
+    expect(renderNodeConfig(topology.nodes[0]!, topology, { gbe: 'host-gbe' }).filter((s) => /\/32 via 192\.168\.30\.2$/.test(s.do))).toEqual([]);
+  });
+
   it.each([1, 2])('renders node %i as in the snapshot', async (id) => {
     await expect(script(id)).toMatchFileSnapshot(`__snapshots__/seed-node${id}.vppctl`);
   });
