@@ -15,6 +15,7 @@ const CLAIMS: ClaimMessages = {
   'denied-endpoint-reached': (c) => `${c.connection}: the request reached ${c.point} (${c.received}), though the policies deny client → that endpoint`,
   'allowed-not-delivered': (c) => `${c.connection}: the request arrived nowhere, though the policies allow every endpoint (${c.expected})`,
   'denied-delivered': (c) => `${c.connection}: the request arrived at ${c.point}, though the policies deny every endpoint`,
+  'denied-reached-via-node-ip': (c) => `${c.connection}: the request reached ${c.point} (${c.received}) through another node's IP, though the client's egress policies deny that node port`,
   'self-access-not-delivered': (c) => `${c.connection}: the request never reached the pod itself, though a pod may always reach itself through its Service (the NAT-loopback permit)`,
 };
 
@@ -37,7 +38,10 @@ export const servicePolicyAfterTranslation: PropertyDef<ServiceCase> = {
         const i = a.backend ? ex.backends.indexOf(a.backend as (typeof ex.backends)[number]) : -1;
         if (i < 0) continue; // not an endpoint: service-translated-once says so
         if (ex.verdicts[i] !== 'allow') {
-          const code = allowed.length === 0 ? 'denied-delivered' : 'denied-endpoint-reached';
+          // A node port another node translates: the request left the client's node as traffic to that node's IP,
+          // where the client's egress policy had to stop it (the Global ACL on the main NIC, docs/datapath.md §17.4).
+          const elsewhere = ex.translatedOn !== undefined && ex.translatedOn !== ex.conn.client.nodeId;
+          const code = elsewhere ? 'denied-reached-via-node-ip' : allowed.length === 0 ? 'denied-delivered' : 'denied-endpoint-reached';
           claims.push(claim(CLAIMS, { code, ...req, point: a.point, layer: 'acl', expected: 'deny', received: `${ip4ToString(a.backend!.ip)}:${a.backend!.port}` }));
         }
       }
