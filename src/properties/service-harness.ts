@@ -124,11 +124,11 @@ export function arrivalsOf(o: Observation, packet: number, backends: readonly Se
 }
 
 /**
- * Configures the case (ACLs, then Services) and sends each connection from fresh state: the request from the
- * client, and — when it arrived at exactly one backend — that backend's reply to what it saw. Unknown when the
- * adapter cannot render Services.
+ * Configures the case (ACLs, then Services) and sends each connection from fresh state (`resetEach: false`: one
+ * reset for the whole case, for flows that differ anyway): the request from the client, and — when it arrived at
+ * exactly one backend — that backend's reply to what it saw. Unknown when the adapter cannot render Services.
  */
-export async function runServiceCase(c: ServiceCase, adapter: Adapter, profile?: string): Promise<ServiceRunResult> {
+export async function runServiceCase(c: ServiceCase, adapter: Adapter, profile?: string, opts: { resetEach?: boolean } = {}): Promise<ServiceRunResult> {
   if (!adapter.capabilities.services || !adapter.applyServices) return { unknown: `adapter ${adapter.name} does not render Services (capabilities.services)` };
   const { correct, given } = await configureCase(withNodeStacks(c.cluster), adapter, profile ? { profile } : {});
   const topology = given.topology;
@@ -143,7 +143,8 @@ export async function runServiceCase(c: ServiceCase, adapter: Adapter, profile?:
     if (!conn) continue;
     const tr = translationOf(conn, topology, nat);
     const backends = tr?.backends ?? [];
-    await adapter.reset();
+    // Fresh state per connection, unless the caller sends many distinct flows that need none (load-spread).
+    if (opts.resetEach !== false || sent.length === 0) await adapter.reset();
     const at = packet * 0.001;
     const requestPacket = packet++;
     const layers = firstPacket({ src: { pod: conn.client.name }, dst: { ip: ip4ToString(conn.dst.ip) }, protocol: conn.protocol, port: conn.dst.port }, conn.client.ip, conn.dst.ip, conn.sport);
