@@ -18,7 +18,7 @@ const CLAIMS: ClaimMessages = {
   'reply-lost': (c) => `${c.connection}: the endpoint's reply never reached the client`,
   'reply-not-untranslated': (c) => `${c.connection}: the client got the reply as ${c.received}, expected ${c.expected}`,
   // VXLAN between nodes (a remote endpoint) is still never source-NATed (P12)
-  'not-vxlan': (c) => `${c.connection}: a frame on ${c.point} is not VXLAN over IPv4/UDP`,
+  'left-unencapsulated': (c) => `${c.connection}: ${c.received}, not in VXLAN; between nodes only VXLAN should cross`,
   'outer-source-nated': (c) => `${c.connection}: outer source ${c.received} on ${c.point} is not a node IP (source-NATed)`,
   'outer-source-port': (c) => `${c.connection}: outer UDP source port ${c.received} on ${c.point}, the flow hash gives ${c.expected}`,
   'inner-addresses-changed': (c) => `${c.connection}: inner addresses on ${c.point} are ${c.received}, expected among ${c.expected}`,
@@ -43,18 +43,6 @@ export function translatedOnceClaims(ex: ServiceExchange, natLoopback: number, n
   // Translated on another node (a node port the client's node has no mapping for): it crossed as plain traffic to
   // that node's IP, source-NATed to the client node's IP (§17.4) — no VXLAN, and that address as source.
   const elsewhere = ex.translatedOn !== undefined && ex.translatedOn !== ex.conn.client.nodeId ? nodeIpOf(ex.conn.client.nodeId) : undefined;
-  // Frames between nodes: VXLAN from node IP to node IP, inner addresses the client's (or the NAT loopback) and the endpoints'.
-  const inner = new Set([ex.conn.client.ip, natLoopback, ...ex.backends.map((b) => b.ip)]);
-  const seen = new Set<string>();
-  for (const [obs, packet, exchange] of [[ex.request, ex.requestPacket, 'request'], [ex.reply, ex.replyPacket, 'reply']] as const) {
-    for (const w of wireCaptures(obs)) {
-      if (!mapped || elsewhere !== undefined || w.packet !== packet) continue;
-      const key = Buffer.from(w.data).toString('hex');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      for (const p of vxlanFrameProblems(w, nodeIps, inner)) claims.push(claim(CLAIMS, { ...p, ...exchangeFactsOf(ex, exchange), point: w.point }));
-    }
-  }
   const req = exchangeFactsOf(ex, 'request');
   const endpoints = ex.backends.map((b) => `${ip4ToString(b.ip)}:${b.port}`).join(', ') || 'none';
   if (ex.arrivals.length > 1) claims.push(claim(CLAIMS, { code: 'delivered-twice', ...req, layer: 'delivery', expected: '1 arrival', received: `${ex.arrivals.length} times (${ex.arrivals.map((a) => a.point).join(', ')})` }));
@@ -85,6 +73,24 @@ export function translatedOnceClaims(ex: ServiceExchange, natLoopback: number, n
       const rt = tupleOf(g.data);
       const text = rt ? tupleText(rt) : 'not IPv4';
       if (text !== want) claims.push(claim(CLAIMS, { code: 'reply-not-untranslated', ...rep, point, layer: 'ipv4', field: 'src', expected: want, received: text }));
+    }
+  }
+  // Last (the delivery claims above say more about a failure): frames between nodes: VXLAN from node IP to node IP, inner addresses the client's (or the NAT loopback) and the endpoints'.
+  const inner = new Set([ex.conn.client.ip, natLoopback, ...ex.backends.map((b) => b.ip)]);
+  const seen = new Set<string>();
+  for (const [obs, packet, exchange] of [[ex.request, ex.requestPacket, 'request'], [ex.reply, ex.replyPacket, 'reply']] as const) {
+    for (const w of wireCaptures(obs)) {
+      if (!mapped || elsewhere !== undefined || w.packet !== packet) continue;
+      const key = Buffer.from(w.data).toString('hex');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const p of vxlanFrameProblems(w, nodeIps, inner)) {
+        // A frame that is no VXLAN at all should not be on the wire: a delivery claim, not a field of a frame the model also sends.
+        if (p.code === 'not-vxlan') {
+          const t = tupleOf(w.data);
+          claims.push(claim(CLAIMS, { code: 'left-unencapsulated', ...exchangeFactsOf(ex, exchange), point: w.point, layer: 'delivery', expected: 'VXLAN only', received: `delivered on ${w.point} as ${t ? tupleText(t) : `a ${w.data.length}-byte frame`}` }));
+        } else claims.push(claim(CLAIMS, { ...p, ...exchangeFactsOf(ex, exchange), point: w.point }));
+      }
     }
   }
   return claims;
