@@ -12,7 +12,7 @@ import { Simulation } from '../../src/reference/simulate.ts';
 import { diffTraces } from '../../src/trace/diff.ts';
 import { VOLATILE_LAB } from '../../src/trace/masks.ts';
 import { parseTrace } from '../../src/trace/parse.ts';
-import type { PacketTrace } from '../../src/trace/records.ts';
+import type { PacketTrace, TraceRecord } from '../../src/trace/records.ts';
 import { renderRecord } from '../../src/trace/render.ts';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'traces', 'vpp-26.06');
@@ -24,6 +24,16 @@ function lab(name: string): PacketTrace {
   expect(parsed.diagnostics).toEqual([]);
   expect(parsed.captures).toHaveLength(1);
   return parsed.captures[0]!;
+}
+
+/** The model's records equal the lab capture `name` under the lab masks, node for node (returns the model's records). */
+function sameAsLab(name: string, model: TraceRecord[]): TraceRecord[] {
+  const expected = lab(name);
+  const diff = diffTraces(expected, { records: model }, VOLATILE_LAB);
+  console.log(`golden 26.06 "${name}": ${expected.records.length} records, ${diff.maskedFields} field comparisons masked`);
+  expect(diff.first).toBeUndefined();
+  expect(model.map((r) => r.node)).toEqual(expected.records.map((r) => r.node));
+  return model;
 }
 
 /** The backend in the lab's DNAT: `rewrite: daddr <ip>` of the out2in flow its slow path printed. */
@@ -49,13 +59,8 @@ describe('golden Service trace of VPP 26.06 (vpp-current)', () => {
     ['service.syn.node1', 0],
     ['service.syn-ack.node1', 1],
   ] as const)('%s', (name, packet) => {
-    const expected = lab(name);
-    const model = results[packet]!.traces[0]!.records;
-    const diff = diffTraces(expected, { records: model }, VOLATILE_LAB);
-    console.log(`golden 26.06 "${name}": ${expected.records.length} records, ${diff.maskedFields} field comparisons masked`);
-    expect(diff.first).toBeUndefined();
-    expect(model.map((r) => r.node)).toEqual(expected.records.map((r) => r.node));
-    expect(model.map((r) => renderRecord(r, 'vpp-current').length)).toEqual(expected.records.map((r) => renderRecord(r, 'vpp-current').length));
+    const model = sameAsLab(name, results[packet]!.traces[0]!.records);
+    expect(model.map((r) => renderRecord(r, 'vpp-current').length)).toEqual(lab(name).records.map((r) => renderRecord(r, 'vpp-current').length));
   });
 
   test('the nat44-ed detail is compared: a session flow the lab did not print fails', () => {
@@ -90,11 +95,6 @@ describe('golden self-access trace of VPP 26.06 (vpp-current): self-twice-NAT', 
     ['service-self.syn.node1', 0],
     ['service-self.syn-ack.node1', 1],
   ] as const)('%s', (name, packet) => {
-    const expected = lab(name);
-    const model = results[packet]!.traces[0]!.records;
-    const diff = diffTraces(expected, { records: model }, VOLATILE_LAB);
-    console.log(`golden 26.06 "${name}": ${expected.records.length} records, ${diff.maskedFields} field comparisons masked`);
-    expect(diff.first).toBeUndefined();
-    expect(model.map((r) => r.node)).toEqual(expected.records.map((r) => r.node));
+    sameAsLab(name, results[packet]!.traces[0]!.records);
   });
 });
