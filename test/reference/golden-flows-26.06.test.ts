@@ -1,4 +1,4 @@
-// The host, outside and cross-node Service flows on a VPP 26.06 lab (test/fixtures/traces/vpp-26.06/<flow>.<packet>.
+// The host, outside, cross-node and host-backend Service flows on a VPP 26.06 lab (test/fixtures/traces/vpp-26.06/<flow>.<packet>.
 // node<N>.txt, made by scripts/lab-goldens-capture.ts --flows from flow-scenarios/<flow>.json; docs/datapath.md §17.8,
 // §17.10): the model in profile vpp-current, with the lab's drivers (pods and tap0 packet-generator interfaces, the
 // main NIC af_packet), walks every packet on every node as the lab did, record by record and field by field with the
@@ -73,9 +73,10 @@ const FLOWS = [
   { flow: 'pod-to-remote-host', captures: [['syn', 0, 1], ['syn', 0, 2], ['syn-ack', 1, 2], ['syn-ack', 1, 1]] },
   { flow: 'nodeport-outside', captures: [['syn', 0, 1, 2], ['syn-ack', 1, 1]] },
   { flow: 'egress-denied-outside', captures: [['syn', 0, 1]] },
+  { flow: 'service-host-backend', captures: [['syn', 0, 1], ['syn-ack', 1, 1]] },
 ] as const;
 
-describe('golden traces of VPP 26.06 (vpp-current): host, outside and cross-node Service flows', () => {
+describe('golden traces of VPP 26.06 (vpp-current): host, outside, cross-node and host-backend Service flows', () => {
   for (const { flow, captures } of FLOWS) {
     const { results } = run(flow);
     test.each(captures.map((c) => ({ file: `${flow}.${c[0]}.node${c[2]}.txt`, packet: c[1], node: c[2], skip: c[3] ?? 0 })))('$file', ({ file, packet, node, skip }) => {
@@ -97,6 +98,7 @@ describe('golden traces of VPP 26.06 (vpp-current): host, outside and cross-node
     expect(run('host-to-pod').results.map(outcomes)).toEqual([['default/web-same'], ['host']]);
     expect(run('pod-to-remote-host').results.map(outcomes)).toEqual([['host'], ['default/client']]);
     expect(run('nodeport-outside').results.map(outcomes)).toEqual([['default/web-same'], ['outside']]);
+    expect(run('service-host-backend').results.map(outcomes)).toEqual([['host'], ['default/client']]);
   });
 
   test('NAT before the egress ACL (findings/vpp-26.06-nat-before-egress-acl): the Global ACL sees the node IP and permits', () => {
@@ -110,6 +112,15 @@ describe('golden traces of VPP 26.06 (vpp-current): host, outside and cross-node
     const text = readFileSync(join(DIR, 'egress-denied-outside.syn.node1.txt'), 'utf8');
     expect(text).toMatch(/acl-plugin-out-ip4-fa\r?\n.*action: 1, match: acl 1 rule 25 .*\r?\n.*\r?\n.*l3 ip4 192\.168\.16\.1 -> 203\.0\.113\.10/);
     expect(text.indexOf('nat44-ed-in2out-output-slowpath')).toBeLessThan(text.indexOf('acl-plugin-out-ip4-fa'));
+  });
+
+  test('the host backend’s DNAT is compared: a model without the Service does not walk the lab’s SYN', () => {
+    const sc = { ...scenario('service-host-backend'), services: [] };
+    const r = new Simulation(sc, 'vpp-current').inject(sc.packets[0]!, 0);
+    const expected = lab('service-host-backend.syn.node1.txt');
+    const m = walkOn(r, 1);
+    const same = m !== undefined && m.map((x) => x.node).join() === expected.records.map((x) => x.node).join() && diffTraces(expected, { records: [...m] }, VOLATILE_LAB).equal;
+    expect(same).toBe(false);
   });
 
   test('the tap0 driver is compared: a model walking tap0 as Contiv’s TAP (virtio) fails on the lab’s trace', () => {
