@@ -29,7 +29,7 @@ export function loadCaseArb(): fc.Arbitrary<ServiceCase> {
     .map(([cluster, k, client, protocol, which]) => {
       const n = cluster.pods.length;
       const c = client % n;
-      // k endpoints other than the client (self-access is service-translated-once's matter)
+      // k endpoints other than the client as drawn; shrinking the pod count can make the client one of them (self-access), which found findings/vpp-26.06-lb-self-access-picks-client
       const backends = Array.from({ length: Math.min(k, n - 1) }, (_, i) => (c + 1 + i) % n);
       const connections = Array.from({ length: CONNECTIONS_PER_ENDPOINT * backends.length }, (_, i) => ({ client: c, service: 0, port: 0, via: 'cluster-ip' as const, node: 0, self: false, sport: 20000 + 7 * i }));
       return { cluster, services: [{ type: 'ClusterIP' as const, ports: [{ protocol, which }], backends, notReady: [], hostBackend: undefined, externalTrafficPolicy: 'Cluster' as const }], connections };
